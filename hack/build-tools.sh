@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Builds the real components Weft's tests and `weft up` run (kube-apiserver, kubectl, etcd, kwok, and
+# the node tools a later issue needs) from their Go modules, into a cache outside the clone:
+#   ${WEFT_CACHE:-$HOME/.cache/weft}/bin/<product>-<version>/<binary>
+# A fresh clone on the same machine reuses what is there. Idempotent: a binary whose stamp matches the
+# pinned go.sum is skipped.
+#
+# Usage: hack/build-tools.sh [tool ...]      (default: kube-apiserver kubectl etcd kwok)
+#        hack/build-tools.sh --print-dir TOOL (prints the directory a tool is built into)
+# Each product has its own module under hack/tools/<product>/ so that MVS never mixes their
+# dependencies (Kubernetes, etcd and KWOK pin different versions of shared modules).
+set -euo pipefail
+
+HERE="$(cd "$(dirname "$0")" && pwd)"
+TOOLS="$HERE/tools"
+CACHE="${WEFT_CACHE:-$HOME/.cache/weft}"
+# shellcheck source=tools/versions.env
+source "$TOOLS/versions.env"
+
+log() { printf '[build-tools] %s\n' "$*" >&2; }
+die() { printf '[build-tools] error: %s\n' "$*" >&2; exit 1; }
+
+# product_of TOOL -> "product version package"
+product_of() {
+  case "$1" in
+    kube-apiserver|kubectl|kube-controller-manager|kube-scheduler|kubelet|kube-proxy)
+      echo "k8s $K8S_VERSION k8s.io/kubernetes/cmd/$1" ;;
+    etcd) echo "etcd $ETCD_VERSION go.etcd.io/etcd/server/v3" ;;
+    etcdctl) echo "etcd $ETCD_VERSION go.etcd.io/etcd/etcdctl/v3" ;;
+    kwok) echo "kwok $KWOK_VERSION sigs.k8s.io/kwok/cmd/kwok" ;;
+    *) die "unknown tool '$1' (known: kube-apiserver kubectl kube-controller-manager kube-scheduler kubelet kube-proxy etcd etcdctl kwok)" ;;
+  esac
+}
+
+ldflags_for() {
+  local product=$1 version=$2
+  case "$product" in
+    k8s)
+      local minor; minor=$(echo "$version" | cut -d. -f2)
+      echo "-s -w -X k8s.io/component-base/version.gitVersion=$version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean -X k8s.io/client-go/pkg/version.gitVersion=$version -X k8s.io/client-go/pkg/version.gitMajor=1 -X k8s.io/client-go/pkg/version.gitMinor=$minor" ;;
+    kwok) echo "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=$version" ;;
+    *) echo "-s -w" ;;
+  esac
+}
+
+if [ "${1:-}" = "--print-dir" ]; then
+  read -r product version _ <<<"$(product_of "${2:?tool name}")"
+  echo "$CACHE/bin/$product-$version"
+  exit 0
+fi
+
+command -v go >/dev/null 2>&1 || die "Go is not installed. Install Go ≥ 1.26 (https://go.dev/doc/install or 'apt-get install golang-1.26'), then re-run: hack/build-tools.sh"
+GOV=$(go env GOVERSION | sed 's/^go//')
+case "$GOV" in 1.2[6-9]*|1.[3-9]*) ;; *) die "Go $GOV is too old; the pinned modules need Go ≥ 1.26" ;; esac
+
+TOOLS_WANTED=("$@")
+[ ${#TOOLS_WANTED[@]} -gt 0 ] || TOOLS_WANTED=(kube-apiserver kubectl etcd kwok)
+
+for tool in "${TOOLS_WANTED[@]}"; do
+  read -r product version pkg <<<"$(product_of "$tool")"
+  dir="$CACHE/bin/$product-$version"
+  stamp="$dir/.$tool.stamp"
+  want=$(sha256sum "$TOOLS/$product/go.sum" "$TOOLS/$product/go.mod" | sha256sum | cut -c1-16)
+  if [ -x "$dir/$tool" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+    log "$tool $version: up to date ($dir/$tool)"
+    continue
+  fi
+  mkdir -p "$dir"
+  log "$tool $version: building $pkg (the first build of a product downloads its modules and can take 10+ minutes on 2 cores)…"
+  start=$(date +%s)
+  tmp="$dir/.$tool.tmp.$$"
+  if ! (cd "$TOOLS/$product" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath \
+        -ldflags "$(ldflags_for "$product" "$version")" -o "$tmp" "$pkg") ; then
+    rm -f "$tmp"
+    die "building $tool failed (module $pkg@$version). If the error says a module could not be downloaded, check that the Go module proxy is reachable: GOPROXY=$(go env GOPROXY)"
+  fi
+  mv -f "$tmp" "$dir/$tool"   # atomic: a crash never leaves a half-written binary in place
+  echo "$want" >"$stamp"
+  log "$tool $version: built in $(( $(date +%s) - start ))s"
+done
+
+# KWOK v0.8 ships no default stages: assemble the upstream ones from the module cache.
+for tool in "${TOOLS_WANTED[@]}"; do
+  [ "$tool" = kwok ] || continue
+  dir="$CACHE/bin/kwok-$KWOK_VERSION"
+  stages="$dir/stages.yaml"
+  [ -s "$stages" ] && continue
+  src=$(cd "$TOOLS/kwok" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)
+  [ -d "$src/kustomize/stage" ] || die "KWOK stages not found in $src"
+  {
+    for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/*.yaml pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+      for g in "$src"/kustomize/stage/$f; do echo '---'; cat "$g"; done
+    done
+  } >"$stages.tmp"
+  mv -f "$stages.tmp" "$stages"
+  log "kwok stages written to $stages"
+done

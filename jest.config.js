@@ -1,0 +1,45 @@
+// Jest projects separate the test tiers: `npm run test:unit` (pure logic, no processes),
+// `test:contract` (HTTP contract, Dockerfile), `test:integration` (real kube-apiserver + etcd),
+// `test:e2e` (the whole system as a user runs it). `npm test` runs them all.
+const tsJest = ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }];
+const common = {
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: { '^.+\\.ts$': tsJest },
+  testEnvironment: 'node',
+};
+
+/** @type {import('jest').Config} */
+export default {
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/controllers/**/*.test.ts', '<rootDir>/webhooks/**/*.test.ts', '<rootDir>/test/unit/**/*.test.ts'],
+    },
+    {
+      ...common,
+      displayName: 'contract',
+      testMatch: ['<rootDir>/test/contract/**/*.test.ts'],
+    },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/harness/global-setup.ts',
+      globalTeardown: '<rootDir>/test/harness/global-teardown.ts',
+    },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/e2e/**/*.test.ts'],
+    },
+  ],
+  reporters: ['default', ['jest-junit', { outputDirectory: 'reports', outputName: 'junit.xml', addFileAttribute: 'true', suiteNameTemplate: '{displayName} {filepath}' }]],
+  // Integration tests talk to real processes; a hung call should fail the test, not the run.
+  testTimeout: 60000,
+  coverageProvider: 'v8',
+  coverageDirectory: 'reports/coverage',
+  coverageReporters: ['text-summary', 'lcov', 'cobertura'],
+  collectCoverageFrom: ['src/**/*.ts', 'controllers/**/*.ts', 'webhooks/**/*.ts', '!**/*.test.ts', '!src/api/**/types.ts'],
+};

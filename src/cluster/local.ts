@@ -1,0 +1,295 @@
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { createCA, createSigningKeyPair, issueCertificate, loadCA, type KeyPairPem } from './pki.js';
+import { freePorts } from './ports.js';
+import { renderKubeconfig } from './kubeconfig.js';
+import { startProcess, type ManagedProcess } from './process.js';
+import { httpGet, httpsGet } from './probe.js';
+import { toolPath, toolVersions } from './tools.js';
+
+/** Options of {@link LocalControlPlane.start}. */
+export interface LocalControlPlaneOptions {
+  /** State directory; a new temp dir (removed on stop) when omitted. */
+  dir?: string;
+  /** The process whose death stops the control plane; default: this process. */
+  ownerPid?: number;
+  logger?: Logger;
+  /** Called with a short description of each step (CLI progress). */
+  onProgress?: (step: string) => void;
+  /** How long etcd and kube-apiserver may take to become ready (default 90 s). */
+  startTimeoutMs?: number;
+  /** Extra kube-apiserver flags, e.g. `--feature-gates=...`. */
+  apiServerArgs?: string[];
+}
+
+/** What a running control plane writes to `<dir>/state.json` for `weft cluster` and tests. */
+export interface ControlPlaneState {
+  dir: string;
+  server: string;
+  kubeconfig: string;
+  etcdUrl: string;
+  pids: Record<string, number>;
+  ownerPid: number;
+  startedAt: string;
+  kubernetesVersion: string;
+}
+
+/** The service CIDR: ClusterIPs are only allocated, never dialled (no kube-proxy in this mode). */
+export const SERVICE_CIDR = '10.96.0.0/16';
+
+/**
+ * A real Kubernetes control plane (etcd + kube-apiserver built from their Go modules) on free
+ * loopback ports: TLS with a generated CA, client-certificate admin, RBAC authorization,
+ * service-account issuer and keys (TokenRequest works), admission webhooks enabled.
+ *
+ * @example
+ * const cp = await LocalControlPlane.start();
+ * const core = cp.kubeConfig().makeApiClient(CoreV1Api);
+ * await cp.stop();
+ */
+export class LocalControlPlane {
+  private constructor(
+    readonly dir: string,
+    readonly server: string,
+    readonly kubeconfigPath: string,
+    private readonly procs: ManagedProcess[],
+    private readonly removeDirOnStop: boolean,
+    private readonly ca: KeyPairPem,
+  ) {}
+
+  /** Starts etcd and kube-apiserver and returns once `/readyz` answers 200. */
+  static async start(opts: LocalControlPlaneOptions = {}): Promise<LocalControlPlane> {
+    const progress = opts.onProgress ?? (() => {});
+    const etcdBin = toolPath('etcd');
+    const apiBin = toolPath('kube-apiserver');
+    const dir = opts.dir ?? (await mkdtemp(join(tmpdir(), 'weft-cp-')));
+    const timeout = opts.startTimeoutMs ?? 90_000;
+    const pki = join(dir, 'pki');
+    const logs = join(dir, 'logs');
+    await mkdir(pki, { recursive: true, mode: 0o700 });
+    await mkdir(logs, { recursive: true });
+    const procs: ManagedProcess[] = [];
+    try {
+      progress('generating certificates');
+      const [etcdPort, peerPort, apiPort] = (await freePorts(3)) as [number, number, number];
+      const server = `https://127.0.0.1:${apiPort}`;
+      const files = await writePki(pki);
+      const admin = { certPem: files.admin.certPem, keyPem: files.admin.keyPem };
+
+      progress(`starting etcd on 127.0.0.1:${etcdPort}`);
+      const etcdUrl = `http://127.0.0.1:${etcdPort}`;
+      const etcd = startProcess({
+        name: 'etcd',
+        command: etcdBin,
+        args: etcdArgs(dir, etcdUrl, `http://127.0.0.1:${peerPort}`),
+        logFile: join(logs, 'etcd.log'),
+        ownerPid: opts.ownerPid,
+      });
+      procs.push(etcd);
+      await waitReady(etcd, timeout, async () => (await httpGet(`${etcdUrl}/health`)).body.includes('"true"'));
+
+      progress(`starting kube-apiserver on ${server}`);
+      const api = startProcess({
+        name: 'kube-apiserver',
+        command: apiBin,
+        args: [...apiServerArgs(pki, etcdUrl, apiPort), ...(opts.apiServerArgs ?? [])],
+        logFile: join(logs, 'kube-apiserver.log'),
+        ownerPid: opts.ownerPid,
+      });
+      procs.push(api);
+      await waitReady(api, timeout, async () => {
+        const r = await httpsGet(`${server}/readyz`, { caPem: files.ca.certPem, ...admin });
+        return r.status === 200;
+      });
+
+      const kubeconfigPath = join(dir, 'kubeconfig');
+      await writeAtomic(kubeconfigPath, renderKubeconfig({ server, caPem: files.ca.certPem, user: 'admin', client: admin }), 0o600);
+      const cp = new LocalControlPlane(dir, server, kubeconfigPath, procs, opts.dir === undefined, files.ca);
+      await writeAtomic(join(dir, 'state.json'), JSON.stringify(cp.state(etcdUrl, opts.ownerPid ?? process.pid), null, 2));
+      progress('control plane ready');
+      return cp;
+    } catch (err) {
+      await Promise.allSettled(procs.map((p) => p.stop(5000)));
+      if (opts.dir === undefined) await rm(dir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  /**
+   * Connects to a control plane started elsewhere (another process, `weft cluster up`, the test
+   * harness's global setup) from its state directory. The handle cannot stop the processes.
+   */
+  static async attach(dir: string): Promise<LocalControlPlane> {
+    const state = await readControlPlaneState(dir);
+    if (!state) throw new Error(`no control plane state in ${dir} (state.json missing): start one with \`weft cluster up\``);
+    const pki = join(dir, 'pki');
+    const ca = { certPem: await readFile(join(pki, 'ca.crt'), 'utf8'), keyPem: await readFile(join(pki, 'ca.key'), 'utf8') };
+    return new LocalControlPlane(dir, state.server, state.kubeconfig, [], false, ca);
+  }
+
+  /** The state written to state.json. */
+  state(etcdUrl: string, ownerPid: number): ControlPlaneState {
+    return {
+      dir: this.dir,
+      server: this.server,
+      kubeconfig: this.kubeconfigPath,
+      etcdUrl,
+      pids: Object.fromEntries(this.procs.map((p) => [p.name, p.pgid])),
+      ownerPid,
+      startedAt: new Date().toISOString(),
+      kubernetesVersion: toolVersions().k8s,
+    };
+  }
+
+  /** A client configuration for the admin user (system:masters). */
+  kubeConfig(): KubeConfig {
+    const kc = new KubeConfig();
+    kc.loadFromFile(this.kubeconfigPath);
+    return kc;
+  }
+
+  /** The process groups of the components (for `weft cluster down` and the no-leftovers test). */
+  processes(): readonly ManagedProcess[] {
+    return this.procs;
+  }
+
+  /**
+   * Writes a kubeconfig for `user` in `groups`, authenticated by a client certificate from the
+   * control plane's CA, and returns its path. RBAC decides what that user may do.
+   */
+  async userKubeconfig(user: string, groups: string[] = []): Promise<string> {
+    const ca = await loadCA(this.ca);
+    const cert = await issueCertificate(ca, { commonName: user, organizations: groups, usage: 'client' });
+    const path = join(this.dir, `kubeconfig-${user.replace(/[^a-zA-Z0-9_.-]/g, '_')}`);
+    await writeAtomic(path, renderKubeconfig({ server: this.server, caPem: this.ca.certPem, user, client: cert }), 0o600);
+    return path;
+  }
+
+  /** A kubeconfig that authenticates with a bearer token (e.g. from TokenRequest). */
+  tokenKubeConfig(token: string, user = 'token-user'): KubeConfig {
+    const kc = new KubeConfig();
+    kc.loadFromString(renderKubeconfig({ server: this.server, caPem: this.ca.certPem, user, client: { token } }));
+    return kc;
+  }
+
+  /** The CA certificate (PEM) that signs the serving and client certificates. */
+  get caPem(): string {
+    return this.ca.certPem;
+  }
+
+  /** Stops kube-apiserver then etcd and waits until no process of theirs remains. */
+  async stop(): Promise<void> {
+    for (const p of [...this.procs].reverse()) await p.stop();
+    if (this.removeDirOnStop) await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Reads a state.json written by a running control plane (for `weft cluster kubeconfig|down`). */
+export async function readControlPlaneState(dir: string): Promise<ControlPlaneState | undefined> {
+  try {
+    return JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as ControlPlaneState;
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeAtomic(path: string, data: string, mode = 0o644): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}`;
+  await writeFile(tmp, data, { mode });
+  await rename(tmp, path);
+}
+
+async function writePki(pki: string) {
+  const ca = await createCA('weft-local-ca');
+  const serving = await issueCertificate(ca, {
+    commonName: 'kube-apiserver',
+    dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'],
+    ipAddresses: ['127.0.0.1', '::1', '10.96.0.1'],
+    usage: 'server',
+  });
+  const admin = await issueCertificate(ca, { commonName: 'admin', organizations: ['system:masters'], usage: 'client' });
+  const sa = await createSigningKeyPair();
+  const writes: Array<[string, string]> = [
+    ['ca.crt', ca.certPem],
+    ['ca.key', ca.keyPem],
+    ['apiserver.crt', serving.certPem],
+    ['apiserver.key', serving.keyPem],
+    ['admin.crt', admin.certPem],
+    ['admin.key', admin.keyPem],
+    ['sa.key', sa.privateKeyPem],
+    ['sa.pub', sa.publicKeyPem],
+  ];
+  await Promise.all(writes.map(([f, d]) => writeFile(join(pki, f), d, { mode: 0o600 })));
+  return { ca, admin };
+}
+
+function etcdArgs(dir: string, clientUrl: string, peerUrl: string): string[] {
+  return [
+    `--data-dir=${join(dir, 'etcd')}`,
+    `--listen-client-urls=${clientUrl}`,
+    `--advertise-client-urls=${clientUrl}`,
+    `--listen-peer-urls=${peerUrl}`,
+    `--initial-advertise-peer-urls=${peerUrl}`,
+    `--initial-cluster=default=${peerUrl}`,
+    '--unsafe-no-fsync=true',
+    '--log-level=warn',
+    '--quota-backend-bytes=2147483648',
+  ];
+}
+
+function apiServerArgs(pki: string, etcdUrl: string, port: number): string[] {
+  const p = (f: string) => join(pki, f);
+  return [
+    `--etcd-servers=${etcdUrl}`,
+    `--secure-port=${port}`,
+    '--bind-address=127.0.0.1',
+    '--advertise-address=127.0.0.1',
+    `--tls-cert-file=${p('apiserver.crt')}`,
+    `--tls-private-key-file=${p('apiserver.key')}`,
+    `--client-ca-file=${p('ca.crt')}`,
+    '--authorization-mode=RBAC',
+    `--service-account-issuer=https://127.0.0.1:${port}`,
+    `--service-account-key-file=${p('sa.pub')}`,
+    `--service-account-signing-key-file=${p('sa.key')}`,
+    `--service-cluster-ip-range=${SERVICE_CIDR}`,
+    '--allow-privileged=true',
+    // No controller-manager runs in this mode, so nothing would create the default ServiceAccount
+    // that this admission plugin requires of every pod.
+    '--disable-admission-plugins=ServiceAccount',
+    '--enable-admission-plugins=MutatingAdmissionWebhook,ValidatingAdmissionWebhook',
+    '--kubelet-preferred-address-types=Hostname',
+    '--profiling=false',
+    '--v=1',
+  ];
+}
+
+/** Polls `ready` until it returns true; fails early, with the log's tail, if the process exits. */
+async function waitReady(proc: ManagedProcess, timeoutMs: number, ready: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  void proc.exited.then(() => (exited = true));
+  let lastError = '';
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`${proc.name} exited during startup. Last log lines (${proc.logFile}):\n${tail(proc.logFile)}`);
+    try {
+      if (await ready()) return;
+      lastError = 'not ready yet';
+    } catch (err) {
+      lastError = err instanceof Error ? err.message : String(err);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${proc.name} not ready after ${timeoutMs} ms (${lastError}). Last log lines (${proc.logFile}):\n${tail(proc.logFile)}`);
+}
+
+function tail(file: string, lines = 20): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}

@@ -1,0 +1,13 @@
+/**
+ * A bad command-line flag or configuration value. The CLI prints the message and exits 2, as
+ * Kubernetes components do for usage errors.
+ */
+export class FlagError extends Error {
+  constructor(
+    readonly flag: string,
+    message: string,
+  ) {
+    super(`invalid value for ${flag}: ${message}`);
+    this.name = 'FlagError';
+  }
+}

@@ -1,0 +1,48 @@
+import { FlagError } from './errors.js';
+import { parseListenAddr, type ListenAddr } from './addr.js';
+import { parseFeatureGates, type FeatureGates } from './features.js';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../log.js';
+
+/** Flags shared by every long-running weft command (operator, up, agent). */
+export interface CommonFlags {
+  kubeconfig?: string;
+  httpAddr?: string;
+  webhookAddr?: string;
+  logLevel?: string;
+  logFormat?: string;
+  featureGates?: string;
+}
+
+/** The validated configuration of the operator process. */
+export interface OperatorConfig {
+  /** Path of the kubeconfig; undefined = `$KUBECONFIG`, else in-cluster. */
+  kubeconfig: string | undefined;
+  http: ListenAddr;
+  webhook: ListenAddr;
+  logLevel: LogLevel;
+  logFormat: LogFormat;
+  featureGates: FeatureGates;
+}
+
+/** Checks that `value` is one of `allowed`, else a FlagError that lists them. */
+export function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new FlagError(flag, `"${value}" is not allowed; use one of: ${allowed.join(', ')}`);
+}
+
+/**
+ * Validates the common flags and fills in defaults (`:8080`, `:9443`, info, json). Every error names
+ * the flag and the allowed values.
+ */
+export function parseOperatorConfig(flags: CommonFlags, env: NodeJS.ProcessEnv = process.env): OperatorConfig {
+  const kubeconfig = flags.kubeconfig ?? (env.KUBECONFIG ? env.KUBECONFIG : undefined);
+  if (kubeconfig !== undefined && kubeconfig.trim() === '') throw new FlagError('--kubeconfig', 'path is empty');
+  return {
+    kubeconfig,
+    http: parseListenAddr('--http-addr', flags.httpAddr ?? ':8080'),
+    webhook: parseListenAddr('--webhook-addr', flags.webhookAddr ?? ':9443'),
+    logLevel: oneOf('--log-level', flags.logLevel ?? 'info', LOG_LEVELS),
+    logFormat: oneOf('--log-format', flags.logFormat ?? 'json', LOG_FORMATS),
+    featureGates: parseFeatureGates(flags.featureGates ?? ''),
+  };
+}
