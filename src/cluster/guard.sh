@@ -6,13 +6,18 @@ owner=$1
 shift
 "$@" &
 child=$!
+# `kill -0` succeeds on a zombie: an exited child stays one until we wait for it, and a killed owner
+# stays one where PID 1 does not reap orphans (some sandboxes and containers).
+alive() { kill -0 "$1" 2>/dev/null && [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" != Z ]; }
+running() { alive "$child"; }
 stop_child() {
   kill -TERM "$child" 2>/dev/null
-  for _ in $(seq 1 100); do kill -0 "$child" 2>/dev/null || return 0; sleep 0.1; done
-  kill -KILL "$child" 2>/dev/null
+  for _ in $(seq 1 50); do running || break; sleep 0.1; done
+  running && kill -KILL "$child" 2>/dev/null
+  wait "$child" 2>/dev/null
 }
 trap 'stop_child; exit 143' TERM INT HUP
-while kill -0 "$owner" 2>/dev/null; do
+while alive "$owner"; do
   if ! kill -0 "$child" 2>/dev/null; then
     wait "$child"
     exit $?

@@ -1,0 +1,118 @@
+import { Command, CommanderError, Option } from 'commander';
+import { FlagError } from '../config/errors.js';
+import { parseOperatorConfig, type CommonFlags } from '../config/operator.js';
+import { LOG_FORMATS, LOG_LEVELS, createLogger } from '../log.js';
+import { runOperator } from '../operator/run.js';
+import { versionInfo } from '../version.js';
+import { toolVersions } from '../cluster/tools.js';
+import { clusterDown, clusterKubeconfig, clusterServe, clusterUp } from './cluster.js';
+import { weftHome } from './home.js';
+import { EXIT, processIO, untilSignal, type CliIO } from './io.js';
+import { up } from './up.js';
+
+/** Adds the flags every long-running command shares (see docs/cli.md). */
+function withCommonFlags(cmd: Command): Command {
+  return cmd
+    .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, else in-cluster, else ~/.kube/config)')
+    .option('--http-addr <addr>', 'address of the HTTP API, health, metrics and dashboard', ':8080')
+    .option('--webhook-addr <addr>', 'address of the admission webhook server (TLS)', ':9443')
+    .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default('info'))
+    .addOption(new Option('--log-format <format>', 'log format').choices(LOG_FORMATS).default('json'))
+    .option('--feature-gates <gates>', 'feature gates, e.g. AgentTasks=true,Jobs=false (see docs/feature-gates.md)', '');
+}
+
+function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Command {
+  const program = new Command('weft')
+    .description('Weft: pool machines into one resource mesh and run coding agents and jobs on it.')
+    .exitOverride()
+    .showSuggestionAfterError()
+    .configureOutput({ writeOut: io.out, writeErr: io.err });
+  const run = (fn: () => Promise<number>) => () => setResult(fn());
+
+  program
+    .command('version')
+    .description('print the weft version and the pinned component versions')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action((o: { output: string }) =>
+      setResult(
+        (async () => {
+          const info = { ...versionInfo(), components: toolVersions() };
+          io.out(o.output === 'json' ? `${JSON.stringify(info, null, 2)}\n` : `weft ${info.version} (node ${info.node}, kubernetes ${info.components.k8s}, etcd ${info.components.etcd}, kwok ${info.components.kwok})\n`);
+          return EXIT.ok;
+        })(),
+      ),
+    );
+
+  const cluster = program.command('cluster').description('a local Kubernetes control plane (etcd + kube-apiserver) for development');
+  const home = (o: { home?: string }) => weftHome(o.home);
+  cluster
+    .command('up')
+    .description('start the local control plane in the background and wait until it is ready')
+    .option('--home <dir>', 'state directory (default: $WEFT_HOME or ~/.weft)')
+    .action((o: { home?: string }) => run(() => clusterUp(home(o), io))());
+  cluster
+    .command('down')
+    .description('stop the local control plane and every process it started')
+    .option('--home <dir>', 'state directory (default: $WEFT_HOME or ~/.weft)')
+    .action((o: { home?: string }) => run(() => clusterDown(home(o), io))());
+  cluster
+    .command('kubeconfig')
+    .description("print the path of the local control plane's admin kubeconfig")
+    .option('--home <dir>', 'state directory (default: $WEFT_HOME or ~/.weft)')
+    .action((o: { home?: string }) => run(() => clusterKubeconfig(home(o), io))());
+  cluster
+    .command('serve', { hidden: true })
+    .option('--home <dir>')
+    .action((o: { home?: string }) => run(() => clusterServe(home(o), io))());
+
+  withCommonFlags(program.command('operator').description('run the operator against the current kubeconfig')).action(
+    (o: CommonFlags) =>
+      run(async () => {
+        const cfg = parseOperatorConfig(o);
+        const log = createLogger({ level: cfg.logLevel, format: cfg.logFormat });
+        const op = await runOperator(cfg, log);
+        await untilSignal();
+        await op.stop();
+        return EXIT.ok;
+      })(),
+  );
+
+  withCommonFlags(
+    program
+      .command('up')
+      .description('start everything locally (control plane, CRDs, operator) in the foreground until Ctrl-C')
+      .option('--home <dir>', 'state directory (default: $WEFT_HOME or ~/.weft)'),
+  ).action((o: CommonFlags & { home?: string }) =>
+    run(async () => up(weftHome(o.home), parseOperatorConfig({ ...o, kubeconfig: undefined }, {}), io))(),
+  );
+  return program;
+}
+
+/**
+ * Runs the weft CLI and returns its exit code: 0 ok, 1 failure, 2 usage error (unknown flag, bad
+ * value — the message names the flag and the allowed values).
+ */
+export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
+  let result: Promise<number> | undefined;
+  const program = buildProgram(io, (p) => (result = p));
+  try {
+    await program.parseAsync(argv);
+    if (!result) {
+      program.outputHelp();
+      return EXIT.usage;
+    }
+    return await result;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version') return EXIT.ok;
+      if (err.code === 'commander.executeSubCommandAsync') return EXIT.failure;
+      return EXIT.usage; // commander already printed "error: …" naming the flag
+    }
+    if (err instanceof FlagError) {
+      io.err(`error: ${err.message}\n`);
+      return EXIT.usage;
+    }
+    io.err(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT.failure;
+  }
+}

@@ -1,0 +1,62 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { OperatorConfig } from '../config/operator.js';
+import { applyCrds, readCrds } from '../cluster/crds.js';
+import { LocalControlPlane } from '../cluster/local.js';
+import { createLogger } from '../log.js';
+import { runOperator } from '../operator/run.js';
+import { packageRoot } from '../version.js';
+import { runningCluster } from './cluster.js';
+import { clusterDir } from './home.js';
+import { EXIT, step, untilSignal, type CliIO } from './io.js';
+
+/**
+ * `weft up`: the whole system locally, in the foreground until Ctrl-C: the control plane (or the one
+ * `weft cluster up` already runs), the CRDs, and the operator. Ctrl-C stops what it started.
+ */
+export async function up(home: string, cfg: OperatorConfig, io: CliIO, stopSignal: Promise<unknown> = untilSignal()): Promise<number> {
+  const existing = await runningCluster(home);
+  let own: LocalControlPlane | undefined;
+  const cp = existing
+    ? await LocalControlPlane.attach(existing.dir)
+    : await step(io, 'starting the local control plane (etcd + kube-apiserver)', async (progress) => {
+        await rm(clusterDir(home), { recursive: true, force: true });
+        own = await LocalControlPlane.start({ dir: clusterDir(home), onProgress: progress });
+        return own;
+      });
+  try {
+    const kc = cp.kubeConfig();
+    const crdDir = join(packageRoot(), 'crds');
+    await step(io, `applying CRDs from ${crdDir}`, async (progress) => {
+      const names = await applyCrds(kc, await readCrds(crdDir));
+      progress(names.length > 0 ? `established: ${names.join(', ')}` : 'no CRDs found (run `npm run generate`)');
+    });
+    const log = createLogger({ level: cfg.logLevel, format: cfg.logFormat });
+    const operator = await step(io, 'starting the operator', () => runOperator({ ...cfg, kubeconfig: cp.kubeconfigPath }, log));
+    io.out(
+      [
+        '',
+        'Weft is up:',
+        `  control plane  ${cp.server}${existing ? ' (started by `weft cluster up`; left running)' : ''}`,
+        `  kubeconfig     ${cp.kubeconfigPath}`,
+        `  operator       ${operator.url}  (/health /readyz /metrics /openapi.json)`,
+        '',
+        `  kubectl --kubeconfig ${cp.kubeconfigPath} get ns`,
+        `  curl ${operator.url}/health`,
+        '',
+        'Press Ctrl-C to stop everything.',
+        '',
+      ].join('\n'),
+    );
+    await stopSignal;
+    io.err('stopping…\n');
+    await operator.stop();
+  } finally {
+    if (own) {
+      await own.stop();
+      await rm(join(own.dir, 'state.json'), { force: true });
+    }
+  }
+  io.err('stopped\n');
+  return EXIT.ok;
+}

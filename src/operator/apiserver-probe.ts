@@ -1,0 +1,43 @@
+import { VersionApi, type KubeConfig } from '@kubernetes/client-node';
+import type { CheckResult } from '../server/readiness.js';
+
+/**
+ * Keeps a cached answer to "is the apiserver reachable?" by asking `/version` every `intervalMs`, so
+ * that `/readyz` never waits on the network.
+ */
+export class ApiServerProbe {
+  private last: CheckResult = { ok: false, message: 'not probed yet' };
+  private timer: NodeJS.Timeout | undefined;
+  /** Kubernetes version reported by the apiserver at the last successful probe. */
+  gitVersion: string | undefined;
+
+  constructor(
+    private readonly kc: KubeConfig,
+    private readonly intervalMs = 5000,
+  ) {}
+
+  /** Probes once now, then every interval; resolves after the first probe. */
+  async start(): Promise<void> {
+    await this.probe();
+    this.timer = setInterval(() => void this.probe(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** The readiness check for {@link Readiness.register}. */
+  check = (): CheckResult => this.last;
+
+  private async probe(): Promise<void> {
+    const server = this.kc.getCurrentCluster()?.server ?? '(none)';
+    try {
+      const v = await this.kc.makeApiClient(VersionApi).getCode();
+      this.gitVersion = v.gitVersion;
+      this.last = { ok: true, message: `apiserver ${server} reachable (${v.gitVersion})` };
+    } catch (err) {
+      this.last = { ok: false, message: `apiserver ${server} unreachable: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}` };
+    }
+  }
+}

@@ -1,0 +1,60 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { Gauge } from 'prom-client';
+import type { OperatorConfig } from '../config/operator.js';
+import { formatFeatureGates } from '../config/features.js';
+import { buildHttpServer, newMetricsRegistry } from '../server/http.js';
+import { Readiness } from '../server/readiness.js';
+import { versionInfo } from '../version.js';
+import { ApiServerProbe } from './apiserver-probe.js';
+import { loadKubeConfig } from './kubeconfig.js';
+
+/** A running operator: its HTTP address and a way to stop it gracefully. */
+export interface RunningOperator {
+  /** Base URL of the HTTP server, e.g. http://127.0.0.1:8080. */
+  url: string;
+  app: FastifyInstance;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the operator process: loads cluster credentials, serves `/health`, `/readyz` (ready once
+ * the apiserver answers), `/metrics` and `/openapi.json`. Controllers (later issues) hook in here.
+ */
+export async function runOperator(cfg: OperatorConfig, log: Logger): Promise<RunningOperator> {
+  const kc = loadKubeConfig(cfg.kubeconfig);
+  const metrics = newMetricsRegistry();
+  const { version } = versionInfo();
+  new Gauge({ name: 'weft_build_info', help: 'Weft build information', labelNames: ['version', 'node'], registers: [metrics] })
+    .labels(version, process.version)
+    .set(1);
+  const readiness = new Readiness();
+  const probe = new ApiServerProbe(kc);
+  readiness.register('apiserver', probe.check);
+  new Gauge({
+    name: 'weft_apiserver_up',
+    help: '1 when the last probe of the Kubernetes apiserver succeeded',
+    registers: [metrics],
+    collect() {
+      this.set(probe.check().ok ? 1 : 0);
+    },
+  });
+  await probe.start();
+
+  const app = await buildHttpServer({ logger: log, readiness, metrics });
+  const address = await app.listen({ host: cfg.http.host, port: cfg.http.port });
+  const url = address.replace('0.0.0.0', '127.0.0.1');
+  log.info(
+    { http: address, apiserver: kc.getCurrentCluster()?.server, featureGates: formatFeatureGates(cfg.featureGates), version },
+    'operator started',
+  );
+  return {
+    url,
+    app,
+    async stop() {
+      probe.stop();
+      await app.close();
+      log.info('operator stopped');
+    },
+  };
+}
