@@ -1,0 +1,88 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../src/cluster/ports.js';
+import { toolPath } from '../src/cluster/tools.js';
+import { eventually } from '../test/harness/eventually.js';
+import { WEFT, processesMentioning, requireBuild, startWeft } from './helpers.js';
+
+const kubectl = (kubeconfig: string, ...args: string[]) =>
+  execFileSync(toolPath('kubectl'), ['--kubeconfig', kubeconfig, ...args], { encoding: 'utf8' });
+
+describe('weft up (the whole system as a user starts it)', () => {
+  let home: string;
+  beforeAll(async () => {
+    requireBuild();
+    home = await mkdtemp(join(tmpdir(), 'weft-e2e-up-'));
+  });
+  afterAll(async () => rm(home, { recursive: true, force: true }));
+
+  it('brings up the control plane, CRDs and operator; /health answers; Ctrl-C stops everything', async () => {
+    const port = await freePort();
+    const weft = startWeft(['up', '--http-addr', `127.0.0.1:${port}`, '--log-level', 'warn'], { WEFT_HOME: home });
+    try {
+      await weft.waitFor(/Press Ctrl-C to stop everything/);
+      const kubeconfig = weft.output().match(/kubeconfig\s+(\S+)/)![1]!;
+      expect(weft.output()).toContain(`operator       http://127.0.0.1:${port}`);
+
+      // curl /health
+      const health = await fetch(`http://127.0.0.1:${port}/health`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({ status: 'ok' });
+      // readiness follows the apiserver
+      await eventually(async () => expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200));
+      // kubectl with the printed kubeconfig
+      expect(kubectl(kubeconfig, 'get', 'ns', '-o', 'name')).toContain('namespace/kube-system');
+      // the same kubeconfig through `weft cluster kubeconfig`
+      expect(execFileSync(process.execPath, [WEFT, 'cluster', 'kubeconfig'], { env: { ...process.env, WEFT_HOME: home }, encoding: 'utf8' }).trim()).toBe(kubeconfig);
+      // metrics
+      expect(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).toMatch(/weft_apiserver_up 1/);
+      expect(processesMentioning(home).length).toBeGreaterThanOrEqual(2);
+    } finally {
+      weft.child.kill('SIGINT');
+    }
+    expect(await weft.exited).toBe(0);
+    expect(weft.output()).toContain('stopped');
+    expect(processesMentioning(home)).toEqual([]);
+    await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
+  });
+});
+
+describe('weft cluster up | kubeconfig | down', () => {
+  let home: string;
+  const run = (...args: string[]) =>
+    execFileSync(process.execPath, [WEFT, ...args], { env: { ...process.env, WEFT_HOME: home }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+  beforeAll(async () => {
+    requireBuild();
+    home = await mkdtemp(join(tmpdir(), 'weft-e2e-cluster-'));
+  });
+  afterAll(async () => {
+    try {
+      run('cluster', 'down');
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves the cluster running in the background, is idempotent, and down removes every process', () => {
+    expect(run('cluster', 'up')).toMatch(/local cluster ready at https:\/\/127\.0\.0\.1:\d+/);
+    expect(run('cluster', 'up')).toMatch(/already running/);
+    const kubeconfig = run('cluster', 'kubeconfig').trim();
+    expect(kubectl(kubeconfig, 'get', 'ns', 'default', '-o', 'name').trim()).toBe('namespace/default');
+    expect(processesMentioning(home).length).toBeGreaterThanOrEqual(3); // supervisor, etcd, kube-apiserver
+
+    expect(run('cluster', 'down')).toMatch(/local cluster stopped/);
+    expect(processesMentioning(home)).toEqual([]);
+    expect(run('cluster', 'down')).toMatch(/no local cluster is running/);
+  });
+
+  it('leaves no etcd or kube-apiserver behind when its supervisor is killed with SIGKILL', async () => {
+    run('cluster', 'up');
+    const state = JSON.parse(await readFile(join(home, 'cluster', 'state.json'), 'utf8')) as { ownerPid: number };
+    process.kill(state.ownerPid, 'SIGKILL');
+    await eventually(() => expect(processesMentioning(home)).toEqual([]), { timeoutMs: 20_000, description: 'guards stop the orphans' });
+    expect(() => run('cluster', 'kubeconfig')).toThrow(/no local cluster is running/);
+  });
+});

@@ -1,0 +1,69 @@
+import { FlagError } from './errors.js';
+import { parseListenAddr } from './addr.js';
+import { defaultFeatureGates, formatFeatureGates, parseFeatureGates } from './features.js';
+import { parseOperatorConfig } from './operator.js';
+
+describe('parseListenAddr', () => {
+  it.each([
+    [':8080', { host: '0.0.0.0', port: 8080 }],
+    ['127.0.0.1:0', { host: '127.0.0.1', port: 0 }],
+    ['localhost:9443', { host: 'localhost', port: 9443 }],
+    ['[::1]:8080', { host: '::1', port: 8080 }],
+  ])('parses %s', (input, want) => expect(parseListenAddr('--http-addr', input)).toEqual(want));
+
+  it.each([
+    ['8080', /not an address/],
+    ['host:', /not an address/],
+    [':99999', /port 99999 .* out of range/],
+    ['::1:80', /not an address/],
+    ['', /not an address/],
+  ])('rejects %j naming the flag', (input, why) => {
+    expect(() => parseListenAddr('--http-addr', input)).toThrow(FlagError);
+    expect(() => parseListenAddr('--http-addr', input)).toThrow(/--http-addr/);
+    expect(() => parseListenAddr('--http-addr', input)).toThrow(why);
+  });
+});
+
+describe('parseFeatureGates', () => {
+  it('starts from the defaults and applies overrides', () => {
+    expect(parseFeatureGates('')).toEqual(defaultFeatureGates());
+    expect(parseFeatureGates('AgentTasks=true, Jobs=TRUE,MeshACL=false')).toEqual({ AgentTasks: true, Jobs: true, MeshACL: false });
+  });
+
+  it.each([
+    ['Nope=true', /unrecognized feature gate "Nope"; known gates: AgentTasks, Jobs, MeshACL/],
+    ['AgentTasks', /missing "=true" or "=false"/],
+    ['AgentTasks=yes', /gate AgentTasks has value "yes"; use true or false/],
+  ])('rejects %s with the allowed values', (input, why) => {
+    expect(() => parseFeatureGates(input)).toThrow(why);
+  });
+
+  it('formats gates sorted, in flag syntax', () => {
+    expect(formatFeatureGates(parseFeatureGates('Jobs=true'))).toBe('AgentTasks=false,Jobs=true,MeshACL=true');
+  });
+});
+
+describe('parseOperatorConfig', () => {
+  it('fills in the documented defaults', () => {
+    expect(parseOperatorConfig({}, {})).toEqual({
+      kubeconfig: undefined,
+      http: { host: '0.0.0.0', port: 8080 },
+      webhook: { host: '0.0.0.0', port: 9443 },
+      logLevel: 'info',
+      logFormat: 'json',
+      featureGates: defaultFeatureGates(),
+    });
+  });
+
+  it('takes --kubeconfig over $KUBECONFIG, and $KUBECONFIG over in-cluster', () => {
+    expect(parseOperatorConfig({ kubeconfig: '/a' }, { KUBECONFIG: '/b' }).kubeconfig).toBe('/a');
+    expect(parseOperatorConfig({}, { KUBECONFIG: '/b' }).kubeconfig).toBe('/b');
+  });
+
+  it.each([
+    [{ logLevel: 'loud' }, /--log-level: "loud" is not allowed; use one of: trace, debug, info, warn, error, fatal, silent/],
+    [{ logFormat: 'xml' }, /--log-format: "xml" is not allowed; use one of: json, pretty/],
+    [{ webhookAddr: 'x' }, /--webhook-addr/],
+    [{ kubeconfig: ' ' }, /--kubeconfig: path is empty/],
+  ])('rejects %j', (flags, why) => expect(() => parseOperatorConfig(flags, {})).toThrow(why));
+});
