@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what the tests need outside npm, on a fresh Debian machine: Debian packages (when missing,
+# with apt-get, as root) and a check that Go is there for hack/build-tools.sh. Idempotent and quiet
+# when everything is present. Run by `npm test` and `.ci/run`.
+set -euo pipefail
+
+log() { printf '[install-deps] %s\n' "$*" >&2; }
+
+# procps: ps/pgrep for the no-leftover-process tests; git: the generated-files drift check;
+# ca-certificates, curl: fetching Go modules and the quickstart.
+PACKAGES=(procps git ca-certificates curl)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ] && ! command -v sudo >/dev/null; then
+    log "missing Debian packages: ${missing[*]}; install them with: apt-get install -y ${missing[*]}"
+    exit 1
+  fi
+  SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
+  log "installing Debian packages: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v go >/dev/null; then
+  log "Go is not installed: the real kube-apiserver, etcd and kwok are built from their Go modules."
+  log "Install Go >= 1.26 (e.g. 'apt-get install golang-1.26' or https://go.dev/doc/install) and re-run."
+  exit 1
+fi
