@@ -94,7 +94,10 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
  */
 export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
   let result: Promise<number> | undefined;
-  const program = buildProgram(io, (p) => (result = p));
+  const program = buildProgram(io, (p) => {
+    p.catch(() => {}); // handled below; avoids an unhandled rejection before parseAsync returns
+    result = p;
+  });
   try {
     await program.parseAsync(argv);
     if (!result) {

@@ -46,7 +46,9 @@ export class ToolNotFoundError extends Error {
 export function toolVersions(): { k8s: string; etcd: string; kwok: string } {
   const file = join(packageRoot(), 'hack', 'tools', 'versions.env');
   const env: Record<string, string> = {};
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
+  // The operator image ships no hack/: there the versions are simply unknown.
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  for (const line of text.split('\n')) {
     const m = /^([A-Z0-9_]+)=(\S+)/.exec(line);
     if (m) env[m[1]!] = m[2]!;
   }

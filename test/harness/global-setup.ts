@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type * as LocalModule from '../../src/cluster/local.js';
 
 // Jest loads global setup through Node's own ESM loader, which cannot resolve the TypeScript sources'
 // `.js` imports, so the control plane comes from the build output (`npm run build`).
@@ -13,7 +14,7 @@ const DIST = new URL('../../dist/src/cluster/local.js', import.meta.url);
  */
 export default async function globalSetup(globalConfig: { maxWorkers: number }): Promise<void> {
   if (!existsSync(DIST)) throw new Error('dist/ is missing: run `npm run build` before the integration tests (npm run test:integration does)');
-  const { LocalControlPlane } = (await import(DIST.href)) as typeof import('../../src/cluster/local.js');
+  const { LocalControlPlane } = (await import(DIST.href)) as typeof LocalModule;
   const n = Math.max(1, Math.min(globalConfig.maxWorkers, 4));
   const root = await mkdtemp(join(tmpdir(), 'weft-test-'));
   const started = Date.now();
