@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { createCA, createSigningKeyPair, issueCertificate, loadCA, type KeyPairPem } from './pki.js';
 import { freePorts } from './ports.js';
 import { renderKubeconfig } from './kubeconfig.js';
-import { startProcess, type ManagedProcess } from './process.js';
+import { startProcess, type ManagedProcess, type ProcessSpec } from './process.js';
 import { httpGet, httpsGet } from './probe.js';
 import { toolPath, toolVersions } from './tools.js';
 
@@ -93,22 +93,22 @@ export class LocalControlPlane {
       await waitReady(etcd, timeout, async () => (await httpGet(`${etcdUrl}/health`)).body.includes('"true"'));
 
       progress(`starting kube-apiserver on ${server}`);
-      const api = startProcess({
+      const apiSpec: ProcessSpec = {
         name: 'kube-apiserver',
         command: apiBin,
         args: [...apiServerArgs(pki, etcdUrl, apiPort), ...(opts.apiServerArgs ?? [])],
         logFile: join(logs, 'kube-apiserver.log'),
         ownerPid: opts.ownerPid,
-      });
+      };
+      const api = startProcess(apiSpec);
       procs.push(api);
-      await waitReady(api, timeout, async () => {
-        const r = await httpsGet(`${server}/readyz`, { caPem: files.ca.certPem, ...admin });
-        return r.status === 200;
-      });
+      await waitReady(api, timeout, () => apiReady(server, files.ca.certPem, admin));
 
       const kubeconfigPath = join(dir, 'kubeconfig');
       await writeAtomic(kubeconfigPath, renderKubeconfig({ server, caPem: files.ca.certPem, user: 'admin', client: admin }), 0o600);
       const cp = new LocalControlPlane(dir, server, kubeconfigPath, procs, opts.dir === undefined, files.ca);
+      cp.apiSpec = apiSpec;
+      cp.adminCert = admin;
       await writeAtomic(join(dir, 'state.json'), JSON.stringify(cp.state(etcdUrl, opts.ownerPid ?? process.pid), null, 2));
       progress('control plane ready');
       return cp;
@@ -174,6 +174,23 @@ export class LocalControlPlane {
     const kc = new KubeConfig();
     kc.loadFromString(renderKubeconfig({ server: this.server, caPem: this.ca.certPem, user, client: { token } }));
     return kc;
+  }
+
+  private apiSpec: ProcessSpec | undefined;
+  private adminCert: KeyPairPem | undefined;
+
+  /**
+   * Stops kube-apiserver and starts it again on the same port with the same flags (etcd keeps the
+   * data), for tests of watch recovery. Resolves once `/readyz` answers again.
+   */
+  async restartApiServer(timeoutMs = 90_000): Promise<void> {
+    const i = this.procs.findIndex((p) => p.name === 'kube-apiserver');
+    if (i < 0 || !this.apiSpec || !this.adminCert) throw new Error('restartApiServer: this handle did not start the control plane');
+    await this.procs[i]!.stop();
+    const api = startProcess(this.apiSpec);
+    this.procs[i] = api;
+    const admin = this.adminCert;
+    await waitReady(api, timeoutMs, () => apiReady(this.server, this.ca.certPem, admin));
   }
 
   /** The CA certificate (PEM) that signs the serving and client certificates. */
@@ -265,6 +282,10 @@ function apiServerArgs(pki: string, etcdUrl: string, port: number): string[] {
     '--profiling=false',
     '--v=1',
   ];
+}
+
+async function apiReady(server: string, caPem: string, admin: KeyPairPem): Promise<boolean> {
+  return (await httpsGet(`${server}/readyz`, { caPem, ...admin })).status === 200;
 }
 
 /** Polls `ready` until it returns true; fails early, with the log's tail, if the process exits. */

@@ -1,0 +1,149 @@
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { ControllerRunner, type ControllerSpec } from './controller.js';
+import { Informer, keyOf } from './informer.js';
+import { LeaderElector } from './leader.js';
+import { RuntimeMetrics } from './metrics.js';
+import type { ResourceType } from './rest.js';
+import type { Readiness } from '../server/readiness.js';
+
+export interface ManagerOptions {
+  log: Logger;
+  metrics: Registry;
+  readiness?: Readiness;
+  /** Lease for leader election; without it this replica always reconciles (single replica, tests). */
+  leaderElection?: { namespace: string; name: string; identity?: string; leaseDurationMs?: number; renewDeadlineMs?: number; retryPeriodMs?: number };
+  /** Periodic full resync: every cached object is reconciled again (default 10 min). */
+  resyncMs?: number;
+}
+
+const typeKey = (t: ResourceType) => `${t.group}/${t.version}/${t.plural}`;
+
+/**
+ * Runs controllers: one shared informer per resource type, a queue and workers per controller,
+ * leader election (only the leader reconciles), and readiness (`caches` and `leader` checks).
+ */
+export class Manager {
+  readonly metrics: RuntimeMetrics;
+  readonly elector: LeaderElector | undefined;
+  private readonly informers = new Map<string, Informer>();
+  private readonly runners: ControllerRunner[] = [];
+  private resyncTimer: NodeJS.Timeout | undefined;
+  private started = false;
+
+  constructor(
+    private readonly kc: KubeConfig,
+    private readonly opts: ManagerOptions,
+  ) {
+    this.metrics = new RuntimeMetrics(opts.metrics);
+    if (opts.leaderElection) {
+      const lease = opts.leaderElection.name;
+      this.elector = new LeaderElector(kc, {
+        ...opts.leaderElection,
+        log: opts.log.child({ component: 'leader-election' }),
+        onStartedLeading: () => {
+          this.metrics.leader.labels(lease).set(1);
+          this.startWorkers();
+        },
+        onStoppedLeading: () => {
+          this.metrics.leader.labels(lease).set(0);
+          void this.stopWorkers();
+        },
+      });
+    }
+  }
+
+  /** The shared informer of a resource type (created on first use). */
+  informer<T extends KubernetesObject = KubernetesObject>(type: ResourceType): Informer<T> {
+    let inf = this.informers.get(typeKey(type));
+    if (!inf) {
+      inf = new Informer(this.kc, type, {
+        log: this.opts.log.child({ component: 'informer', resource: type.plural }),
+        onRestart: () => this.metrics.watchRestarts.labels(type.plural).inc(),
+      });
+      this.informers.set(typeKey(type), inf);
+    }
+    return inf as unknown as Informer<T>;
+  }
+
+  /** Registers a controller; its informers' events enqueue keys. Call before start(). */
+  add(spec: ControllerSpec): ControllerRunner {
+    const runner = new ControllerRunner(spec, this.opts.log, this.metrics);
+    const idx = this.runners.push(runner) - 1;
+    // Look the runner up at event time: a new leadership term gets a fresh runner.
+    const enqueue = (key: string) => this.runners[idx]!.queue.add(key);
+    this.informer(spec.for).on((_ev, obj) => enqueue(keyOf(obj)));
+    for (const owned of spec.owns ?? []) {
+      this.informer(owned).on((_ev, obj) => {
+        const ref = obj.metadata?.ownerReferences?.find((r) => r.controller && r.kind === spec.for.kind);
+        if (!ref) return;
+        const ns = spec.for.namespaced ? obj.metadata?.namespace : undefined;
+        enqueue(ns ? `${ns}/${ref.name}` : ref.name);
+      });
+    }
+    for (const w of spec.watches ?? []) {
+      this.informer(w.type).on((_ev, obj) => {
+        for (const key of w.map(obj)) enqueue(key);
+      });
+    }
+    return runner;
+  }
+
+  /** Starts informers (waits until their caches are filled), then leader election or workers. */
+  async start(): Promise<void> {
+    this.started = true;
+    const readiness = this.opts.readiness;
+    readiness?.register('caches', () => {
+      const pending = [...this.informers.values()].filter((i) => !i.hasSynced()).map((i) => i.type.plural);
+      return pending.length === 0 ? { ok: true, message: `${this.informers.size} informer(s) synced` } : { ok: false, message: `waiting for caches: ${pending.join(', ')}` };
+    });
+    if (this.elector) {
+      const elector = this.elector;
+      readiness?.register('leader', () => ({
+        ok: true,
+        message: elector.isLeader() ? `leading as ${elector.identity}` : `standby (${elector.identity}); another replica leads`,
+      }));
+    }
+    await Promise.all([...this.informers.values()].map((i) => i.start()));
+    const resync = this.opts.resyncMs ?? 600_000;
+    this.resyncTimer = setInterval(() => this.resyncAll(), resync);
+    this.resyncTimer.unref();
+    if (this.elector) this.elector.start();
+    else this.startWorkers();
+  }
+
+  /** Stops workers, leader election (releasing the lease) and informers. */
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    if (this.resyncTimer) clearInterval(this.resyncTimer);
+    await this.stopWorkers();
+    await this.elector?.stop();
+    await Promise.all([...this.informers.values()].map((i) => i.stop()));
+  }
+
+  /** Is this replica reconciling (the leader, or no election configured)? */
+  isActive(): boolean {
+    return this.elector ? this.elector.isLeader() : this.started;
+  }
+
+  private startWorkers(): void {
+    for (const r of this.runners) r.start();
+    this.resyncAll();
+  }
+
+  private async stopWorkers(): Promise<void> {
+    await Promise.all(this.runners.map((r) => r.stop()));
+    // A stopped queue cannot be restarted: give each runner a fresh one for the next term.
+    for (let i = 0; i < this.runners.length; i++) {
+      const old = this.runners[i]!;
+      const fresh = new ControllerRunner(old.spec, this.opts.log, this.metrics);
+      this.runners[i] = fresh;
+    }
+  }
+
+  private resyncAll(): void {
+    for (const r of this.runners) for (const obj of this.informer(r.spec.for).list()) r.queue.add(keyOf(obj));
+  }
+}

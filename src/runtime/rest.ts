@@ -1,0 +1,149 @@
+import { HttpMethod, RequestContext, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { fetch, type Dispatcher } from 'undici';
+import { ApiError } from './errors.js';
+
+/** Identifies a kind of resource for the dynamic client and informers. */
+export interface ResourceType {
+  /** API group; '' for the core group. */
+  group: string;
+  version: string;
+  /** Lower-case plural, e.g. `meshnodes`. */
+  plural: string;
+  kind: string;
+  namespaced: boolean;
+}
+
+/** The apiVersion string of a resource type, e.g. `weft.dev/v1alpha1` or `v1`. */
+export const apiVersionOf = (t: ResourceType): string => (t.group ? `${t.group}/${t.version}` : t.version);
+
+/** The REST path of a collection or object: `/apis/g/v/namespaces/ns/plural/name`. */
+export function resourcePath(t: ResourceType, namespace?: string, name?: string, subresource?: string): string {
+  let p = t.group ? `/apis/${t.group}/${t.version}` : `/api/${t.version}`;
+  if (t.namespaced && namespace) p += `/namespaces/${encodeURIComponent(namespace)}`;
+  p += `/${t.plural}`;
+  if (name) p += `/${encodeURIComponent(name)}`;
+  if (subresource) p += `/${subresource}`;
+  return p;
+}
+
+export type PatchType = 'merge' | 'json' | 'strategic' | 'apply';
+const PATCH_CONTENT: Record<PatchType, string> = {
+  merge: 'application/merge-patch+json',
+  json: 'application/json-patch+json',
+  strategic: 'application/strategic-merge-patch+json',
+  apply: 'application/apply-patch+yaml',
+};
+
+export interface ListResult<T> {
+  items: T[];
+  resourceVersion: string;
+}
+
+export interface RequestOptions {
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  contentType?: string;
+  signal?: AbortSignal;
+}
+
+/**
+ * A small dynamic Kubernetes client over client-node's authentication (one cached HTTPS agent per
+ * cluster and user, so reconnects do not leak sockets): any resource, typed by the caller.
+ */
+export class RestClient {
+  constructor(readonly kc: KubeConfig) {}
+
+  /** Sends one request and returns the parsed JSON body; non-2xx → ApiError. */
+  async request<T>(method: HttpMethod, path: string, opts: RequestOptions = {}): Promise<T> {
+    const server = this.kc.getCurrentCluster()?.server;
+    if (!server) throw new Error('no current cluster in the kubeconfig');
+    const url = new URL(server + path);
+    for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
+    const ctx = new RequestContext(url.toString(), method);
+    await this.kc.applySecurityAuthentication(ctx);
+    const headers: Record<string, string> = { ...ctx.getHeaders(), accept: 'application/json' };
+    let body: string | undefined;
+    if (opts.body !== undefined) {
+      headers['content-type'] = opts.contentType ?? 'application/json';
+      body = JSON.stringify(opts.body);
+    }
+    const res = await fetch(url, {
+      method,
+      headers,
+      body,
+      dispatcher: ctx.getDispatcher() as Dispatcher | undefined,
+      signal: opts.signal ?? AbortSignal.timeout(30_000),
+    });
+    const text = await res.text();
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = text;
+    }
+    if (res.status < 200 || res.status >= 300) {
+      const st = (parsed ?? {}) as { reason?: string; message?: string };
+      throw new ApiError(res.status, st.reason ?? res.statusText, st.message ?? `${method} ${path}: HTTP ${res.status}`, parsed);
+    }
+    return parsed as T;
+  }
+
+  get<T extends KubernetesObject>(t: ResourceType, name: string, namespace?: string): Promise<T> {
+    return this.request<T>(HttpMethod.GET, resourcePath(t, namespace, name));
+  }
+
+  /** Lists every object (following `continue` pages) with the collection's resourceVersion. */
+  async list<T extends KubernetesObject>(
+    t: ResourceType,
+    opts: { namespace?: string; labelSelector?: string; fieldSelector?: string; limit?: number } = {},
+  ): Promise<ListResult<T>> {
+    const items: T[] = [];
+    let cont: string | undefined;
+    let resourceVersion = '';
+    do {
+      const page = await this.request<{ items?: T[]; metadata?: { continue?: string; resourceVersion?: string } }>(
+        HttpMethod.GET,
+        resourcePath(t, opts.namespace),
+        { query: { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, limit: opts.limit ?? 500, continue: cont } },
+      );
+      for (const item of page.items ?? []) items.push({ apiVersion: apiVersionOf(t), kind: t.kind, ...item });
+      cont = page.metadata?.continue || undefined;
+      resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
+    } while (cont);
+    return { items, resourceVersion };
+  }
+
+  create<T extends KubernetesObject>(t: ResourceType, obj: T, opts: { fieldManager?: string } = {}): Promise<T> {
+    return this.request<T>(HttpMethod.POST, resourcePath(t, obj.metadata?.namespace), {
+      body: { apiVersion: apiVersionOf(t), kind: t.kind, ...obj },
+      query: { fieldManager: opts.fieldManager },
+    });
+  }
+
+  /** PUT with the object's resourceVersion: 409 Conflict when someone wrote in between. */
+  replace<T extends KubernetesObject>(t: ResourceType, obj: T, subresource?: string): Promise<T> {
+    return this.request<T>(HttpMethod.PUT, resourcePath(t, obj.metadata?.namespace, obj.metadata?.name, subresource), {
+      body: { apiVersion: apiVersionOf(t), kind: t.kind, ...obj },
+    });
+  }
+
+  patch<T extends KubernetesObject>(
+    t: ResourceType,
+    ref: { name: string; namespace?: string },
+    patch: unknown,
+    opts: { type?: PatchType; subresource?: string; fieldManager?: string; force?: boolean } = {},
+  ): Promise<T> {
+    const type = opts.type ?? 'merge';
+    return this.request<T>(HttpMethod.PATCH, resourcePath(t, ref.namespace, ref.name, opts.subresource), {
+      body: patch,
+      contentType: PATCH_CONTENT[type],
+      query: { fieldManager: opts.fieldManager ?? (type === 'apply' ? 'weft' : undefined), force: opts.force },
+    });
+  }
+
+  delete(t: ResourceType, name: string, namespace?: string, opts: { propagationPolicy?: 'Foreground' | 'Background' | 'Orphan' } = {}): Promise<unknown> {
+    return this.request(HttpMethod.DELETE, resourcePath(t, namespace, name), {
+      body: opts.propagationPolicy ? { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: opts.propagationPolicy } : undefined,
+    });
+  }
+}
