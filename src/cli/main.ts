@@ -18,7 +18,9 @@ function withCommonFlags(cmd: Command): Command {
     .option('--webhook-addr <addr>', 'address of the admission webhook server (TLS)', ':9443')
     .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default('info'))
     .addOption(new Option('--log-format <format>', 'log format').choices(LOG_FORMATS).default('json'))
-    .option('--feature-gates <gates>', 'feature gates, e.g. AgentTasks=true,Jobs=false (see docs/feature-gates.md)', '');
+    .option('--feature-gates <gates>', 'feature gates, e.g. AgentTasks=true,Jobs=false (see docs/feature-gates.md)', '')
+    .option('--namespace <ns>', "the operator's namespace (default: $POD_NAMESPACE, else in-cluster, else weft-system)")
+    .option('--no-leader-elect', 'do not take part in leader election (a single replica that always reconciles)');
 }
 
 function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Command {

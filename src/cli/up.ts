@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OperatorConfig } from '../config/operator.js';
-import { applyCrds, readCrds } from '../cluster/crds.js';
+import { applyCrds, ensureNamespace, readCrds } from '../cluster/crds.js';
 import { LocalControlPlane } from '../cluster/local.js';
 import { createLogger } from '../log.js';
 import { runOperator } from '../operator/run.js';
@@ -31,6 +31,7 @@ export async function up(home: string, cfg: OperatorConfig, io: CliIO, stopSigna
       const names = await applyCrds(kc, await readCrds(crdDir));
       progress(names.length > 0 ? `established: ${names.join(', ')}` : 'no CRDs found (run `npm run generate`)');
     });
+    await ensureNamespace(kc, cfg.namespace);
     const log = createLogger({ level: cfg.logLevel, format: cfg.logFormat });
     const operator = await step(io, 'starting the operator', () => runOperator({ ...cfg, kubeconfig: cp.kubeconfigPath }, log));
     io.out(

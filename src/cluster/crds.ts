@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   ApiextensionsV1Api,
+  CoreV1Api,
   KubernetesObjectApi,
   PatchStrategy,
   type KubeConfig,
@@ -53,4 +54,13 @@ export async function applyCrds(kc: KubeConfig, crds: V1CustomResourceDefinition
     }
   }
   return names;
+}
+
+/** Creates a namespace if it does not exist (the operator's own, for `weft up`). */
+export async function ensureNamespace(kc: KubeConfig, name: string): Promise<void> {
+  try {
+    await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name, labels: { 'app.kubernetes.io/part-of': 'weft' } } } });
+  } catch (err) {
+    if ((err as { code?: number }).code !== 409) throw err;
+  }
 }

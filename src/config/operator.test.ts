@@ -52,7 +52,14 @@ describe('parseOperatorConfig', () => {
       logLevel: 'info',
       logFormat: 'json',
       featureGates: defaultFeatureGates(),
+      namespace: 'weft-system',
+      leaderElect: true,
     });
+  });
+
+  it('takes the namespace from --namespace, else $POD_NAMESPACE', () => {
+    expect(parseOperatorConfig({ namespace: 'ops' }, { POD_NAMESPACE: 'x' }).namespace).toBe('ops');
+    expect(parseOperatorConfig({}, { POD_NAMESPACE: 'x' }).namespace).toBe('x');
   });
 
   it('takes --kubeconfig over $KUBECONFIG, and $KUBECONFIG over in-cluster', () => {
@@ -65,5 +72,6 @@ describe('parseOperatorConfig', () => {
     [{ logFormat: 'xml' }, /--log-format: "xml" is not allowed; use one of: json, pretty/],
     [{ webhookAddr: 'x' }, /--webhook-addr/],
     [{ kubeconfig: ' ' }, /--kubeconfig: path is empty/],
+    [{ namespace: 'Weft_System' }, /--namespace: "Weft_System" is not a valid namespace name/],
   ])('rejects %j', (flags, why) => expect(() => parseOperatorConfig(flags, {})).toThrow(why));
 });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { FlagError } from './errors.js';
 import { parseListenAddr, type ListenAddr } from './addr.js';
 import { parseFeatureGates, type FeatureGates } from './features.js';
@@ -11,6 +12,8 @@ export interface CommonFlags {
   logLevel?: string;
   logFormat?: string;
   featureGates?: string;
+  namespace?: string;
+  leaderElect?: boolean;
 }
 
 /** The validated configuration of the operator process. */
@@ -22,6 +25,22 @@ export interface OperatorConfig {
   logLevel: LogLevel;
   logFormat: LogFormat;
   featureGates: FeatureGates;
+  /** Namespace of the operator's own objects (leader Lease, policy ConfigMap, CA Secret). */
+  namespace: string;
+  /** Take part in leader election (only the leader reconciles); off = always reconcile. */
+  leaderElect: boolean;
+}
+
+const SA_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+const DNS1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** `--namespace`, else `$POD_NAMESPACE`, else the in-cluster ServiceAccount's, else `weft-system`. */
+export function operatorNamespace(flag: string | undefined, env: NodeJS.ProcessEnv, readSaFile: () => string | undefined): string {
+  const ns = flag ?? env.POD_NAMESPACE ?? readSaFile() ?? 'weft-system';
+  if (!DNS1123.test(ns) || ns.length > 63) {
+    throw new FlagError('--namespace', `"${ns}" is not a valid namespace name (lower-case letters, digits and "-", at most 63 characters)`);
+  }
+  return ns;
 }
 
 /** Checks that `value` is one of `allowed`, else a FlagError that lists them. */
@@ -44,5 +63,13 @@ export function parseOperatorConfig(flags: CommonFlags, env: NodeJS.ProcessEnv =
     logLevel: oneOf('--log-level', flags.logLevel ?? 'info', LOG_LEVELS),
     logFormat: oneOf('--log-format', flags.logFormat ?? 'json', LOG_FORMATS),
     featureGates: parseFeatureGates(flags.featureGates ?? ''),
+    namespace: operatorNamespace(flags.namespace, env, () => {
+      try {
+        return readFileSync(SA_NAMESPACE_FILE, 'utf8').trim() || undefined;
+      } catch {
+        return undefined;
+      }
+    }),
+    leaderElect: flags.leaderElect ?? true,
   };
 }

@@ -8,20 +8,30 @@ import { Readiness } from '../server/readiness.js';
 import { versionInfo } from '../version.js';
 import { ApiServerProbe } from './apiserver-probe.js';
 import { loadKubeConfig } from './kubeconfig.js';
+import { CONTROLLERS } from './controllers.js';
+import { Manager } from '../runtime/manager.js';
 
 /** A running operator: its HTTP address and a way to stop it gracefully. */
 export interface RunningOperator {
   /** Base URL of the HTTP server, e.g. http://127.0.0.1:8080. */
   url: string;
   app: FastifyInstance;
+  mgr: Manager;
   stop(): Promise<void>;
+}
+
+export interface RunOperatorOptions {
+  /** Controllers to run (default: CONTROLLERS). */
+  controllers?: typeof CONTROLLERS;
+  /** Extra HTTP routes (API, dashboard). */
+  routes?: (app: FastifyInstance) => Promise<void> | void;
 }
 
 /**
  * Starts the operator process: loads cluster credentials, serves `/health`, `/readyz` (ready once
  * the apiserver answers), `/metrics` and `/openapi.json`. Controllers (later issues) hook in here.
  */
-export async function runOperator(cfg: OperatorConfig, log: Logger): Promise<RunningOperator> {
+export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOperatorOptions = {}): Promise<RunningOperator> {
   const kc = loadKubeConfig(cfg.kubeconfig);
   const metrics = newMetricsRegistry();
   const { version } = versionInfo();
@@ -41,18 +51,36 @@ export async function runOperator(cfg: OperatorConfig, log: Logger): Promise<Run
   });
   await probe.start();
 
-  const app = await buildHttpServer({ logger: log, readiness, metrics });
+  const mgr = new Manager(kc, {
+    log,
+    metrics,
+    readiness,
+    leaderElection: cfg.leaderElect ? { namespace: cfg.namespace, name: 'weft-operator-leader' } : undefined,
+  });
+  const cleanups: Array<() => Promise<void>> = [];
+  for (const c of opts.controllers ?? CONTROLLERS) {
+    if (c.enabled && !c.enabled(cfg)) continue;
+    const cleanup = c.setup({ kc, mgr, cfg, log: log.child({ controller: c.name }) });
+    if (cleanup) cleanups.push(cleanup);
+  }
+
+  const app = await buildHttpServer({ logger: log, readiness, metrics, routes: opts.routes });
   const address = await app.listen({ host: cfg.http.host, port: cfg.http.port });
   const url = address.replace('0.0.0.0', '127.0.0.1');
+  // Serve /health and /readyz while the caches fill: readiness says what is still pending.
+  await mgr.start();
   log.info(
-    { http: address, apiserver: kc.getCurrentCluster()?.server, featureGates: formatFeatureGates(cfg.featureGates), version },
+    { http: address, namespace: cfg.namespace, leaderElection: cfg.leaderElect, apiserver: kc.getCurrentCluster()?.server, featureGates: formatFeatureGates(cfg.featureGates), version },
     'operator started',
   );
   return {
     url,
     app,
+    mgr,
     async stop() {
       probe.stop();
+      await mgr.stop();
+      for (const c of cleanups) await c();
       await app.close();
       log.info('operator stopped');
     },

@@ -1,0 +1,21 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { OperatorConfig } from '../config/operator.js';
+import type { Manager } from '../runtime/manager.js';
+
+/** What a controller's setup function gets from the operator. */
+export interface ControllerContext {
+  kc: KubeConfig;
+  mgr: Manager;
+  cfg: OperatorConfig;
+  log: Logger;
+}
+
+/** Registers one controller (and its watches) with the manager; returns a cleanup function. */
+export type ControllerSetup = (ctx: ControllerContext) => void | (() => Promise<void>);
+
+/**
+ * The controllers the operator runs, in order. Each issue adds its own here (MeshNode, OrgCluster,
+ * Workload, …), guarded by its feature gate where it is beyond the Phase 1 MVP.
+ */
+export const CONTROLLERS: Array<{ name: string; setup: ControllerSetup; enabled?: (cfg: OperatorConfig) => boolean }> = [];
