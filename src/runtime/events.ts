@@ -2,7 +2,8 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { errorMessage } from './errors.js';
 import { microTime } from './leader.js';
-import { RestClient, type ResourceType } from './rest.js';
+import type { RestClient} from './rest.js';
+import { type ResourceType } from './rest.js';
 
 const EVENT: ResourceType = { group: 'events.k8s.io', version: 'v1', plural: 'events', kind: 'Event', namespaced: true };
 
