@@ -84,14 +84,12 @@ for tool in "${TOOLS_WANTED[@]}"; do
   [ "$tool" = kwok ] || continue
   dir="$CACHE/bin/kwok-$KWOK_VERSION"
   stages="$dir/stages.yaml"
-  [ -s "$stages" ] && continue
   src=$(cd "$TOOLS/kwok" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)
   [ -d "$src/kustomize/stage" ] || die "KWOK stages not found in $src"
   {
-    for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/*.yaml pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+    for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
       for g in "$src"/kustomize/stage/$f; do echo '---'; cat "$g"; done
     done
   } >"$stages.tmp"
-  mv -f "$stages.tmp" "$stages"
-  log "kwok stages written to $stages"
+  if cmp -s "$stages.tmp" "$stages"; then rm -f "$stages.tmp"; else mv -f "$stages.tmp" "$stages"; log "kwok stages written to $stages"; fi
 done

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { createCA, createSigningKeyPair, issueCertificate, loadCA, type KeyPairPem } from './pki.js';
@@ -24,6 +24,8 @@ export interface LocalControlPlaneOptions {
   startTimeoutMs?: number;
   /** Extra kube-apiserver flags, e.g. `--feature-gates=...`. */
   apiServerArgs?: string[];
+  /** Also run KWOK, which makes Nodes annotated `kwok.x-k8s.io/node: fake` Ready and runs their pods. */
+  kwok?: boolean;
 }
 
 /** What a running control plane writes to `<dir>/state.json` for `weft cluster` and tests. */
@@ -106,6 +108,19 @@ export class LocalControlPlane {
 
       const kubeconfigPath = join(dir, 'kubeconfig');
       await writeAtomic(kubeconfigPath, renderKubeconfig({ server, caPem: files.ca.certPem, user: 'admin', client: admin }), 0o600);
+      if (opts.kwok) {
+        progress('starting kwok (simulated nodes)');
+        const [kwokPort] = (await freePorts(1)) as [number];
+        const kwok = startProcess({
+          name: 'kwok',
+          command: toolPath('kwok'),
+          args: kwokArgs(kubeconfigPath, kwokPort),
+          logFile: join(logs, 'kwok.log'),
+          ownerPid: opts.ownerPid,
+        });
+        procs.push(kwok);
+        await waitReady(kwok, timeout, async () => (await httpGet(`http://127.0.0.1:${kwokPort}/healthz`)).status === 200);
+      }
       const cp = new LocalControlPlane(dir, server, kubeconfigPath, procs, opts.dir === undefined, files.ca);
       cp.apiSpec = apiSpec;
       cp.adminCert = admin;
@@ -198,7 +213,7 @@ export class LocalControlPlane {
     return this.ca.certPem;
   }
 
-  /** Stops kube-apiserver then etcd and waits until no process of theirs remains. */
+  /** Stops kwok, kube-apiserver then etcd and waits until no process of theirs remains. */
   async stop(): Promise<void> {
     for (const p of [...this.procs].reverse()) await p.stop();
     if (this.removeDirOnStop) await rm(this.dir, { recursive: true, force: true });
@@ -242,6 +257,24 @@ async function writePki(pki: string) {
   ];
   await Promise.all(writes.map(([f, d]) => writeFile(join(pki, f), d, { mode: 0o600 })));
   return { ca, admin };
+}
+
+/** Annotation that hands a Node to KWOK. */
+export const KWOK_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
+
+function kwokArgs(kubeconfig: string, port: number): string[] {
+  const stages = join(dirname(toolPath('kwok')), 'stages.yaml');
+  return [
+    `--kubeconfig=${kubeconfig}`,
+    `--config=${stages}`,
+    '--manage-all-nodes=false',
+    `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION}=fake`,
+    '--node-lease-duration-seconds=40',
+    `--server-address=127.0.0.1:${port}`,
+    // Pod IPs are only written into status; nothing routes to them.
+    '--cidr=10.244.0.0/16',
+    '--node-ip=127.0.0.1',
+  ];
 }
 
 function etcdArgs(dir: string, clientUrl: string, peerUrl: string): string[] {
