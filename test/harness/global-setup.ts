@@ -19,7 +19,7 @@ export default async function globalSetup(globalConfig: { maxWorkers: number }):
   const root = await mkdtemp(join(tmpdir(), 'weft-test-'));
   const started = Date.now();
   const cps = await Promise.all(
-    Array.from({ length: n }, (_, i) => LocalControlPlane.start({ dir: join(root, `cp-${i + 1}`) })),
+    Array.from({ length: n }, (_, i) => LocalControlPlane.start({ dir: join(root, `cp-${i + 1}`), kwok: true })),
   );
   (globalThis as { __weftControlPlanes?: Array<{ stop(): Promise<void> }> }).__weftControlPlanes = cps;
   process.env.WEFT_TEST_CP_DIRS = cps.map((c) => c.dir).join(',');
