@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { Logger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
@@ -24,7 +24,11 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<FastifyI
   const metrics = opts.metrics ?? newMetricsRegistry();
   const started = Date.now();
   const { version } = versionInfo();
-  const app = Fastify({ loggerInstance: opts.logger.child({ component: 'http' }) as FastifyBaseLogger, disableRequestLogging: true });
+  const app = Fastify({
+    loggerInstance: opts.logger.child({ component: 'http' }) as FastifyBaseLogger,
+    // Probes hit /health and /readyz every few seconds: per-request logs would drown everything else.
+    logController: new LogController({ disableRequestLogging: true }),
+  });
   app.addSchema(errorSchema);
   await app.register(swagger, {
     openapi: {
