@@ -28,7 +28,9 @@ product_of() {
     etcd) echo "etcd $ETCD_VERSION go.etcd.io/etcd/server/v3" ;;
     etcdctl) echo "etcd $ETCD_VERSION go.etcd.io/etcd/etcdctl/v3" ;;
     kwok) echo "kwok $KWOK_VERSION sigs.k8s.io/kwok/cmd/kwok" ;;
-    *) die "unknown tool '$1' (known: kube-apiserver kubectl kube-controller-manager kube-scheduler kubelet kube-proxy etcd etcdctl kwok)" ;;
+    headscale) echo "headscale $HEADSCALE_VERSION github.com/juanfont/headscale/cmd/headscale" ;;
+    tailscale|tailscaled) echo "headscale $HEADSCALE_VERSION tailscale.com/cmd/$1" ;;
+    *) die "unknown tool '$1' (known: kube-apiserver kubectl kube-controller-manager kube-scheduler kubelet kube-proxy etcd etcdctl kwok headscale tailscale tailscaled)" ;;
   esac
 }
 

@@ -13,9 +13,12 @@ export type ToolName =
   | 'kube-proxy'
   | 'etcd'
   | 'etcdctl'
-  | 'kwok';
+  | 'kwok'
+  | 'headscale'
+  | 'tailscale'
+  | 'tailscaled';
 
-const PRODUCT: Record<ToolName, 'k8s' | 'etcd' | 'kwok'> = {
+const PRODUCT: Record<ToolName, 'k8s' | 'etcd' | 'kwok' | 'headscale'> = {
   'kube-apiserver': 'k8s',
   kubectl: 'k8s',
   'kube-controller-manager': 'k8s',
@@ -25,6 +28,9 @@ const PRODUCT: Record<ToolName, 'k8s' | 'etcd' | 'kwok'> = {
   etcd: 'etcd',
   etcdctl: 'etcd',
   kwok: 'kwok',
+  headscale: 'headscale',
+  tailscale: 'headscale',
+  tailscaled: 'headscale',
 };
 
 /** Raised when a required binary has not been built; the message says how to build it. */
@@ -43,7 +49,7 @@ export class ToolNotFoundError extends Error {
 }
 
 /** Pinned versions from hack/tools/versions.env. */
-export function toolVersions(): { k8s: string; etcd: string; kwok: string } {
+export function toolVersions(): { k8s: string; etcd: string; kwok: string; headscale: string } {
   const file = join(packageRoot(), 'hack', 'tools', 'versions.env');
   const env: Record<string, string> = {};
   // The operator image ships no hack/: there the versions are simply unknown.
@@ -52,7 +58,12 @@ export function toolVersions(): { k8s: string; etcd: string; kwok: string } {
     const m = /^([A-Z0-9_]+)=(\S+)/.exec(line);
     if (m) env[m[1]!] = m[2]!;
   }
-  return { k8s: env.K8S_VERSION ?? 'unknown', etcd: env.ETCD_VERSION ?? 'unknown', kwok: env.KWOK_VERSION ?? 'unknown' };
+  return {
+    k8s: env.K8S_VERSION ?? 'unknown',
+    etcd: env.ETCD_VERSION ?? 'unknown',
+    kwok: env.KWOK_VERSION ?? 'unknown',
+    headscale: env.HEADSCALE_VERSION ?? 'unknown',
+  };
 }
 
 /** The cache root: `$WEFT_CACHE`, default `~/.cache/weft`. */
