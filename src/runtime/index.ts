@@ -14,3 +14,4 @@ export * from './metrics.js';
 export * from './finalizers.js';
 export * from './status.js';
 export * from './events.js';
+export * from './conditions.js';
