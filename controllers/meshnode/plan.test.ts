@@ -1,0 +1,61 @@
+import { planMeshNode, type MeshNodeLike } from './plan.js';
+
+const now = new Date('2026-11-24T10:00:40Z');
+const base: MeshNodeLike = { metadata: { name: 'gpu-1', generation: 2 }, spec: { hostname: 'gpu-1.lab' } };
+const plan = (node: MeshNodeLike, heartbeatAgoMs: number | undefined) =>
+  planMeshNode({
+    node,
+    heartbeat: heartbeatAgoMs === undefined ? undefined : new Date(now.getTime() - heartbeatAgoMs),
+    allocated: { cpu: '0', memory: '0' },
+    now,
+    gracePeriodMs: 40_000,
+  });
+const ready = (p: ReturnType<typeof plan>) => p.status.conditions!.find((c) => c.type === 'Ready')!;
+
+describe('planMeshNode', () => {
+  it.each([
+    ['no heartbeat yet', undefined, 'Unknown', 'NoHeartbeat', /start `weft agent --name gpu-1` on gpu-1\.lab/],
+    ['fresh heartbeat', 5_000, 'True', 'HeartbeatFresh', /last reported 5s ago/],
+    ['exactly at the grace period', 40_000, 'True', 'HeartbeatFresh', /40s ago/],
+    ['stale heartbeat', 45_000, 'False', 'HeartbeatTimeout', /no heartbeat for 45s \(grace period 40s\)/],
+  ])('%s → Ready=%s', (_name, ago, status, reason, message) => {
+    const c = ready(plan(base, ago));
+    expect(c).toMatchObject({ status, reason, observedGeneration: 2 });
+    expect(c.message).toMatch(message);
+  });
+
+  it('requeues when the heartbeat would expire', () => {
+    expect(plan(base, 5_000).requeueAfterMs).toBe(36_000);
+    expect(plan(base, 45_000).requeueAfterMs).toBe(30_000);
+  });
+
+  it('reports CapacityReported from status.capacity', () => {
+    const cap = (p: ReturnType<typeof plan>) => p.status.conditions!.find((c) => c.type === 'CapacityReported')!;
+    expect(cap(plan(base, 1000))).toMatchObject({ status: 'False', reason: 'NoCapacity' });
+    expect(cap(plan({ ...base, status: { capacity: { cpu: '8' } } }, 1000))).toMatchObject({ status: 'True', reason: 'AgentReported' });
+  });
+
+  it('says when a node is cordoned', () => {
+    expect(ready(plan({ ...base, spec: { ...base.spec, unschedulable: true } }, 1000)).message).toMatch(/cordoned/);
+  });
+
+  it('emits NodeReady and NodeNotReady only on transitions', () => {
+    const first = plan(base, 1000);
+    expect(first.event).toMatchObject({ type: 'Normal', reason: 'NodeReady' });
+    const again = plan({ ...base, status: first.status }, 2000);
+    expect(again.event).toBeUndefined();
+    const lost = plan({ ...base, status: first.status }, 60_000);
+    expect(lost.event).toMatchObject({ type: 'Warning', reason: 'NodeNotReady' });
+  });
+
+  it('keeps what the agent wrote (capacity, heartbeat time) and sets allocated', () => {
+    const p = plan({ ...base, status: { capacity: { cpu: '8' }, lastHeartbeatTime: 'x' } }, 1000);
+    expect(p.status).toMatchObject({ capacity: { cpu: '8' }, lastHeartbeatTime: 'x', allocated: { cpu: '0', memory: '0' }, observedGeneration: 2 });
+  });
+
+  it('is stable: planning its own output again changes nothing', () => {
+    const first = plan(base, 1000);
+    const second = plan({ ...base, status: first.status }, 1000);
+    expect(second.status).toEqual(first.status);
+  });
+});

@@ -1,0 +1,89 @@
+import { setConditions, type Condition, type ConditionInput } from '../../src/runtime/conditions.js';
+
+/** Resource amounts as MeshNode status carries them (Kubernetes quantity strings). */
+export interface ResourceList {
+  cpu?: string;
+  memory?: string;
+  ephemeralStorage?: string;
+  gpus?: Array<{ model: string; memory?: string; count: number }>;
+}
+
+/** The parts of a MeshNode this controller reads and writes. */
+export interface MeshNodeLike {
+  metadata?: { name?: string; generation?: number };
+  spec?: { hostname?: string; unschedulable?: boolean };
+  status?: {
+    capacity?: ResourceList;
+    allocatable?: ResourceList;
+    allocated?: ResourceList;
+    lastHeartbeatTime?: string;
+    conditions?: Condition[];
+    observedGeneration?: number;
+    [k: string]: unknown;
+  };
+}
+
+export interface MeshNodeObservation {
+  node: MeshNodeLike;
+  /** renewTime of the node's heartbeat Lease (weft-node-lease/<name>), if any. */
+  heartbeat: Date | undefined;
+  /** Resources of the Workloads placed on this node. */
+  allocated: ResourceList;
+  now: Date;
+  /** How long a node may go without a heartbeat before it is NotReady. */
+  gracePeriodMs: number;
+}
+
+export interface MeshNodePlan {
+  status: NonNullable<MeshNodeLike['status']>;
+  /** Come back when the heartbeat would expire (or to re-check a NotReady node). */
+  requeueAfterMs: number;
+  /** Ready transitions worth an Event. */
+  event?: { type: 'Normal' | 'Warning'; reason: string; note: string };
+}
+
+const seconds = (ms: number) => `${Math.round(ms / 1000)}s`;
+
+/**
+ * Desired MeshNode status from what was observed (pure): `Ready` from the heartbeat's age against
+ * the grace period (as the node lifecycle controller does for kubelets), `CapacityReported` from
+ * whether the agent has reported capacity, and `allocated` from the placed workloads.
+ */
+export function planMeshNode(o: MeshNodeObservation): MeshNodePlan {
+  const name = o.node.metadata?.name ?? '';
+  const host = o.node.spec?.hostname ?? name;
+  const prev = o.node.status ?? {};
+  const age = o.heartbeat ? o.now.getTime() - o.heartbeat.getTime() : undefined;
+  const cordon = o.node.spec?.unschedulable ? ' (cordoned: no new workloads are placed here)' : '';
+  let ready: ConditionInput;
+  if (age === undefined) {
+    ready = {
+      type: 'Ready',
+      status: 'Unknown',
+      reason: 'NoHeartbeat',
+      message: `no heartbeat yet: start \`weft agent --name ${name}\` on ${host} (it renews Lease weft-node-lease/${name})`,
+    };
+  } else if (age <= o.gracePeriodMs) {
+    ready = { type: 'Ready', status: 'True', reason: 'HeartbeatFresh', message: `weft agent on ${host} last reported ${seconds(Math.max(0, age))} ago${cordon}` };
+  } else {
+    ready = {
+      type: 'Ready',
+      status: 'False',
+      reason: 'HeartbeatTimeout',
+      message: `no heartbeat for ${seconds(age)} (grace period ${seconds(o.gracePeriodMs)}): is weft agent running on ${host} and can it reach the apiserver?${cordon}`,
+    };
+  }
+  const capacityReported: ConditionInput = prev.capacity
+    ? { type: 'CapacityReported', status: 'True', reason: 'AgentReported', message: 'capacity reported by weft agent' }
+    : { type: 'CapacityReported', status: 'False', reason: 'NoCapacity', message: 'weft agent has not reported capacity yet' };
+  const conditions = setConditions(prev.conditions, [ready, capacityReported], { now: o.now, generation: o.node.metadata?.generation });
+  const status = { ...prev, allocated: o.allocated, conditions, observedGeneration: o.node.metadata?.generation };
+
+  const wasReady = prev.conditions?.find((c) => c.type === 'Ready')?.status;
+  let event: MeshNodePlan['event'];
+  if (wasReady !== ready.status && ready.status === 'True') event = { type: 'Normal', reason: 'NodeReady', note: ready.message };
+  if (wasReady === 'True' && ready.status !== 'True') event = { type: 'Warning', reason: 'NodeNotReady', note: ready.message };
+
+  const requeueAfterMs = age !== undefined && age <= o.gracePeriodMs ? o.gracePeriodMs - age + 1000 : 30_000;
+  return { status, requeueAfterMs, event };
+}
