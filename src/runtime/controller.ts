@@ -25,6 +25,8 @@ export interface ReconcileRequest {
 /** A watch on another resource type whose events map to keys of the controller's own kind. */
 export interface Watches {
   type: ResourceType;
+  /** Watch only this namespace (default: all). */
+  namespace?: string;
   map: (obj: KubernetesObject) => string[];
 }
 

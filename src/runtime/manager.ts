@@ -18,7 +18,7 @@ export interface ManagerOptions {
   resyncMs?: number;
 }
 
-const typeKey = (t: ResourceType) => `${t.group}/${t.version}/${t.plural}`;
+const typeKey = (t: ResourceType, namespace?: string) => `${t.group}/${t.version}/${t.plural}@${namespace ?? ''}`;
 
 /**
  * Runs controllers: one shared informer per resource type, a queue and workers per controller,
@@ -55,14 +55,15 @@ export class Manager {
   }
 
   /** The shared informer of a resource type (created on first use). */
-  informer<T extends KubernetesObject = KubernetesObject>(type: ResourceType): Informer<T> {
-    let inf = this.informers.get(typeKey(type));
+  informer<T extends KubernetesObject = KubernetesObject>(type: ResourceType, namespace?: string): Informer<T> {
+    let inf = this.informers.get(typeKey(type, namespace));
     if (!inf) {
       inf = new Informer(this.kc, type, {
+        namespace,
         log: this.opts.log.child({ component: 'informer', resource: type.plural }),
         onRestart: () => this.metrics.watchRestarts.labels(type.plural).inc(),
       });
-      this.informers.set(typeKey(type), inf);
+      this.informers.set(typeKey(type, namespace), inf);
     }
     return inf as unknown as Informer<T>;
   }
@@ -83,7 +84,7 @@ export class Manager {
       });
     }
     for (const w of spec.watches ?? []) {
-      this.informer(w.type).on((_ev, obj) => {
+      this.informer(w.type, w.namespace).on((_ev, obj) => {
         for (const key of w.map(obj)) enqueue(key);
       });
     }
