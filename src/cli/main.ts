@@ -9,6 +9,7 @@ import { clusterDown, clusterKubeconfig, clusterServe, clusterUp } from './clust
 import { weftHome } from './home.js';
 import { EXIT, processIO, untilSignal, type CliIO } from './io.js';
 import { up } from './up.js';
+import { agentProvision, agentRun, type AgentFlags } from './agent.js';
 
 /** Adds the flags every long-running command shares (see docs/cli.md). */
 function withCommonFlags(cmd: Command): Command {
@@ -78,6 +79,23 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
         return EXIT.ok;
       })(),
   );
+
+  const agent = program.command('agent').description('the node daemon: reports this host as a MeshNode (capacity, heartbeat)');
+  const agentFlags = (cmd: Command) =>
+    cmd
+      .option('--name <name>', 'MeshNode name of this host')
+      .option('--org <org>', 'organisation that owns this host')
+      .option('--tags <tags>', 'comma-separated tags, e.g. gpu:a100,zone:eu-1')
+      .option('--kubeconfig <path>', 'credentials (from `weft agent provision`)');
+  agentFlags(agent.command('run', { isDefault: true }).description('run the agent (default)'))
+    .addOption(new Option('--mesh <mode>', 'tailnet integration').choices(['none', 'stub', 'headscale']).default('none'))
+    .option('--storage-path <path>', 'filesystem whose size is reported as ephemeral storage', '/')
+    .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default('info'))
+    .addOption(new Option('--log-format <format>', 'log format').choices(LOG_FORMATS).default('json'))
+    .action((o: AgentFlags) => run(() => agentRun(o, io))());
+  agentFlags(agent.command('provision').description("create a host's MeshNode, heartbeat Lease, RBAC and agent kubeconfig (run as an admin)"))
+    .option('-o, --output <file>', 'write the agent kubeconfig here (default: stdout)')
+    .action((o: AgentFlags) => run(() => agentProvision(o, io))());
 
   withCommonFlags(
     program

@@ -1,0 +1,46 @@
+import { availableParallelism, totalmem } from 'node:os';
+import { statfs } from 'node:fs/promises';
+import type { ResourceList } from '../../controllers/meshnode/plan.js';
+
+/** A host's capacity in plain numbers, before formatting as Kubernetes quantities. */
+export interface HostCapacity {
+  cpuMillicores: number;
+  memoryBytes: number;
+  ephemeralStorageBytes: number;
+  gpus: Array<{ model: string; memory?: string; count: number }>;
+}
+
+/** Formats bytes as a Kubernetes binary quantity (Ki/Mi/Gi/Ti when exact, else plain bytes). */
+export function bytesQuantity(bytes: number): string {
+  const units = ['Ti', 'Gi', 'Mi', 'Ki'] as const;
+  const pow = { Ti: 2 ** 40, Gi: 2 ** 30, Mi: 2 ** 20, Ki: 2 ** 10 };
+  for (const u of units) if (bytes >= pow[u] && bytes % pow[u] === 0) return `${bytes / pow[u]}${u}`;
+  // Round down to whole Ki: capacity must never overstate what the host has.
+  return bytes >= 1024 ? `${Math.floor(bytes / 1024)}Ki` : String(Math.floor(bytes));
+}
+
+/** Formats millicores as a CPU quantity ("8", "7500m"). */
+export function cpuQuantity(millicores: number): string {
+  return millicores % 1000 === 0 ? String(millicores / 1000) : `${Math.floor(millicores)}m`;
+}
+
+/** The status.capacity block the agent reports. */
+export function toResourceList(c: HostCapacity): ResourceList {
+  return {
+    cpu: cpuQuantity(c.cpuMillicores),
+    memory: bytesQuantity(c.memoryBytes),
+    ephemeralStorage: bytesQuantity(c.ephemeralStorageBytes),
+    gpus: c.gpus,
+  };
+}
+
+/** Minimal detection from the OS (CPU, memory, disk); GPU detection plugs in through `gpus`. */
+export async function detectBasicCapacity(storagePath = '/'): Promise<HostCapacity> {
+  const fs = await statfs(storagePath);
+  return {
+    cpuMillicores: availableParallelism() * 1000,
+    memoryBytes: totalmem(),
+    ephemeralStorageBytes: Number(fs.blocks) * Number(fs.bsize),
+    gpus: [],
+  };
+}

@@ -1,0 +1,74 @@
+import { writeFile } from 'node:fs/promises';
+import { provisionAgent } from '../agent/provision.js';
+import { NodeAgent } from '../agent/agent.js';
+import { detectBasicCapacity, toResourceList } from '../agent/capacity-report.js';
+import { FlagError } from '../config/errors.js';
+import { oneOf } from '../config/operator.js';
+import { createLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../log.js';
+import { loadKubeConfig } from '../operator/kubeconfig.js';
+import { EXIT, untilSignal, type CliIO } from './io.js';
+
+/** Flags of `weft agent` and `weft agent provision`. */
+export interface AgentFlags {
+  name?: string;
+  org?: string;
+  tags?: string;
+  mesh?: string;
+  kubeconfig?: string;
+  logLevel?: string;
+  logFormat?: string;
+  output?: string;
+  storagePath?: string;
+}
+
+const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+const TAG = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[a-zA-Z0-9*._-]+)?$/;
+
+/** Validates --name, --org and --tags (exit 2 with the rule on bad values). */
+export function parseAgentIdentity(f: AgentFlags): { name: string; org: string; tags: string[] } {
+  if (!f.name) throw new FlagError('--name', 'is required: the MeshNode name of this host, e.g. --name gpu-box-1');
+  if (!NAME.test(f.name) || f.name.length > 253) throw new FlagError('--name', `"${f.name}" is not a valid name (lower-case letters, digits, "-" and ".")`);
+  if (!f.org) throw new FlagError('--org', 'is required: the organisation that owns this host, e.g. --org acme');
+  if (!NAME.test(f.org)) throw new FlagError('--org', `"${f.org}" is not a valid organisation name (lower-case letters, digits, "-")`);
+  const tags = (f.tags ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+  for (const t of tags) {
+    if (!TAG.test(t)) throw new FlagError('--tags', `"${t}" is not a valid tag; use key or key:value, e.g. gpu:a100,zone:eu-1`);
+  }
+  return { name: f.name, org: f.org, tags };
+}
+
+/** `weft agent provision`: creates the host's MeshNode, Lease, RBAC and prints/writes its kubeconfig. */
+export async function agentProvision(f: AgentFlags, io: CliIO): Promise<number> {
+  const id = parseAgentIdentity(f);
+  const kc = loadKubeConfig(f.kubeconfig);
+  const kubeconfig = await provisionAgent(kc, id);
+  if (f.output) {
+    await writeFile(f.output, kubeconfig, { mode: 0o600 });
+    io.err(`agent kubeconfig for ${id.name} written to ${f.output}\nrun on the host: weft agent --name ${id.name} --org ${id.org} --kubeconfig ${f.output}\n`);
+  } else {
+    io.out(kubeconfig);
+  }
+  return EXIT.ok;
+}
+
+/** `weft agent`: reports this host's capacity and heartbeats until SIGTERM. */
+export async function agentRun(f: AgentFlags, io: CliIO): Promise<number> {
+  const id = parseAgentIdentity(f);
+  const mesh = oneOf('--mesh', f.mesh ?? 'none', ['none', 'stub', 'headscale'] as const);
+  const log = createLogger({
+    level: oneOf<LogLevel>('--log-level', f.logLevel ?? 'info', LOG_LEVELS),
+    format: oneOf<LogFormat>('--log-format', f.logFormat ?? 'json', LOG_FORMATS),
+  }).child({ component: 'agent', node: id.name, org: id.org });
+  const agent = new NodeAgent({
+    name: id.name,
+    kc: loadKubeConfig(f.kubeconfig),
+    log,
+    detect: async () => toResourceList(await detectBasicCapacity(f.storagePath)),
+  });
+  await agent.start();
+  log.info({ tags: id.tags, mesh }, 'agent started');
+  io.err(`weft agent ${id.name} running (org ${id.org}); Ctrl-C to stop\n`);
+  await untilSignal();
+  agent.stop();
+  return EXIT.ok;
+}
