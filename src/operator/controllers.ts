@@ -2,6 +2,9 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { OperatorConfig } from '../config/operator.js';
 import type { Manager } from '../runtime/manager.js';
+import { setupMeshNodeController } from '../../controllers/meshnode/reconcile.js';
+import { setupOrgClusterController } from '../../controllers/orgcluster/reconcile.js';
+import { stopAllLocalClusters } from '../cluster/providers/local-provider.js';
 
 /** What a controller's setup function gets from the operator. */
 export interface ControllerContext {
@@ -18,4 +21,13 @@ export type ControllerSetup = (ctx: ControllerContext) => void | (() => Promise<
  * The controllers the operator runs, in order. Each issue adds its own here (MeshNode, OrgCluster,
  * Workload, …), guarded by its feature gate where it is beyond the Phase 1 MVP.
  */
-export const CONTROLLERS: Array<{ name: string; setup: ControllerSetup; enabled?: (cfg: OperatorConfig) => boolean }> = [];
+export const CONTROLLERS: Array<{ name: string; setup: ControllerSetup; enabled?: (cfg: OperatorConfig) => boolean }> = [
+  { name: 'meshnode', setup: (ctx) => setupMeshNodeController(ctx) },
+  {
+    name: 'orgcluster',
+    setup: (ctx) => {
+      setupOrgClusterController(ctx);
+      return stopAllLocalClusters;
+    },
+  },
+];

@@ -31,6 +31,7 @@ export class Manager {
   private readonly runners: ControllerRunner[] = [];
   private resyncTimer: NodeJS.Timeout | undefined;
   private started = false;
+  private syncing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly kc: KubeConfig,
@@ -92,7 +93,7 @@ export class Manager {
   }
 
   /** Starts informers (waits until their caches are filled), then leader election or workers. */
-  async start(): Promise<void> {
+  async start(opts: { waitForSync?: boolean } = {}): Promise<void> {
     this.started = true;
     const readiness = this.opts.readiness;
     readiness?.register('caches', () => {
@@ -106,12 +107,23 @@ export class Manager {
         message: elector.isLeader() ? `leading as ${elector.identity}` : `standby (${elector.identity}); another replica leads`,
       }));
     }
-    await Promise.all([...this.informers.values()].map((i) => i.start()));
+    const synced = Promise.all([...this.informers.values()].map((i) => i.start()));
     const resync = this.opts.resyncMs ?? 600_000;
     this.resyncTimer = setInterval(() => this.resyncAll(), resync);
     this.resyncTimer.unref();
-    if (this.elector) this.elector.start();
-    else this.startWorkers();
+    // Workers start only once every cache is filled (a missing object must mean "deleted", not
+    // "not listed yet"). A CRD that is not installed keeps its informer retrying and /readyz false.
+    this.syncing = synced.then(() => {
+      if (!this.started) return;
+      if (this.elector) this.elector.start();
+      else this.startWorkers();
+    });
+    if (opts.waitForSync) await this.syncing;
+  }
+
+  /** Resolves once caches are synced and leader election or workers have started. */
+  waitForSync(): Promise<void> {
+    return this.syncing;
   }
 
   /** Stops workers, leader election (releasing the lease) and informers. */
