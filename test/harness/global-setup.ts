@@ -3,6 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as LocalModule from '../../src/cluster/local.js';
+import type * as CrdsModule from '../../src/cluster/crds.js';
 
 // Jest loads global setup through Node's own ESM loader, which cannot resolve the TypeScript sources'
 // `.js` imports, so the control plane comes from the build output (`npm run build`).
@@ -21,6 +22,10 @@ export default async function globalSetup(globalConfig: { maxWorkers: number }):
   const cps = await Promise.all(
     Array.from({ length: n }, (_, i) => LocalControlPlane.start({ dir: join(root, `cp-${i + 1}`), kwok: true })),
   );
+  // Every control plane gets the CRDs, as `weft up` installs them.
+  const crdsMod = (await import(new URL('../../dist/src/cluster/crds.js', import.meta.url).href)) as typeof CrdsModule;
+  const crds = await crdsMod.readCrds(new URL('../../crds', import.meta.url).pathname);
+  await Promise.all(cps.map((c) => crdsMod.applyCrds(c.kubeConfig(), crds)));
   (globalThis as { __weftControlPlanes?: Array<{ stop(): Promise<void> }> }).__weftControlPlanes = cps;
   process.env.WEFT_TEST_CP_DIRS = cps.map((c) => c.dir).join(',');
   process.env.WEFT_TEST_ROOT = root;

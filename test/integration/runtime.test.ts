@@ -106,7 +106,7 @@ describe('Manager across an apiserver restart (own control plane)', () => {
     });
     await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'a' }, data: { v: '1' } } });
     await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'gone' }, data: { v: '1' } } });
-    await mgr.start();
+    await mgr.start({ waitForSync: true });
     try {
       await eventually(() => expect(seen.get(`${ns}/a`)).toBe('1'));
 

@@ -1,0 +1,134 @@
+import { execSync } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { parseOperatorConfig } from '../../src/config/operator.js';
+import { freePort } from '../../src/cluster/ports.js';
+import { createFakeNodes } from '../../src/cluster/kwok.js';
+import { runningLocalClusters } from '../../src/cluster/providers/local-provider.js';
+import { ORGCLUSTERS, SECRETS } from '../../src/operator/resources.js';
+import { Manager, RestClient, type Condition } from '../../src/runtime/index.js';
+import { setupOrgClusterController } from '../../controllers/orgcluster/reconcile.js';
+import { controlPlane, createNamespace, deleteNamespace, eventually, uniqueName } from '../harness/index.js';
+
+const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+type OrgCluster = KubernetesObject & { spec?: Record<string, unknown>; status?: Record<string, unknown> & { conditions?: Condition[] } };
+const cond = (o: OrgCluster, type: string) => o.status?.conditions?.find((c) => c.type === type);
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+describe('OrgCluster controller (real apiserver)', () => {
+  let admin: KubeConfig;
+  let kubeconfigPath: string;
+  let rest: RestClient;
+  let mgr: Manager;
+  let ns: string;
+  let stateDir: string;
+
+  beforeAll(async () => {
+    const cp = await controlPlane();
+    admin = cp.kubeConfig();
+    kubeconfigPath = cp.kubeconfigPath;
+    rest = new RestClient(admin);
+    ns = await createNamespace(admin, 'oc');
+    stateDir = await mkdtemp(join(tmpdir(), 'weft-oc-'));
+    mgr = new Manager(admin, { log, metrics: new Registry() });
+    setupOrgClusterController({ kc: admin, mgr, cfg: parseOperatorConfig({}, {}), log }, { probeIntervalMs: 2000, stateDir });
+    await mgr.start({ waitForSync: true });
+  });
+  afterAll(async () => {
+    await mgr.stop();
+    await deleteNamespace(admin, ns);
+    await rm(stateDir, { recursive: true, force: true });
+  });
+
+  const create = (name: string, spec: Record<string, unknown>) =>
+    rest.create<OrgCluster>(ORGCLUSTERS, { metadata: { name, namespace: ns }, spec: { org: 'acme', ...spec } } as OrgCluster);
+  const get = (name: string) => rest.get<OrgCluster>(ORGCLUSTERS, name, ns);
+
+  it('a kubeconfig OrgCluster becomes Ready and reports version, nodes and capacity', async () => {
+    const nodes = [uniqueName('kw'), uniqueName('kw')];
+    await createFakeNodes(admin, [{ name: nodes[0]!, cpu: '8', memory: '32Gi', gpus: 2 }, { name: nodes[1]!, cpu: '4', memory: '16Gi' }]);
+    const secret = uniqueName('kc');
+    await rest.create(SECRETS, { metadata: { name: secret, namespace: ns }, data: { kubeconfig: b64(await readFile(kubeconfigPath, 'utf8')) } } as KubernetesObject);
+    await create('byo', { provider: 'kubeconfig', kubeconfigSecretRef: { name: secret } });
+    const oc = await eventually(async () => {
+      const o = await get('byo');
+      expect(cond(o, 'Ready')).toMatchObject({ status: 'True', reason: 'ClusterReady' });
+      return o;
+    });
+    expect(cond(oc, 'Reachable')?.status).toBe('True');
+    expect(oc.status).toMatchObject({ kubernetesVersion: 'v1.36.3', apiServerURL: expect.stringMatching(/^https:\/\/127\.0\.0\.1:\d+$/) });
+    expect(oc.status!.nodes).toBeGreaterThanOrEqual(2);
+    expect((oc.status!.capacity as { gpus: number }).gpus).toBeGreaterThanOrEqual(2);
+  });
+
+  it.each([
+    ['a missing Secret', async () => ({ provider: 'kubeconfig', kubeconfigSecretRef: { name: 'does-not-exist' } }), 'Provisioned', 'SecretNotFound', /Secret .*\/does-not-exist not found: create it with/],
+    [
+      'a Secret with a malformed kubeconfig',
+      async () => {
+        const s = uniqueName('bad');
+        await rest.create(SECRETS, { metadata: { name: s, namespace: ns }, data: { kubeconfig: b64('apiVersion: v1\nclusters: [ {{{ not yaml') } } as KubernetesObject);
+        return { provider: 'kubeconfig', kubeconfigSecretRef: { name: s } };
+      },
+      'Provisioned',
+      'InvalidKubeconfig',
+      /malformed kubeconfig/,
+    ],
+    [
+      'an unreachable server',
+      async () => {
+        const port = await freePort();
+        const text = (await readFile(kubeconfigPath, 'utf8')).replace(/server: https:\/\/127\.0\.0\.1:\d+/, `server: https://127.0.0.1:${port}`);
+        const s = uniqueName('down');
+        await rest.create(SECRETS, { metadata: { name: s, namespace: ns }, data: { kubeconfig: b64(text) } } as KubernetesObject);
+        return { provider: 'kubeconfig', kubeconfigSecretRef: { name: s } };
+      },
+      'Reachable',
+      'ProbeFailed',
+      /unreachable: connection refused/,
+    ],
+  ])('%s → a condition naming the cause, and the operator keeps running', async (_what, spec, type, reason, message) => {
+    const name = uniqueName('bad');
+    await create(name, await spec());
+    const oc = await eventually(async () => {
+      const o = await get(name);
+      expect(cond(o, type)).toMatchObject({ status: 'False', reason });
+      return o;
+    });
+    expect(cond(oc, type)!.message).toMatch(message);
+    expect(cond(oc, 'Ready')).toMatchObject({ status: 'False', reason });
+  });
+
+  it('a local OrgCluster starts its own control plane with a node per host, and deleting it stops every process', async () => {
+    await create('local-1', { provider: 'local', hosts: ['host-a', 'host-b'] });
+    const oc = await eventually(
+      async () => {
+        const o = await get('local-1');
+        expect(cond(o, 'Ready')).toMatchObject({ status: 'True' });
+        expect(o.status!.nodes).toBe(2);
+        return o;
+      },
+      { timeoutMs: 60_000 },
+    );
+    expect(oc.metadata?.finalizers).toContain('weft.dev/orgcluster-cleanup');
+    const secret = await rest.get<KubernetesObject & { data?: Record<string, string> }>(SECRETS, 'local-1-kubeconfig', ns);
+    expect(secret.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'OrgCluster', name: 'local-1', controller: true });
+    const dir = join(stateDir, 'orgclusters', `${ns}_local-1`);
+    expect(processesMentioning(dir).length).toBeGreaterThanOrEqual(3); // etcd, kube-apiserver, kwok
+
+    await rest.delete(ORGCLUSTERS, 'local-1', ns);
+    await eventually(async () => expect(await get('local-1').catch((e: { code?: number }) => e.code)).toBe(404), { timeoutMs: 30_000 });
+    expect(runningLocalClusters()).not.toContain(`${ns}/local-1`);
+    expect(processesMentioning(dir)).toEqual([]);
+  });
+});
+
+function processesMentioning(text: string): string[] {
+  return execSync('ps -eo stat=,args=', { encoding: 'utf8' })
+    .split('\n')
+    .filter((l) => l.includes(text) && !l.startsWith('Z') && !l.includes('ps -eo'));
+}
