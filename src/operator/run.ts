@@ -10,6 +10,8 @@ import { ApiServerProbe } from './apiserver-probe.js';
 import { loadKubeConfig } from './kubeconfig.js';
 import { CONTROLLERS } from './controllers.js';
 import { Manager } from '../runtime/manager.js';
+import { RestClient } from '../runtime/rest.js';
+import { registerReadApi } from '../server/api/routes.js';
 
 /** A running operator: its HTTP address and a way to stop it gracefully. */
 export interface RunningOperator {
@@ -64,7 +66,16 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
     if (cleanup) cleanups.push(cleanup);
   }
 
-  const app = await buildHttpServer({ logger: log, readiness, metrics, routes: opts.routes });
+  const rest = new RestClient(kc);
+  const app = await buildHttpServer({
+    logger: log,
+    readiness,
+    metrics,
+    routes: async (a) => {
+      registerReadApi(a, { mgr, rest });
+      await opts.routes?.(a);
+    },
+  });
   const address = await app.listen({ host: cfg.http.host, port: cfg.http.port });
   const url = address.replace('0.0.0.0', '127.0.0.1');
   // Serve /health and /readyz while the caches fill: readiness says what is still pending.

@@ -34,7 +34,10 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<FastifyI
     openapi: {
       openapi: '3.1.0',
       info: { title: 'Weft operator API', version, description: 'Health, metrics and the Weft control-plane API.' },
-      tags: [{ name: 'health', description: 'Liveness, readiness and metrics' }],
+      tags: [
+        { name: 'health', description: 'Liveness, readiness and metrics' },
+        { name: 'mesh', description: 'Nodes, clusters, capacity and pods of the mesh' },
+      ],
     },
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });

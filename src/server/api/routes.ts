@@ -1,0 +1,119 @@
+import type { KubernetesObject, V1Pod, V1Secret } from '@kubernetes/client-node';
+import type { FastifyInstance } from 'fastify';
+import { NODE_LEASE_NAMESPACE } from '../../agent/rbac.js';
+import { kubeConfigFromString, describeError } from '../../cluster/providers/probe.js';
+import { LEASES, MESHNODES, ORGCLUSTERS, PODS, SECRETS } from '../../operator/resources.js';
+import type { Manager } from '../../runtime/manager.js';
+import { RestClient } from '../../runtime/rest.js';
+import { capacityEntrySchema, capacitySchema, clusterSchema, nodeSchema, podSchema, podsReplySchema } from './schemas.js';
+import { add, clusterView, nodeView, subtract, ZERO } from './views.js';
+
+export interface ApiDeps {
+  mgr: Manager;
+  rest: RestClient;
+  /** Pod lists are cached this long per cluster (default 2 s), so page views do not hammer clusters. */
+  podCacheMs?: number;
+}
+
+type Lease = KubernetesObject & { spec?: { renewTime?: string } };
+
+/**
+ * The read API over the operator's informer caches: `/api/v1/nodes`, `/clusters`, `/capacity`,
+ * `/pods`. Nodes, clusters and capacity never call the apiserver; pods are listed from each
+ * registered cluster with a short cache.
+ */
+export function registerReadApi(app: FastifyInstance, deps: ApiDeps): void {
+  app.addSchema(nodeSchema);
+  app.addSchema(clusterSchema);
+  app.addSchema(capacityEntrySchema);
+  app.addSchema(podSchema);
+  const nodes = deps.mgr.informer(MESHNODES);
+  const clusters = deps.mgr.informer(ORGCLUSTERS);
+  const leases = deps.mgr.informer<Lease>(LEASES, NODE_LEASE_NAMESPACE);
+  const orgFilter = { type: 'object', properties: { org: { type: 'string', description: 'only this organisation' } } } as const;
+
+  const nodeViews = (org?: string) => {
+    const now = new Date();
+    return nodes
+      .list()
+      .map((n) => {
+        const renew = leases.get(`${NODE_LEASE_NAMESPACE}/${n.metadata!.name}`)?.spec?.renewTime;
+        return nodeView(n, renew ? new Date(renew) : undefined, now);
+      })
+      .filter((n) => !org || n.org === org)
+      .sort((a, b) => a.name.localeCompare(b.name));
+  };
+  const clusterViews = (org?: string) =>
+    clusters
+      .list()
+      .map(clusterView)
+      .filter((c) => !org || c.org === org)
+      .sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
+
+  app.get('/api/v1/nodes', {
+    schema: { tags: ['mesh'], summary: 'MeshNodes with capacity, allocation and health', operationId: 'listNodes', querystring: orgFilter, response: { 200: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: { $ref: 'Node#' } } } } } },
+    handler: async (req) => ({ items: nodeViews((req.query as { org?: string }).org) }),
+  });
+
+  app.get('/api/v1/clusters', {
+    schema: { tags: ['mesh'], summary: 'OrgClusters with version, nodes, capacity and health', operationId: 'listClusters', querystring: orgFilter, response: { 200: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: { $ref: 'Cluster#' } } } } } },
+    handler: async (req) => ({ items: clusterViews((req.query as { org?: string }).org) }),
+  });
+
+  app.get('/api/v1/capacity', {
+    schema: { tags: ['mesh'], summary: 'Capacity, allocation and free resources per node, per cluster and in total', operationId: 'getCapacity', querystring: orgFilter, response: { 200: capacitySchema } },
+    handler: async (req) => {
+      const org = (req.query as { org?: string }).org;
+      const perNode = nodeViews(org).map((n) => ({ name: n.name, org: n.org, capacity: n.allocatable, allocated: n.allocated, free: subtract(n.allocatable, n.allocated) }));
+      const perCluster = clusterViews(org).map((c) => ({ name: `${c.namespace}/${c.name}`, org: c.org, capacity: c.allocatable, allocated: ZERO, free: c.allocatable }));
+      const capacity = perNode.reduce((t, n) => add(t, n.capacity), ZERO);
+      const allocated = perNode.reduce((t, n) => add(t, n.allocated), ZERO);
+      return { nodes: perNode, clusters: perCluster, totals: { capacity, allocated, free: subtract(capacity, allocated) } };
+    },
+  });
+
+  const podCache = new Map<string, { at: number; pods: V1Pod[] }>();
+  app.get('/api/v1/pods', {
+    schema: {
+      tags: ['mesh'],
+      summary: 'Pods across the registered clusters',
+      operationId: 'listPods',
+      querystring: { type: 'object', properties: { org: { type: 'string' }, cluster: { type: 'string', description: 'namespace/name of an OrgCluster' }, phase: { type: 'string', enum: ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'] } } },
+      response: { 200: podsReplySchema },
+    },
+    handler: async (req) => {
+      const q = req.query as { org?: string; cluster?: string; phase?: string };
+      const items: Array<Record<string, unknown>> = [];
+      const errors: Array<{ cluster: string; message: string }> = [];
+      for (const c of clusters.list()) {
+        const id = `${c.metadata!.namespace}/${c.metadata!.name}`;
+        const org = String((c as { spec?: { org?: string } }).spec?.org ?? '');
+        if ((q.cluster && q.cluster !== id) || (q.org && q.org !== org)) continue;
+        try {
+          const pods = await podsOf(deps, podCache, c, id);
+          for (const p of pods) {
+            if (q.phase && p.status?.phase !== q.phase) continue;
+            items.push({ cluster: id, org, namespace: p.metadata!.namespace!, name: p.metadata!.name!, phase: p.status?.phase ?? 'Unknown', ...(p.spec?.nodeName ? { node: p.spec.nodeName } : {}), ...(p.status?.startTime ? { startTime: new Date(p.status.startTime).toISOString() } : {}) });
+          }
+        } catch (err) {
+          errors.push({ cluster: id, message: describeError(err) });
+        }
+      }
+      return { items, errors };
+    },
+  });
+}
+
+async function podsOf(deps: ApiDeps, cache: Map<string, { at: number; pods: V1Pod[] }>, oc: KubernetesObject, id: string): Promise<V1Pod[]> {
+  const hit = cache.get(id);
+  if (hit && Date.now() - hit.at < (deps.podCacheMs ?? 2000)) return hit.pods;
+  const spec = (oc as { spec?: { provider?: string; kubeconfigSecretRef?: { name: string; key?: string } } }).spec;
+  const secretName = spec?.provider === 'kubeconfig' ? spec.kubeconfigSecretRef?.name : `${oc.metadata!.name}-kubeconfig`;
+  if (!secretName) throw new Error('no kubeconfig Secret for this cluster');
+  const secret = await deps.rest.get<V1Secret>(SECRETS, secretName, oc.metadata!.namespace);
+  const key = spec?.kubeconfigSecretRef?.key ?? (secret.data?.kubeconfig ? 'kubeconfig' : 'value');
+  const kc = kubeConfigFromString(Buffer.from(secret.data?.[key] ?? '', 'base64').toString('utf8'));
+  const { items } = await new RestClient(kc).list<V1Pod>(PODS);
+  cache.set(id, { at: Date.now(), pods: items });
+  return items;
+}
