@@ -34,6 +34,7 @@ export interface Access {
 /** A parse result: the value, or a message naming the bad input and the fix. */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
+/** Every port: what `*` means in a port spec. */
 export const ANY_PORT: PortRange = { first: 0, last: 65535 };
 
 /** Every autogroup Headscale v0.29 knows. */

@@ -11,24 +11,35 @@ export interface Member {
   readonly path: string;
 }
 
+/** Edit distance counting a swap of adjacent letters as one edit ("dts" → "dst"). */
 function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const rows: number[][] = [Array.from({ length: b.length + 1 }, (_, j) => j)];
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
     for (let j = 1; j <= b.length; j++) {
-      row.push(Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)));
+      const up = rows[i - 1] ?? [];
+      let d = Math.min((up[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (up[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, (rows[i - 2]?.[j - 2] ?? 0) + 1);
+      row.push(d);
     }
-    prev = row;
+    rows.push(row);
   }
-  return prev[b.length] ?? 0;
+  return rows[a.length]?.[b.length] ?? 0;
 }
 
-/** The closest known name, if any is near enough to be a likely typo. */
+const KIND = /^(group:|tag:|autogroup:)/;
+
+/**
+ * The closest known name, if it is near enough to be a likely typo: within a third of the
+ * name's length (at least one edit), ignoring the `group:`/`tag:`/`autogroup:` prefix, so that
+ * "tag:b" does not suggest "tag:a".
+ */
 export function suggest(name: string, known: Iterable<string>): string | undefined {
+  const bare = name.toLowerCase().replace(KIND, '');
   let best: string | undefined;
-  let bestDistance = 3;
+  let bestDistance = Math.min(Math.max(1, Math.floor(bare.length / 3)), bare.length - 1) + 1;
   for (const k of known) {
-    const d = editDistance(name.toLowerCase(), k.toLowerCase());
+    const d = editDistance(bare, k.toLowerCase().replace(KIND, ''));
     if (d < bestDistance) [best, bestDistance] = [k, d];
   }
   return best;

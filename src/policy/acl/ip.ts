@@ -128,3 +128,12 @@ export function cachedAddr(s: string): IpAddr | undefined {
   }
   return a ?? undefined;
 }
+
+/** Formats an address in its canonical text form (IPv6 without zero compression). */
+export function formatAddr(addr: IpAddr): string {
+  if (addr.family === 4) {
+    const n = addr.words[0] ?? 0;
+    return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+  }
+  return addr.words.flatMap((w) => [(w >>> 16).toString(16), (w & 0xffff).toString(16)]).join(':');
+}

@@ -1,13 +1,14 @@
 // Validation of the access sections: `acls`, `grants` and `tests`.
 
 import {
-  ANY_PORT, DEFAULT_PROTOS, parseAlias, parseGrantIp, parsePorts, parseProtocol, portsAllowedFor, splitDestination,
+  DEFAULT_PROTOS, parseAlias, parseGrantIp, parsePorts, parseProtocol, portsAllowedFor, splitDestination,
   type Access, type Alias, type PortRange, type ProtoSet,
 } from './alias.js';
 import type { Checker, Member } from './check.js';
-import { joinPath, type JsonValue } from './hujson.js';
+import { joinPath } from './hujson.js';
+import { parseIpPrefix } from './ip.js';
 import { checkAlias, type AliasRole, type Definitions } from './refs.js';
-import type { PolicyTestSpec } from './types.js';
+import type { PolicyTestSpec, PolicyTestTarget } from './types.js';
 
 /** A validated `acls` entry. */
 export interface CheckedAcl {
@@ -26,12 +27,13 @@ export interface CheckedGrant {
   readonly via: readonly string[];
 }
 
-function entries(c: Checker, value: JsonValue | undefined, section: string, keys: readonly string[], allowComments = false) {
-  const items = value === undefined ? [] : (c.array(value, section, `"${section}"`) ?? []);
+function entries(c: Checker, member: Member | undefined, section: string, keys: readonly string[], allowComments = false) {
+  const items = member === undefined ? [] : (c.array(member.value, member.path, `"${section}"`) ?? []);
   return items.flatMap((item, i) => {
-    const path = joinPath(section, i);
+    const path = joinPath(member?.path ?? section, i);
     const obj = c.object(item, path, `each entry of "${section}"`);
-    return obj ? [{ path, m: c.members(obj, path, keys, `an entry of "${section}"`, allowComments) }] : [];
+    const id = joinPath(section, i);
+    return obj ? [{ path, id, m: c.members(obj, path, keys, `an entry of "${section}"`, allowComments) }] : [];
   });
 }
 
@@ -54,18 +56,18 @@ function proto(c: Checker, member: Member | undefined): ProtoSet | undefined {
 }
 
 /** An ACL destination `alias:ports`. */
-function aclDestination(c: Checker, defs: Definitions, text: string, path: string): CheckedAcl['dst'][number] | undefined {
+function aclDestination(c: Checker, defs: Definitions, text: string, path: string, role: AliasRole = 'dst'): CheckedAcl['dst'][number] | undefined {
   const split = splitDestination(text);
   if (!split.ok) return void c.report(path, split.error.replace(/ — .*$/, ''), split.error.replace(/^.* — /, ''));
   const ports = parsePorts(split.value.ports);
   if (!ports.ok) return void c.report(path, ports.error.replace(/ — .*$/, ''), ports.error.replace(/^.* — /, ''));
-  const alias = checkAlias(c, defs, split.value.alias, path, 'dst');
+  const alias = checkAlias(c, defs, split.value.alias, path, role);
   return alias && { alias, text, ports: ports.value };
 }
 
 /** `acls`: `[{ action: "accept", src: [...], dst: ["alias:ports"], proto? }]`. */
-export function checkAcls(c: Checker, defs: Definitions, value: JsonValue | undefined): CheckedAcl[] {
-  return entries(c, value, 'acls', ['action', 'src', 'dst', 'proto'], true).map(({ path, m }) => {
+export function checkAcls(c: Checker, defs: Definitions, member: Member | undefined): CheckedAcl[] {
+  return entries(c, member, 'acls', ['action', 'src', 'dst', 'proto'], true).map(({ path, id, m }) => {
     const action = m.get('action');
     const actionText = action ? c.string(action.value, action.path, '"action"') : undefined;
     if (actionText !== 'accept') {
@@ -81,14 +83,15 @@ export function checkAcls(c: Checker, defs: Definitions, value: JsonValue | unde
     if (protoMember && !dst.every((d) => portsAllowedFor(protos, d.ports))) {
       c.report(protoMember.path, `protocol ${JSON.stringify(protoMember.value)} has no ports but a destination names specific ports`, 'use ":*" in every destination of this rule');
     }
-    return { id: path, src, dst, protos };
+    return { id, src, dst, protos };
   });
 }
 
 /** A grant destination is an alias without ports; ports go in `ip`. */
 function grantDestination(c: Checker, defs: Definitions, text: string, path: string): Alias | undefined {
-  const split = splitDestination(text);
-  if (split.ok && !parseAlias(text).ok === false && /^[\d,*-]+$/.test(split.value.ports) && !text.includes('/') && !/^[0-9a-f:.]+$/i.test(text)) {
+  // "tag:web:443" would otherwise read as an undefined tag named "tag:web:443".
+  const split = parseIpPrefix(text) ? undefined : splitDestination(text);
+  if (split?.ok && /^[\d,*-]+$/.test(split.value.ports) && parseAlias(split.value.alias).ok) {
     c.report(path, `grant destination ${JSON.stringify(text)} includes ports`, `write ${JSON.stringify(split.value.alias)} in "dst" and put the ports in "ip", e.g. "ip": ["tcp:${split.value.ports}"]`);
     return undefined;
   }
@@ -96,8 +99,8 @@ function grantDestination(c: Checker, defs: Definitions, text: string, path: str
 }
 
 /** `grants`: `[{ src, dst, ip?, app?, via? }]`; at least one of `ip` and `app`. */
-export function checkGrants(c: Checker, defs: Definitions, value: JsonValue | undefined): CheckedGrant[] {
-  return entries(c, value, 'grants', ['src', 'dst', 'ip', 'app', 'via']).map(({ path, m }) => {
+export function checkGrants(c: Checker, defs: Definitions, member: Member | undefined): CheckedGrant[] {
+  return entries(c, member, 'grants', ['src', 'dst', 'ip', 'app', 'via']).map(({ path, id, m }) => {
     const src = aliases(c, defs, m.get('src'), { path, key: 'src', role: 'src' });
     const dstMember = m.get('dst');
     if (!dstMember) c.report(path, 'missing "dst"', 'add "dst": ["tag:web"]');
@@ -113,32 +116,33 @@ export function checkGrants(c: Checker, defs: Definitions, value: JsonValue | un
       return [];
     });
     const viaMember = m.get('via');
-    const via = viaMember ? c.strings(viaMember.value, viaMember.path, '"via"').filter((v) => checkAlias(c, defs, v.text, v.path, 'owner')?.kind === 'tag' || void c.report(v.path, `via ${JSON.stringify(v.text)} must be a tag`, 'use a defined "tag:…"')).map((v) => v.text) : [];
-    return { id: path, src, dst, access, via };
+    const via: string[] = [];
+    for (const v of viaMember ? c.strings(viaMember.value, viaMember.path, '"via"') : []) {
+      if (!v.text.startsWith('tag:')) c.report(v.path, `via ${JSON.stringify(v.text)} must be a tag`, 'name the tagged subnet routers, e.g. "tag:router"');
+      else if (checkAlias(c, defs, v.text, v.path, 'owner')) via.push(v.text);
+    }
+    return { id, src, dst, access, via };
   });
 }
 
 /** `tests`: `[{ src: "alias", proto?, accept?: ["alias:port"], deny?: [...] }]`. */
-export function checkTests(c: Checker, defs: Definitions, value: JsonValue | undefined): PolicyTestSpec[] {
-  return entries(c, value, 'tests', ['src', 'proto', 'accept', 'deny']).flatMap(({ path, m }) => {
+export function checkTests(c: Checker, defs: Definitions, member: Member | undefined): PolicyTestSpec[] {
+  return entries(c, member, 'tests', ['src', 'proto', 'accept', 'deny']).flatMap(({ path, m }) => {
     const srcMember = m.get('src');
     const srcText = srcMember ? c.string(srcMember.value, srcMember.path, '"src"') : undefined;
     if (!srcMember) c.report(path, 'test has no "src"', 'add "src": "tag:ci" (a single alias)');
     const src = srcText === undefined ? undefined : checkAlias(c, defs, srcText.trim(), srcMember?.path ?? path, 'test-src');
     const protoMember = m.get('proto');
     const protos = protoMember ? proto(c, protoMember) : undefined;
-    const lists = { accept: [] as string[], deny: [] as string[] };
+    const lists = { accept: [] as PolicyTestTarget[], deny: [] as PolicyTestTarget[] };
     for (const key of ['accept', 'deny'] as const) {
       const member = m.get(key);
       for (const d of member ? c.strings(member.value, member.path, `"${key}"`) : []) {
-        const dst = aclDestination(c, defs, d.text, d.path);
-        if (dst?.alias.text === 'autogroup:self') c.report(d.path, 'autogroup:self cannot be resolved in tests', 'test a concrete destination instead, e.g. "alice@:22"');
-        else if (dst) lists[key].push(d.text);
+        const target = aclDestination(c, defs, d.text, d.path, 'test-dst');
+        if (target) lists[key].push(target);
       }
     }
     if (!src) return [];
     return [{ path, src, ...(protoMember && protos ? { protos } : {}), ...lists }];
   });
 }
-
-export { ANY_PORT };

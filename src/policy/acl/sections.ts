@@ -8,11 +8,11 @@ import { joinPath, type JsonValue } from './hujson.js';
 import { checkAlias, type Definitions } from './refs.js';
 
 /** `groups`: `group:` names → user members (`alice@`); nested groups are not allowed. */
-export function checkGroups(c: Checker, value: JsonValue | undefined): Map<string, string[]> {
+export function checkGroups(c: Checker, value: JsonValue | undefined, base = 'groups'): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  const obj = value === undefined ? undefined : c.object(value, 'groups', '"groups"');
+  const obj = value === undefined ? undefined : c.object(value, base, '"groups"');
   for (const [name, members] of Object.entries(obj ?? {})) {
-    const path = joinPath('groups', name);
+    const path = joinPath(base, name);
     if (!name.startsWith('group:')) c.report(path, `group name ${JSON.stringify(name)} must start with "group:"`, `rename it to "group:${name}"`);
     const logins: string[] = [];
     for (const m of c.strings(members, path, `group ${JSON.stringify(name)}`)) {
@@ -26,11 +26,11 @@ export function checkGroups(c: Checker, value: JsonValue | undefined): Map<strin
 }
 
 /** `hosts`: names (no `@` or `:`) → an IP or CIDR. */
-export function checkHosts(c: Checker, value: JsonValue | undefined): Map<string, IpPrefix> {
+export function checkHosts(c: Checker, value: JsonValue | undefined, base = 'hosts'): Map<string, IpPrefix> {
   const out = new Map<string, IpPrefix>();
-  const obj = value === undefined ? undefined : c.object(value, 'hosts', '"hosts"');
+  const obj = value === undefined ? undefined : c.object(value, base, '"hosts"');
   for (const [name, v] of Object.entries(obj ?? {})) {
-    const path = joinPath('hosts', name);
+    const path = joinPath(base, name);
     if (name === '' || name.includes('@') || name.includes(':')) {
       c.report(path, `host name ${JSON.stringify(name)} is invalid`, 'use a plain name without "@" or ":" such as "db-primary"');
       continue;
@@ -44,11 +44,11 @@ export function checkHosts(c: Checker, value: JsonValue | undefined): Map<string
 }
 
 /** `tagOwners` keys and raw owner lists; references are checked once every definition is known. */
-export function readTagOwners(c: Checker, value: JsonValue | undefined): Map<string, { text: string; path: string }[]> {
+export function readTagOwners(c: Checker, value: JsonValue | undefined, base = 'tagOwners'): Map<string, { text: string; path: string }[]> {
   const out = new Map<string, { text: string; path: string }[]>();
-  const obj = value === undefined ? undefined : c.object(value, 'tagOwners', '"tagOwners"');
+  const obj = value === undefined ? undefined : c.object(value, base, '"tagOwners"');
   for (const [tag, owners] of Object.entries(obj ?? {})) {
-    const path = joinPath('tagOwners', tag);
+    const path = joinPath(base, tag);
     if (!tag.startsWith('tag:')) c.report(path, `tag ${JSON.stringify(tag)} must start with "tag:"`, `rename it to "tag:${tag}"`);
     out.set(tag, c.strings(owners, path, `owners of ${JSON.stringify(tag)}`));
   }
@@ -56,7 +56,7 @@ export function readTagOwners(c: Checker, value: JsonValue | undefined): Map<str
 }
 
 /** Owners must be users, defined groups or defined tags, and tag ownership must not loop. */
-export function checkTagOwners(c: Checker, defs: Definitions, raw: Map<string, { text: string; path: string }[]>): Map<string, string[]> {
+export function checkTagOwners(c: Checker, defs: Definitions, raw: Map<string, { text: string; path: string }[]>, base = 'tagOwners'): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const [tag, owners] of raw) {
     out.set(tag, owners.filter((o) => checkAlias(c, defs, o.text, o.path, 'owner')).map((o) => o.text));
@@ -66,7 +66,7 @@ export function checkTagOwners(c: Checker, defs: Definitions, raw: Map<string, {
     if (state.get(tag) === 'done') return;
     if (state.get(tag) === 'visiting') {
       const cycle = [...chain.slice(chain.indexOf(tag)), tag].join(' → ');
-      c.report(joinPath('tagOwners', tag), `circular tag ownership: ${cycle}`, 'make one of these tags owned by a user or group instead');
+      c.report(joinPath(base, tag), `circular tag ownership: ${cycle}`, 'make one of these tags owned by a user or group instead');
       return;
     }
     state.set(tag, 'visiting');
@@ -78,10 +78,10 @@ export function checkTagOwners(c: Checker, defs: Definitions, raw: Map<string, {
 }
 
 /** `autoApprovers`: `{ routes: { cidr: [owners] }, exitNode: [owners] }`. */
-export function checkAutoApprovers(c: Checker, defs: Definitions, value: JsonValue | undefined): void {
-  const obj = value === undefined ? undefined : c.object(value, 'autoApprovers', '"autoApprovers"');
+export function checkAutoApprovers(c: Checker, defs: Definitions, value: JsonValue | undefined, base = 'autoApprovers'): void {
+  const obj = value === undefined ? undefined : c.object(value, base, '"autoApprovers"');
   if (!obj) return;
-  const m = c.members(obj, 'autoApprovers', ['routes', 'exitNode'], '"autoApprovers"');
+  const m = c.members(obj, base, ['routes', 'exitNode'], '"autoApprovers"');
   const routes = m.get('routes');
   const routeObj = routes ? c.object(routes.value, routes.path, '"routes"') : undefined;
   for (const [cidr, approvers] of Object.entries(routeObj ?? {})) {
@@ -94,10 +94,10 @@ export function checkAutoApprovers(c: Checker, defs: Definitions, value: JsonVal
 }
 
 /** `nodeAttrs`: `[{ target: [aliases], attr: [strings], app?: {…} }]`. */
-export function checkNodeAttrs(c: Checker, defs: Definitions, value: JsonValue | undefined): void {
-  const items = value === undefined ? [] : (c.array(value, 'nodeAttrs', '"nodeAttrs"') ?? []);
+export function checkNodeAttrs(c: Checker, defs: Definitions, value: JsonValue | undefined, base = 'nodeAttrs'): void {
+  const items = value === undefined ? [] : (c.array(value, base, '"nodeAttrs"') ?? []);
   items.forEach((item, i) => {
-    const path = joinPath('nodeAttrs', i);
+    const path = joinPath(base, i);
     const obj = c.object(item, path, 'a nodeAttrs entry');
     if (!obj) return;
     const m = c.members(obj, path, ['target', 'attr', 'app'], 'a nodeAttrs entry');
@@ -114,10 +114,10 @@ export function checkNodeAttrs(c: Checker, defs: Definitions, value: JsonValue |
 const SSH_KEYS = ['action', 'src', 'dst', 'users', 'checkPeriod', 'acceptEnv'];
 
 /** `ssh`: `[{ action: accept|check, src, dst, users, checkPeriod? }]`. */
-export function checkSsh(c: Checker, defs: Definitions, value: JsonValue | undefined): void {
-  const items = value === undefined ? [] : (c.array(value, 'ssh', '"ssh"') ?? []);
+export function checkSsh(c: Checker, defs: Definitions, value: JsonValue | undefined, base = 'ssh'): void {
+  const items = value === undefined ? [] : (c.array(value, base, '"ssh"') ?? []);
   items.forEach((item, i) => {
-    const path = joinPath('ssh', i);
+    const path = joinPath(base, i);
     const obj = c.object(item, path, 'an ssh rule');
     if (!obj) return;
     const m = c.members(obj, path, SSH_KEYS, 'an ssh rule');
@@ -138,10 +138,10 @@ export function checkSsh(c: Checker, defs: Definitions, value: JsonValue | undef
 }
 
 /** `sshTests`: `[{ src, dst: [..], accept?, deny?, check? }]` — shape and references only. */
-export function checkSshTests(c: Checker, defs: Definitions, value: JsonValue | undefined): void {
-  const items = value === undefined ? [] : (c.array(value, 'sshTests', '"sshTests"') ?? []);
+export function checkSshTests(c: Checker, defs: Definitions, value: JsonValue | undefined, base = 'sshTests'): void {
+  const items = value === undefined ? [] : (c.array(value, base, '"sshTests"') ?? []);
   items.forEach((item, i) => {
-    const path = joinPath('sshTests', i);
+    const path = joinPath(base, i);
     const obj = c.object(item, path, 'an sshTests entry');
     if (!obj) return;
     const m = c.members(obj, path, ['src', 'dst', 'accept', 'deny', 'check'], 'an sshTests entry');

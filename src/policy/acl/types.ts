@@ -1,7 +1,7 @@
 // Shared shapes: the caller's identity (Device), decisions, and the compiled policy that
 // parsePolicy produces and decide reads.
 
-import type { Access, Alias } from './alias.js';
+import type { Access, Alias, PortRange } from './alias.js';
 import type { SourcePosition } from './hujson.js';
 import type { IpAddr, IpPrefix } from './ip.js';
 
@@ -59,22 +59,33 @@ export class DeviceView {
   }
 }
 
-/** Does a source device match an alias? */
-export type SrcMatcher = (src: DeviceView) => boolean;
-/** Does a destination device match an alias? (`src` is needed for autogroup:self.) */
-export type DstMatcher = (dst: DeviceView, src: DeviceView) => boolean;
+/**
+ * Does `device` match an alias? `peer` is the other end of the connection; only
+ * autogroup:self (same user on both ends) looks at it.
+ */
+export type Matcher = (device: DeviceView, peer: DeviceView) => boolean;
 
 /** A source alias compiled to a matcher. */
 export interface CompiledSrc {
   readonly text: string;
-  readonly match: SrcMatcher;
+  readonly match: Matcher;
 }
 
 /** A destination alias compiled to a matcher, with what the rule grants there. */
 export interface CompiledDst {
   readonly text: string;
-  readonly match: DstMatcher;
+  readonly match: Matcher;
   readonly access: readonly Access[];
+  /** Set when the alias is a tag, for the rule index. */
+  readonly tag?: string;
+}
+
+/** Rule positions by destination tag, so `decide` skips rules that cannot match the dst. */
+export interface RuleIndex {
+  /** Rules whose destinations are all tags, listed (ascending) under each of those tags. */
+  readonly byDstTag: ReadonlyMap<string, readonly number[]>;
+  /** Rules with a destination that is not a tag (users, groups, IPs, hosts, autogroups, `*`). */
+  readonly anyDst: readonly number[];
 }
 
 /** An `acls` or `grants` entry ready for evaluation. */
@@ -86,19 +97,27 @@ export interface CompiledRule {
   readonly dst: readonly CompiledDst[];
 }
 
+/** A destination in a test: `alias:ports` as written and parsed. */
+export interface PolicyTestTarget {
+  readonly text: string;
+  readonly alias: Alias;
+  readonly ports: readonly PortRange[];
+}
+
 /** An entry of the policy's `tests` section. */
 export interface PolicyTestSpec {
   readonly path: string;
   readonly src: Alias;
-  /** IANA protocol numbers; undefined means TCP or UDP (either satisfies an accept). */
+  /** IANA protocol numbers; undefined means the default set (TCP, UDP, ICMP), any of which satisfies. */
   readonly protos?: readonly number[];
-  readonly accept: readonly string[];
-  readonly deny: readonly string[];
+  readonly accept: readonly PolicyTestTarget[];
+  readonly deny: readonly PolicyTestTarget[];
 }
 
 /** A parsed, validated and compiled Headscale policy. Immutable; safe to share. */
 export interface Policy {
   readonly rules: readonly CompiledRule[];
+  readonly index: RuleIndex;
   readonly tests: readonly PolicyTestSpec[];
   /** `group:x` → member logins (without `@`). */
   readonly groups: ReadonlyMap<string, readonly string[]>;
