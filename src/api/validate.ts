@@ -56,6 +56,8 @@ function describe(e: ErrorObject, root: unknown): FieldError {
       return { field: base, message: `Unsupported value: ${JSON.stringify(valueAt(root, e.instancePath))}: supported values: ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` };
     case 'pattern':
       return { field: base, message: `Invalid value: ${JSON.stringify(valueAt(root, e.instancePath))}: must match ${String(p.pattern)}` };
+    case 'uniqueItems':
+      return { field: `${base}[${Math.max(Number(p.i), Number(p.j))}]`, message: `Duplicate value: ${JSON.stringify((valueAt(root, e.instancePath) as unknown[])[Number(p.i)])}` };
     case 'if':
       return { field: base, message: String((e.parentSchema as { errorMessage?: string } | undefined)?.errorMessage ?? e.message) };
     default:

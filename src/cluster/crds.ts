@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import {
   ApiextensionsV1Api,
   CoreV1Api,
-  KubernetesObjectApi,
-  PatchStrategy,
   type KubeConfig,
-  type KubernetesObject,
   type V1CustomResourceDefinition,
 } from '@kubernetes/client-node';
+import { RestClient, type ResourceType } from '../runtime/rest.js';
+
+const CRD_TYPE: ResourceType = { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', kind: 'CustomResourceDefinition', namespaced: false };
 import { parseAllDocuments } from 'yaml';
 
 /** Reads every CRD manifest (`*.yaml`) in `dir`, sorted by file name. */
@@ -35,9 +35,11 @@ export async function readCrds(dir: string): Promise<V1CustomResourceDefinition[
  * that objects of those kinds can be created right after. Re-applying is a no-op.
  */
 export async function applyCrds(kc: KubeConfig, crds: V1CustomResourceDefinition[], timeoutMs = 30_000): Promise<string[]> {
-  const objects = KubernetesObjectApi.makeApiClient(kc);
+  // Raw JSON through our REST client: client-node's typed serializer would drop the schema's
+  // `x-kubernetes-*` keys (it expects its camelCase model names).
+  const rest = new RestClient(kc);
   for (const crd of crds) {
-    await objects.patch(crd as KubernetesObject, undefined, undefined, 'weft', true, PatchStrategy.ServerSideApply);
+    await rest.patch(CRD_TYPE, { name: crd.metadata!.name! }, crd, { type: 'apply', fieldManager: 'weft', force: true });
   }
   const ext = kc.makeApiClient(ApiextensionsV1Api);
   const names = crds.map((c) => c.metadata!.name!);

@@ -4,6 +4,11 @@ import { pino } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { buildHttpServer } from '../../src/server/http.js';
 import { Readiness } from '../../src/server/readiness.js';
+import { KubeConfig } from '@kubernetes/client-node';
+import { Registry } from 'prom-client';
+import { Manager } from '../../src/runtime/manager.js';
+import { RestClient } from '../../src/runtime/rest.js';
+import { registerReadApi } from '../../src/server/api/routes.js';
 
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
 
@@ -15,7 +20,17 @@ describe('HTTP API contract (/openapi.json)', () => {
   const readiness = new Readiness();
 
   beforeAll(async () => {
-    app = await buildHttpServer({ logger: pino({ level: 'silent' }), readiness });
+    // The read API over informer caches that are never started: empty, but with every route and schema.
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: 'none', server: 'https://127.0.0.1:1' }],
+      users: [{ name: 'none' }],
+      contexts: [{ name: 'none', cluster: 'none', user: 'none' }],
+      currentContext: 'none',
+    });
+    const logger = pino({ level: 'silent' });
+    const mgr = new Manager(kc, { log: logger, metrics: new Registry() });
+    app = await buildHttpServer({ logger, readiness, routes: (a) => registerReadApi(a, { mgr, rest: new RestClient(kc) }) });
     base = await app.listen({ host: '127.0.0.1', port: 0 });
     doc = (await (await fetch(`${base}/openapi.json`)).json()) as typeof doc;
   });
@@ -28,7 +43,7 @@ describe('HTTP API contract (/openapi.json)', () => {
 
   it('is OpenAPI 3.1 and documents the health routes', () => {
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths).sort()).toEqual(expect.arrayContaining(['/health', '/metrics', '/readyz']));
+    expect(Object.keys(doc.paths).sort()).toEqual(expect.arrayContaining(['/health', '/metrics', '/readyz', '/api/v1/nodes', '/api/v1/clusters', '/api/v1/capacity', '/api/v1/pods']));
     expect(doc.paths).not.toHaveProperty('/openapi.json');
   });
 
@@ -57,6 +72,18 @@ describe('HTTP API contract (/openapi.json)', () => {
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(200);
     expect(validateAgainstDoc('/readyz', 200, await ready.json())).toEqual([]);
+  });
+
+  it.each(['/api/v1/nodes', '/api/v1/clusters', '/api/v1/capacity', '/api/v1/pods'])('GET %s responds with a body that validates against the document', async (path) => {
+    const res = await fetch(`${base}${path}`);
+    expect(res.status).toBe(200);
+    expect(validateAgainstDoc(path, 200, await res.json())).toEqual([]);
+  });
+
+  it('rejects a bad query value with 400 naming the parameter', async () => {
+    const res = await fetch(`${base}/api/v1/pods?phase=Sleeping`);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { message: string }).message).toMatch(/querystring\/phase must be equal to one of the allowed values/);
   });
 
   it('the validation is real: a body missing a required field fails it', () => {

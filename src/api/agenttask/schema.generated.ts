@@ -256,7 +256,8 @@ export const schema = {
                 "type": "string",
                 "maxLength": 128,
                 "pattern": "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[a-zA-Z0-9*._-]+)?$"
-              }
+              },
+              "uniqueItems": true
             },
             "preferredTags": {
               "description": "Tags that raise a candidate's score by their weight.",
@@ -384,7 +385,8 @@ export const schema = {
               "radicle",
               "spec-kit"
             ]
-          }
+          },
+          "uniqueItems": true
         }
       },
       "allOf": [

@@ -28,7 +28,7 @@ function celToAjv(node: unknown): unknown {
  * and unknown fields rejected (the apiserver prunes them; we tell the user instead).
  */
 export function ajvObjectSchema(k: KindSource, spec: Schema, status: Schema): Schema {
-  const prep = (s: Schema) => closeObjects(stripKeys(celToAjv(s), (key) => X_KEYS.has(key)) as Schema);
+  const prep = (s: Schema) => closeObjects(stripKeys(uniqueSets(celToAjv(s)), (key) => X_KEYS.has(key)) as Schema);
   return {
     $id: `https://weft.dev/schemas/${VERSION}/${k.dir}.json`,
     type: 'object',
@@ -41,6 +41,16 @@ export function ajvObjectSchema(k: KindSource, spec: Schema, status: Schema): Sc
       status: prep(status),
     },
   };
+}
+
+/** `x-kubernetes-list-type: set` → `uniqueItems` (the apiserver rejects duplicates in sets). */
+function uniqueSets(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(uniqueSets);
+  if (!node || typeof node !== 'object') return node;
+  const o: Schema = {};
+  for (const [k, v] of Object.entries(node as Schema)) o[k] = uniqueSets(v);
+  if (o['x-kubernetes-list-type'] === 'set') o.uniqueItems = true;
+  return o;
 }
 
 /** Adds additionalProperties: false to every object schema that lists properties and allows nothing else. */

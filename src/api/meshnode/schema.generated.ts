@@ -58,7 +58,8 @@ export const schema = {
             "type": "string",
             "maxLength": 128,
             "pattern": "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[a-zA-Z0-9*._-]+)?$"
-          }
+          },
+          "uniqueItems": true
         },
         "labels": {
           "description": "Free-form labels for selection and display.",

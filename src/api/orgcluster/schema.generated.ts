@@ -63,7 +63,8 @@ export const schema = {
             "type": "string",
             "maxLength": 253,
             "pattern": "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"
-          }
+          },
+          "uniqueItems": true
         },
         "kubeconfigSecretRef": {
           "description": "Secret holding the kubeconfig (key \"kubeconfig\", else \"value\"). Required for provider kubeconfig.",
@@ -142,7 +143,8 @@ export const schema = {
             "type": "string",
             "maxLength": 128,
             "pattern": "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[a-zA-Z0-9*._-]+)?$"
-          }
+          },
+          "uniqueItems": true
         }
       },
       "allOf": [

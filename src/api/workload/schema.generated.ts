@@ -105,7 +105,8 @@ export const schema = {
                 "type": "string",
                 "maxLength": 128,
                 "pattern": "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[a-zA-Z0-9*._-]+)?$"
-              }
+              },
+              "uniqueItems": true
             },
             "preferredTags": {
               "description": "Tags that raise a candidate's score by their weight.",

@@ -3,7 +3,7 @@ import { HttpMethod } from '@kubernetes/client-node';
 import { errorMessage } from '../../runtime/errors.js';
 import { RestClient } from '../../runtime/rest.js';
 import { NODES } from '../../operator/resources.js';
-import { formatBytes, formatCpu, parseQuantityNumber } from './quantity.js';
+import { formatBytes, formatCpu, parseQuantityNumber } from '../../api/common/quantity.js';
 
 /** What probing a cluster found. */
 export interface ClusterProbe {

@@ -1,5 +1,5 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { formatBytes, formatCpu, parseQuantityNumber } from '../../cluster/providers/quantity.js';
+import { formatBytes, formatCpu, parseQuantityNumber } from '../../api/common/quantity.js';
 import type { Condition } from '../../runtime/conditions.js';
 
 /** Resources in API form. */

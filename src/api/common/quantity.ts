@@ -27,3 +27,14 @@ export function formatBytes(bytes: number): string {
   for (const [u, p] of [['Ti', 2 ** 40], ['Gi', 2 ** 30], ['Mi', 2 ** 20], ['Ki', 2 ** 10]] as const) if (b >= p && b % p === 0) return `${b / p}${u}`;
   return String(b);
 }
+
+/** Adds quantities of one resource, formatted like its first operand's family (cores or bytes). */
+export function addQuantities(kind: 'cpu' | 'bytes', ...qs: Array<string | number>): string {
+  const total = qs.reduce<number>((n, q) => n + parseQuantityNumber(q), 0);
+  return kind === 'cpu' ? formatCpu(total) : formatBytes(total);
+}
+
+/** Compares two quantities: negative if a < b, 0 if equal, positive if a > b. */
+export function compareQuantities(a: string | number, b: string | number): number {
+  return parseQuantityNumber(a) - parseQuantityNumber(b);
+}
