@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { provisionAgent } from '../agent/provision.js';
 import { NodeAgent } from '../agent/agent.js';
 import { detectBasicCapacity, toResourceList } from '../agent/capacity-report.js';
+import { detectGpus } from '../agent/gpu.js';
 import { FlagError } from '../config/errors.js';
 import { oneOf } from '../config/operator.js';
 import { createLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../log.js';
@@ -63,7 +64,16 @@ export async function agentRun(f: AgentFlags, io: CliIO): Promise<number> {
     name: id.name,
     kc: loadKubeConfig(f.kubeconfig),
     log,
-    detect: async () => toResourceList(await detectBasicCapacity(f.storagePath)),
+    detect: async () => {
+      const basic = await detectBasicCapacity(f.storagePath);
+      let gpus = basic.gpus;
+      try {
+        gpus = await detectGpus();
+      } catch (err) {
+        log.warn({ err: (err as Error).message }, 'GPU detection failed; reporting no GPUs');
+      }
+      return toResourceList({ ...basic, gpus });
+    },
   });
   await agent.start();
   log.info({ tags: id.tags, mesh }, 'agent started');
