@@ -18,6 +18,8 @@ import { packageRoot } from '../src/version.js';
 const NODES = Number(process.env.BENCH_NODES ?? 1000);
 const OTHERS = Number(process.env.BENCH_OTHERS ?? 5000);
 const CONCURRENCY = 16;
+/** Creates per second (0 = as fast as CONCURRENCY allows). */
+const RATE = Number(process.env.BENCH_RATE ?? 0);
 const CONFIGMAPS: ResourceType = { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true };
 
 async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>): Promise<void> {
@@ -46,7 +48,7 @@ async function main(): Promise<void> {
     });
 
     const port = await freePort();
-    op = spawn(process.execPath, [join(packageRoot(), 'bin', 'weft.js'), 'operator', '--kubeconfig', cp.kubeconfigPath, '--http-addr', `127.0.0.1:${port}`, '--log-level', 'warn', '--no-leader-elect'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    op = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), join(packageRoot(), 'bin', 'weft.js'), 'operator', '--kubeconfig', cp.kubeconfigPath, '--http-addr', `127.0.0.1:${port}`, '--log-level', 'warn', '--no-leader-elect'], { stdio: ['ignore', 'ignore', 'inherit'] });
     for (;;) {
       const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
       if (ok) break;
@@ -71,6 +73,7 @@ async function main(): Promise<void> {
     console.log(`creating ${NODES} MeshNodes…`);
     const startAll = Date.now();
     await pool([...Array(NODES).keys()], CONCURRENCY, async (i) => {
+      if (RATE > 0) await new Promise((r) => setTimeout(r, Math.max(0, startAll + (i * 1000) / RATE - Date.now())));
       const name = `bench-node-${i}`;
       created.set(name, Date.now());
       await rest.create(MESHNODES, { metadata: { name }, spec: { org: `org-${i % 10}`, hostname: name, tags: [`zone:z${i % 5}`] } } as KubernetesObject);
@@ -83,9 +86,12 @@ async function main(): Promise<void> {
     await watcher.stop();
 
     console.log('\nbench:runtime results');
-    console.log(`  objects              ${NODES} MeshNodes + ${OTHERS} ConfigMaps`);
+    console.log(`  objects              ${NODES} MeshNodes + ${OTHERS} ConfigMaps, created ${RATE > 0 ? `at ${RATE}/s` : `as fast as possible (${CONCURRENCY} in flight)`}`);
     console.log(`  first reconcile      p50 ${pct(latency, 50)} ms, p99 ${pct(latency, 99)} ms (${latency.length}/${NODES} observed; goal p99 < 1000 ms)`);
     console.log(`  reconciles           ${reconciles} in ${elapsed.toFixed(1)} s = ${(reconciles / elapsed).toFixed(0)}/s`);
+    const bucket = (name: string, le: string) => Number(new RegExp(`^${name}_bucket\\{le="${le}",name="meshnode"\\} (\\d+)`, 'm').exec(metrics)?.[1] ?? 0);
+    const total = Number(new RegExp('^weft_workqueue_queue_duration_seconds_count\\{name="meshnode"\\} (\\d+)', 'm').exec(metrics)?.[1] ?? 0);
+    console.log(`  queue wait           ≤100 ms: ${bucket('weft_workqueue_queue_duration_seconds', '0.1')}/${total}, ≤500 ms: ${bucket('weft_workqueue_queue_duration_seconds', '0.5')}/${total}, ≤1 s: ${bucket('weft_workqueue_queue_duration_seconds', '1')}/${total}`);
     console.log(`  operator RSS         ${rss.toFixed(0)} MiB (idle before MeshNodes: ${rssIdle.toFixed(0)} MiB; goal < 250 MB)`);
   } finally {
     op?.kill('SIGTERM');

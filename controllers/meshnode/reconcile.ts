@@ -26,6 +26,8 @@ export function setupMeshNodeController(ctx: ControllerContext, opts: MeshNodeCo
   ctx.mgr.add({
     name: 'meshnode',
     for: MESHNODES,
+    // Each reconcile is one status write at most: parallel keys keep up with bursts of new hosts.
+    concurrency: 8,
     watches: [{ type: LEASES, namespace: NODE_LEASE_NAMESPACE, map: (l) => [l.metadata!.name!] }],
     reconcile: async ({ key }) => {
       const node = nodes.get(key);
