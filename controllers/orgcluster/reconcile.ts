@@ -5,6 +5,7 @@ import type { ControllerContext } from '../../src/operator/controllers.js';
 import { ORGCLUSTERS, SECRETS } from '../../src/operator/resources.js';
 import { kubeconfigProvider } from '../../src/cluster/providers/kubeconfig-provider.js';
 import { localProvider } from '../../src/cluster/providers/local-provider.js';
+import { talosProvider } from '../../src/cluster/providers/talos-provider.js';
 import { kubeConfigFromString, probeCluster } from '../../src/cluster/providers/probe.js';
 import { ProvisionError, type ClusterProvider, type OrgClusterLike, type ProviderContext } from '../../src/cluster/providers/types.js';
 import {
@@ -36,7 +37,7 @@ export const kubeconfigSecretName = (oc: OrgClusterLike) => `${oc.metadata!.name
 /** Registers the OrgCluster controller: provision through the provider, probe, report, clean up. */
 export function setupOrgClusterController(ctx: ControllerContext, opts: OrgClusterControllerOptions = {}): void {
   const rest = new RestClient(ctx.kc);
-  const providers: Partial<Record<string, ClusterProvider>> = { kubeconfig: kubeconfigProvider, local: localProvider, ...opts.providers };
+  const providers: Partial<Record<string, ClusterProvider>> = { kubeconfig: kubeconfigProvider, local: localProvider, talos: talosProvider(), ...opts.providers };
   const clusters: Informer<OrgClusterLike> = ctx.mgr.informer(ORGCLUSTERS);
   const events = new EventRecorder(rest, 'orgcluster', ctx.log);
   const pctx: ProviderContext = { rest, log: ctx.log, stateDir: opts.stateDir ?? join(process.env.WEFT_HOME ?? join(homedir(), '.weft'), 'operator') };

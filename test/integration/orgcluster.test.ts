@@ -34,6 +34,8 @@ describe('OrgCluster controller (real apiserver)', () => {
     rest = new RestClient(admin);
     ns = await createNamespace(admin, 'oc');
     stateDir = await mkdtemp(join(tmpdir(), 'weft-oc-'));
+    // Talos QEMU images cannot be had here: the provider runs the fake talosctl (test/fakes/talosctl).
+    process.env.WEFT_TALOSCTL = join(import.meta.dirname, '..', 'fakes', 'talosctl', 'talosctl');
     mgr = new Manager(admin, { log, metrics: new Registry() });
     setupOrgClusterController({ kc: admin, mgr, cfg: parseOperatorConfig({}, {}), log }, { probeIntervalMs: 2000, stateDir });
     await mgr.start({ waitForSync: true });
@@ -101,6 +103,36 @@ describe('OrgCluster controller (real apiserver)', () => {
     });
     expect(cond(oc, type)!.message).toMatch(message);
     expect(cond(oc, 'Ready')).toMatchObject({ status: 'False', reason });
+  });
+
+  it('a talos OrgCluster is created with talosctl, becomes Ready, and deleting it destroys the cluster', async () => {
+    await create('edge', { provider: 'talos', hosts: ['edge-1'], talos: { endpoints: ['127.0.0.1'] } });
+    const oc = await eventually(
+      async () => {
+        const o = await get('edge');
+        expect(cond(o, 'Ready')).toMatchObject({ status: 'True' });
+        return o;
+      },
+      { timeoutMs: 60_000 },
+    );
+    expect(cond(oc, 'Provisioned')?.message).toMatch(/Talos cluster .*-edge healthy/);
+    const dir = join(stateDir, 'talos', `${ns}-edge`);
+    expect(processesMentioning(dir).length).toBeGreaterThanOrEqual(2);
+    await rest.delete(ORGCLUSTERS, 'edge', ns);
+    await eventually(async () => expect(await get('edge').catch((e: { code?: number }) => e.code)).toBe(404), { timeoutMs: 30_000 });
+    await eventually(() => expect(processesMentioning(dir)).toEqual([]), { timeoutMs: 15_000 });
+  });
+
+  it('a talos OrgCluster whose talosctl fails reports Provisioned=False with talosctl\'s error and a hint', async () => {
+    const s = uniqueName('tc');
+    await rest.create(SECRETS, { metadata: { name: s, namespace: ns }, data: { talosconfig: b64('context: x\ncontexts: {}\n') } } as KubernetesObject);
+    await create('edge-broken', { provider: 'talos', talos: { endpoints: ['10.5.0.2'], configSecretRef: { name: s } } });
+    const oc = await eventually(async () => {
+      const o = await get('edge-broken');
+      expect(cond(o, 'Provisioned')).toMatchObject({ status: 'False', reason: 'TalosctlFailed' });
+      return o;
+    });
+    expect(cond(oc, 'Provisioned')?.message).toMatch(/talosctl kubeconfig .* failed \(exit 1\)/);
   });
 
   it('a local OrgCluster starts its own control plane with a node per host, and deleting it stops every process', async () => {
