@@ -92,6 +92,11 @@ export class Manager {
     return runner;
   }
 
+  /** Queues `key` for the controller called `name` (for controllers fed by something other than informers). */
+  enqueue(name: string, key: string): void {
+    this.runners.find((r) => r.spec.name === name)?.queue.add(key);
+  }
+
   /** Starts informers (waits until their caches are filled), then leader election or workers. */
   async start(opts: { waitForSync?: boolean } = {}): Promise<void> {
     this.started = true;
