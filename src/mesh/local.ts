@@ -60,9 +60,9 @@ export class LocalMesh {
   private constructor(
     readonly dir: string,
     readonly url: string,
-    private readonly configPath: string,
+    readonly configPath: string,
     readonly policyPath: string,
-    private readonly hs: ManagedProcess,
+    private hs: ManagedProcess,
     private readonly opts: LocalMeshOptions,
     private readonly removeDir: boolean,
   ) {}
@@ -183,6 +183,27 @@ export class LocalMesh {
     if (i < 0) return;
     await this.devices[i]!.process.stop();
     this.devices.splice(i, 1);
+  }
+
+  /** Stops only Headscale (devices keep running): for tests of control-plane outages. */
+  async stopHeadscale(): Promise<void> {
+    await this.hs.stop();
+  }
+
+  /** Starts Headscale again with the same config and database; devices reconnect by themselves. */
+  async startHeadscale(timeoutMs = 60_000): Promise<void> {
+    this.hs = startProcess({ name: 'headscale', command: toolPath('headscale'), args: ['serve', '-c', this.configPath], logFile: join(this.dir, 'headscale.log'), ownerPid: this.opts.ownerPid });
+    const deadline = Date.now() + timeoutMs;
+    while (!(await httpGet(`${this.url}/health`, 1000).then((r) => r.status === 200, () => false))) {
+      if (Date.now() > deadline) throw new Error(`headscale not healthy after restart; see ${join(this.dir, 'headscale.log')}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** Replaces the policy file and tells Headscale to reload it (SIGHUP). */
+  async setPolicy(text: string): Promise<void> {
+    await writeFile(this.policyPath, text);
+    process.kill(-this.hs.pgid, 'SIGHUP');
   }
 
   /** Stops every tailscaled and Headscale. */

@@ -48,3 +48,17 @@ export const readyzSchema = {
     },
   },
 } as const;
+
+export const denialSchema = {
+  $id: 'Denial',
+  type: 'object',
+  description: 'A write refused by the tailnet ACL policy: why, and which rule decided (null when no rule matched or the caller has no tailnet identity).',
+  required: ['error', 'message', 'reason', 'rule'],
+  properties: {
+    error: { type: 'string', enum: ['Forbidden'] },
+    message: { type: 'string' },
+    statusCode: { type: 'integer' },
+    reason: { type: 'string', description: 'The evaluator\'s explanation, naming caller, destination and port.' },
+    rule: { type: ['string', 'null'], description: 'The deciding rule, e.g. "acls[2]".' },
+  },
+} as const;
