@@ -21,7 +21,12 @@ function withCommonFlags(cmd: Command): Command {
     .addOption(new Option('--log-format <format>', 'log format').choices(LOG_FORMATS).default('json'))
     .option('--feature-gates <gates>', 'feature gates, e.g. AgentTasks=true,Jobs=false (see docs/feature-gates.md)', '')
     .option('--namespace <ns>', "the operator's namespace (default: $POD_NAMESPACE, else in-cluster, else weft-system)")
-    .option('--no-leader-elect', 'do not take part in leader election (a single replica that always reconciles)');
+    .option('--no-leader-elect', 'do not take part in leader election (a single replica that always reconciles)')
+    .addOption(new Option('--mesh <mode>', 'tailnet: discovery onto MeshNodes and ACL-checked writes').choices(['none', 'stub', 'headscale']).default('none'))
+    .option('--mesh-config <path>', "headscale: headscale's config.yaml; stub: a YAML file with devices and policy")
+    .option('--mesh-policy <path>', 'headscale: the HuJSON ACL policy file it runs with (reloaded on change)')
+    .option('--mesh-self <name>', "the operator's own tailnet device name", 'weft-operator')
+    .option('--http-tls', 'serve the HTTP API over TLS with a certificate from the operator CA (Secret weft-ca), asking clients for theirs (mTLS)');
 }
 
 function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Command {

@@ -7,6 +7,7 @@ import { createLogger } from '../log.js';
 import { runOperator } from '../operator/run.js';
 import { packageRoot } from '../version.js';
 import { runningCluster } from './cluster.js';
+import { startDemoMesh, type DemoMesh } from './up-mesh.js';
 import { clusterDir } from './home.js';
 import { EXIT, step, untilSignal, type CliIO } from './io.js';
 
@@ -17,6 +18,7 @@ import { EXIT, step, untilSignal, type CliIO } from './io.js';
 export async function up(home: string, cfg: OperatorConfig, io: CliIO, stopSignal: Promise<unknown> = untilSignal()): Promise<number> {
   const existing = await runningCluster(home);
   let own: LocalControlPlane | undefined;
+  let demo: DemoMesh | undefined;
   const cp = existing
     ? await LocalControlPlane.attach(existing.dir)
     : await step(io, 'starting the local control plane (etcd + kube-apiserver)', async (progress) => {
@@ -32,18 +34,40 @@ export async function up(home: string, cfg: OperatorConfig, io: CliIO, stopSigna
       progress(names.length > 0 ? `established: ${names.join(', ')}` : 'no CRDs found (run `npm run generate`)');
     });
     await ensureNamespace(kc, cfg.namespace);
+    let opCfg: OperatorConfig = { ...cfg, kubeconfig: cp.kubeconfigPath };
+    if (cfg.mesh.mode !== 'none') {
+      const mode = cfg.mesh.mode;
+      demo = await step(io, mode === 'headscale' ? 'starting the mesh (Headscale + 4 tailscaled on loopback)' : 'loading the stub mesh', (progress) =>
+        startDemoMesh(mode, join(home, 'mesh'), kc, cfg.namespace, progress),
+      );
+      opCfg = {
+        ...opCfg,
+        httpTls: true,
+        mesh: demo.mesh ? { mode, configPath: demo.mesh.configPath, policyPath: demo.mesh.policyPath, self: 'weft-operator' } : { ...cfg.mesh, self: 'weft-operator' },
+      };
+    }
     const log = createLogger({ level: cfg.logLevel, format: cfg.logFormat });
-    const operator = await step(io, 'starting the operator', () => runOperator({ ...cfg, kubeconfig: cp.kubeconfigPath }, log));
+    const operator = await step(io, 'starting the operator', () => runOperator(opCfg, log));
     io.out(
       [
         '',
         'Weft is up:',
         `  control plane  ${cp.server}${existing ? ' (started by `weft cluster up`; left running)' : ''}`,
         `  kubeconfig     ${cp.kubeconfigPath}`,
-        `  operator       ${operator.url}  (/health /readyz /metrics /openapi.json)`,
+        `  operator       ${operator.url}  (/health /readyz /metrics /openapi.json /api/v1/nodes)`,
+        ...(demo
+          ? [
+              `  mesh           ${demo.mesh ? `Headscale ${demo.mesh.url}, devices: ${demo.mesh.devices.map((d) => `${d.name} ${d.ipv4}`).join(', ')}` : 'stub (static devices, no tailnet)'}`,
+              '',
+              '  A write as the tag:operator device (allowed by the ACL policy):',
+              `    curl --cacert ${demo.caPath} --cert ${demo.certs['weft-operator']!.cert} --key ${demo.certs['weft-operator']!.key} -X POST ${operator.url}/api/v1/nodes/worker-1/cordon`,
+              "  The same write from alice's untagged laptop (denied, 403 with the reason):",
+              `    curl --cacert ${demo.caPath} --cert ${demo.certs.laptop!.cert} --key ${demo.certs.laptop!.key} -X POST ${operator.url}/api/v1/nodes/worker-1/cordon`,
+            ]
+          : []),
         '',
         `  kubectl --kubeconfig ${cp.kubeconfigPath} get ns`,
-        `  curl ${operator.url}/health`,
+        `  curl ${demo ? `--cacert ${demo.caPath} ` : ''}${operator.url}/health`,
         '',
         'Press Ctrl-C to stop everything.',
         '',
@@ -53,6 +77,7 @@ export async function up(home: string, cfg: OperatorConfig, io: CliIO, stopSigna
     io.err('stopping…\n');
     await operator.stop();
   } finally {
+    await demo?.stop();
     if (own) {
       await own.stop();
       await rm(join(own.dir, 'state.json'), { force: true });

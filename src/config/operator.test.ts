@@ -54,6 +54,8 @@ describe('parseOperatorConfig', () => {
       featureGates: defaultFeatureGates(),
       namespace: 'weft-system',
       leaderElect: true,
+      mesh: { mode: 'none', configPath: undefined, policyPath: undefined, self: 'weft-operator' },
+      httpTls: false,
     });
   });
 
@@ -72,6 +74,7 @@ describe('parseOperatorConfig', () => {
     [{ logFormat: 'xml' }, /--log-format: "xml" is not allowed; use one of: json, pretty/],
     [{ webhookAddr: 'x' }, /--webhook-addr/],
     [{ kubeconfig: ' ' }, /--kubeconfig: path is empty/],
+    [{ mesh: 'tailscale' }, /--mesh: "tailscale" is not allowed; use one of: none, stub, headscale/],
     [{ namespace: 'Weft_System' }, /--namespace: "Weft_System" is not a valid namespace name/],
   ])('rejects %j', (flags, why) => expect(() => parseOperatorConfig(flags, {})).toThrow(why));
 });

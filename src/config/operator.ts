@@ -14,6 +14,11 @@ export interface CommonFlags {
   featureGates?: string;
   namespace?: string;
   leaderElect?: boolean;
+  mesh?: string;
+  meshConfig?: string;
+  meshPolicy?: string;
+  meshSelf?: string;
+  httpTls?: boolean;
 }
 
 /** The validated configuration of the operator process. */
@@ -29,6 +34,10 @@ export interface OperatorConfig {
   namespace: string;
   /** Take part in leader election (only the leader reconciles); off = always reconcile. */
   leaderElect: boolean;
+  /** The tailnet: discovery onto MeshNodes and ACL-checked writes (`--mesh none|stub|headscale`). */
+  mesh: { mode: 'none' | 'stub' | 'headscale'; configPath?: string; policyPath?: string; self: string };
+  /** Serve the HTTP API over TLS with a certificate from the operator CA, asking clients for one (mTLS). */
+  httpTls: boolean;
 }
 
 const SA_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
@@ -71,5 +80,12 @@ export function parseOperatorConfig(flags: CommonFlags, env: NodeJS.ProcessEnv =
       }
     }),
     leaderElect: flags.leaderElect ?? true,
+    mesh: {
+      mode: oneOf('--mesh', flags.mesh ?? 'none', ['none', 'stub', 'headscale'] as const),
+      configPath: flags.meshConfig,
+      policyPath: flags.meshPolicy,
+      self: flags.meshSelf ?? 'weft-operator',
+    },
+    httpTls: flags.httpTls ?? false,
   };
 }

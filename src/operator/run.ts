@@ -12,6 +12,13 @@ import { CONTROLLERS } from './controllers.js';
 import { Manager } from '../runtime/manager.js';
 import { RestClient } from '../runtime/rest.js';
 import { registerReadApi } from '../server/api/routes.js';
+import { registerNodeWrites } from '../server/api/writes.js';
+import { enableMesh, meshProvider } from '../mesh/setup.js';
+import type { Server as HttpsServer } from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { ensureOperatorCA } from '../pki/ca-store.js';
+import { mtlsServerOptions, secureContextFor } from '../pki/mtls.js';
+import { RotatingCertificate } from '../pki/rotating.js';
 
 /** A running operator: its HTTP address and a way to stop it gracefully. */
 export interface RunningOperator {
@@ -66,18 +73,27 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
     if (cleanup) cleanups.push(cleanup);
   }
 
+  const provider = await meshProvider({ ...cfg.mesh, port: cfg.http.port });
+  const mesh = provider ? await enableMesh({ ...cfg.mesh, port: cfg.http.port }, provider, { kc, mgr, cfg, log }, log) : undefined;
+  if (mesh) cleanups.push(mesh.stop);
   const rest = new RestClient(kc);
+  const tls = cfg.httpTls ? await operatorTls(kc, cfg.namespace) : undefined;
+  if (tls) cleanups.push(async () => tls.serving.stop());
   const app = await buildHttpServer({
+    https: tls ? { ...mtlsServerOptions(tls.serving.current(), tls.ca.certPem), rejectUnauthorized: false } : undefined,
     logger: log,
     readiness,
     metrics,
     routes: async (a) => {
+      if (mesh && cfg.featureGates.MeshACL) mesh.guard(a);
       registerReadApi(a, { mgr, rest });
+      registerNodeWrites(a, rest);
       await opts.routes?.(a);
     },
   });
+  tls?.serving.onRotate((pair) => (app.server as unknown as HttpsServer).setSecureContext(secureContextFor(pair, tls.ca.certPem)));
   const address = await app.listen({ host: cfg.http.host, port: cfg.http.port });
-  const url = address.replace('0.0.0.0', '127.0.0.1');
+  const url = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1');
   // Serve /health and /readyz while the caches fill: readiness says what is still pending.
   await mgr.start();
   log.info(
@@ -96,4 +112,18 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
       log.info('operator stopped');
     },
   };
+}
+
+/** The operator CA (Secret weft-ca, created on first start) and a self-renewing serving certificate. */
+async function operatorTls(kc: KubeConfig, namespace: string) {
+  const ca = await ensureOperatorCA(kc, namespace);
+  const serving = new RotatingCertificate(ca, {
+    commonName: 'weft-operator',
+    dnsNames: ['localhost', 'weft-operator', `weft-operator.${namespace}`, `weft-operator.${namespace}.svc`],
+    ipAddresses: ['127.0.0.1', '::1'],
+    usage: 'server',
+    validDays: 30,
+  });
+  await serving.start();
+  return { ca, serving };
 }

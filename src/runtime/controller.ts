@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { errorMessage, TerminalError } from './errors.js';
+import { errorMessage, isConflict, TerminalError } from './errors.js';
 import { splitKey } from './informer.js';
 import type { RuntimeMetrics } from './metrics.js';
 import type { ResourceType } from './rest.js';
@@ -117,7 +117,9 @@ export class ControllerRunner {
       } else {
         const delay = this.queue.addRateLimited(key);
         this.metrics.reconcileTotal.labels(this.spec.name, 'error').inc();
-        log.warn({ err: errorMessage(err), retryInMs: delay, attempt: this.queue.retries(key) }, 'reconcile failed; retrying');
+        // A conflict only means the cache was a write behind (two controllers share a status): retry quietly.
+        const level = isConflict(err) ? 'debug' : 'warn';
+        log[level]({ err: errorMessage(err), retryInMs: delay, attempt: this.queue.retries(key) }, 'reconcile failed; retrying');
       }
     } finally {
       timer();

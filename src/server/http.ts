@@ -11,6 +11,8 @@ export interface HttpServerOptions {
   readiness?: Readiness;
   /** Prometheus registry; a fresh one (with process metrics) when omitted. */
   metrics?: Registry;
+  /** Serve HTTPS with these TLS options (e.g. mTLS with the operator CA). */
+  https?: import('node:tls').SecureContextOptions & { requestCert?: boolean; rejectUnauthorized?: boolean };
   /** Registers further routes (API, dashboard) before the server is ready. */
   routes?: (app: FastifyInstance) => Promise<void> | void;
 }
@@ -25,6 +27,7 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<FastifyI
   const started = Date.now();
   const { version } = versionInfo();
   const app = Fastify({
+    ...(opts.https ? { https: opts.https } : {}),
     loggerInstance: opts.logger.child({ component: 'http' }) as FastifyBaseLogger,
     // Probes hit /health and /readyz every few seconds: per-request logs would drown everything else.
     logController: new LogController({ disableRequestLogging: true }),
