@@ -5,7 +5,7 @@
 # A fresh clone on the same machine reuses what is there. Idempotent: a binary whose stamp matches the
 # pinned go.sum is skipped.
 #
-# Usage: hack/build-tools.sh [tool ...]      (default: kube-apiserver kubectl etcd kwok)
+# Usage: hack/build-tools.sh [tool ...]      (default: kube-apiserver kubectl etcd kwok headscale tailscale tailscaled)
 #        hack/build-tools.sh --print-dir TOOL (prints the directory a tool is built into)
 # Each product has its own module under hack/tools/<product>/ so that MVS never mixes their
 # dependencies (Kubernetes, etcd and KWOK pin different versions of shared modules).
@@ -56,7 +56,7 @@ GOV=$(go env GOVERSION | sed 's/^go//')
 case "$GOV" in 1.2[6-9]*|1.[3-9]*) ;; *) die "Go $GOV is too old; the pinned modules need Go ≥ 1.26" ;; esac
 
 TOOLS_WANTED=("$@")
-[ ${#TOOLS_WANTED[@]} -gt 0 ] || TOOLS_WANTED=(kube-apiserver kubectl etcd kwok)
+[ ${#TOOLS_WANTED[@]} -gt 0 ] || TOOLS_WANTED=(kube-apiserver kubectl etcd kwok headscale tailscale tailscaled)
 
 for tool in "${TOOLS_WANTED[@]}"; do
   read -r product version pkg <<<"$(product_of "$tool")"
