@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { execa } from 'execa';
 import { provisionAgent } from '../agent/provision.js';
 import { NodeAgent } from '../agent/agent.js';
 import { detectBasicCapacity, toResourceList } from '../agent/capacity-report.js';
@@ -20,6 +21,9 @@ export interface AgentFlags {
   logFormat?: string;
   output?: string;
   storagePath?: string;
+  loginServer?: string;
+  authKey?: string;
+  tailscaleSocket?: string;
 }
 
 const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
@@ -60,6 +64,7 @@ export async function agentRun(f: AgentFlags, io: CliIO): Promise<number> {
     level: oneOf<LogLevel>('--log-level', f.logLevel ?? 'info', LOG_LEVELS),
     format: oneOf<LogFormat>('--log-format', f.logFormat ?? 'json', LOG_FORMATS),
   }).child({ component: 'agent', node: id.name, org: id.org });
+  if (mesh === 'headscale') await joinTailnet(id.name, f, log);
   const agent = new NodeAgent({
     name: id.name,
     kc: loadKubeConfig(f.kubeconfig),
@@ -81,4 +86,18 @@ export async function agentRun(f: AgentFlags, io: CliIO): Promise<number> {
   await untilSignal();
   agent.stop();
   return EXIT.ok;
+}
+
+/**
+ * `--mesh=headscale`: joins this host's tailscaled to the Headscale tailnet with a pre-auth key before
+ * the agent registers, so the MeshNode and the tailnet device share the host's name.
+ */
+async function joinTailnet(name: string, f: AgentFlags, log: { info: (o: object, m: string) => void }): Promise<void> {
+  if (!f.loginServer) throw new FlagError('--login-server', 'is required with --mesh=headscale: the Headscale URL, e.g. https://headscale.example.com');
+  const authKey = f.authKey ?? process.env.TS_AUTHKEY;
+  if (!authKey) throw new FlagError('--auth-key', 'is required with --mesh=headscale (or set TS_AUTHKEY): a pre-auth key from `headscale preauthkeys create`');
+  const socket = f.tailscaleSocket ? [`--socket=${f.tailscaleSocket}`] : [];
+  const r = await execa('tailscale', [...socket, 'up', '--reset', `--login-server=${f.loginServer}`, `--auth-key=${authKey}`, `--hostname=${name}`, '--accept-dns=false', '--timeout=60s'], { reject: false });
+  if (r.exitCode !== 0) throw new Error(`tailscale up failed (exit ${r.exitCode}): ${String(r.stderr || r.stdout).trim()} — is tailscaled running${f.tailscaleSocket ? ` on ${f.tailscaleSocket}` : ''}?`);
+  log.info({ loginServer: f.loginServer }, 'joined the tailnet');
 }

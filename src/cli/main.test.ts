@@ -24,6 +24,10 @@ describe('weft CLI argument errors (exit 2, message names the flag and the allow
     [['version', '-o', 'yaml'], /Allowed choices are text, json/],
     [['clutser', 'up'], /unknown command 'clutser'/],
     [['cluster', 'up', 'extra'], /too many arguments/],
+    [['agent', '--name', 'h1', '--org', 'acme', '--mesh', 'headscale'], /--login-server: is required with --mesh=headscale/],
+    [['agent', '--name', 'h1', '--org', 'acme', '--mesh', 'zerotier'], /--mesh.*Allowed choices are none, stub, headscale/],
+    [['agent', '--org', 'acme'], /--name: is required/],
+    [['agent', '--name', 'h1', '--org', 'acme', '--tags', 'GPU'], /--tags: "GPU" is not a valid tag/],
   ])('weft %j', async (args, message) => {
     const r = await run(...args);
     expect(r.code).toBe(2);

@@ -95,6 +95,9 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
   agentFlags(agent.command('run', { isDefault: true }).description('run the agent (default)'))
     .addOption(new Option('--mesh <mode>', 'tailnet integration').choices(['none', 'stub', 'headscale']).default('none'))
     .option('--storage-path <path>', 'filesystem whose size is reported as ephemeral storage', '/')
+    .option('--login-server <url>', '--mesh=headscale: the Headscale URL')
+    .option('--auth-key <key>', '--mesh=headscale: a pre-auth key (or $TS_AUTHKEY)')
+    .option('--tailscale-socket <path>', "--mesh=headscale: tailscaled's socket (default: tailscale's)")
     .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default('info'))
     .addOption(new Option('--log-format <format>', 'log format').choices(LOG_FORMATS).default('json'))
     .action((o: AgentFlags) => run(() => agentRun(o, io))());
