@@ -11,10 +11,12 @@ export const schema = {
   ],
   "properties": {
     "apiVersion": {
-      "const": "weft.dev/v1alpha1"
+      "const": "weft.dev/v1alpha1",
+      "description": "Always weft.dev/v1alpha1."
     },
     "kind": {
-      "const": "AgentTask"
+      "const": "AgentTask",
+      "description": "Always AgentTask."
     },
     "metadata": {
       "type": "object",
@@ -23,10 +25,18 @@ export const schema = {
       ],
       "properties": {
         "name": {
-          "type": "string"
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 253,
+          "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
+          "description": "Object name: a DNS-1123 subdomain (lower case, digits, \"-\" and \".\")."
         },
         "namespace": {
-          "type": "string"
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 63,
+          "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
+          "description": "Namespace: a DNS-1123 label."
         }
       }
     },
@@ -54,7 +64,7 @@ export const schema = {
           ],
           "properties": {
             "url": {
-              "description": "Clone URL (https://, ssh:// or rad:).",
+              "description": "Clone URL: https://, ssh://, git@host:path, rad: or file://.",
               "type": "string",
               "maxLength": 2048,
               "pattern": "^(https://|ssh://|git@|rad:|file://)"
@@ -62,6 +72,7 @@ export const schema = {
             "baseBranch": {
               "description": "Branch to start from and open the pull request against.",
               "type": "string",
+              "minLength": 1,
               "maxLength": 255,
               "default": "main"
             },
@@ -76,12 +87,15 @@ export const schema = {
                   "description": "Name of the Secret.",
                   "type": "string",
                   "minLength": 1,
-                  "maxLength": 253
+                  "maxLength": 253,
+                  "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
                 },
                 "key": {
-                  "description": "Key within the Secret's data; each kind documents its default.",
+                  "description": "Key within the Secret's data; each field documents its default.",
                   "type": "string",
-                  "maxLength": 253
+                  "minLength": 1,
+                  "maxLength": 253,
+                  "pattern": "^[-._a-zA-Z0-9]+$"
                 }
               },
               "additionalProperties": false
@@ -90,7 +104,7 @@ export const schema = {
           "additionalProperties": false
         },
         "source": {
-          "description": "Where the task comes from.",
+          "description": "Where the task comes from (exactly one of specKit or inline).",
           "type": "object",
           "properties": {
             "specKit": {
@@ -103,11 +117,13 @@ export const schema = {
               "properties": {
                 "path": {
                   "type": "string",
+                  "minLength": 1,
                   "maxLength": 1024,
                   "description": "Path of tasks.md in the repo."
                 },
                 "taskId": {
                   "type": "string",
+                  "minLength": 1,
                   "maxLength": 64,
                   "description": "Task id, e.g. T012."
                 }
@@ -124,11 +140,13 @@ export const schema = {
                 "title": {
                   "type": "string",
                   "minLength": 1,
-                  "maxLength": 256
+                  "maxLength": 256,
+                  "description": "One-line summary (becomes the pull request title)."
                 },
                 "description": {
                   "type": "string",
-                  "maxLength": 65536
+                  "maxLength": 65536,
+                  "description": "What to do, in Markdown."
                 }
               },
               "additionalProperties": false
@@ -139,10 +157,12 @@ export const schema = {
         "agent": {
           "description": "The coding agent.",
           "type": "object",
+          "default": {},
           "properties": {
             "driver": {
               "description": "Agent driver.",
               "type": "string",
+              "minLength": 1,
               "maxLength": 63,
               "default": "weft-agent"
             },
@@ -162,18 +182,21 @@ export const schema = {
                   "description": "Name of the Secret.",
                   "type": "string",
                   "minLength": 1,
-                  "maxLength": 253
+                  "maxLength": 253,
+                  "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
                 },
                 "key": {
-                  "description": "Key within the Secret's data; each kind documents its default.",
+                  "description": "Key within the Secret's data; each field documents its default.",
                   "type": "string",
-                  "maxLength": 253
+                  "minLength": 1,
+                  "maxLength": 253,
+                  "pattern": "^[-._a-zA-Z0-9]+$"
                 }
               },
               "additionalProperties": false
             },
             "image": {
-              "description": "Container image of the agent pod.",
+              "description": "Container image of the agent pod (default from the operator's configuration).",
               "type": "string",
               "maxLength": 512
             },
@@ -194,7 +217,9 @@ export const schema = {
               "maxItems": 16,
               "items": {
                 "type": "string",
-                "maxLength": 1024
+                "minLength": 1,
+                "maxLength": 1024,
+                "description": "A shell command."
               },
               "description": "Lint commands."
             },
@@ -203,7 +228,9 @@ export const schema = {
               "maxItems": 16,
               "items": {
                 "type": "string",
-                "maxLength": 1024
+                "minLength": 1,
+                "maxLength": 1024,
+                "description": "A shell command."
               },
               "description": "Test commands."
             }
@@ -213,6 +240,7 @@ export const schema = {
         "retryPolicy": {
           "description": "Retries after a failed attempt.",
           "type": "object",
+          "default": {},
           "properties": {
             "maxAttempts": {
               "description": "Attempts in total (1..20).",
@@ -222,7 +250,7 @@ export const schema = {
               "default": 3
             },
             "backoffSeconds": {
-              "description": "Wait before a retry.",
+              "description": "Wait before a retry, in seconds.",
               "type": "integer",
               "minimum": 0,
               "maximum": 86400,
@@ -234,6 +262,7 @@ export const schema = {
         "review": {
           "description": "Review handling.",
           "type": "object",
+          "default": {},
           "properties": {
             "iterateOnComments": {
               "description": "Push follow-up commits for review comments.",
@@ -248,22 +277,24 @@ export const schema = {
           "type": "object",
           "properties": {
             "requiredTags": {
-              "description": "Tags every candidate node or cluster must carry.",
+              "description": "Tags every candidate node or cluster must carry. A bare key or `key:*` matches any value of the key.",
               "type": "array",
               "maxItems": 64,
               "items": {
-                "description": "A tag: `key` or `key:value`, lower-case key (e.g. `gpu:a100`, `zone:eu-1`, `ssd`).",
+                "description": "A tag: `key` or `key:value` with a lower-case key, e.g. `gpu:a100`, `zone:eu-1`, `ssd`.",
                 "type": "string",
+                "minLength": 1,
                 "maxLength": 128,
                 "pattern": "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[a-zA-Z0-9*._-]+)?$"
               },
               "uniqueItems": true
             },
             "preferredTags": {
-              "description": "Tags that raise a candidate's score by their weight.",
+              "description": "Tags that raise a candidate's score by their weight (one entry per tag).",
               "type": "array",
               "maxItems": 32,
               "items": {
+                "description": "A tag and how much it is preferred.",
                 "type": "object",
                 "required": [
                   "tag",
@@ -271,8 +302,9 @@ export const schema = {
                 ],
                 "properties": {
                   "tag": {
-                    "description": "A tag: `key` or `key:value`, lower-case key (e.g. `gpu:a100`, `zone:eu-1`, `ssd`).",
+                    "description": "A tag: `key` or `key:value` with a lower-case key, e.g. `gpu:a100`, `zone:eu-1`, `ssd`.",
                     "type": "string",
+                    "minLength": 1,
                     "maxLength": 128,
                     "pattern": "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[a-zA-Z0-9*._-]+)?$"
                   },
@@ -284,7 +316,10 @@ export const schema = {
                   }
                 },
                 "additionalProperties": false
-              }
+              },
+              "uniqueKeys": [
+                "tag"
+              ]
             },
             "clusterSelector": {
               "description": "Only OrgClusters whose labels match.",
@@ -293,8 +328,10 @@ export const schema = {
                 "matchLabels": {
                   "description": "Labels that must all match.",
                   "type": "object",
+                  "maxProperties": 64,
                   "additionalProperties": {
-                    "type": "string"
+                    "type": "string",
+                    "maxLength": 63
                   }
                 },
                 "matchExpressions": {
@@ -302,6 +339,7 @@ export const schema = {
                   "type": "array",
                   "maxItems": 32,
                   "items": {
+                    "description": "One expression: key, operator and values.",
                     "type": "object",
                     "required": [
                       "key",
@@ -309,38 +347,72 @@ export const schema = {
                     ],
                     "properties": {
                       "key": {
+                        "description": "Label key.",
                         "type": "string",
-                        "maxLength": 317,
-                        "description": "Label key."
+                        "minLength": 1,
+                        "maxLength": 317
                       },
                       "operator": {
+                        "description": "How the values apply.",
                         "type": "string",
                         "enum": [
                           "In",
                           "NotIn",
                           "Exists",
                           "DoesNotExist"
-                        ],
-                        "description": "How the values apply."
+                        ]
                       },
                       "values": {
+                        "description": "Values for In and NotIn (empty for Exists and DoesNotExist).",
                         "type": "array",
                         "maxItems": 64,
                         "items": {
                           "type": "string",
                           "maxLength": 63
-                        },
-                        "description": "Values for In and NotIn."
+                        }
                       }
                     },
-                    "additionalProperties": false
+                    "additionalProperties": false,
+                    "allOf": [
+                      {
+                        "if": {
+                          "properties": {
+                            "operator": {
+                              "enum": [
+                                "In",
+                                "NotIn"
+                              ]
+                            }
+                          }
+                        },
+                        "then": {
+                          "required": [
+                            "values"
+                          ],
+                          "properties": {
+                            "values": {
+                              "minItems": 1
+                            }
+                          }
+                        },
+                        "else": {
+                          "properties": {
+                            "values": {
+                              "maxItems": 0
+                            }
+                          }
+                        },
+                        "errorMessage": "values must be non-empty for operator In or NotIn, and empty for Exists or DoesNotExist",
+                        "errorField": ".values"
+                      }
+                    ]
                   }
                 }
               },
               "additionalProperties": false
             },
             "spread": {
-              "description": "Spread replicas across a topology key.",
+              "description": "Spread replicas across the values of a tag key.",
               "type": "object",
               "required": [
                 "topologyKey"
@@ -349,10 +421,12 @@ export const schema = {
                 "topologyKey": {
                   "description": "Tag key to spread over, e.g. \"zone\".",
                   "type": "string",
-                  "maxLength": 63
+                  "minLength": 1,
+                  "maxLength": 63,
+                  "pattern": "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"
                 },
                 "maxSkew": {
-                  "description": "Largest allowed difference between domains.",
+                  "description": "Largest allowed difference in replicas between two values.",
                   "type": "integer",
                   "minimum": 1,
                   "maximum": 100,
@@ -362,19 +436,22 @@ export const schema = {
               "additionalProperties": false
             },
             "avoid": {
-              "description": "MeshNode or OrgCluster names (cluster as namespace/name) never to use.",
+              "description": "MeshNode names, or OrgClusters as namespace/name, never to use.",
               "type": "array",
               "maxItems": 64,
               "items": {
                 "type": "string",
-                "maxLength": 253
-              }
+                "minLength": 1,
+                "maxLength": 317,
+                "description": "A MeshNode name or an OrgCluster as namespace/name."
+              },
+              "uniqueItems": true
             }
           },
           "additionalProperties": false
         },
         "mcp": {
-          "description": "MCP connectors enabled for the agent (obsidian, git, radicle, spec-kit).",
+          "description": "MCP connectors enabled for the agent.",
           "type": "array",
           "maxItems": 16,
           "items": {
@@ -384,11 +461,13 @@ export const schema = {
               "git",
               "radicle",
               "spec-kit"
-            ]
+            ],
+            "description": "A connector."
           },
           "uniqueItems": true
         }
       },
+      "additionalProperties": false,
       "allOf": [
         {
           "properties": {
@@ -420,8 +499,7 @@ export const schema = {
           "errorMessage": "spec.source needs exactly one of specKit or inline",
           "errorField": ".source"
         }
-      ],
-      "additionalProperties": false
+      ]
     },
     "status": {
       "description": "Progress of the task.",
@@ -441,10 +519,12 @@ export const schema = {
         "attempt": {
           "type": "integer",
           "minimum": 0,
-          "description": "Current attempt."
+          "maximum": 20,
+          "description": "Current attempt (1-based; 0 before the first)."
         },
         "branch": {
           "type": "string",
+          "maxLength": 255,
           "description": "Branch the agent pushes to."
         },
         "pullRequest": {
@@ -452,16 +532,29 @@ export const schema = {
           "description": "The pull request.",
           "properties": {
             "url": {
-              "type": "string"
+              "type": "string",
+              "maxLength": 2048,
+              "description": "Web URL of the pull request."
             },
             "number": {
-              "type": "integer"
+              "type": "integer",
+              "minimum": 1,
+              "description": "Pull request number."
             },
             "state": {
-              "type": "string"
+              "type": "string",
+              "enum": [
+                "open",
+                "closed",
+                "merged"
+              ],
+              "description": "open, closed or merged."
             },
             "headSha": {
-              "type": "string"
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[0-9a-f]{40}([0-9a-f]{24})?$",
+              "description": "Commit at the head of the branch."
             }
           },
           "additionalProperties": false
@@ -471,10 +564,14 @@ export const schema = {
           "description": "Summaries of the last lint and test runs.",
           "properties": {
             "lint": {
-              "type": "string"
+              "type": "string",
+              "maxLength": 4096,
+              "description": "Summary of the lint run, e.g. \"passed\" or the first errors."
             },
             "test": {
-              "type": "string"
+              "type": "string",
+              "maxLength": 4096,
+              "description": "Summary of the test run, e.g. \"312 passed, 0 failed\"."
             }
           },
           "additionalProperties": false
@@ -486,6 +583,7 @@ export const schema = {
         },
         "serviceAccount": {
           "type": "string",
+          "maxLength": 253,
           "description": "The ServiceAccount the agent pod runs as."
         },
         "observedGeneration": {
@@ -510,9 +608,10 @@ export const schema = {
             ],
             "properties": {
               "type": {
-                "description": "Condition type, e.g. Ready.",
+                "description": "Condition type in CamelCase, e.g. Ready.",
                 "type": "string",
-                "maxLength": 316
+                "maxLength": 316,
+                "pattern": "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"
               },
               "status": {
                 "description": "True, False or Unknown.",
@@ -524,29 +623,34 @@ export const schema = {
                 ]
               },
               "reason": {
-                "description": "CamelCase reason.",
+                "description": "Why the condition is in this status, in CamelCase, e.g. HeartbeatTimeout.",
                 "type": "string",
-                "maxLength": 1024
+                "minLength": 1,
+                "maxLength": 1024,
+                "pattern": "^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"
               },
               "message": {
-                "description": "Human-readable details.",
+                "description": "Human-readable details; says what to do when something is wrong.",
                 "type": "string",
                 "maxLength": 32768
               },
               "lastTransitionTime": {
-                "description": "When the status last changed.",
+                "description": "When the status last changed (not the reason or message).",
                 "type": "string",
                 "format": "date-time"
               },
               "observedGeneration": {
-                "description": "The generation the condition was set for.",
+                "description": "The metadata.generation the condition was set for.",
                 "type": "integer",
                 "format": "int64",
                 "minimum": 0
               }
             },
             "additionalProperties": false
-          }
+          },
+          "uniqueKeys": [
+            "type"
+          ]
         }
       },
       "additionalProperties": false

@@ -1,67 +1,43 @@
-import { GROUP, VERSION, stripKeys, type KindSource, type Schema } from './load.js';
+import { GROUP, SOURCE_ONLY_KEYS, VERSION, omitKeys, transformSchema, type CelRule, type KindSource, type Schema } from './load.js';
 
-const X_KEYS = new Set([
-  'x-kubernetes-validations',
-  'x-kubernetes-list-type',
-  'x-kubernetes-list-map-keys',
-  'x-kubernetes-int-or-string',
-  'x-kubernetes-preserve-unknown-fields',
-  'x-kubernetes-embedded-resource',
-]);
-
-/** Moves each CEL rule's ajv equivalent into `allOf` so ajv enforces the same cross-field rules. */
-function celToAjv(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(celToAjv);
-  if (!node || typeof node !== 'object') return node;
-  const obj = node as Schema;
-  const out: Schema = {};
-  for (const [k, v] of Object.entries(obj)) out[k] = k === 'x-kubernetes-validations' ? v : celToAjv(v);
-  const rules = (obj['x-kubernetes-validations'] as Array<{ ajv?: Schema; message: string; fieldPath?: string }> | undefined) ?? [];
-  const allOf = rules.filter((r) => r.ajv).map((r) => ({ ...r.ajv, errorMessage: r.message, ...(r.fieldPath ? { errorField: r.fieldPath } : {}) }));
-  if (allOf.length) out.allOf = allOf;
+/**
+ * A schema node as ajv validates it: Kubernetes extensions replaced by their JSON Schema
+ * equivalents (CEL rules by their `ajv` twins in `allOf`, set lists by `uniqueItems`, map lists by
+ * `uniqueKeys`), and objects closed (the apiserver prunes unknown fields; we tell the user instead).
+ */
+function ajvNode(n: Schema): Schema {
+  const out = omitKeys(n, (k) => k.startsWith('x-kubernetes-') || SOURCE_ONLY_KEYS.has(k));
+  if (n['x-kubernetes-list-type'] === 'set') out.uniqueItems = true;
+  if (n['x-kubernetes-list-type'] === 'map') out.uniqueKeys = n['x-kubernetes-list-map-keys'];
+  const open = n['x-kubernetes-preserve-unknown-fields'] === true;
+  if (out.type === 'object' && out.properties && out.additionalProperties === undefined && !open) out.additionalProperties = false;
+  const twins = ((n['x-kubernetes-validations'] as CelRule[] | undefined) ?? [])
+    .filter((r) => r.ajv)
+    .map((r) => ({ ...r.ajv, errorMessage: r.message, ...(r.fieldPath ? { errorField: r.fieldPath } : {}) }));
+  if (twins.length) out.allOf = [...((out.allOf as Schema[] | undefined) ?? []), ...twins];
   return out;
 }
 
 /**
  * The JSON Schema ajv validates a whole object with: the same spec and status schema as the CRD,
- * cross-field CEL rules replaced by their JSON Schema equivalents, Kubernetes extensions removed,
- * and unknown fields rejected (the apiserver prunes them; we tell the user instead).
+ * with the cross-field rules the CRD states in CEL expressed in JSON Schema.
  */
 export function ajvObjectSchema(k: KindSource, spec: Schema, status: Schema): Schema {
-  const prep = (s: Schema) => closeObjects(stripKeys(uniqueSets(celToAjv(s)), (key) => X_KEYS.has(key)) as Schema);
+  const name = { type: 'string', minLength: 1, maxLength: 253, pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$' };
   return {
     $id: `https://weft.dev/schemas/${VERSION}/${k.dir}.json`,
     type: 'object',
     required: ['apiVersion', 'kind', 'metadata', 'spec'],
     properties: {
-      apiVersion: { const: `${GROUP}/${VERSION}` },
-      kind: { const: k.kind },
-      metadata: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, namespace: { type: 'string' } } },
-      spec: prep(spec),
-      status: prep(status),
+      apiVersion: { const: `${GROUP}/${VERSION}`, description: `Always ${GROUP}/${VERSION}.` },
+      kind: { const: k.kind, description: `Always ${k.kind}.` },
+      metadata: {
+        type: 'object',
+        required: ['name'],
+        properties: { name: { ...name, description: 'Object name: a DNS-1123 subdomain (lower case, digits, "-" and ".").' }, namespace: { type: 'string', minLength: 1, maxLength: 63, pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', description: 'Namespace: a DNS-1123 label.' } },
+      },
+      spec: transformSchema(spec, ajvNode),
+      status: transformSchema(status, ajvNode),
     },
   };
-}
-
-/** `x-kubernetes-list-type: set` → `uniqueItems` (the apiserver rejects duplicates in sets). */
-function uniqueSets(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(uniqueSets);
-  if (!node || typeof node !== 'object') return node;
-  const o: Schema = {};
-  for (const [k, v] of Object.entries(node as Schema)) o[k] = uniqueSets(v);
-  if (o['x-kubernetes-list-type'] === 'set') o.uniqueItems = true;
-  return o;
-}
-
-/** Adds additionalProperties: false to every object schema that lists properties and allows nothing else. */
-function closeObjects(node: Schema): Schema {
-  const walk = (n: unknown): unknown => {
-    if (Array.isArray(n)) return n.map(walk);
-    if (!n || typeof n !== 'object') return n;
-    const o: Schema = {};
-    for (const [k, v] of Object.entries(n as Schema)) o[k] = walk(v);
-    if (o.type === 'object' && o.properties && o.additionalProperties === undefined) o.additionalProperties = false;
-    return o;
-  };
-  return walk(node) as Schema;
 }

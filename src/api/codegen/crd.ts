@@ -1,19 +1,35 @@
-import { GROUP, VERSION, stripKeys, type KindSource, type Schema } from './load.js';
+import { GROUP, SOURCE_ONLY_KEYS, VERSION, omitKeys, transformSchema, type CelRule, type KindSource, type Schema } from './load.js';
 
-/** The CRD's object schema: structural, with CEL rules but without the ajv-only equivalents. */
+/**
+ * A schema node as the CRD carries it: CEL rules without their ajv twins, no generator-only keys,
+ * and properties sorted by name (the apiserver ignores their order; sorting keeps diffs stable).
+ */
+function crdNode(n: Schema): Schema {
+  const out = omitKeys(n, (k) => SOURCE_ONLY_KEYS.has(k));
+  const rules = out['x-kubernetes-validations'] as CelRule[] | undefined;
+  if (rules) out['x-kubernetes-validations'] = rules.map(({ ajv: _ajv, ...rule }) => rule);
+  if (out.properties) {
+    const props = out.properties as Record<string, Schema>;
+    out.properties = Object.fromEntries(Object.keys(props).sort().map((k) => [k, props[k]]));
+  }
+  return out;
+}
+
+/** The CRD's object schema: structural, with descriptions for `kubectl explain` and CEL rules. */
 export function crdObjectSchema(k: KindSource, spec: Schema, status: Schema): Schema {
-  const clean = (s: Schema) =>
-    stripKeys(s, (key, parent) => key === 'ajv' && Array.isArray(parent) === false && 'rule' in parent) as Schema;
   return {
     description: k.description,
     type: 'object',
     required: ['spec'],
     properties: {
-      apiVersion: { description: 'APIVersion defines the versioned schema of this representation of an object.', type: 'string' },
-      kind: { description: 'Kind is a string value representing the REST resource this object represents.', type: 'string' },
+      apiVersion: {
+        description: 'APIVersion defines the versioned schema of this representation of an object: weft.dev/v1alpha1.',
+        type: 'string',
+      },
+      kind: { description: `Kind is a string value representing the REST resource this object represents: ${k.kind}.`, type: 'string' },
       metadata: { type: 'object' },
-      spec: clean(spec),
-      status: clean(status),
+      spec: transformSchema(spec, crdNode),
+      status: transformSchema(status, crdNode),
     },
   };
 }

@@ -1,21 +1,24 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { stringify } from 'yaml';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { packageRoot } from '../../version.js';
 import { generate } from './generate.js';
 
-/** `npm run generate`: writes every generated file from src/api/*\/schema.yaml. */
+/** `npm run generate`: writes every generated file from src/api/*\/schema.yaml (only files that changed). */
 async function main(): Promise<void> {
   const root = packageRoot();
   const files = await generate(join(root, 'src', 'api'));
+  let changed = 0;
   for (const [path, content] of files) {
-    await mkdir(join(root, path, '..'), { recursive: true });
-    await writeFile(join(root, path), content);
+    const target = join(root, path);
+    const before = await readFile(target, 'utf8').catch(() => undefined);
+    if (before === content) continue;
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, content);
+    changed++;
   }
-  process.stderr.write(`generated ${files.size} files\n`);
+  process.stderr.write(`generated ${files.size} files (${changed} changed)\n`);
 }
 
-export { stringify };
 main().catch((err: unknown) => {
   process.stderr.write(`generate failed: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);

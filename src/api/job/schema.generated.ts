@@ -11,10 +11,12 @@ export const schema = {
   ],
   "properties": {
     "apiVersion": {
-      "const": "weft.dev/v1alpha1"
+      "const": "weft.dev/v1alpha1",
+      "description": "Always weft.dev/v1alpha1."
     },
     "kind": {
-      "const": "Job"
+      "const": "Job",
+      "description": "Always Job."
     },
     "metadata": {
       "type": "object",
@@ -23,10 +25,18 @@ export const schema = {
       ],
       "properties": {
         "name": {
-          "type": "string"
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 253,
+          "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
+          "description": "Object name: a DNS-1123 subdomain (lower case, digits, \"-\" and \".\")."
         },
         "namespace": {
-          "type": "string"
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 63,
+          "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
+          "description": "Namespace: a DNS-1123 label."
         }
       }
     },
@@ -70,22 +80,24 @@ export const schema = {
           "type": "object",
           "properties": {
             "requiredTags": {
-              "description": "Tags every candidate node or cluster must carry.",
+              "description": "Tags every candidate node or cluster must carry. A bare key or `key:*` matches any value of the key.",
               "type": "array",
               "maxItems": 64,
               "items": {
-                "description": "A tag: `key` or `key:value`, lower-case key (e.g. `gpu:a100`, `zone:eu-1`, `ssd`).",
+                "description": "A tag: `key` or `key:value` with a lower-case key, e.g. `gpu:a100`, `zone:eu-1`, `ssd`.",
                 "type": "string",
+                "minLength": 1,
                 "maxLength": 128,
                 "pattern": "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[a-zA-Z0-9*._-]+)?$"
               },
               "uniqueItems": true
             },
             "preferredTags": {
-              "description": "Tags that raise a candidate's score by their weight.",
+              "description": "Tags that raise a candidate's score by their weight (one entry per tag).",
               "type": "array",
               "maxItems": 32,
               "items": {
+                "description": "A tag and how much it is preferred.",
                 "type": "object",
                 "required": [
                   "tag",
@@ -93,8 +105,9 @@ export const schema = {
                 ],
                 "properties": {
                   "tag": {
-                    "description": "A tag: `key` or `key:value`, lower-case key (e.g. `gpu:a100`, `zone:eu-1`, `ssd`).",
+                    "description": "A tag: `key` or `key:value` with a lower-case key, e.g. `gpu:a100`, `zone:eu-1`, `ssd`.",
                     "type": "string",
+                    "minLength": 1,
                     "maxLength": 128,
                     "pattern": "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[a-zA-Z0-9*._-]+)?$"
                   },
@@ -106,7 +119,10 @@ export const schema = {
                   }
                 },
                 "additionalProperties": false
-              }
+              },
+              "uniqueKeys": [
+                "tag"
+              ]
             },
             "clusterSelector": {
               "description": "Only OrgClusters whose labels match.",
@@ -115,8 +131,10 @@ export const schema = {
                 "matchLabels": {
                   "description": "Labels that must all match.",
                   "type": "object",
+                  "maxProperties": 64,
                   "additionalProperties": {
-                    "type": "string"
+                    "type": "string",
+                    "maxLength": 63
                   }
                 },
                 "matchExpressions": {
@@ -124,6 +142,7 @@ export const schema = {
                   "type": "array",
                   "maxItems": 32,
                   "items": {
+                    "description": "One expression: key, operator and values.",
                     "type": "object",
                     "required": [
                       "key",
@@ -131,38 +150,72 @@ export const schema = {
                     ],
                     "properties": {
                       "key": {
+                        "description": "Label key.",
                         "type": "string",
-                        "maxLength": 317,
-                        "description": "Label key."
+                        "minLength": 1,
+                        "maxLength": 317
                       },
                       "operator": {
+                        "description": "How the values apply.",
                         "type": "string",
                         "enum": [
                           "In",
                           "NotIn",
                           "Exists",
                           "DoesNotExist"
-                        ],
-                        "description": "How the values apply."
+                        ]
                       },
                       "values": {
+                        "description": "Values for In and NotIn (empty for Exists and DoesNotExist).",
                         "type": "array",
                         "maxItems": 64,
                         "items": {
                           "type": "string",
                           "maxLength": 63
-                        },
-                        "description": "Values for In and NotIn."
+                        }
                       }
                     },
-                    "additionalProperties": false
+                    "additionalProperties": false,
+                    "allOf": [
+                      {
+                        "if": {
+                          "properties": {
+                            "operator": {
+                              "enum": [
+                                "In",
+                                "NotIn"
+                              ]
+                            }
+                          }
+                        },
+                        "then": {
+                          "required": [
+                            "values"
+                          ],
+                          "properties": {
+                            "values": {
+                              "minItems": 1
+                            }
+                          }
+                        },
+                        "else": {
+                          "properties": {
+                            "values": {
+                              "maxItems": 0
+                            }
+                          }
+                        },
+                        "errorMessage": "values must be non-empty for operator In or NotIn, and empty for Exists or DoesNotExist",
+                        "errorField": ".values"
+                      }
+                    ]
                   }
                 }
               },
               "additionalProperties": false
             },
             "spread": {
-              "description": "Spread replicas across a topology key.",
+              "description": "Spread replicas across the values of a tag key.",
               "type": "object",
               "required": [
                 "topologyKey"
@@ -171,10 +224,12 @@ export const schema = {
                 "topologyKey": {
                   "description": "Tag key to spread over, e.g. \"zone\".",
                   "type": "string",
-                  "maxLength": 63
+                  "minLength": 1,
+                  "maxLength": 63,
+                  "pattern": "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"
                 },
                 "maxSkew": {
-                  "description": "Largest allowed difference between domains.",
+                  "description": "Largest allowed difference in replicas between two values.",
                   "type": "integer",
                   "minimum": 1,
                   "maximum": 100,
@@ -184,23 +239,26 @@ export const schema = {
               "additionalProperties": false
             },
             "avoid": {
-              "description": "MeshNode or OrgCluster names (cluster as namespace/name) never to use.",
+              "description": "MeshNode names, or OrgClusters as namespace/name, never to use.",
               "type": "array",
               "maxItems": 64,
               "items": {
                 "type": "string",
-                "maxLength": 253
-              }
+                "minLength": 1,
+                "maxLength": 317,
+                "description": "A MeshNode name or an OrgCluster as namespace/name."
+              },
+              "uniqueItems": true
             }
           },
           "additionalProperties": false
         },
         "resources": {
-          "description": "Resources a workload needs on one node.",
+          "description": "Resources needed on one node (defaults: cpu 100m, memory 128Mi, no GPU).",
           "type": "object",
           "properties": {
             "cpu": {
-              "description": "CPU cores (default \"100m\").",
+              "description": "CPU cores, e.g. \"2\" or \"500m\".",
               "anyOf": [
                 {
                   "type": "integer"
@@ -209,10 +267,12 @@ export const schema = {
                   "type": "string"
                 }
               ],
-              "pattern": "^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$"
+              "minimum": 0,
+              "pattern": "^\\+?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$",
+              "default": "100m"
             },
             "memory": {
-              "description": "Memory (default \"128Mi\").",
+              "description": "Memory in bytes, e.g. \"4Gi\".",
               "anyOf": [
                 {
                   "type": "integer"
@@ -221,7 +281,9 @@ export const schema = {
                   "type": "string"
                 }
               ],
-              "pattern": "^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$"
+              "minimum": 0,
+              "pattern": "^\\+?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$",
+              "default": "128Mi"
             },
             "gpu": {
               "description": "Number of GPUs.",
@@ -231,12 +293,35 @@ export const schema = {
               "default": 0
             },
             "gpuModel": {
-              "description": "Required GPU model (substring match, e.g. \"H100\").",
+              "description": "Required GPU model (case-insensitive substring of the model name, e.g. \"H100\"). Needs gpu ≥ 1.",
               "type": "string",
+              "minLength": 1,
               "maxLength": 128
             }
           },
-          "additionalProperties": false
+          "default": {},
+          "additionalProperties": false,
+          "allOf": [
+            {
+              "if": {
+                "required": [
+                  "gpuModel"
+                ]
+              },
+              "then": {
+                "required": [
+                  "gpu"
+                ],
+                "properties": {
+                  "gpu": {
+                    "minimum": 1
+                  }
+                }
+              },
+              "errorMessage": "gpuModel needs gpu of at least 1: set gpu, or remove gpuModel",
+              "errorField": ".gpuModel"
+            }
+          ]
         },
         "artifacts": {
           "description": "What to publish when the job ends.",
@@ -253,12 +338,15 @@ export const schema = {
                   "description": "Name of the Secret.",
                   "type": "string",
                   "minLength": 1,
-                  "maxLength": 253
+                  "maxLength": 253,
+                  "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
                 },
                 "key": {
-                  "description": "Key within the Secret's data; each kind documents its default.",
+                  "description": "Key within the Secret's data; each field documents its default.",
                   "type": "string",
-                  "maxLength": 253
+                  "minLength": 1,
+                  "maxLength": 253,
+                  "pattern": "^[-._a-zA-Z0-9]+$"
                 }
               },
               "additionalProperties": false
@@ -268,15 +356,17 @@ export const schema = {
               "maxItems": 64,
               "items": {
                 "type": "string",
-                "maxLength": 1024
+                "minLength": 1,
+                "maxLength": 1024,
+                "description": "A path or glob relative to the workspace."
               },
-              "description": "Paths (globs) to publish."
+              "description": "Paths (globs) to publish, e.g. reports/*.sarif."
             }
           },
           "additionalProperties": false
         },
         "ttlSecondsAfterFinished": {
-          "description": "Delete the job this long after it finishes.",
+          "description": "Delete the job this long after it finishes (unset keeps it).",
           "type": "integer",
           "minimum": 0,
           "maximum": 31536000
@@ -306,14 +396,14 @@ export const schema = {
           "description": "Lifecycle phase."
         },
         "startTime": {
+          "description": "When it started.",
           "type": "string",
-          "format": "date-time",
-          "description": "When it started."
+          "format": "date-time"
         },
         "completionTime": {
+          "description": "When it finished.",
           "type": "string",
-          "format": "date-time",
-          "description": "When it finished."
+          "format": "date-time"
         },
         "attempts": {
           "type": "integer",
@@ -325,22 +415,32 @@ export const schema = {
           "maxItems": 256,
           "description": "Published artifacts.",
           "items": {
+            "description": "One published artifact.",
             "type": "object",
             "required": [
               "name"
             ],
             "properties": {
               "name": {
-                "type": "string"
+                "type": "string",
+                "maxLength": 253,
+                "description": "Artifact name (its path in the workspace)."
               },
               "url": {
-                "type": "string"
+                "type": "string",
+                "maxLength": 2048,
+                "description": "Where to download it."
               },
               "digest": {
-                "type": "string"
+                "type": "string",
+                "maxLength": 128,
+                "description": "Content digest, e.g. sha256:…."
               },
               "size": {
-                "type": "integer"
+                "type": "integer",
+                "format": "int64",
+                "minimum": 0,
+                "description": "Size in bytes."
               }
             },
             "additionalProperties": false
@@ -348,11 +448,14 @@ export const schema = {
         },
         "logsRef": {
           "type": "string",
+          "maxLength": 2048,
           "description": "Where the logs are."
         },
         "traceId": {
           "type": "string",
-          "description": "OpenTelemetry trace id."
+          "maxLength": 32,
+          "pattern": "^[0-9a-f]{32}$",
+          "description": "OpenTelemetry trace id (32 hex digits)."
         },
         "observedGeneration": {
           "description": "The metadata.generation the controller last acted on.",
@@ -376,9 +479,10 @@ export const schema = {
             ],
             "properties": {
               "type": {
-                "description": "Condition type, e.g. Ready.",
+                "description": "Condition type in CamelCase, e.g. Ready.",
                 "type": "string",
-                "maxLength": 316
+                "maxLength": 316,
+                "pattern": "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"
               },
               "status": {
                 "description": "True, False or Unknown.",
@@ -390,29 +494,34 @@ export const schema = {
                 ]
               },
               "reason": {
-                "description": "CamelCase reason.",
+                "description": "Why the condition is in this status, in CamelCase, e.g. HeartbeatTimeout.",
                 "type": "string",
-                "maxLength": 1024
+                "minLength": 1,
+                "maxLength": 1024,
+                "pattern": "^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"
               },
               "message": {
-                "description": "Human-readable details.",
+                "description": "Human-readable details; says what to do when something is wrong.",
                 "type": "string",
                 "maxLength": 32768
               },
               "lastTransitionTime": {
-                "description": "When the status last changed.",
+                "description": "When the status last changed (not the reason or message).",
                 "type": "string",
                 "format": "date-time"
               },
               "observedGeneration": {
-                "description": "The generation the condition was set for.",
+                "description": "The metadata.generation the condition was set for.",
                 "type": "integer",
                 "format": "int64",
                 "minimum": 0
               }
             },
             "additionalProperties": false
-          }
+          },
+          "uniqueKeys": [
+            "type"
+          ]
         }
       },
       "additionalProperties": false

@@ -1,13 +1,23 @@
+import { withDefaults } from '../defaults.js';
 import type { MeshNode, MeshNodeSpec } from './types.js';
 
 export type * from './types.js';
 export { schema as meshnodeSchema } from './schema.generated.js';
 
+/** Metadata a new MeshNode needs (cluster-scoped: no namespace). */
+export type MeshNodeMetadata = { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+
 /**
- * A new MeshNode with apiVersion and kind filled in (defaults are applied by the apiserver from the
- * CRD schema, and by `validate`'s callers through the same schema).
- * @example newMeshNode({ name: 'x' }, { org: 'acme', ... })
+ * A new MeshNode with apiVersion and kind set and the schema defaults applied (the same defaults
+ * the apiserver applies, so what a controller builds is what it will read back).
+ * @example newMeshNode({ name: 'box-1' }, { org: 'acme' })
  */
-export function newMeshNode(metadata: { name: string; namespace?: string; labels?: Record<string, string> }, spec: MeshNodeSpec): MeshNode {
-  return { apiVersion: 'weft.dev/v1alpha1', kind: 'MeshNode', metadata, spec };
+export function newMeshNode(metadata: MeshNodeMetadata, spec: MeshNodeSpec): MeshNode {
+  return withDefaults<MeshNode>('MeshNode', { apiVersion: 'weft.dev/v1alpha1', kind: 'MeshNode', metadata: { ...metadata }, spec });
+}
+
+/** Is `obj` a MeshNode (by apiVersion and kind; not validated)? */
+export function isMeshNode(obj: unknown): obj is MeshNode {
+  const o = obj as { apiVersion?: unknown; kind?: unknown } | null;
+  return o?.apiVersion === 'weft.dev/v1alpha1' && o.kind === 'MeshNode';
 }

@@ -11,10 +11,12 @@ export const schema = {
   ],
   "properties": {
     "apiVersion": {
-      "const": "weft.dev/v1alpha1"
+      "const": "weft.dev/v1alpha1",
+      "description": "Always weft.dev/v1alpha1."
     },
     "kind": {
-      "const": "MeshNode"
+      "const": "MeshNode",
+      "description": "Always MeshNode."
     },
     "metadata": {
       "type": "object",
@@ -23,10 +25,18 @@ export const schema = {
       ],
       "properties": {
         "name": {
-          "type": "string"
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 253,
+          "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
+          "description": "Object name: a DNS-1123 subdomain (lower case, digits, \"-\" and \".\")."
         },
         "namespace": {
-          "type": "string"
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 63,
+          "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
+          "description": "Namespace: a DNS-1123 label."
         }
       }
     },
@@ -40,7 +50,9 @@ export const schema = {
         "hostname": {
           "description": "The host's name on the network (defaults to the MeshNode name).",
           "type": "string",
-          "maxLength": 253
+          "minLength": 1,
+          "maxLength": 253,
+          "pattern": "^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?$"
         },
         "org": {
           "description": "The organisation that owns this object (a DNS-1123 label). Quotas and tag ownership are per organisation.",
@@ -54,8 +66,9 @@ export const schema = {
           "type": "array",
           "maxItems": 64,
           "items": {
-            "description": "A tag: `key` or `key:value`, lower-case key (e.g. `gpu:a100`, `zone:eu-1`, `ssd`).",
+            "description": "A tag: `key` or `key:value` with a lower-case key, e.g. `gpu:a100`, `zone:eu-1`, `ssd`.",
             "type": "string",
+            "minLength": 1,
             "maxLength": 128,
             "pattern": "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[a-zA-Z0-9*._-]+)?$"
           },
@@ -76,11 +89,11 @@ export const schema = {
           "default": false
         },
         "capacityOverride": {
-          "description": "Capacity to advertise instead of what the agent detects (e.g. to hold resources back).",
+          "description": "Capacity to advertise instead of what the agent detects (e.g. to hold resources back). Fields left out keep the detected value.",
           "type": "object",
           "properties": {
             "cpu": {
-              "description": "CPU cores.",
+              "description": "CPU cores, e.g. \"16\" or \"15500m\".",
               "anyOf": [
                 {
                   "type": "integer"
@@ -89,10 +102,11 @@ export const schema = {
                   "type": "string"
                 }
               ],
-              "pattern": "^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$"
+              "minimum": 0,
+              "pattern": "^\\+?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$"
             },
             "memory": {
-              "description": "Memory in bytes.",
+              "description": "Memory in bytes, e.g. \"64Gi\".",
               "anyOf": [
                 {
                   "type": "integer"
@@ -101,10 +115,11 @@ export const schema = {
                   "type": "string"
                 }
               ],
-              "pattern": "^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$"
+              "minimum": 0,
+              "pattern": "^\\+?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$"
             },
             "ephemeralStorage": {
-              "description": "Local disk in bytes.",
+              "description": "Local disk in bytes, e.g. \"500Gi\".",
               "anyOf": [
                 {
                   "type": "integer"
@@ -113,10 +128,11 @@ export const schema = {
                   "type": "string"
                 }
               ],
-              "pattern": "^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$"
+              "minimum": 0,
+              "pattern": "^\\+?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$"
             },
             "gpus": {
-              "description": "GPUs grouped by model.",
+              "description": "GPUs grouped by model and memory.",
               "type": "array",
               "maxItems": 32,
               "items": {
@@ -130,10 +146,11 @@ export const schema = {
                   "model": {
                     "description": "GPU model as nvidia-smi reports it, e.g. \"NVIDIA H100 80GB HBM3\".",
                     "type": "string",
+                    "minLength": 1,
                     "maxLength": 128
                   },
                   "memory": {
-                    "description": "Memory per GPU (e.g. \"81559Mi\").",
+                    "description": "Memory per GPU, e.g. \"81559Mi\".",
                     "anyOf": [
                       {
                         "type": "integer"
@@ -142,7 +159,8 @@ export const schema = {
                         "type": "string"
                       }
                     ],
-                    "pattern": "^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$"
+                    "minimum": 0,
+                    "pattern": "^\\+?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$"
                   },
                   "count": {
                     "description": "Number of GPUs of this model.",
@@ -169,7 +187,7 @@ export const schema = {
           "type": "object",
           "properties": {
             "cpu": {
-              "description": "CPU cores.",
+              "description": "CPU cores, e.g. \"16\" or \"15500m\".",
               "anyOf": [
                 {
                   "type": "integer"
@@ -178,10 +196,11 @@ export const schema = {
                   "type": "string"
                 }
               ],
-              "pattern": "^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$"
+              "minimum": 0,
+              "pattern": "^\\+?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$"
             },
             "memory": {
-              "description": "Memory in bytes.",
+              "description": "Memory in bytes, e.g. \"64Gi\".",
               "anyOf": [
                 {
                   "type": "integer"
@@ -190,10 +209,11 @@ export const schema = {
                   "type": "string"
                 }
               ],
-              "pattern": "^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$"
+              "minimum": 0,
+              "pattern": "^\\+?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$"
             },
             "ephemeralStorage": {
-              "description": "Local disk in bytes.",
+              "description": "Local disk in bytes, e.g. \"500Gi\".",
               "anyOf": [
                 {
                   "type": "integer"
@@ -202,10 +222,11 @@ export const schema = {
                   "type": "string"
                 }
               ],
-              "pattern": "^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$"
+              "minimum": 0,
+              "pattern": "^\\+?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$"
             },
             "gpus": {
-              "description": "GPUs grouped by model.",
+              "description": "GPUs grouped by model and memory.",
               "type": "array",
               "maxItems": 32,
               "items": {
@@ -219,10 +240,11 @@ export const schema = {
                   "model": {
                     "description": "GPU model as nvidia-smi reports it, e.g. \"NVIDIA H100 80GB HBM3\".",
                     "type": "string",
+                    "minLength": 1,
                     "maxLength": 128
                   },
                   "memory": {
-                    "description": "Memory per GPU (e.g. \"81559Mi\").",
+                    "description": "Memory per GPU, e.g. \"81559Mi\".",
                     "anyOf": [
                       {
                         "type": "integer"
@@ -231,7 +253,8 @@ export const schema = {
                         "type": "string"
                       }
                     ],
-                    "pattern": "^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$"
+                    "minimum": 0,
+                    "pattern": "^\\+?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$"
                   },
                   "count": {
                     "description": "Number of GPUs of this model.",
@@ -251,7 +274,7 @@ export const schema = {
           "type": "object",
           "properties": {
             "cpu": {
-              "description": "CPU cores.",
+              "description": "CPU cores, e.g. \"16\" or \"15500m\".",
               "anyOf": [
                 {
                   "type": "integer"
@@ -260,10 +283,11 @@ export const schema = {
                   "type": "string"
                 }
               ],
-              "pattern": "^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$"
+              "minimum": 0,
+              "pattern": "^\\+?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$"
             },
             "memory": {
-              "description": "Memory in bytes.",
+              "description": "Memory in bytes, e.g. \"64Gi\".",
               "anyOf": [
                 {
                   "type": "integer"
@@ -272,10 +296,11 @@ export const schema = {
                   "type": "string"
                 }
               ],
-              "pattern": "^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$"
+              "minimum": 0,
+              "pattern": "^\\+?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$"
             },
             "ephemeralStorage": {
-              "description": "Local disk in bytes.",
+              "description": "Local disk in bytes, e.g. \"500Gi\".",
               "anyOf": [
                 {
                   "type": "integer"
@@ -284,10 +309,11 @@ export const schema = {
                   "type": "string"
                 }
               ],
-              "pattern": "^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$"
+              "minimum": 0,
+              "pattern": "^\\+?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$"
             },
             "gpus": {
-              "description": "GPUs grouped by model.",
+              "description": "GPUs grouped by model and memory.",
               "type": "array",
               "maxItems": 32,
               "items": {
@@ -301,10 +327,11 @@ export const schema = {
                   "model": {
                     "description": "GPU model as nvidia-smi reports it, e.g. \"NVIDIA H100 80GB HBM3\".",
                     "type": "string",
+                    "minLength": 1,
                     "maxLength": 128
                   },
                   "memory": {
-                    "description": "Memory per GPU (e.g. \"81559Mi\").",
+                    "description": "Memory per GPU, e.g. \"81559Mi\".",
                     "anyOf": [
                       {
                         "type": "integer"
@@ -313,7 +340,8 @@ export const schema = {
                         "type": "string"
                       }
                     ],
-                    "pattern": "^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$"
+                    "minimum": 0,
+                    "pattern": "^\\+?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$"
                   },
                   "count": {
                     "description": "Number of GPUs of this model.",
@@ -333,7 +361,7 @@ export const schema = {
           "type": "object",
           "properties": {
             "cpu": {
-              "description": "CPU cores.",
+              "description": "CPU cores, e.g. \"16\" or \"15500m\".",
               "anyOf": [
                 {
                   "type": "integer"
@@ -342,10 +370,11 @@ export const schema = {
                   "type": "string"
                 }
               ],
-              "pattern": "^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$"
+              "minimum": 0,
+              "pattern": "^\\+?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$"
             },
             "memory": {
-              "description": "Memory in bytes.",
+              "description": "Memory in bytes, e.g. \"64Gi\".",
               "anyOf": [
                 {
                   "type": "integer"
@@ -354,10 +383,11 @@ export const schema = {
                   "type": "string"
                 }
               ],
-              "pattern": "^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$"
+              "minimum": 0,
+              "pattern": "^\\+?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$"
             },
             "ephemeralStorage": {
-              "description": "Local disk in bytes.",
+              "description": "Local disk in bytes, e.g. \"500Gi\".",
               "anyOf": [
                 {
                   "type": "integer"
@@ -366,10 +396,11 @@ export const schema = {
                   "type": "string"
                 }
               ],
-              "pattern": "^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$"
+              "minimum": 0,
+              "pattern": "^\\+?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$"
             },
             "gpus": {
-              "description": "GPUs grouped by model.",
+              "description": "GPUs grouped by model and memory.",
               "type": "array",
               "maxItems": 32,
               "items": {
@@ -383,10 +414,11 @@ export const schema = {
                   "model": {
                     "description": "GPU model as nvidia-smi reports it, e.g. \"NVIDIA H100 80GB HBM3\".",
                     "type": "string",
+                    "minLength": 1,
                     "maxLength": 128
                   },
                   "memory": {
-                    "description": "Memory per GPU (e.g. \"81559Mi\").",
+                    "description": "Memory per GPU, e.g. \"81559Mi\".",
                     "anyOf": [
                       {
                         "type": "integer"
@@ -395,7 +427,8 @@ export const schema = {
                         "type": "string"
                       }
                     ],
-                    "pattern": "^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$"
+                    "minimum": 0,
+                    "pattern": "^\\+?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$"
                   },
                   "count": {
                     "description": "Number of GPUs of this model.",
@@ -416,29 +449,36 @@ export const schema = {
           "properties": {
             "nodeId": {
               "type": "string",
+              "maxLength": 64,
               "description": "Headscale node id."
             },
             "name": {
               "type": "string",
+              "maxLength": 253,
               "description": "Device name in the tailnet."
             },
             "ips": {
               "type": "array",
               "maxItems": 8,
               "items": {
-                "type": "string"
+                "type": "string",
+                "maxLength": 45,
+                "description": "An IPv4 or IPv6 address."
               },
               "description": "Tailnet IPv4 and IPv6 addresses."
             },
             "user": {
               "type": "string",
+              "maxLength": 253,
               "description": "Owning user (empty for tagged devices)."
             },
             "tags": {
               "type": "array",
               "maxItems": 64,
               "items": {
-                "type": "string"
+                "type": "string",
+                "maxLength": 128,
+                "description": "An ACL tag, e.g. tag:gpu."
               },
               "description": "ACL tags of the device."
             },
@@ -447,9 +487,9 @@ export const schema = {
               "description": "Whether the device is connected to the tailnet now."
             },
             "lastSeen": {
+              "description": "When Headscale last heard from it.",
               "type": "string",
-              "format": "date-time",
-              "description": "When Headscale last heard from it."
+              "format": "date-time"
             }
           },
           "additionalProperties": false
@@ -459,7 +499,9 @@ export const schema = {
           "type": "array",
           "maxItems": 64,
           "items": {
-            "type": "string"
+            "type": "string",
+            "maxLength": 317,
+            "description": "An OrgCluster as namespace/name."
           }
         },
         "lastHeartbeatTime": {
@@ -489,9 +531,10 @@ export const schema = {
             ],
             "properties": {
               "type": {
-                "description": "Condition type, e.g. Ready.",
+                "description": "Condition type in CamelCase, e.g. Ready.",
                 "type": "string",
-                "maxLength": 316
+                "maxLength": 316,
+                "pattern": "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"
               },
               "status": {
                 "description": "True, False or Unknown.",
@@ -503,29 +546,34 @@ export const schema = {
                 ]
               },
               "reason": {
-                "description": "CamelCase reason.",
+                "description": "Why the condition is in this status, in CamelCase, e.g. HeartbeatTimeout.",
                 "type": "string",
-                "maxLength": 1024
+                "minLength": 1,
+                "maxLength": 1024,
+                "pattern": "^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"
               },
               "message": {
-                "description": "Human-readable details.",
+                "description": "Human-readable details; says what to do when something is wrong.",
                 "type": "string",
                 "maxLength": 32768
               },
               "lastTransitionTime": {
-                "description": "When the status last changed.",
+                "description": "When the status last changed (not the reason or message).",
                 "type": "string",
                 "format": "date-time"
               },
               "observedGeneration": {
-                "description": "The generation the condition was set for.",
+                "description": "The metadata.generation the condition was set for.",
                 "type": "integer",
                 "format": "int64",
                 "minimum": 0
               }
             },
             "additionalProperties": false
-          }
+          },
+          "uniqueKeys": [
+            "type"
+          ]
         }
       },
       "additionalProperties": false

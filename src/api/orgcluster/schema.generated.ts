@@ -11,10 +11,12 @@ export const schema = {
   ],
   "properties": {
     "apiVersion": {
-      "const": "weft.dev/v1alpha1"
+      "const": "weft.dev/v1alpha1",
+      "description": "Always weft.dev/v1alpha1."
     },
     "kind": {
-      "const": "OrgCluster"
+      "const": "OrgCluster",
+      "description": "Always OrgCluster."
     },
     "metadata": {
       "type": "object",
@@ -23,10 +25,18 @@ export const schema = {
       ],
       "properties": {
         "name": {
-          "type": "string"
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 253,
+          "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
+          "description": "Object name: a DNS-1123 subdomain (lower case, digits, \"-\" and \".\")."
         },
         "namespace": {
-          "type": "string"
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 63,
+          "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
+          "description": "Namespace: a DNS-1123 label."
         }
       }
     },
@@ -46,7 +56,7 @@ export const schema = {
           "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
         },
         "provider": {
-          "description": "How the cluster is obtained: talos (talosctl), local (a control plane started by the operator), kubeconfig (any existing cluster).",
+          "description": "How the cluster is obtained: talos (talosctl), local (a control plane started by the operator), kubeconfig (any existing cluster). Cannot be changed.",
           "type": "string",
           "enum": [
             "talos",
@@ -59,10 +69,11 @@ export const schema = {
           "type": "array",
           "maxItems": 256,
           "items": {
-            "description": "A DNS-1123 name.",
+            "description": "A MeshNode name.",
             "type": "string",
+            "minLength": 1,
             "maxLength": 253,
-            "pattern": "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"
+            "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
           },
           "uniqueItems": true
         },
@@ -77,12 +88,15 @@ export const schema = {
               "description": "Name of the Secret.",
               "type": "string",
               "minLength": 1,
-              "maxLength": 253
+              "maxLength": 253,
+              "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
             },
             "key": {
-              "description": "Key within the Secret's data; each kind documents its default.",
+              "description": "Key within the Secret's data; each field documents its default.",
               "type": "string",
-              "maxLength": 253
+              "minLength": 1,
+              "maxLength": 253,
+              "pattern": "^[-._a-zA-Z0-9]+$"
             }
           },
           "additionalProperties": false
@@ -101,7 +115,9 @@ export const schema = {
               "maxItems": 16,
               "items": {
                 "type": "string",
-                "maxLength": 253
+                "minLength": 1,
+                "maxLength": 253,
+                "description": "A host or host:port."
               }
             },
             "configSecretRef": {
@@ -115,12 +131,15 @@ export const schema = {
                   "description": "Name of the Secret.",
                   "type": "string",
                   "minLength": 1,
-                  "maxLength": 253
+                  "maxLength": 253,
+                  "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
                 },
                 "key": {
-                  "description": "Key within the Secret's data; each kind documents its default.",
+                  "description": "Key within the Secret's data; each field documents its default.",
                   "type": "string",
-                  "maxLength": 253
+                  "minLength": 1,
+                  "maxLength": 253,
+                  "pattern": "^[-._a-zA-Z0-9]+$"
                 }
               },
               "additionalProperties": false
@@ -139,14 +158,16 @@ export const schema = {
           "type": "array",
           "maxItems": 64,
           "items": {
-            "description": "A tag: `key` or `key:value`, lower-case key (e.g. `gpu:a100`, `zone:eu-1`, `ssd`).",
+            "description": "A tag: `key` or `key:value` with a lower-case key, e.g. `gpu:a100`, `zone:eu-1`, `ssd`.",
             "type": "string",
+            "minLength": 1,
             "maxLength": 128,
             "pattern": "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[a-zA-Z0-9*._-]+)?$"
           },
           "uniqueItems": true
         }
       },
+      "additionalProperties": false,
       "allOf": [
         {
           "if": {
@@ -179,9 +200,24 @@ export const schema = {
           },
           "errorMessage": "provider \"kubeconfig\" needs spec.kubeconfigSecretRef (a Secret with the kubeconfig)",
           "errorField": ".kubeconfigSecretRef"
+        },
+        {
+          "if": {
+            "required": [
+              "talos"
+            ]
+          },
+          "then": {
+            "properties": {
+              "provider": {
+                "const": "talos"
+              }
+            }
+          },
+          "errorMessage": "spec.talos is only used with provider \"talos\": remove it, or set provider: talos",
+          "errorField": ".talos"
         }
-      ],
-      "additionalProperties": false
+      ]
     },
     "status": {
       "description": "Observed state, written by the operator.",
@@ -189,11 +225,13 @@ export const schema = {
       "properties": {
         "apiServerURL": {
           "description": "The cluster's API server.",
-          "type": "string"
+          "type": "string",
+          "maxLength": 2048
         },
         "kubernetesVersion": {
-          "description": "Version reported by /version.",
-          "type": "string"
+          "description": "Version reported by /version, e.g. v1.36.3.",
+          "type": "string",
+          "maxLength": 64
         },
         "nodes": {
           "description": "Number of nodes.",
@@ -210,16 +248,40 @@ export const schema = {
           "type": "object",
           "properties": {
             "cpu": {
-              "type": "string"
+              "description": "CPU cores.",
+              "anyOf": [
+                {
+                  "type": "integer"
+                },
+                {
+                  "type": "string"
+                }
+              ],
+              "minimum": 0,
+              "pattern": "^\\+?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$"
             },
             "memory": {
-              "type": "string"
+              "description": "Memory in bytes.",
+              "anyOf": [
+                {
+                  "type": "integer"
+                },
+                {
+                  "type": "string"
+                }
+              ],
+              "minimum": 0,
+              "pattern": "^\\+?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$"
             },
             "gpus": {
-              "type": "integer"
+              "description": "GPUs (nvidia.com/gpu).",
+              "type": "integer",
+              "minimum": 0
             },
             "pods": {
-              "type": "integer"
+              "description": "Pods the nodes can run.",
+              "type": "integer",
+              "minimum": 0
             }
           },
           "additionalProperties": false
@@ -229,16 +291,40 @@ export const schema = {
           "type": "object",
           "properties": {
             "cpu": {
-              "type": "string"
+              "description": "CPU cores.",
+              "anyOf": [
+                {
+                  "type": "integer"
+                },
+                {
+                  "type": "string"
+                }
+              ],
+              "minimum": 0,
+              "pattern": "^\\+?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$"
             },
             "memory": {
-              "type": "string"
+              "description": "Memory in bytes.",
+              "anyOf": [
+                {
+                  "type": "integer"
+                },
+                {
+                  "type": "string"
+                }
+              ],
+              "minimum": 0,
+              "pattern": "^\\+?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$"
             },
             "gpus": {
-              "type": "integer"
+              "description": "GPUs (nvidia.com/gpu).",
+              "type": "integer",
+              "minimum": 0
             },
             "pods": {
-              "type": "integer"
+              "description": "Pods the nodes can run.",
+              "type": "integer",
+              "minimum": 0
             }
           },
           "additionalProperties": false
@@ -270,9 +356,10 @@ export const schema = {
             ],
             "properties": {
               "type": {
-                "description": "Condition type, e.g. Ready.",
+                "description": "Condition type in CamelCase, e.g. Ready.",
                 "type": "string",
-                "maxLength": 316
+                "maxLength": 316,
+                "pattern": "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"
               },
               "status": {
                 "description": "True, False or Unknown.",
@@ -284,29 +371,34 @@ export const schema = {
                 ]
               },
               "reason": {
-                "description": "CamelCase reason.",
+                "description": "Why the condition is in this status, in CamelCase, e.g. HeartbeatTimeout.",
                 "type": "string",
-                "maxLength": 1024
+                "minLength": 1,
+                "maxLength": 1024,
+                "pattern": "^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"
               },
               "message": {
-                "description": "Human-readable details.",
+                "description": "Human-readable details; says what to do when something is wrong.",
                 "type": "string",
                 "maxLength": 32768
               },
               "lastTransitionTime": {
-                "description": "When the status last changed.",
+                "description": "When the status last changed (not the reason or message).",
                 "type": "string",
                 "format": "date-time"
               },
               "observedGeneration": {
-                "description": "The generation the condition was set for.",
+                "description": "The metadata.generation the condition was set for.",
                 "type": "integer",
                 "format": "int64",
                 "minimum": 0
               }
             },
             "additionalProperties": false
-          }
+          },
+          "uniqueKeys": [
+            "type"
+          ]
         }
       },
       "additionalProperties": false

@@ -11,10 +11,12 @@ export const schema = {
   ],
   "properties": {
     "apiVersion": {
-      "const": "weft.dev/v1alpha1"
+      "const": "weft.dev/v1alpha1",
+      "description": "Always weft.dev/v1alpha1."
     },
     "kind": {
-      "const": "Workload"
+      "const": "Workload",
+      "description": "Always Workload."
     },
     "metadata": {
       "type": "object",
@@ -23,10 +25,18 @@ export const schema = {
       ],
       "properties": {
         "name": {
-          "type": "string"
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 253,
+          "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
+          "description": "Object name: a DNS-1123 subdomain (lower case, digits, \"-\" and \".\")."
         },
         "namespace": {
-          "type": "string"
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 63,
+          "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
+          "description": "Namespace: a DNS-1123 label."
         }
       }
     },
@@ -50,11 +60,11 @@ export const schema = {
           "type": "object"
         },
         "resources": {
-          "description": "Resources needed on one node.",
+          "description": "Resources needed on one node (defaults: cpu 100m, memory 128Mi, no GPU).",
           "type": "object",
           "properties": {
             "cpu": {
-              "description": "CPU cores (default \"100m\").",
+              "description": "CPU cores, e.g. \"2\" or \"500m\".",
               "anyOf": [
                 {
                   "type": "integer"
@@ -63,10 +73,12 @@ export const schema = {
                   "type": "string"
                 }
               ],
-              "pattern": "^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$"
+              "minimum": 0,
+              "pattern": "^\\+?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$",
+              "default": "100m"
             },
             "memory": {
-              "description": "Memory (default \"128Mi\").",
+              "description": "Memory in bytes, e.g. \"4Gi\".",
               "anyOf": [
                 {
                   "type": "integer"
@@ -75,7 +87,9 @@ export const schema = {
                   "type": "string"
                 }
               ],
-              "pattern": "^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$"
+              "minimum": 0,
+              "pattern": "^\\+?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$",
+              "default": "128Mi"
             },
             "gpu": {
               "description": "Number of GPUs.",
@@ -85,34 +99,59 @@ export const schema = {
               "default": 0
             },
             "gpuModel": {
-              "description": "Required GPU model (substring match, e.g. \"H100\").",
+              "description": "Required GPU model (case-insensitive substring of the model name, e.g. \"H100\"). Needs gpu ≥ 1.",
               "type": "string",
+              "minLength": 1,
               "maxLength": 128
             }
           },
-          "additionalProperties": false
+          "default": {},
+          "additionalProperties": false,
+          "allOf": [
+            {
+              "if": {
+                "required": [
+                  "gpuModel"
+                ]
+              },
+              "then": {
+                "required": [
+                  "gpu"
+                ],
+                "properties": {
+                  "gpu": {
+                    "minimum": 1
+                  }
+                }
+              },
+              "errorMessage": "gpuModel needs gpu of at least 1: set gpu, or remove gpuModel",
+              "errorField": ".gpuModel"
+            }
+          ]
         },
         "placement": {
           "description": "Where the object may and should run.",
           "type": "object",
           "properties": {
             "requiredTags": {
-              "description": "Tags every candidate node or cluster must carry.",
+              "description": "Tags every candidate node or cluster must carry. A bare key or `key:*` matches any value of the key.",
               "type": "array",
               "maxItems": 64,
               "items": {
-                "description": "A tag: `key` or `key:value`, lower-case key (e.g. `gpu:a100`, `zone:eu-1`, `ssd`).",
+                "description": "A tag: `key` or `key:value` with a lower-case key, e.g. `gpu:a100`, `zone:eu-1`, `ssd`.",
                 "type": "string",
+                "minLength": 1,
                 "maxLength": 128,
                 "pattern": "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[a-zA-Z0-9*._-]+)?$"
               },
               "uniqueItems": true
             },
             "preferredTags": {
-              "description": "Tags that raise a candidate's score by their weight.",
+              "description": "Tags that raise a candidate's score by their weight (one entry per tag).",
               "type": "array",
               "maxItems": 32,
               "items": {
+                "description": "A tag and how much it is preferred.",
                 "type": "object",
                 "required": [
                   "tag",
@@ -120,8 +159,9 @@ export const schema = {
                 ],
                 "properties": {
                   "tag": {
-                    "description": "A tag: `key` or `key:value`, lower-case key (e.g. `gpu:a100`, `zone:eu-1`, `ssd`).",
+                    "description": "A tag: `key` or `key:value` with a lower-case key, e.g. `gpu:a100`, `zone:eu-1`, `ssd`.",
                     "type": "string",
+                    "minLength": 1,
                     "maxLength": 128,
                     "pattern": "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[a-zA-Z0-9*._-]+)?$"
                   },
@@ -133,7 +173,10 @@ export const schema = {
                   }
                 },
                 "additionalProperties": false
-              }
+              },
+              "uniqueKeys": [
+                "tag"
+              ]
             },
             "clusterSelector": {
               "description": "Only OrgClusters whose labels match.",
@@ -142,8 +185,10 @@ export const schema = {
                 "matchLabels": {
                   "description": "Labels that must all match.",
                   "type": "object",
+                  "maxProperties": 64,
                   "additionalProperties": {
-                    "type": "string"
+                    "type": "string",
+                    "maxLength": 63
                   }
                 },
                 "matchExpressions": {
@@ -151,6 +196,7 @@ export const schema = {
                   "type": "array",
                   "maxItems": 32,
                   "items": {
+                    "description": "One expression: key, operator and values.",
                     "type": "object",
                     "required": [
                       "key",
@@ -158,38 +204,72 @@ export const schema = {
                     ],
                     "properties": {
                       "key": {
+                        "description": "Label key.",
                         "type": "string",
-                        "maxLength": 317,
-                        "description": "Label key."
+                        "minLength": 1,
+                        "maxLength": 317
                       },
                       "operator": {
+                        "description": "How the values apply.",
                         "type": "string",
                         "enum": [
                           "In",
                           "NotIn",
                           "Exists",
                           "DoesNotExist"
-                        ],
-                        "description": "How the values apply."
+                        ]
                       },
                       "values": {
+                        "description": "Values for In and NotIn (empty for Exists and DoesNotExist).",
                         "type": "array",
                         "maxItems": 64,
                         "items": {
                           "type": "string",
                           "maxLength": 63
-                        },
-                        "description": "Values for In and NotIn."
+                        }
                       }
                     },
-                    "additionalProperties": false
+                    "additionalProperties": false,
+                    "allOf": [
+                      {
+                        "if": {
+                          "properties": {
+                            "operator": {
+                              "enum": [
+                                "In",
+                                "NotIn"
+                              ]
+                            }
+                          }
+                        },
+                        "then": {
+                          "required": [
+                            "values"
+                          ],
+                          "properties": {
+                            "values": {
+                              "minItems": 1
+                            }
+                          }
+                        },
+                        "else": {
+                          "properties": {
+                            "values": {
+                              "maxItems": 0
+                            }
+                          }
+                        },
+                        "errorMessage": "values must be non-empty for operator In or NotIn, and empty for Exists or DoesNotExist",
+                        "errorField": ".values"
+                      }
+                    ]
                   }
                 }
               },
               "additionalProperties": false
             },
             "spread": {
-              "description": "Spread replicas across a topology key.",
+              "description": "Spread replicas across the values of a tag key.",
               "type": "object",
               "required": [
                 "topologyKey"
@@ -198,10 +278,12 @@ export const schema = {
                 "topologyKey": {
                   "description": "Tag key to spread over, e.g. \"zone\".",
                   "type": "string",
-                  "maxLength": 63
+                  "minLength": 1,
+                  "maxLength": 63,
+                  "pattern": "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"
                 },
                 "maxSkew": {
-                  "description": "Largest allowed difference between domains.",
+                  "description": "Largest allowed difference in replicas between two values.",
                   "type": "integer",
                   "minimum": 1,
                   "maximum": 100,
@@ -211,13 +293,16 @@ export const schema = {
               "additionalProperties": false
             },
             "avoid": {
-              "description": "MeshNode or OrgCluster names (cluster as namespace/name) never to use.",
+              "description": "MeshNode names, or OrgClusters as namespace/name, never to use.",
               "type": "array",
               "maxItems": 64,
               "items": {
                 "type": "string",
-                "maxLength": 253
-              }
+                "minLength": 1,
+                "maxLength": 317,
+                "description": "A MeshNode name or an OrgCluster as namespace/name."
+              },
+              "uniqueItems": true
             }
           },
           "additionalProperties": false
@@ -232,7 +317,9 @@ export const schema = {
         "quotaClass": {
           "description": "Quota bucket within the org (from the weft-policy ConfigMap).",
           "type": "string",
-          "maxLength": 63
+          "minLength": 1,
+          "maxLength": 63,
+          "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
         }
       },
       "additionalProperties": false
@@ -258,21 +345,26 @@ export const schema = {
           "properties": {
             "cluster": {
               "description": "OrgCluster as namespace/name.",
-              "type": "string"
+              "type": "string",
+              "maxLength": 317
             },
             "node": {
               "description": "MeshNode name.",
-              "type": "string"
+              "type": "string",
+              "maxLength": 253
             },
             "score": {
               "description": "Score of the chosen candidate (0..100).",
-              "type": "number"
+              "type": "number",
+              "minimum": 0,
+              "maximum": 100
             },
             "rejected": {
               "description": "Every candidate that was not chosen, and why.",
               "type": "array",
               "maxItems": 256,
               "items": {
+                "description": "A candidate and why it was rejected.",
                 "type": "object",
                 "required": [
                   "candidate",
@@ -280,10 +372,14 @@ export const schema = {
                 ],
                 "properties": {
                   "candidate": {
-                    "type": "string"
+                    "description": "The MeshNode, or OrgCluster as namespace/name.",
+                    "type": "string",
+                    "maxLength": 317
                   },
                   "reason": {
-                    "type": "string"
+                    "description": "Why, naming the value and what was needed, e.g. \"needs gpu:a100, has gpu:t4\".",
+                    "type": "string",
+                    "maxLength": 1024
                   }
                 },
                 "additionalProperties": false
@@ -297,16 +393,24 @@ export const schema = {
           "type": "object",
           "properties": {
             "cluster": {
-              "type": "string"
+              "description": "OrgCluster as namespace/name.",
+              "type": "string",
+              "maxLength": 317
             },
             "namespace": {
-              "type": "string"
+              "description": "Namespace of the pod.",
+              "type": "string",
+              "maxLength": 63
             },
             "name": {
-              "type": "string"
+              "description": "Name of the pod.",
+              "type": "string",
+              "maxLength": 253
             },
             "uid": {
-              "type": "string"
+              "description": "UID of the pod.",
+              "type": "string",
+              "maxLength": 36
             }
           },
           "additionalProperties": false
@@ -317,14 +421,14 @@ export const schema = {
           "minimum": 0
         },
         "startTime": {
+          "description": "When the pod started.",
           "type": "string",
-          "format": "date-time",
-          "description": "When the pod started."
+          "format": "date-time"
         },
         "completionTime": {
+          "description": "When the pod finished.",
           "type": "string",
-          "format": "date-time",
-          "description": "When the pod finished."
+          "format": "date-time"
         },
         "observedGeneration": {
           "description": "The metadata.generation the controller last acted on.",
@@ -348,9 +452,10 @@ export const schema = {
             ],
             "properties": {
               "type": {
-                "description": "Condition type, e.g. Ready.",
+                "description": "Condition type in CamelCase, e.g. Ready.",
                 "type": "string",
-                "maxLength": 316
+                "maxLength": 316,
+                "pattern": "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"
               },
               "status": {
                 "description": "True, False or Unknown.",
@@ -362,29 +467,34 @@ export const schema = {
                 ]
               },
               "reason": {
-                "description": "CamelCase reason.",
+                "description": "Why the condition is in this status, in CamelCase, e.g. HeartbeatTimeout.",
                 "type": "string",
-                "maxLength": 1024
+                "minLength": 1,
+                "maxLength": 1024,
+                "pattern": "^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"
               },
               "message": {
-                "description": "Human-readable details.",
+                "description": "Human-readable details; says what to do when something is wrong.",
                 "type": "string",
                 "maxLength": 32768
               },
               "lastTransitionTime": {
-                "description": "When the status last changed.",
+                "description": "When the status last changed (not the reason or message).",
                 "type": "string",
                 "format": "date-time"
               },
               "observedGeneration": {
-                "description": "The generation the condition was set for.",
+                "description": "The metadata.generation the condition was set for.",
                 "type": "integer",
                 "format": "int64",
                 "minimum": 0
               }
             },
             "additionalProperties": false
-          }
+          },
+          "uniqueKeys": [
+            "type"
+          ]
         }
       },
       "additionalProperties": false
