@@ -1,5 +1,3 @@
-import { availableParallelism, totalmem } from 'node:os';
-import { statfs } from 'node:fs/promises';
 import type { ResourceList } from '../../controllers/meshnode/plan.js';
 
 /** A host's capacity in plain numbers, before formatting as Kubernetes quantities. */
@@ -31,16 +29,5 @@ export function toResourceList(c: HostCapacity): ResourceList {
     memory: bytesQuantity(c.memoryBytes),
     ephemeralStorage: bytesQuantity(c.ephemeralStorageBytes),
     gpus: c.gpus,
-  };
-}
-
-/** Minimal detection from the OS (CPU, memory, disk); GPU detection plugs in through `gpus`. */
-export async function detectBasicCapacity(storagePath = '/'): Promise<HostCapacity> {
-  const fs = await statfs(storagePath);
-  return {
-    cpuMillicores: availableParallelism() * 1000,
-    memoryBytes: totalmem(),
-    ephemeralStorageBytes: Number(fs.blocks) * Number(fs.bsize),
-    gpus: [],
   };
 }

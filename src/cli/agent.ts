@@ -2,8 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import { execa } from 'execa';
 import { provisionAgent } from '../agent/provision.js';
 import { NodeAgent } from '../agent/agent.js';
-import { detectBasicCapacity, toResourceList } from '../agent/capacity-report.js';
-import { detectGpus } from '../agent/gpu.js';
+import { toResourceList } from '../agent/capacity-report.js';
+import { detectHostCapacity } from '../capacity/index.js';
 import { FlagError } from '../config/errors.js';
 import { oneOf } from '../config/operator.js';
 import { createLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../log.js';
@@ -70,14 +70,9 @@ export async function agentRun(f: AgentFlags, io: CliIO): Promise<number> {
     kc: loadKubeConfig(f.kubeconfig),
     log,
     detect: async () => {
-      const basic = await detectBasicCapacity(f.storagePath);
-      let gpus = basic.gpus;
-      try {
-        gpus = await detectGpus();
-      } catch (err) {
-        log.warn({ err: (err as Error).message }, 'GPU detection failed; reporting no GPUs');
-      }
-      return toResourceList({ ...basic, gpus });
+      const c = await detectHostCapacity({ storagePath: f.storagePath });
+      for (const w of c.warnings) log.warn({ warning: w }, 'capacity detection');
+      return toResourceList({ cpuMillicores: c.cpuMillicores, memoryBytes: c.memoryBytes, ephemeralStorageBytes: c.ephemeralStorageBytes, gpus: c.gpus.map((g) => ({ ...g, memory: g.memory })) });
     },
   });
   await agent.start();

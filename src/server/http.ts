@@ -1,3 +1,4 @@
+import type { SecureContextOptions } from 'node:tls';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { Logger } from 'pino';
@@ -12,7 +13,7 @@ export interface HttpServerOptions {
   /** Prometheus registry; a fresh one (with process metrics) when omitted. */
   metrics?: Registry;
   /** Serve HTTPS with these TLS options (e.g. mTLS with the operator CA). */
-  https?: import('node:tls').SecureContextOptions & { requestCert?: boolean; rejectUnauthorized?: boolean };
+  https?: SecureContextOptions & { requestCert?: boolean; rejectUnauthorized?: boolean };
   /** Registers further routes (API, dashboard) before the server is ready. */
   routes?: (app: FastifyInstance) => Promise<void> | void;
 }

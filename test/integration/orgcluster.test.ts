@@ -132,7 +132,7 @@ describe('OrgCluster controller (real apiserver)', () => {
       expect(cond(o, 'Provisioned')).toMatchObject({ status: 'False', reason: 'TalosctlFailed' });
       return o;
     });
-    expect(cond(oc, 'Provisioned')?.message).toMatch(/talosctl kubeconfig .* failed \(exit 1\)/);
+    expect(cond(oc, 'Provisioned')?.message).toMatch(/talosctl kubeconfig failed \(exit 1\): .*context "x" is not defined.* — /);
   });
 
   it('a local OrgCluster starts its own control plane with a node per host, and deleting it stops every process', async () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { V1Secret } from '@kubernetes/client-node';
 import { isNotFound } from '../../runtime/errors.js';
 import { SECRETS } from '../../operator/resources.js';
-import { Talosctl, TalosctlError } from './talosctl.js';
+import { Talosctl, TalosctlError } from '../talos/index.js';
 import { ProvisionError, type ClusterProvider, type OrgClusterLike, type ProviderContext } from './types.js';
 
 const clusterName = (oc: OrgClusterLike) => `${oc.metadata?.namespace}-${oc.metadata?.name}`;
@@ -22,18 +22,24 @@ export function talosProvider(talosctl = new Talosctl()): ClusterProvider {
       const talosconfig = join(dir, 'talosconfig');
       const ref = oc.spec?.talos?.configSecretRef;
       try {
+        let node = oc.spec?.talos?.endpoints?.[0] ?? '';
         if (ref?.name) {
           await writeFile(talosconfig, await readTalosconfigSecret(ctx, oc, ref), { mode: 0o600 });
-        } else if (!(await exists(talosconfig))) {
-          await talosctl.clusterCreate({ name: clusterName(oc), stateDir: join(dir, 'state'), talosconfig });
+        } else if (!(await exists(join(dir, 'created.json')))) {
+          const created = await talosctl.clusterCreate({ name: clusterName(oc), stateDir: join(dir, 'state'), talosconfig });
+          await writeFile(join(dir, 'created.json'), JSON.stringify(created));
+        }
+        if (!ref?.name) {
+          const created = JSON.parse(await readFile(join(dir, 'created.json'), 'utf8')) as { nodes: Array<{ ip?: string; type?: string }> };
+          node = created.nodes.find((n) => n.type === 'controlplane')?.ip ?? node;
         }
         const kubeconfigPath = join(dir, 'kubeconfig');
-        await talosctl.kubeconfig({ talosconfig, dest: kubeconfigPath, nodes: oc.spec?.talos?.endpoints });
-        const health = await talosctl.health({ talosconfig });
-        const failing = health.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.message}`);
+        await talosctl.kubeconfig({ talosconfig, dest: kubeconfigPath, node });
+        const health = await talosctl.health({ talosconfig, node });
+        const failing = health.checks.filter((c) => c.state !== 'ok' && c.state !== 'skipped').map((c) => `${c.name}: ${c.message}`);
         return {
           kubeconfig: await readFile(kubeconfigPath, 'utf8'),
-          message: health.ok ? `Talos cluster ${clusterName(oc)} healthy (${health.checks.length} checks)` : `Talos health: ${failing.join('; ')}`,
+          message: health.ok ? `Talos cluster ${clusterName(oc)} healthy (${health.checks.length} checks)` : `Talos health: ${health.error ?? failing.join('; ')}`,
         };
       } catch (err) {
         if (err instanceof TalosctlError) throw new ProvisionError('TalosctlFailed', err.message);
@@ -42,7 +48,7 @@ export function talosProvider(talosctl = new Talosctl()): ClusterProvider {
     },
     async deprovision(oc, ctx) {
       const dir = dirOf(oc, ctx);
-      if (!oc.spec?.talos?.configSecretRef?.name && (await exists(join(dir, 'state')))) {
+      if (!oc.spec?.talos?.configSecretRef?.name && (await exists(join(dir, 'created.json')))) {
         await talosctl.clusterDestroy({ name: clusterName(oc), stateDir: join(dir, 'state') }).catch((err: unknown) => ctx.log.warn({ err: (err as Error).message }, 'talosctl cluster destroy failed'));
       }
       await rm(dir, { recursive: true, force: true });
