@@ -49,3 +49,28 @@ describe('planMeshStatus', () => {
     expect(cond(s).message).toMatch(/connection refused \(last answer 2026-11-24T12:00:00Z\); showing the last known tailnet state/);
   });
 });
+
+describe('watchDevices', () => {
+  it('reports the first list, then only changes, and errors in between', async () => {
+    const { watchDevices } = await import('./provider.js');
+    let n = 0;
+    const lists = [[], [], new Error('down'), [{ id: '1', name: 'a', ips: [], user: '', tags: [], online: true }]];
+    const provider = {
+      kind: 'stub' as const,
+      listDevices: async () => {
+        const v = lists[Math.min(n++, lists.length - 1)]!;
+        if (v instanceof Error) throw v;
+        return v;
+      },
+      whois: async () => undefined,
+      policy: async () => '{}',
+    };
+    const seen: number[] = [];
+    const errors: string[] = [];
+    const w = watchDevices(provider, 5, (d) => seen.push(d.length), (e) => errors.push(e.message));
+    while (seen.length < 2) await new Promise((r) => setTimeout(r, 5));
+    w.stop();
+    expect(seen).toEqual([0, 1]);
+    expect(errors).toEqual(['down']);
+  });
+});

@@ -25,6 +25,42 @@ export interface MeshProvider {
   policy(): Promise<string>;
 }
 
+/** A running device watch. */
+export interface DeviceWatch {
+  stop(): void;
+}
+
+/**
+ * Watches a provider's devices: calls `onChange` with the full list whenever it differs from the
+ * last one (Headscale has no push API for nodes, so this polls), and `onError` when a poll fails.
+ * @example const w = watchDevices(provider, 5000, (devices) => reconcile(devices)); w.stop();
+ */
+export function watchDevices(
+  provider: MeshProvider,
+  intervalMs: number,
+  onChange: (devices: MeshDevice[]) => void,
+  onError: (err: Error) => void = () => {},
+): DeviceWatch {
+  let stopped = false;
+  let last = '';
+  const tick = async () => {
+    if (stopped) return;
+    try {
+      const devices = await provider.listDevices();
+      const fp = JSON.stringify(devices);
+      if (fp !== last) {
+        last = fp;
+        onChange(devices);
+      }
+    } catch (err) {
+      onError(err as Error);
+    }
+    if (!stopped) setTimeout(() => void tick(), intervalMs).unref();
+  };
+  void tick();
+  return { stop: () => void (stopped = true) };
+}
+
 /** Finds the device with an address (pure helper shared by providers). */
 export function deviceByIp(devices: MeshDevice[], ip: string): MeshDevice | undefined {
   const norm = ip.replace(/^::ffff:/, '');
