@@ -189,8 +189,15 @@ describe('a real Headscale tailnet (Headscale + tailscaled on loopback)', () => 
           const dev = mesh.devices.find((d) => d.name === names[caller])!;
           for (const label of ['pa', 'pb'] as const) {
             const port = label === 'pa' ? pa : pb;
-            const real = await eventually(async () => reachable(dev.socksPort, opIp, port), { timeoutMs: 5000 });
             const want = expectations[caller]![label]!;
+            // A first connection may wait for the peer path (DERP) to settle: allowed pairs get retries;
+            // a denied pair must stay denied.
+            const real = want
+              ? await eventually(async () => {
+                  if (!(await reachable(dev.socksPort, opIp, port))) throw new Error('not yet');
+                  return true;
+                }, { timeoutMs: 20_000, intervalMs: 500 }).catch(() => false)
+              : await reachable(dev.socksPort, opIp, port);
             if (real !== want) mismatches.push(`${caller} → op:${label}: tailnet ${real ? 'allowed' : 'denied'}, evaluator ${want ? 'allows' : 'denies'}`);
           }
         }
