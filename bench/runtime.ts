@@ -92,6 +92,8 @@ async function main(): Promise<void> {
     const bucket = (name: string, le: string) => Number(new RegExp(`^${name}_bucket\\{le="${le}",name="meshnode"\\} (\\d+)`, 'm').exec(metrics)?.[1] ?? 0);
     const total = Number(new RegExp('^weft_workqueue_queue_duration_seconds_count\\{name="meshnode"\\} (\\d+)', 'm').exec(metrics)?.[1] ?? 0);
     console.log(`  queue wait           ≤100 ms: ${bucket('weft_workqueue_queue_duration_seconds', '0.1')}/${total}, ≤500 ms: ${bucket('weft_workqueue_queue_duration_seconds', '0.5')}/${total}, ≤1 s: ${bucket('weft_workqueue_queue_duration_seconds', '1')}/${total}`);
+    const heapUsed = Number(/^weft_nodejs_heap_size_used_bytes (\d+(?:\.\d+)?(?:e\+\d+)?)/m.exec(metrics)?.[1] ?? 0) / 2 ** 20;
+    console.log(`  operator heap used   ${heapUsed.toFixed(0)} MiB (V8 heap after the run; RSS also holds code and free heap V8 has not returned)`);
     console.log(`  operator RSS         ${rss.toFixed(0)} MiB (idle before MeshNodes: ${rssIdle.toFixed(0)} MiB; goal < 250 MB)`);
   } finally {
     op?.kill('SIGTERM');

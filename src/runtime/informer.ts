@@ -198,6 +198,9 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
   }
 
   private upsert(obj: T): void {
+    // managedFields are often most of an object's size and no controller reads them (as
+    // controller-runtime's default cache transform); a PUT without them leaves them unchanged.
+    if (obj.metadata?.managedFields) delete obj.metadata.managedFields;
     const key = keyOf(obj);
     const old = this.cache.get(key);
     this.cache.set(key, obj);
