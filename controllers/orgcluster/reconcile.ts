@@ -46,7 +46,9 @@ export function setupOrgClusterController(ctx: ControllerContext, opts: OrgClust
   ctx.mgr.add({
     name: 'orgcluster',
     for: ORGCLUSTERS,
-    owns: [SECRETS],
+    // Only the Secrets this controller creates (labelled): caching every Secret of a cluster costs
+    // memory and reads credentials the operator has no business holding.
+    owns: [{ type: SECRETS, labelSelector: 'app.kubernetes.io/part-of=weft,weft.dev/orgcluster' }],
     reconcile: async ({ key, log }) => {
       let oc = clusters.get(key);
       if (!oc) return;

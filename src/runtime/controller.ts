@@ -39,7 +39,7 @@ export interface ControllerSpec {
   name: string;
   for: ResourceType;
   /** Children that carry a controller ownerReference to the `for` kind: their events enqueue the owner. */
-  owns?: ResourceType[];
+  owns?: Array<ResourceType | { type: ResourceType; labelSelector: string }>;
   watches?: Watches[];
   reconcile(req: ReconcileRequest): Promise<ReconcileResult | void>;
   /** Parallel workers (different keys only; default 2). */

@@ -18,7 +18,7 @@ export interface ManagerOptions {
   resyncMs?: number;
 }
 
-const typeKey = (t: ResourceType, namespace?: string) => `${t.group}/${t.version}/${t.plural}@${namespace ?? ''}`;
+const typeKey = (t: ResourceType, namespace?: string, labelSelector?: string) => `${t.group}/${t.version}/${t.plural}@${namespace ?? ''}?${labelSelector ?? ''}`;
 
 /**
  * Runs controllers: one shared informer per resource type, a queue and workers per controller,
@@ -56,15 +56,16 @@ export class Manager {
   }
 
   /** The shared informer of a resource type (created on first use). */
-  informer<T extends KubernetesObject = KubernetesObject>(type: ResourceType, namespace?: string): Informer<T> {
-    let inf = this.informers.get(typeKey(type, namespace));
+  informer<T extends KubernetesObject = KubernetesObject>(type: ResourceType, namespace?: string, labelSelector?: string): Informer<T> {
+    let inf = this.informers.get(typeKey(type, namespace, labelSelector));
     if (!inf) {
       inf = new Informer(this.kc, type, {
         namespace,
+        labelSelector,
         log: this.opts.log.child({ component: 'informer', resource: type.plural }),
         onRestart: () => this.metrics.watchRestarts.labels(type.plural).inc(),
       });
-      this.informers.set(typeKey(type, namespace), inf);
+      this.informers.set(typeKey(type, namespace, labelSelector), inf);
     }
     return inf as unknown as Informer<T>;
   }
@@ -77,7 +78,8 @@ export class Manager {
     const enqueue = (key: string) => this.runners[idx]!.queue.add(key);
     this.informer(spec.for).on((_ev, obj) => enqueue(keyOf(obj)));
     for (const owned of spec.owns ?? []) {
-      this.informer(owned).on((_ev, obj) => {
+      const [type, selector] = 'type' in owned ? [owned.type, owned.labelSelector] : [owned, undefined];
+      this.informer(type, undefined, selector).on((_ev, obj) => {
         const ref = obj.metadata?.ownerReferences?.find((r) => r.controller && r.kind === spec.for.kind);
         if (!ref) return;
         const ns = spec.for.namespaced ? obj.metadata?.namespace : undefined;
