@@ -1,4 +1,4 @@
-import { execSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -47,9 +47,4 @@ export function startWeft(args: string[], env: NodeJS.ProcessEnv): WeftProcess {
   };
 }
 
-/** Command lines of running (non-zombie) processes that mention `text`. */
-export function processesMentioning(text: string): string[] {
-  return execSync('ps -eo stat=,args=', { encoding: 'utf8' })
-    .split('\n')
-    .filter((l) => l.includes(text) && !l.startsWith('Z') && !l.includes('ps -eo'));
-}
+export { processesMentioning } from '../test/harness/processes.js';

@@ -1,6 +1,7 @@
 import { setConditions, type Condition, type ConditionInput } from '../../src/runtime/conditions.js';
 import type { ClusterProbe } from '../../src/cluster/providers/probe.js';
 import type { OrgClusterLike } from '../../src/cluster/providers/types.js';
+import { metaTime } from '../../src/api/common/conditions.js';
 
 export type ProvisionOutcome = { ok: true; message: string } | { ok: false; reason: string; message: string };
 
@@ -52,7 +53,7 @@ export function planOrgCluster(o: OrgClusterObservation): OrgClusterPlan {
           readyNodes: p.readyNodes,
           capacity: p.capacity,
           allocatable: p.allocatable,
-          lastProbeTime: o.now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+          lastProbeTime: metaTime(o.now),
         }
       : {}),
   };

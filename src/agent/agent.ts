@@ -5,6 +5,7 @@ import type { ResourceList } from '../../controllers/meshnode/plan.js';
 import { LEASES, MESHNODES } from '../operator/resources.js';
 import { errorMessage, isNotFound, microTime, RestClient } from '../runtime/index.js';
 import { NODE_LEASE_NAMESPACE } from './rbac.js';
+import { metaTime } from '../api/common/conditions.js';
 
 interface MeshNodeObj extends KubernetesObject {
   status?: { capacity?: ResourceList; allocatable?: ResourceList; lastHeartbeatTime?: string };
@@ -70,7 +71,7 @@ export class NodeAgent {
   async reportCapacity(): Promise<void> {
     const capacity = await this.o.detect();
     if (isDeepStrictEqual(capacity, this.lastReported)) return;
-    await this.rest.patch<MeshNodeObj>(MESHNODES, { name: this.o.name }, { status: { capacity, allocatable: capacity, lastHeartbeatTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') } }, { subresource: 'status' });
+    await this.rest.patch<MeshNodeObj>(MESHNODES, { name: this.o.name }, { status: { capacity, allocatable: capacity, lastHeartbeatTime: metaTime(new Date()) } }, { subresource: 'status' });
     this.lastReported = capacity;
     this.o.log.info({ capacity }, 'capacity reported');
   }

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { existsSync, openSync, closeSync, readFileSync } from 'node:fs';
+import { existsSync, openSync, closeSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LocalControlPlane, readControlPlaneState, type ControlPlaneState } from '../cluster/local.js';
-import { isAlive, waitGroupGone } from '../cluster/process.js';
+import { isAlive, logTail, waitGroupGone } from '../cluster/process.js';
 import { packageRoot } from '../version.js';
 import { clusterDir } from './home.js';
 import { EXIT, step, untilSignal, type CliIO } from './io.js';
@@ -43,7 +43,7 @@ export async function clusterUp(home: string, io: CliIO, timeoutMs = 120_000): P
       if (child.exitCode !== null || !isAlive(child.pid!)) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`the control plane did not start; its log (${logPath}) ends with:\n${tail(logPath)}`);
+    throw new Error(`the control plane did not start; its log (${logPath}) ends with:\n${logTail(logPath, 15)}`);
   });
   io.out(`local cluster ready at ${state.server} (Kubernetes ${state.kubernetesVersion})\n`);
   io.out(`kubeconfig: ${state.kubeconfig}\n`);
@@ -98,12 +98,4 @@ export async function clusterKubeconfig(home: string, io: CliIO): Promise<number
   }
   io.out(`${state.kubeconfig}\n`);
   return EXIT.ok;
-}
-
-function tail(file: string, lines = 15): string {
-  try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(empty)';
-  }
 }

@@ -1,5 +1,4 @@
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -7,7 +6,7 @@ import type { Logger } from 'pino';
 import { createCA, createSigningKeyPair, issueCertificate, loadCA, type KeyPairPem } from './pki.js';
 import { freePorts } from './ports.js';
 import { renderKubeconfig } from './kubeconfig.js';
-import { startProcess, type ManagedProcess, type ProcessSpec } from './process.js';
+import { startProcess, waitReady, type ManagedProcess, type ProcessSpec } from './process.js';
 import { httpGet, httpsGet } from './probe.js';
 import { toolPath, toolVersions } from './tools.js';
 
@@ -319,31 +318,4 @@ function apiServerArgs(pki: string, etcdUrl: string, port: number): string[] {
 
 async function apiReady(server: string, caPem: string, admin: KeyPairPem): Promise<boolean> {
   return (await httpsGet(`${server}/readyz`, { caPem, ...admin })).status === 200;
-}
-
-/** Polls `ready` until it returns true; fails early, with the log's tail, if the process exits. */
-async function waitReady(proc: ManagedProcess, timeoutMs: number, ready: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let exited = false;
-  void proc.exited.then(() => (exited = true));
-  let lastError = '';
-  while (Date.now() < deadline) {
-    if (exited) throw new Error(`${proc.name} exited during startup. Last log lines (${proc.logFile}):\n${tail(proc.logFile)}`);
-    try {
-      if (await ready()) return;
-      lastError = 'not ready yet';
-    } catch (err) {
-      lastError = err instanceof Error ? err.message : String(err);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${proc.name} not ready after ${timeoutMs} ms (${lastError}). Last log lines (${proc.logFile}):\n${tail(proc.logFile)}`);
-}
-
-function tail(file: string, lines = 20): string {
-  try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
 }

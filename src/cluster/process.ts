@@ -129,3 +129,31 @@ export async function waitGroupGone(pgid: number, timeoutMs: number): Promise<vo
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** The last lines of a component's log, for error messages ("(no log)" when it cannot be read). */
+export function logTail(file: string, lines = 20): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+/** Polls `ready` until it returns true; fails early, with the log's tail, if the process exits. */
+export async function waitReady(proc: ManagedProcess, timeoutMs: number, ready: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  void proc.exited.then(() => (exited = true));
+  let lastError = '';
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`${proc.name} exited during startup. Last log lines (${proc.logFile}):\n${logTail(proc.logFile)}`);
+    try {
+      if (await ready()) return;
+      lastError = 'not ready yet';
+    } catch (err) {
+      lastError = err instanceof Error ? err.message : String(err);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${proc.name} not ready after ${timeoutMs} ms (${lastError}). Last log lines (${proc.logFile}):\n${logTail(proc.logFile)}`);
+}

@@ -1,6 +1,7 @@
 import type { Condition } from '../runtime/conditions.js';
 import { setCondition, type ConditionInput } from '../runtime/conditions.js';
 import type { MeshDevice } from './provider.js';
+import { metaTime } from '../api/common/conditions.js';
 
 /** What the discovery loop last learned from the mesh provider. */
 export interface MeshSnapshot {
@@ -42,7 +43,7 @@ export function planMeshStatus(node: NodeLike, snap: MeshSnapshot, now: Date): N
   const prev = node.status ?? {};
   const name = node.metadata?.name ?? '';
   if (snap.error) {
-    const since = snap.lastSuccess ? ` (last answer ${snap.lastSuccess.toISOString().replace(/\.\d{3}Z$/, 'Z')})` : '';
+    const since = snap.lastSuccess ? ` (last answer ${metaTime(snap.lastSuccess)})` : '';
     return withCondition(prev, { type: 'MeshConnected', status: 'Unknown', reason: 'MeshUnreachable', message: `${snap.error}${since}; showing the last known tailnet state` }, now, node);
   }
   const d = deviceFor(node, snap.devices);

@@ -3,7 +3,7 @@ import type { ControllerContext } from '../operator/controllers.js';
 import { MESHNODES } from '../operator/resources.js';
 import { errorMessage, keyOf, RestClient, updateStatusIfChanged, type Informer } from '../runtime/index.js';
 import { planMeshStatus, type MeshSnapshot } from './discovery-plan.js';
-import type { MeshProvider } from './provider.js';
+import { watchDevices, type MeshProvider } from './provider.js';
 
 /**
  * Maps tailnet devices to MeshNodes: polls the mesh provider every interval and reconciles each
@@ -15,8 +15,6 @@ export function setupMeshDiscovery(ctx: ControllerContext, provider: MeshProvide
   const nodes: Informer<KubernetesObject & Parameters<typeof planMeshStatus>[0]> = ctx.mgr.informer(MESHNODES);
   const interval = opts.intervalMs ?? 5000;
   const snap: MeshSnapshot = { devices: [] };
-  let stopped = false;
-  let last = '';
 
   ctx.mgr.add({
     name: 'mesh-discovery',
@@ -29,29 +27,29 @@ export function setupMeshDiscovery(ctx: ControllerContext, provider: MeshProvide
     },
   });
 
-  const poll = async () => {
-    try {
-      snap.devices = await provider.listDevices();
-      snap.error = undefined;
-      snap.lastSuccess = new Date();
-    } catch (err) {
-      snap.error = `${provider.kind} unreachable: ${errorMessage(err)}`;
-      ctx.log.warn({ err: snap.error }, 'mesh poll failed; keeping the last known devices');
-    }
-    const fingerprint = JSON.stringify([snap.devices, snap.error]);
-    if (fingerprint !== last) {
-      last = fingerprint;
-      for (const n of nodes.list()) ctx.mgr.enqueue('mesh-discovery', keyOf(n));
-    }
+  const enqueueAll = () => {
+    for (const n of nodes.list()) ctx.mgr.enqueue('mesh-discovery', keyOf(n));
   };
-  const loop = async () => {
-    while (!stopped) {
-      await poll();
-      await new Promise((r) => setTimeout(r, interval).unref());
-    }
+  // Every answer, changed or not, moves lastSuccess: conditions say when the mesh last answered.
+  const listDevices = async () => {
+    const devices = await provider.listDevices();
+    snap.lastSuccess = new Date();
+    return devices;
   };
-  void loop();
-  return async () => {
-    stopped = true;
-  };
+  const watch = watchDevices(
+    { kind: provider.kind, listDevices, whois: (ip) => provider.whois(ip), policy: () => provider.policy() },
+    interval,
+    (devices) => {
+      Object.assign(snap, { devices, error: undefined });
+      enqueueAll();
+    },
+    (err) => {
+      const error = `${provider.kind} unreachable: ${errorMessage(err)}`;
+      ctx.log.warn({ err: error }, 'mesh poll failed; keeping the last known devices');
+      if (snap.error === error) return;
+      snap.error = error;
+      enqueueAll();
+    },
+  );
+  return async () => watch.stop();
 }

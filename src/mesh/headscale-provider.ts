@@ -3,6 +3,7 @@ import { execa } from 'execa';
 import { toolPath } from '../cluster/tools.js';
 import type { HeadscaleNodeJson } from './local.js';
 import { deviceByIp, type MeshDevice, type MeshProvider } from './provider.js';
+import { metaTime } from '../api/common/conditions.js';
 
 /** Converts `headscale nodes list -o json` entries (pure; tested on recorded output). */
 export function toMeshDevices(nodes: HeadscaleNodeJson[]): MeshDevice[] {
@@ -17,7 +18,7 @@ export function toMeshDevices(nodes: HeadscaleNodeJson[]): MeshDevice[] {
         user: tagged ? '' : (n.user?.name ?? ''),
         tags: [...(n.tags ?? [])].sort(),
         online: Boolean(n.online),
-        ...(secs > 0 ? { lastSeen: new Date(secs * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') } : {}),
+        ...(secs > 0 ? { lastSeen: metaTime(new Date(secs * 1000)) } : {}),
       };
     })
     .sort((a, b) => a.name.localeCompare(b.name));

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { freePorts } from '../cluster/ports.js';
-import { startProcess, type ManagedProcess } from '../cluster/process.js';
+import { startProcess, waitReady, type ManagedProcess } from '../cluster/process.js';
 import { httpGet } from '../cluster/probe.js';
 import { toolPath } from '../cluster/tools.js';
 import { headscaleConfig, tailscaledEnv } from './headscale-config.js';
@@ -80,18 +80,11 @@ export class LocalMesh {
     progress(`starting headscale on 127.0.0.1:${httpPort}`);
     const hs = startProcess({ name: 'headscale', command: bin, args: ['serve', '-c', configPath], logFile: join(dir, 'headscale.log'), ownerPid: opts.ownerPid });
     const url = `http://127.0.0.1:${httpPort}`;
-    const deadline = Date.now() + (opts.startTimeoutMs ?? 60_000);
-    let exited = false;
-    void hs.exited.then(() => (exited = true));
-    for (;;) {
-      if (exited) throw new Error(`headscale exited during startup; see ${join(dir, 'headscale.log')}`);
-      const ok = await httpGet(`${url}/health`, 1000).then((r) => r.status === 200, () => false);
-      if (ok) break;
-      if (Date.now() > deadline) {
-        await hs.stop();
-        throw new Error(`headscale not healthy after ${opts.startTimeoutMs ?? 60_000} ms; see ${join(dir, 'headscale.log')}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
+    try {
+      await waitReady(hs, opts.startTimeoutMs ?? 60_000, () => healthy(url));
+    } catch (err) {
+      await hs.stop();
+      throw err;
     }
     return new LocalMesh(dir, url, configPath, policyPath, hs, opts, opts.dir === undefined);
   }
@@ -193,11 +186,7 @@ export class LocalMesh {
   /** Starts Headscale again with the same config and database; devices reconnect by themselves. */
   async startHeadscale(timeoutMs = 60_000): Promise<void> {
     this.hs = startProcess({ name: 'headscale', command: toolPath('headscale'), args: ['serve', '-c', this.configPath], logFile: join(this.dir, 'headscale.log'), ownerPid: this.opts.ownerPid });
-    const deadline = Date.now() + timeoutMs;
-    while (!(await httpGet(`${this.url}/health`, 1000).then((r) => r.status === 200, () => false))) {
-      if (Date.now() > deadline) throw new Error(`headscale not healthy after restart; see ${join(this.dir, 'headscale.log')}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitReady(this.hs, timeoutMs, () => healthy(this.url));
   }
 
   /** Replaces the policy file and tells Headscale to reload it (SIGHUP). */
@@ -214,6 +203,8 @@ export class LocalMesh {
     if (this.removeDir) await rm(this.dir, { recursive: true, force: true });
   }
 }
+
+const healthy = async (url: string) => (await httpGet(`${url}/health`, 1000)).status === 200;
 
 const ALLOW_ALL = `{
   // allow-all: every device may reach every other on every port

@@ -32,7 +32,8 @@ export interface DeviceWatch {
 
 /**
  * Watches a provider's devices: calls `onChange` with the full list whenever it differs from the
- * last one (Headscale has no push API for nodes, so this polls), and `onError` when a poll fails.
+ * last one, or is the first after a failed poll (Headscale has no push API for nodes, so this
+ * polls), and `onError` when a poll fails.
  * @example const w = watchDevices(provider, 5000, (devices) => reconcile(devices)); w.stop();
  */
 export function watchDevices(
@@ -53,6 +54,7 @@ export function watchDevices(
         onChange(devices);
       }
     } catch (err) {
+      last = ''; // after an outage the next good list is reported even if it did not change
       onError(err as Error);
     }
     if (!stopped) setTimeout(() => void tick(), intervalMs).unref();
@@ -62,7 +64,7 @@ export function watchDevices(
 }
 
 /** Finds the device with an address (pure helper shared by providers). */
-export function deviceByIp(devices: MeshDevice[], ip: string): MeshDevice | undefined {
+export function deviceByIp(devices: readonly MeshDevice[], ip: string): MeshDevice | undefined {
   const norm = ip.replace(/^::ffff:/, '');
   return devices.find((d) => d.ips.includes(norm));
 }

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { PolicyStore } from '../policy/acl/index.js';
 import type { Device } from '../policy/acl/types.js';
-import { isTailnetAddress, type MeshDevice, type MeshProvider } from '../mesh/provider.js';
+import { deviceByIp, isTailnetAddress, type MeshDevice, type MeshProvider } from '../mesh/provider.js';
 import { clientIdentity } from '../pki/mtls.js';
 
 export interface AclGuardOptions {
@@ -23,13 +23,12 @@ const WRITE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const toDevice = (d: MeshDevice): Device => ({ name: d.name, ips: d.ips, user: d.user || undefined, tags: d.tags });
 
 /**
- * Identifies the caller of a request by its tailnet identity: the verified mTLS client certificate's
- * common name (a device name), else the source address when it is a tailnet address (whois).
+ * Identifies the caller of a request among the tailnet's devices: the verified mTLS client
+ * certificate's common name (a device name), else the source address when it is a tailnet address.
  */
-export async function identifyCaller(req: FastifyRequest, provider: MeshProvider): Promise<CallerIdentity> {
+export function identifyCaller(req: FastifyRequest, devices: readonly MeshDevice[]): CallerIdentity {
   const socket = req.raw.socket as Partial<TLSSocket>;
   const cert = socket.authorized ? clientIdentity(socket.getPeerCertificate?.()) : undefined;
-  const devices = await provider.listDevices();
   if (cert) {
     const device = devices.find((d) => d.name === cert.commonName);
     if (device) return { device, via: 'mtls' };
@@ -37,7 +36,7 @@ export async function identifyCaller(req: FastifyRequest, provider: MeshProvider
   }
   const ip = req.ip ?? '';
   if (isTailnetAddress(ip)) {
-    const device = await provider.whois(ip);
+    const device = deviceByIp(devices, ip);
     if (device) return { device, via: 'source-address' };
     return { why: `no tailnet device has address ${ip}` };
   }
@@ -54,14 +53,14 @@ export function registerAclGuard(app: FastifyInstance, o: AclGuardOptions): void
     if (!WRITE.has(req.method) || !req.url.startsWith('/api/')) return;
     const deny = (reason: string, rule: string | null) =>
       reply.code(403).send({ error: 'Forbidden', statusCode: 403, message: `denied by the tailnet ACL policy: ${reason}`, reason, rule });
-    let caller: CallerIdentity;
-    let self: MeshDevice | undefined;
+    let devices: MeshDevice[];
     try {
-      caller = await identifyCaller(req, o.provider);
-      self = (await o.provider.listDevices()).find((d) => d.name === o.self);
+      devices = await o.provider.listDevices(); // once per request: caller and self come from the same list
     } catch (err) {
       return reply.code(503).send({ error: 'ServiceUnavailable', statusCode: 503, message: `cannot check the ACL policy: ${(err as Error).message}` });
     }
+    const caller = identifyCaller(req, devices);
+    const self = devices.find((d) => d.name === o.self);
     if (!caller.device) return deny(caller.why, null);
     if (!self) return deny(`this operator's device "${o.self}" is not in the tailnet (set --mesh-self)`, null);
     const decision = o.store.decide({ src: toDevice(caller.device), dst: toDevice(self), port: o.port, proto: 'tcp' });

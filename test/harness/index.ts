@@ -5,6 +5,7 @@ import { LocalControlPlane } from '../../src/cluster/local.js';
 import { toolPath } from '../../src/cluster/tools.js';
 
 export { eventually } from './eventually.js';
+export { processesMentioning } from './processes.js';
 
 let shared: Promise<LocalControlPlane> | undefined;
 

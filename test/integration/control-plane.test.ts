@@ -1,4 +1,3 @@
-import { execSync } from 'node:child_process';
 import {
   AuthenticationV1Api,
   CoreV1Api,
@@ -7,7 +6,7 @@ import {
 } from '@kubernetes/client-node';
 import { LocalControlPlane } from '../../src/cluster/local.js';
 import { isAlive } from '../../src/cluster/process.js';
-import { controlPlane, createNamespace, deleteNamespace, eventually, kubectl, uniqueName } from '../harness/index.js';
+import { controlPlane, createNamespace, deleteNamespace, eventually, kubectl, processesMentioning, uniqueName } from '../harness/index.js';
 
 
 describe('LocalControlPlane (real etcd + kube-apiserver)', () => {
@@ -102,9 +101,3 @@ describe('LocalControlPlane lifecycle', () => {
     await expect(LocalControlPlane.attach('/nonexistent/weft')).rejects.toThrow(/weft cluster up/);
   });
 });
-
-/** Command lines of running processes whose arguments mention `text` (e.g. a state dir). */
-function processesMentioning(text: string): string[] {
-  const out = execSync('ps -eo pid=,args=', { encoding: 'utf8' });
-  return out.split('\n').filter((l) => l.includes(text) && !l.includes('ps -eo'));
-}

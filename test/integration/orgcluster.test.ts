@@ -1,4 +1,3 @@
-import { execSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +11,7 @@ import { runningLocalClusters } from '../../src/cluster/providers/local-provider
 import { ORGCLUSTERS, SECRETS } from '../../src/operator/resources.js';
 import { Manager, RestClient, type Condition } from '../../src/runtime/index.js';
 import { setupOrgClusterController } from '../../controllers/orgcluster/reconcile.js';
-import { controlPlane, createNamespace, deleteNamespace, eventually, uniqueName } from '../harness/index.js';
+import { controlPlane, createNamespace, deleteNamespace, eventually, processesMentioning, uniqueName } from '../harness/index.js';
 
 const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 type OrgCluster = KubernetesObject & { spec?: Record<string, unknown>; status?: Record<string, unknown> & { conditions?: Condition[] } };
@@ -158,9 +157,3 @@ describe('OrgCluster controller (real apiserver)', () => {
     expect(processesMentioning(dir)).toEqual([]);
   });
 });
-
-function processesMentioning(text: string): string[] {
-  return execSync('ps -eo stat=,args=', { encoding: 'utf8' })
-    .split('\n')
-    .filter((l) => l.includes(text) && !l.startsWith('Z') && !l.includes('ps -eo'));
-}
