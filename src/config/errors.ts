@@ -7,7 +7,8 @@ export class FlagError extends Error {
     readonly flag: string,
     message: string,
   ) {
-    super(`invalid value for ${flag}: ${message}`);
+    // A missing flag is not an invalid value: "--name: is required: …" reads as what to do.
+    super(message.startsWith('is required') ? `${flag}: ${message}` : `invalid value for ${flag}: ${message}`);
     this.name = 'FlagError';
   }
 }
