@@ -21,7 +21,7 @@ export function setupMeshNodeController(ctx: ControllerContext, opts: MeshNodeCo
   const rest = new RestClient(ctx.kc);
   const nodes: Informer<MeshNodeLike & KubernetesObject> = ctx.mgr.informer(MESHNODES);
   const leases: Informer<Lease> = ctx.mgr.informer(LEASES, NODE_LEASE_NAMESPACE);
-  const events = new EventRecorder(rest, 'meshnode', ctx.log, ctx.cfg.namespace);
+  const events = new EventRecorder(rest, 'meshnode', ctx.log);
   const grace = opts.gracePeriodMs ?? 40_000;
   ctx.mgr.add({
     name: 'meshnode',

@@ -4,6 +4,7 @@ import type { KubernetesObject, V1Secret } from '@kubernetes/client-node';
 import type { ControllerContext } from '../../src/operator/controllers.js';
 import { ORGCLUSTERS, SECRETS } from '../../src/operator/resources.js';
 import { kubeconfigProvider } from '../../src/cluster/providers/kubeconfig-provider.js';
+import { kubeconfigSecretName } from '../../src/cluster/providers/access.js';
 import { localProvider } from '../../src/cluster/providers/local-provider.js';
 import { talosProvider } from '../../src/cluster/providers/talos-provider.js';
 import { kubeConfigFromString, probeCluster } from '../../src/cluster/providers/probe.js';
@@ -31,8 +32,7 @@ export interface OrgClusterControllerOptions {
   stateDir?: string;
 }
 
-/** The Secret in which a Weft-provisioned cluster's kubeconfig is stored (owned by the OrgCluster). */
-export const kubeconfigSecretName = (oc: OrgClusterLike) => `${oc.metadata!.name}-kubeconfig`;
+export { kubeconfigSecretName };
 
 /** Registers the OrgCluster controller: provision through the provider, probe, report, clean up. */
 export function setupOrgClusterController(ctx: ControllerContext, opts: OrgClusterControllerOptions = {}): void {

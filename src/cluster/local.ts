@@ -8,6 +8,7 @@ import { freePorts } from './ports.js';
 import { renderKubeconfig } from './kubeconfig.js';
 import { startProcess, waitReady, type ManagedProcess, type ProcessSpec } from './process.js';
 import { httpGet, httpsGet } from './probe.js';
+import { packageRoot } from '../version.js';
 import { toolPath, toolVersions } from './tools.js';
 
 /** Options of {@link LocalControlPlane.start}. */
@@ -266,6 +267,7 @@ function kwokArgs(kubeconfig: string, port: number): string[] {
   return [
     `--kubeconfig=${kubeconfig}`,
     `--config=${stages}`,
+    `--config=${join(packageRoot(), 'config', 'kwok', 'weft-stages.yaml')}`,
     '--manage-all-nodes=false',
     `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION}=fake`,
     '--node-lease-duration-seconds=40',

@@ -19,6 +19,10 @@ export interface CommonFlags {
   meshPolicy?: string;
   meshSelf?: string;
   httpTls?: boolean;
+  webhooks?: boolean;
+  webhookUrl?: string;
+  webhookService?: string;
+  webhookConfigName?: string;
 }
 
 /** The validated configuration of the operator process. */
@@ -38,6 +42,11 @@ export interface OperatorConfig {
   mesh: { mode: 'none' | 'stub' | 'headscale'; configPath?: string; policyPath?: string; self: string };
   /** Serve the HTTP API over TLS with a certificate from the operator CA, asking clients for one (mTLS). */
   httpTls: boolean;
+  /**
+   * Admission webhooks: serve them (on `webhook`) and register the webhook configurations pointing
+   * at `url` (`auto`: this server's own address) or at the Service `service` in `namespace`.
+   */
+  webhooks: { serve: boolean; url?: string; service?: string; configName: string };
 }
 
 const SA_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
@@ -87,5 +96,24 @@ export function parseOperatorConfig(flags: CommonFlags, env: NodeJS.ProcessEnv =
       self: flags.meshSelf ?? 'weft-operator',
     },
     httpTls: flags.httpTls ?? false,
+    webhooks: parseWebhooks(flags),
   };
+}
+
+function parseWebhooks(flags: CommonFlags): OperatorConfig['webhooks'] {
+  const url = flags.webhookUrl;
+  if (url !== undefined && url !== 'auto') {
+    let u: URL;
+    try {
+      u = new URL(url);
+    } catch {
+      throw new FlagError('--webhook-url', `"${url}" is not a URL: use https://HOST:PORT (what the apiserver calls), or auto`);
+    }
+    if (u.protocol !== 'https:') throw new FlagError('--webhook-url', `"${url}" must use https: the apiserver only calls webhooks over TLS`);
+  }
+  if (url !== undefined && flags.webhookService !== undefined) throw new FlagError('--webhook-url', 'give either --webhook-url or --webhook-service, not both');
+  if (flags.webhookService !== undefined && !DNS1123.test(flags.webhookService)) throw new FlagError('--webhook-service', `"${flags.webhookService}" is not a Service name`);
+  const configName = flags.webhookConfigName ?? 'weft';
+  if (!DNS1123.test(configName)) throw new FlagError('--webhook-config-name', `"${configName}" is not a valid object name`);
+  return { serve: Boolean(flags.webhooks || url || flags.webhookService), url, service: flags.webhookService, configName };
 }

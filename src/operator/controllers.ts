@@ -5,6 +5,8 @@ import type { Manager } from '../runtime/manager.js';
 import { setupMeshNodeController } from '../../controllers/meshnode/reconcile.js';
 import { setupOrgClusterController } from '../../controllers/orgcluster/reconcile.js';
 import { stopAllLocalClusters } from '../cluster/providers/local-provider.js';
+import { setupWorkloadController } from '../../controllers/workload/reconcile.js';
+import type { SchedulingState } from '../scheduler/informed.js';
 
 /** What a controller's setup function gets from the operator. */
 export interface ControllerContext {
@@ -12,6 +14,8 @@ export interface ControllerContext {
   mgr: Manager;
   cfg: OperatorConfig;
   log: Logger;
+  /** The placement engine fed by the caches, shared by the controllers and POST /schedule. */
+  scheduling?: SchedulingState;
 }
 
 /** Registers one controller (and its watches) with the manager; returns a cleanup function. */
@@ -22,12 +26,19 @@ export type ControllerSetup = (ctx: ControllerContext) => void | (() => Promise<
  * Workload, …), guarded by its feature gate where it is beyond the Phase 1 MVP.
  */
 export const CONTROLLERS: Array<{ name: string; setup: ControllerSetup; enabled?: (cfg: OperatorConfig) => boolean }> = [
-  { name: 'meshnode', setup: (ctx) => setupMeshNodeController(ctx) },
+  { name: 'meshnode', setup: (ctx) => setupMeshNodeController(ctx, { allocatedOn: ctx.scheduling && ((node) => ctx.scheduling!.allocatedOn(node)) }) },
   {
     name: 'orgcluster',
     setup: (ctx) => {
       setupOrgClusterController(ctx);
       return stopAllLocalClusters;
+    },
+  },
+  {
+    name: 'workload',
+    setup: (ctx) => {
+      if (!ctx.scheduling) throw new Error('the workload controller needs the scheduling state (runOperator creates it)');
+      return setupWorkloadController({ ...ctx, scheduling: ctx.scheduling });
     },
   },
 ];

@@ -19,6 +19,9 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { ensureOperatorCA } from '../pki/ca-store.js';
 import { mtlsServerOptions, secureContextFor } from '../pki/mtls.js';
 import { RotatingCertificate } from '../pki/rotating.js';
+import { SchedulingState } from '../scheduler/informed.js';
+import { setupAdmission } from '../admission/setup.js';
+import { registerScheduleApi } from '../server/api/schedule.js';
 
 /** A running operator: its HTTP address and a way to stop it gracefully. */
 export interface RunningOperator {
@@ -26,6 +29,9 @@ export interface RunningOperator {
   url: string;
   app: FastifyInstance;
   mgr: Manager;
+  scheduling: SchedulingState;
+  /** The admission webhook server's URL, when it runs. */
+  webhookUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -67,15 +73,18 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
     leaderElection: cfg.leaderElect ? { namespace: cfg.namespace, name: 'weft-operator-leader' } : undefined,
   });
   const cleanups: Array<() => Promise<void>> = [];
+  const scheduling = new SchedulingState(mgr, log.child({ component: 'scheduler' }));
   for (const c of opts.controllers ?? CONTROLLERS) {
     if (c.enabled && !c.enabled(cfg)) continue;
-    const cleanup = c.setup({ kc, mgr, cfg, log: log.child({ controller: c.name }) });
+    const cleanup = c.setup({ kc, mgr, cfg, log: log.child({ controller: c.name }), scheduling });
     if (cleanup) cleanups.push(cleanup);
   }
 
   const provider = await meshProvider({ ...cfg.mesh, port: cfg.http.port });
-  const mesh = provider ? await enableMesh({ ...cfg.mesh, port: cfg.http.port }, provider, { kc, mgr, cfg, log }, log) : undefined;
+  const mesh = provider ? await enableMesh({ ...cfg.mesh, port: cfg.http.port }, provider, { kc, mgr, cfg, log, scheduling }, log) : undefined;
   if (mesh) cleanups.push(mesh.stop);
+  const admission = await setupAdmission({ kc, mgr, cfg, log, metrics, acl: mesh?.store });
+  cleanups.push(admission.stop);
   const rest = new RestClient(kc);
   const tls = cfg.httpTls ? await operatorTls(kc, cfg.namespace) : undefined;
   if (tls) cleanups.push(async () => tls.serving.stop());
@@ -88,6 +97,7 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
       if (mesh && cfg.featureGates.MeshACL) mesh.guard(a);
       registerReadApi(a, { mgr, rest });
       registerNodeWrites(a, rest);
+      registerScheduleApi(a, { scheduling, rest, admission: admission.ctx });
       await opts.routes?.(a);
     },
   });
@@ -104,6 +114,8 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
     url,
     app,
     mgr,
+    scheduling,
+    webhookUrl: admission.server?.url,
     async stop() {
       probe.stop();
       await mgr.stop();

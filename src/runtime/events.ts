@@ -29,12 +29,11 @@ export class EventRecorder {
     private readonly rest: RestClient,
     private readonly controller: string,
     private readonly log: Logger,
-    /** Namespace for events about cluster-scoped objects. */
-    private readonly defaultNamespace = 'default',
   ) {}
 
   async record(obj: KubernetesObject, type: EventType, reason: string, note: string): Promise<void> {
-    const namespace = obj.metadata?.namespace ?? this.defaultNamespace;
+    // The apiserver accepts events about cluster-scoped objects only in `default` (as client-go does).
+    const namespace = obj.metadata?.namespace || 'default';
     const dedupe = `${obj.metadata?.uid}|${reason}|${note}`;
     const now = Date.now();
     const prev = this.recent.get(dedupe);

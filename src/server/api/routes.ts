@@ -1,8 +1,10 @@
-import type { KubernetesObject, V1Pod, V1Secret } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import type { FastifyInstance } from 'fastify';
 import { NODE_LEASE_NAMESPACE } from '../../agent/rbac.js';
-import { kubeConfigFromString, describeError } from '../../cluster/providers/probe.js';
-import { LEASES, MESHNODES, ORGCLUSTERS, PODS, SECRETS } from '../../operator/resources.js';
+import { describeError } from '../../cluster/providers/probe.js';
+import { orgClusterKubeConfig } from '../../cluster/providers/access.js';
+import type { OrgClusterLike } from '../../cluster/providers/types.js';
+import { LEASES, MESHNODES, ORGCLUSTERS, PODS } from '../../operator/resources.js';
 import type { Manager } from '../../runtime/manager.js';
 import { RestClient } from '../../runtime/rest.js';
 import { capacityEntrySchema, capacitySchema, clusterSchema, nodeSchema, podSchema, podsReplySchema } from './schemas.js';
@@ -107,12 +109,7 @@ export function registerReadApi(app: FastifyInstance, deps: ApiDeps): void {
 async function podsOf(deps: ApiDeps, cache: Map<string, { at: number; pods: V1Pod[] }>, oc: KubernetesObject, id: string): Promise<V1Pod[]> {
   const hit = cache.get(id);
   if (hit && Date.now() - hit.at < (deps.podCacheMs ?? 2000)) return hit.pods;
-  const spec = (oc as { spec?: { provider?: string; kubeconfigSecretRef?: { name: string; key?: string } } }).spec;
-  const secretName = spec?.provider === 'kubeconfig' ? spec.kubeconfigSecretRef?.name : `${oc.metadata!.name}-kubeconfig`;
-  if (!secretName) throw new Error('no kubeconfig Secret for this cluster');
-  const secret = await deps.rest.get<V1Secret>(SECRETS, secretName, oc.metadata!.namespace);
-  const key = spec?.kubeconfigSecretRef?.key ?? (secret.data?.kubeconfig ? 'kubeconfig' : 'value');
-  const kc = kubeConfigFromString(Buffer.from(secret.data?.[key] ?? '', 'base64').toString('utf8'));
+  const kc = await orgClusterKubeConfig(deps.rest, oc as OrgClusterLike);
   const { items } = await new RestClient(kc).list<V1Pod>(PODS);
   cache.set(id, { at: Date.now(), pods: items });
   return items;

@@ -1,0 +1,159 @@
+/**
+ * The Workload controller's decisions as plain functions: the pod to create for a placed Workload,
+ * and the Workload status that mirrors what the pod and the node are doing.
+ */
+import type { V1Pod, V1PodTemplateSpec } from '@kubernetes/client-node';
+import type { Workload, WorkloadStatus } from '../../src/api/workload/types.js';
+import { metaTime } from '../../src/api/common/conditions.js';
+import { setConditions, type ConditionInput } from '../../src/runtime/conditions.js';
+import type { Decision } from '../../src/scheduler/types.js';
+
+export const WORKLOAD_FINALIZER = 'weft.dev/workload-cleanup';
+/** Labels on the pods the controller creates (the pod watch maps them back to their Workload). */
+export const POD_LABELS = { managedBy: 'app.kubernetes.io/managed-by', workload: 'weft.dev/workload', namespace: 'weft.dev/workload-namespace', uid: 'weft.dev/workload-uid', org: 'weft.dev/org' } as const;
+export const POD_SELECTOR = `${POD_LABELS.managedBy}=weft,${POD_LABELS.uid}`;
+/** Placement attempts before a Workload whose pods keep getting lost is Failed. */
+export const MAX_ATTEMPTS = 5;
+
+/** The name of the pod for `attempt` (1-based): a new name per attempt, so a lingering old pod never clashes. */
+export function podName(wl: Workload, attempt: number): string {
+  return `${wl.metadata!.name!.slice(0, 240)}-${attempt}`;
+}
+
+/**
+ * The pod a placed Workload runs as: its template, pinned to the chosen node (no second
+ * scheduler), labelled with its owner, with the Workload's resource requests on the first container
+ * where the template sets none, and `restartPolicy: Never` unless the template says otherwise.
+ */
+export function buildPod(wl: Workload, node: string, attempt: number): V1Pod {
+  const template: V1PodTemplateSpec = (wl.spec.template ?? {}) as V1PodTemplateSpec;
+  const spec = structuredClone(template.spec ?? { containers: [] });
+  const r = wl.spec.resources ?? {};
+  const [first] = spec.containers ?? [];
+  if (first) {
+    const requests = { ...(first.resources?.requests ?? {}) };
+    requests.cpu ??= String(r.cpu ?? '100m');
+    requests.memory ??= String(r.memory ?? '128Mi');
+    const limits = { ...(first.resources?.limits ?? {}) };
+    if ((r.gpu ?? 0) > 0) limits['nvidia.com/gpu'] ??= String(r.gpu);
+    first.resources = { ...first.resources, requests, ...(Object.keys(limits).length > 0 ? { limits } : {}) };
+  }
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: podName(wl, attempt),
+      namespace: wl.metadata!.namespace!,
+      labels: {
+        ...(template.metadata?.labels ?? {}),
+        [POD_LABELS.managedBy]: 'weft',
+        [POD_LABELS.workload]: wl.metadata!.name!.slice(0, 63),
+        [POD_LABELS.namespace]: wl.metadata!.namespace!,
+        [POD_LABELS.uid]: wl.metadata!.uid!,
+        [POD_LABELS.org]: wl.spec.org,
+      },
+      annotations: { ...(template.metadata?.annotations ?? {}), 'weft.dev/workload': `${wl.metadata!.namespace}/${wl.metadata!.name}` },
+    },
+    spec: { ...spec, nodeName: node, restartPolicy: spec.restartPolicy ?? 'Never' },
+  };
+}
+
+/** The Workload key (namespace/name) a pod belongs to, from its labels. */
+export function workloadKeyOfPod(pod: V1Pod): string | undefined {
+  const l = pod.metadata?.labels ?? {};
+  const ns = l[POD_LABELS.namespace];
+  const name = pod.metadata?.annotations?.['weft.dev/workload']?.split('/')[1] ?? l[POD_LABELS.workload];
+  return ns && name ? `${ns}/${name}` : undefined;
+}
+
+const cond = (type: string, status: 'True' | 'False' | 'Unknown', reason: string, message: string): ConditionInput => ({ type, status, reason, message });
+const MAX_REJECTED = 256;
+
+function withConditions(wl: Workload, status: WorkloadStatus, inputs: ConditionInput[], now: Date): WorkloadStatus {
+  return { ...status, observedGeneration: wl.metadata?.generation, conditions: setConditions(wl.status?.conditions, inputs, { now, generation: wl.metadata?.generation }) };
+}
+
+/** Status after a placement decision: Scheduled with the choice, or Pending with every reason. */
+export function statusForDecision(wl: Workload, d: Decision, now: Date): WorkloadStatus {
+  const rejected = d.rejected.slice(0, MAX_REJECTED).map((r) => ({ candidate: r.candidate, reason: `${r.filter}: ${r.reason}`.slice(0, 1024) }));
+  const prev = wl.status ?? {};
+  if (d.placed && d.decision) {
+    return withConditions(
+      wl,
+      { ...prev, phase: 'Scheduled', placement: { cluster: d.decision.cluster, node: d.decision.node, score: d.decision.score, rejected }, attempts: (prev.attempts ?? 0) + 1 },
+      [cond('Scheduled', 'True', 'Placed', d.message.slice(0, 32768)), cond('Ready', 'False', 'PodPending', 'the pod is being created')],
+      now,
+    );
+  }
+  const { podRef: _p, ...rest } = prev;
+  return withConditions(wl, { ...rest, phase: 'Pending', placement: { rejected } }, [cond('Scheduled', 'False', 'Unschedulable', d.message.slice(0, 32768))], now);
+}
+
+/** What the pod in the target cluster says, for `statusForPod`. */
+export type PodObservation =
+  | { state: 'present'; pod: V1Pod }
+  /** The pod was created once (status.podRef) and is gone. */
+  | { state: 'gone' }
+  /** The cluster cannot be reached right now. */
+  | { state: 'unknown'; message: string };
+
+/** Does this pod's end mean "lost through no fault of its own" (evicted, node gone): place again. */
+export function podWasLost(pod: V1Pod): string | undefined {
+  const reason = pod.status?.reason;
+  if (pod.status?.phase === 'Failed' && (reason === 'Evicted' || reason === 'NodeLost' || reason === 'Preempting' || reason === 'Terminated' || reason === 'NodeShutdown')) {
+    return `pod ${pod.metadata?.name} ${reason}: ${pod.status.message ?? ''}`.trim();
+  }
+  return undefined;
+}
+
+/** The status that mirrors a present pod's phase into the Workload. */
+export function statusForPod(wl: Workload, pod: V1Pod, now: Date): WorkloadStatus {
+  const prev = wl.status ?? {};
+  const phase = pod.status?.phase ?? 'Pending';
+  const podRef = { ...prev.podRef, namespace: pod.metadata!.namespace!, name: pod.metadata!.name!, uid: pod.metadata!.uid! };
+  const start = pod.status?.startTime ? metaTime(new Date(pod.status.startTime)) : prev.startTime;
+  const terminated = pod.status?.containerStatuses?.map((c) => c.state?.terminated).find((t) => t !== undefined);
+  switch (phase) {
+    case 'Running':
+      return withConditions(wl, { ...prev, podRef, phase: 'Running', ...(start ? { startTime: start } : {}) }, [cond('Ready', 'True', 'PodRunning', `pod ${podRef.name} is running on ${pod.spec?.nodeName}`)], now);
+    case 'Succeeded':
+      return withConditions(
+        wl,
+        { ...prev, podRef, phase: 'Succeeded', ...(start ? { startTime: start } : {}), completionTime: prev.completionTime ?? metaTime(terminated?.finishedAt ? new Date(terminated.finishedAt) : now) },
+        [cond('Ready', 'False', 'PodSucceeded', `pod ${podRef.name} completed`)],
+        now,
+      );
+    case 'Failed': {
+      const why = terminated ? `exit code ${terminated.exitCode}${terminated.reason ? ` (${terminated.reason})` : ''}` : (pod.status?.reason ?? 'failed');
+      return withConditions(
+        wl,
+        { ...prev, podRef, phase: 'Failed', ...(start ? { startTime: start } : {}), completionTime: prev.completionTime ?? metaTime(terminated?.finishedAt ? new Date(terminated.finishedAt) : now) },
+        [cond('Ready', 'False', 'PodFailed', `pod ${podRef.name} failed: ${why}${pod.status?.message ? `: ${pod.status.message}` : ''}`)],
+        now,
+      );
+    }
+    default: {
+      const waiting = pod.status?.containerStatuses?.map((c) => c.state?.waiting).find((w) => w?.reason);
+      const message = waiting ? `${waiting.reason}: ${waiting.message ?? ''}`.trim() : `pod ${podRef.name} is ${phase.toLowerCase()}`;
+      return withConditions(wl, { ...prev, podRef, phase: 'Scheduled' }, [cond('Ready', 'False', waiting?.reason?.replace(/[^A-Za-z0-9_]/g, '') || 'PodPending', message)], now);
+    }
+  }
+}
+
+/** Status for a Workload that is given up on (too many lost pods). */
+export function statusGivenUp(wl: Workload, why: string, now: Date): WorkloadStatus {
+  return withConditions(wl, { ...wl.status, phase: 'Failed', completionTime: metaTime(now) }, [cond('Ready', 'False', 'TooManyAttempts', `${why}; gave up after ${wl.status?.attempts ?? 0} placements (limit ${MAX_ATTEMPTS})`)], now);
+}
+
+/** Status after the pod or node was lost: back to Pending for another placement. */
+export function statusForReschedule(wl: Workload, why: string, now: Date): WorkloadStatus {
+  const { podRef: _p, placement: _pl, ...rest } = wl.status ?? {};
+  return withConditions(wl, { ...rest, phase: 'Pending' }, [cond('Scheduled', 'False', 'Rescheduling', why), cond('Ready', 'False', 'Rescheduling', why)], now);
+}
+
+export const isFinished = (wl: Workload): boolean => wl.status?.phase === 'Succeeded' || wl.status?.phase === 'Failed';
+
+/** Status while the target cluster cannot be reached: the pod's state is Unknown. */
+export function statusClusterUnreachable(wl: Workload, message: string, now: Date): WorkloadStatus {
+  return withConditions(wl, { ...wl.status }, [cond('Ready', 'Unknown', 'ClusterUnreachable', message)], now);
+}

@@ -1,0 +1,272 @@
+import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
+import type { Workload, WorkloadStatus } from '../../src/api/workload/types.js';
+import type { ControllerContext } from '../../src/operator/controllers.js';
+import { NAMESPACES, PODS, WORKLOADS } from '../../src/operator/resources.js';
+import {
+  ensureFinalizer,
+  errorMessage,
+  EventRecorder,
+  isAlreadyExists,
+  isConflict,
+  isDeleting,
+  isNotFound,
+  removeFinalizer,
+  RestClient,
+  updateStatusIfChanged,
+} from '../../src/runtime/index.js';
+import { findCondition } from '../../src/api/common/conditions.js';
+import { placementRequest } from '../../src/scheduler/convert.js';
+import { BOUND_TO_ANNOTATION, type SchedulingState } from '../../src/scheduler/informed.js';
+import type { Decision } from '../../src/scheduler/types.js';
+import { ClusterConnections, type ClusterConnection } from './clusters.js';
+import {
+  buildPod,
+  isFinished,
+  MAX_ATTEMPTS,
+  podWasLost,
+  statusClusterUnreachable,
+  statusForDecision,
+  statusForPod,
+  statusForReschedule,
+  statusGivenUp,
+  WORKLOAD_FINALIZER,
+  workloadKeyOfPod,
+} from './plan.js';
+
+
+export interface WorkloadControllerOptions {
+  /** How often Pending Workloads are retried even without a change (default 30 s). */
+  retryPendingMs?: number;
+}
+
+type Wl = Workload & KubernetesObject;
+
+/**
+ * Registers the Workload controller: places unbound Workloads with the shared engine, creates
+ * their pod on the chosen node of the chosen OrgCluster, mirrors the pod's phase, places again
+ * when the node or pod is lost (at most MAX_ATTEMPTS times), and deletes the pod on deletion.
+ */
+export function setupWorkloadController(ctx: ControllerContext & { scheduling: SchedulingState }, opts: WorkloadControllerOptions = {}): () => Promise<void> {
+  const { scheduling: state, mgr, log } = ctx;
+  const rest = new RestClient(ctx.kc);
+  const events = new EventRecorder(rest, 'workload', log);
+  const retryMs = opts.retryPendingMs ?? 30_000;
+  const pending = new Map<string, Set<string>>(); // org → keys of Pending Workloads
+  const knownNamespaces = new Map<string, Set<string>>(); // cluster → namespaces known to exist
+  const connections = new ClusterConnections(
+    rest,
+    (pod) => {
+      const key = workloadKeyOfPod(pod);
+      if (key) mgr.enqueue('workload', key);
+    },
+    log,
+  );
+
+  state.onChange(({ org, node }) => {
+    if (org) for (const key of pending.get(org) ?? []) mgr.enqueue('workload', key);
+    if (node) mgr.enqueue('meshnode', node);
+  });
+  // A node that is lost must move its Workloads: enqueue those placed there when it changes.
+  state.nodes.on((_e, mn) => {
+    const name = mn.metadata!.name!;
+    for (const wl of state.workloads.list()) if (wl.status?.placement?.node === name && !isFinished(wl)) mgr.enqueue('workload', `${wl.metadata!.namespace}/${wl.metadata!.name}`);
+  });
+
+  const setPending = (key: string, org: string, isPending: boolean) => {
+    let set = pending.get(org);
+    if (isPending) {
+      if (!set) pending.set(org, (set = new Set()));
+      set.add(key);
+    } else set?.delete(key);
+  };
+
+  const writeStatus = async (wl: Wl, status: WorkloadStatus): Promise<Wl> => {
+    try {
+      return await updateStatusIfChanged(rest, WORKLOADS, wl, status);
+    } catch (err) {
+      if (isNotFound(err)) return wl;
+      throw err;
+    }
+  };
+
+  const deletePod = async (conn: ClusterConnection | undefined, wl: Wl) => {
+    const ref = wl.status?.podRef;
+    if (!conn || !ref?.name || !ref.namespace) return;
+    await conn.rest.delete(PODS, ref.name, ref.namespace).catch((err: unknown) => {
+      if (!isNotFound(err)) throw err;
+    });
+  };
+
+  const connectionFor = async (clusterId: string | undefined): Promise<ClusterConnection | undefined> => {
+    const oc = clusterId ? state.clusters.get(clusterId) : undefined;
+    return oc ? connections.get(oc) : undefined;
+  };
+
+  /** Places again after a lost node or pod, or gives up after MAX_ATTEMPTS. */
+  const reschedule = async (wl: Wl, key: string, why: string) => {
+    await deletePod(await connectionFor(wl.status?.placement?.cluster).catch(() => undefined), wl).catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'could not delete the lost pod'));
+    state.unbind(key);
+    const giveUp = (wl.status?.attempts ?? 0) >= MAX_ATTEMPTS;
+    await writeStatus(wl, giveUp ? statusGivenUp(wl, why, new Date()) : statusForReschedule(wl, why, new Date()));
+    await events.record(wl, 'Warning', giveUp ? 'GaveUp' : 'Rescheduling', why);
+  };
+
+  mgr.add({
+    name: 'workload',
+    for: WORKLOADS,
+    concurrency: 8,
+    reconcile: async ({ key, log: rlog }) => {
+      let wl = state.workloads.get(key);
+      if (!wl) {
+        state.unbind(key);
+        for (const set of pending.values()) set.delete(key);
+        return;
+      }
+      const org = wl.spec.org;
+      if (isDeleting(wl)) {
+        setPending(key, org, false);
+        const conn = await connectionFor(wl.status?.placement?.cluster).catch((err: unknown) => {
+          rlog.warn({ err: errorMessage(err) }, 'cluster unreachable: the pod may outlive its Workload');
+          return undefined;
+        });
+        await deletePod(conn, wl);
+        state.unbind(key);
+        await removeFinalizer(rest, WORKLOADS, wl, WORKLOAD_FINALIZER).catch((err: unknown) => {
+          if (!isNotFound(err)) throw err;
+        });
+        return;
+      }
+      wl = await ensureFinalizer(rest, WORKLOADS, wl, WORKLOAD_FINALIZER);
+      if (isFinished(wl)) {
+        setPending(key, org, false);
+        state.unbind(key);
+        return;
+      }
+
+      const placement = wl.status?.placement;
+      if (!placement?.node || !placement.cluster) {
+        const now = new Date();
+        const d = decide(state, wl, key);
+        try {
+          await writeStatus(wl, statusForDecision(wl, d, now));
+        } catch (err) {
+          if (d.placed) state.unbind(key); // not recorded: give the capacity back
+          if (isConflict(err)) return { requeueAfterMs: 50 };
+          throw err;
+        }
+        setPending(key, org, !d.placed);
+        if (d.placed) {
+          await events.record(wl, 'Normal', 'Scheduled', d.message);
+          return;
+        }
+        if (findCondition(wl.status?.conditions, 'Scheduled')?.message !== d.message.slice(0, 32768)) await events.record(wl, 'Warning', 'FailedScheduling', d.message);
+        return { requeueAfterMs: retryMs };
+      }
+      setPending(key, org, false);
+
+      const oc = state.clusters.get(placement.cluster);
+      const mn = state.nodes.get(placement.node);
+      const lost = !oc
+        ? `OrgCluster ${placement.cluster} was deleted`
+        : !mn
+          ? `MeshNode ${placement.node} was deleted`
+          : findCondition(mn.status?.conditions, 'Ready')?.status === 'False'
+            ? `MeshNode ${placement.node} is NotReady: ${findCondition(mn.status?.conditions, 'Ready')?.message ?? ''}`.trim()
+            : undefined;
+      if (lost) {
+        await reschedule(wl, key, lost);
+        return;
+      }
+
+      let conn: ClusterConnection;
+      try {
+        conn = await connections.get(oc!);
+      } catch (err) {
+        const message = `cannot reach OrgCluster ${placement.cluster}: ${errorMessage(err)}`;
+        await writeStatus(wl, statusClusterUnreachable(wl, message, new Date()));
+        await events.record(wl, 'Warning', 'ClusterUnreachable', message);
+        return { requeueAfterMs: 10_000 };
+      }
+
+      const ref = wl.status?.podRef;
+      if (!ref?.name) {
+        const attempt = wl.status?.attempts ?? 1;
+        const pod = buildPod(wl, placement.node, attempt);
+        await ensureNamespace(conn, pod.metadata!.namespace!, knownNamespaces);
+        let created: V1Pod;
+        try {
+          created = await conn.rest.create<V1Pod & KubernetesObject>(PODS, pod as V1Pod & KubernetesObject);
+        } catch (err) {
+          if (!isAlreadyExists(err)) {
+            await connections.drop(conn.id);
+            throw err;
+          }
+          created = await conn.rest.get<V1Pod & KubernetesObject>(PODS, pod.metadata!.name!, pod.metadata!.namespace);
+        }
+        await writeStatus(wl, statusForPod(wl, { ...created, status: created.status ?? {} }, new Date()) as WorkloadStatus);
+        rlog.debug({ cluster: placement.cluster, node: placement.node, pod: created.metadata?.name }, 'pod created');
+        return;
+      }
+
+      let pod = conn.pods.get(`${ref.namespace}/${ref.name}`);
+      if (!pod) {
+        // The cache may lag the creation: ask the cluster before calling the pod lost.
+        pod = await conn.rest.get<V1Pod & KubernetesObject>(PODS, ref.name, ref.namespace).catch((err: unknown) => {
+          if (isNotFound(err)) return undefined;
+          throw err;
+        });
+      }
+      if (!pod || (ref.uid && pod.metadata?.uid !== ref.uid)) {
+        await reschedule(wl, key, `pod ${ref.namespace}/${ref.name} in ${placement.cluster} was deleted`);
+        return;
+      }
+      const lostPod = podWasLost(pod);
+      if (lostPod) {
+        await reschedule(wl, key, lostPod);
+        return;
+      }
+      const before = wl.status?.phase;
+      const updated = await writeStatus(wl, statusForPod(wl, pod, new Date()));
+      const after = updated.status?.phase;
+      if (after !== before && (after === 'Succeeded' || after === 'Failed')) {
+        state.unbind(key);
+        await events.record(wl, after === 'Failed' ? 'Warning' : 'Normal', after, findCondition(updated.status?.conditions, 'Ready')?.message ?? after);
+      }
+      return;
+    },
+  });
+  return () => connections.stop();
+}
+
+/**
+ * The decision for an unplaced Workload: the one `POST /schedule` already made (annotation, or a
+ * binding in this process), else a fresh placement.
+ */
+function decide(state: SchedulingState, wl: Wl, key: string): Decision {
+  const made = state.decisionFor(key);
+  if (made) return made;
+  const req = placementRequest(wl);
+  const hint = wl.metadata?.annotations?.[BOUND_TO_ANNOTATION];
+  if (hint) {
+    const [cluster, node] = hint.split('@');
+    const d = state.engine.evaluate({ ...req });
+    const chosen = [...(d.decision ? [d.decision] : []), ...d.alternatives].find((a) => a.cluster === cluster && a.node === node);
+    if (chosen) {
+      state.engine.bind(req, chosen.cluster, chosen.node);
+      return { ...d, decision: chosen, placed: true, message: `placed on ${cluster}@${node} (chosen by POST /api/v1/schedule)` };
+    }
+  }
+  return state.engine.place(req);
+}
+
+async function ensureNamespace(conn: ClusterConnection, ns: string, known: Map<string, Set<string>>): Promise<void> {
+  let set = known.get(conn.id);
+  if (!set) known.set(conn.id, (set = new Set()));
+  if (set.has(ns)) return;
+  try {
+    await conn.rest.create(NAMESPACES, { metadata: { name: ns, labels: { 'app.kubernetes.io/managed-by': 'weft' } } });
+  } catch (err) {
+    if (!isAlreadyExists(err) && !isConflict(err)) throw err;
+  }
+  set.add(ns);
+}

@@ -1,0 +1,108 @@
+/**
+ * Admission in the operator: the `weft-policy` ConfigMap (last good version kept), quota usage
+ * from the Workload and Job caches, the webhook server, and (optionally) the registration of the
+ * webhook configurations with the apiserver.
+ */
+import type { KubeConfig, KubernetesObject, V1ConfigMap } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { OperatorConfig } from '../config/operator.js';
+import { CONFIGMAPS, JOBS, WORKLOADS } from '../operator/resources.js';
+import { ensureOperatorCA } from '../pki/ca-store.js';
+import type { PolicyStore } from '../policy/acl/index.js';
+import { EMPTY_POLICY, parseWeftPolicy, WEFT_POLICY_CONFIGMAP, WEFT_POLICY_KEY, type WeftPolicy } from '../policy/weft-policy.js';
+import { errorMessage } from '../runtime/errors.js';
+import type { Manager } from '../runtime/manager.js';
+import { RestClient } from '../runtime/rest.js';
+import { chargeOf, isCharged, UsageLedger, type ChargedKind } from './quota.js';
+import { registerWebhooks, type WebhookEndpoint } from './register.js';
+import { mutateAdmission, validateAdmission, type AdmissionContext } from './review.js';
+import { startWebhookServer, type WebhookServer } from './server.js';
+
+export interface AdmissionSetup {
+  ctx: AdmissionContext;
+  server?: WebhookServer;
+  stop(): Promise<void>;
+}
+
+/** Keeps the parsed `weft-policy` ConfigMap; an invalid edit is logged and the last good one stays. */
+export function watchWeftPolicy(mgr: Manager, namespace: string, log: Logger): () => WeftPolicy {
+  let current = EMPTY_POLICY;
+  const maps = mgr.informer<V1ConfigMap & KubernetesObject>(CONFIGMAPS, namespace);
+  maps.on((event, cm) => {
+    if (cm.metadata?.name !== WEFT_POLICY_CONFIGMAP) return;
+    if (event === 'delete') {
+      current = EMPTY_POLICY;
+      log.warn({ configmap: `${namespace}/${WEFT_POLICY_CONFIGMAP}` }, 'weft-policy deleted: no quotas or tag owners in force');
+      return;
+    }
+    try {
+      current = parseWeftPolicy(cm.data?.[WEFT_POLICY_KEY]);
+      log.info({ configmap: `${namespace}/${WEFT_POLICY_CONFIGMAP}`, orgs: Object.keys(current.orgs).length, tagOwners: current.tagOwners.length }, 'weft-policy loaded');
+    } catch (err) {
+      log.error({ configmap: `${namespace}/${WEFT_POLICY_CONFIGMAP}`, err: errorMessage(err) }, 'weft-policy rejected; the previous policy stays in force');
+    }
+  });
+  return () => current;
+}
+
+/** Feeds quota usage from the Workload and Job caches. */
+export function trackUsage(mgr: Manager, ledger: UsageLedger, log: Logger): void {
+  for (const [type, kind] of [[WORKLOADS, 'Workload'], [JOBS, 'Job']] as const) {
+    mgr.informer(type).on((event, obj) => {
+      const key = `${kind}/${obj.metadata!.namespace}/${obj.metadata!.name}`;
+      try {
+        ledger.observe(key, event !== 'delete' && isCharged(obj) ? chargeOf(kind as ChargedKind, obj) : undefined);
+      } catch (err) {
+        log.warn({ object: key, err: errorMessage(err) }, 'cannot account for an object in quota usage');
+      }
+    });
+  }
+}
+
+export interface AdmissionOptions {
+  kc: KubeConfig;
+  mgr: Manager;
+  cfg: OperatorConfig;
+  log: Logger;
+  metrics?: Registry;
+  acl?: PolicyStore;
+}
+
+/** Sets up admission; the server runs when `cfg.webhooks` asks for it. */
+export async function setupAdmission(o: AdmissionOptions): Promise<AdmissionSetup> {
+  const log = o.log.child({ component: 'admission' });
+  const ledger = new UsageLedger();
+  trackUsage(o.mgr, ledger, log);
+  const policy = watchWeftPolicy(o.mgr, o.cfg.namespace, log);
+  const operatorSaPrefix = `system:serviceaccount:${o.cfg.namespace}:`;
+  const ctx: AdmissionContext = {
+    policy,
+    ledger,
+    acl: o.acl && o.cfg.featureGates.MeshACL ? () => o.acl!.current() : undefined,
+    aclExempt: (u) => (u.groups ?? []).includes('system:masters') || (u.username ?? '').startsWith(operatorSaPrefix),
+  };
+  const w = o.cfg.webhooks;
+  if (!w.serve) return { ctx, stop: async () => {} };
+  const ca = await ensureOperatorCA(o.kc, o.cfg.namespace);
+  const svc = w.service ?? 'weft-webhook';
+  const server = await startWebhookServer({
+    host: o.cfg.webhook.host,
+    port: o.cfg.webhook.port,
+    ca,
+    dnsNames: [svc, `${svc}.${o.cfg.namespace}`, `${svc}.${o.cfg.namespace}.svc`],
+    validate: (req) => validateAdmission(req, ctx),
+    mutate: (req) => mutateAdmission(req),
+    log,
+    metrics: o.metrics,
+  });
+  const endpoint: WebhookEndpoint | undefined =
+    w.url === 'auto' ? { url: server.url } : w.url ? { url: w.url } : w.service ? { service: { namespace: o.cfg.namespace, name: w.service } } : undefined;
+  if (endpoint) {
+    await registerWebhooks(new RestClient(o.kc), { name: w.configName, endpoint, caPem: ca.certPem });
+    log.info({ endpoint, config: w.configName }, 'admission webhooks registered');
+  } else {
+    log.warn({ url: server.url }, 'admission webhook server running but not registered: pass --webhook-url or --webhook-service');
+  }
+  return { ctx, server, stop: () => server.stop() };
+}

@@ -1,0 +1,126 @@
+import { randomBytes } from 'node:crypto';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { FastifyInstance } from 'fastify';
+import { withDefaults } from '../../api/defaults.js';
+import { validate } from '../../api/validate.js';
+import type { Workload } from '../../api/workload/types.js';
+import type { AdmissionContext } from '../../admission/review.js';
+import { WORKLOADS } from '../../operator/resources.js';
+import { ApiError, errorMessage, type RestClient } from '../../runtime/index.js';
+import { placementRequest } from '../../scheduler/convert.js';
+import { BOUND_TO_ANNOTATION, type SchedulingState } from '../../scheduler/informed.js';
+import { denialSchema, errorSchema } from '../schemas.js';
+
+
+export interface ScheduleDeps {
+  scheduling: SchedulingState;
+  rest: RestClient;
+  admission?: AdmissionContext;
+}
+
+const candidate = { type: 'object', required: ['cluster', 'node', 'score'], properties: { cluster: { type: 'string', description: 'OrgCluster as namespace/name.' }, node: { type: 'string', description: 'MeshNode name.' }, score: { type: 'number', minimum: 0, maximum: 100 } } } as const;
+
+export const scheduleRequestSchema = {
+  $id: 'ScheduleRequest',
+  type: 'object',
+  description: 'A Workload to place; with dryRun only the decision is returned.',
+  required: ['workload'],
+  properties: {
+    workload: { type: 'object', additionalProperties: true, description: 'A Workload manifest (weft.dev/v1alpha1). metadata.namespace defaults to "default"; metadata.generateName works.' },
+    dryRun: { type: 'boolean', default: false, description: 'Only decide; create nothing.' },
+  },
+} as const;
+
+export const scheduleReplySchema = {
+  $id: 'ScheduleReply',
+  type: 'object',
+  description: 'The placement decision, every rejected candidate with its reason, and the Workload created (unless dryRun).',
+  required: ['placed', 'rejected', 'message', 'dryRun'],
+  properties: {
+    placed: { type: 'boolean', description: 'Whether a candidate fits.' },
+    decision: candidate,
+    rejected: {
+      type: 'array',
+      items: { type: 'object', required: ['candidate', 'reason', 'filter'], properties: { candidate: { type: 'string', description: 'namespace/name of an OrgCluster, or namespace/name@node.' }, filter: { type: 'string', description: 'The filter that rejected it, e.g. InsufficientGPU.' }, reason: { type: 'string' } } },
+    },
+    alternatives: { type: 'array', items: candidate, description: 'Feasible candidates that scored lower, best first.' },
+    message: { type: 'string', description: 'One-line summary, as in the Workload\'s Scheduled condition.' },
+    dryRun: { type: 'boolean' },
+    workload: { type: 'object', required: ['namespace', 'name'], properties: { namespace: { type: 'string' }, name: { type: 'string' }, uid: { type: 'string' } }, description: 'The Workload created (absent for dryRun).' },
+  },
+} as const;
+
+const fieldErrorsSchema = {
+  type: 'object',
+  required: ['error', 'message'],
+  properties: { error: { type: 'string' }, message: { type: 'string' }, statusCode: { type: 'integer' }, fields: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } } },
+} as const;
+
+/**
+ * `POST /api/v1/schedule`: place a Workload with the operator's engine. dryRun answers the decision
+ * only; otherwise the Workload is created already placed (the controller records the same decision
+ * and creates its pod), or Pending with the reasons when nothing fits.
+ */
+export function registerScheduleApi(app: FastifyInstance, deps: ScheduleDeps): void {
+  if (!app.getSchema('Error')) app.addSchema(errorSchema);
+  if (!app.getSchema('Denial')) app.addSchema(denialSchema);
+  app.addSchema(scheduleRequestSchema);
+  app.addSchema(scheduleReplySchema);
+  app.post('/api/v1/schedule', {
+    schema: {
+      tags: ['mesh'],
+      summary: 'Place a Workload (dryRun: only explain where it would go)',
+      operationId: 'scheduleWorkload',
+      body: { $ref: 'ScheduleRequest#' },
+      response: { 200: { $ref: 'ScheduleReply#' }, 201: { $ref: 'ScheduleReply#' }, 400: fieldErrorsSchema, 403: { $ref: 'Denial#' }, 409: { $ref: 'Error#' } },
+    },
+    handler: async (req, reply) => {
+      const body = req.body as { workload: Record<string, unknown>; dryRun?: boolean };
+      const dryRun = body.dryRun ?? false;
+      const meta = (body.workload.metadata ?? {}) as { name?: string; generateName?: string; namespace?: string };
+      const namespace = meta.namespace ?? 'default';
+      const name = meta.name ?? (meta.generateName ? `${meta.generateName}${randomBytes(3).toString('hex').slice(0, 5)}` : undefined);
+      if (!name) return reply.code(400).send({ error: 'BadRequest', statusCode: 400, message: 'workload.metadata.name (or generateName) is required', fields: [{ field: 'workload.metadata.name', message: 'required' }] });
+      const manifest = withDefaults('Workload', {
+        apiVersion: 'weft.dev/v1alpha1',
+        kind: 'Workload',
+        ...body.workload,
+        metadata: { ...(body.workload.metadata as object), name, namespace, generateName: undefined },
+      }) as Workload & KubernetesObject;
+      delete manifest.metadata.generateName;
+      delete manifest.status;
+      const errors = validate('Workload', manifest);
+      if (errors.length > 0) {
+        return reply.code(400).send({
+          error: 'BadRequest',
+          statusCode: 400,
+          message: `workload is invalid: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`,
+          fields: errors.map((e) => ({ field: `workload.${e.field}`, message: e.message })),
+        });
+      }
+      const request = placementRequest(manifest);
+      const id = `${namespace}/${name}`;
+      if (dryRun) {
+        const d = deps.scheduling.engine.evaluate(request);
+        return reply.code(200).send({ ...d, dryRun });
+      }
+      if (deps.scheduling.engine.binding(id) || deps.scheduling.workloads.get(id)) {
+        return reply.code(409).send({ error: 'AlreadyExists', statusCode: 409, message: `Workload ${id} already exists: pick another metadata.name, or use generateName` });
+      }
+      const d = deps.scheduling.placeAhead(request);
+      if (d.placed && d.decision) manifest.metadata.annotations = { ...manifest.metadata.annotations, [BOUND_TO_ANNOTATION]: `${d.decision.cluster}@${d.decision.node}` };
+      let created: KubernetesObject;
+      try {
+        created = await deps.rest.create(WORKLOADS, manifest);
+      } catch (err) {
+        deps.scheduling.unbind(id);
+        const code = err instanceof ApiError ? err.code : 500;
+        if (code === 403 || code === 409 || code === 422 || code === 400) {
+          return reply.code(code === 422 ? 400 : code).send({ error: code === 409 ? 'AlreadyExists' : code === 403 ? 'Forbidden' : 'BadRequest', statusCode: code === 422 ? 400 : code, message: errorMessage(err), ...(code === 403 ? { reason: errorMessage(err), rule: null } : {}) });
+        }
+        throw err;
+      }
+      return reply.code(201).send({ ...d, dryRun, workload: { namespace, name, uid: created.metadata?.uid } });
+    },
+  });
+}
