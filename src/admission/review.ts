@@ -38,6 +38,8 @@ export interface AdmissionContext {
   ledger: UsageLedger;
   /** The Headscale ACL policy in force, when the MeshACL gate is on. */
   acl?: () => Policy | undefined;
+  /** False until the caches behind policy and usage are filled: until then everything is refused (retryable). */
+  ready?: () => boolean;
   /** Users whose requests skip the ACL check (the operator itself, cluster admins). */
   aclExempt?: (user: { username?: string; groups?: string[] }) => boolean;
 }
@@ -76,6 +78,7 @@ export function validateAdmission(req: AdmissionRequest, ctx: AdmissionContext):
   const kind = req.kind.kind;
   if (!ADMITTED_KINDS.has(kind) || (req.operation !== 'CREATE' && req.operation !== 'UPDATE') || !req.object) return { uid, allowed: true };
   const obj = req.object;
+  if (ctx.ready && !ctx.ready()) return deny(uid, 503, 'ServiceUnavailable', 'weft admission is starting (policy and usage caches not synced yet): retry in a few seconds');
   const name = req.namespace ? `${req.namespace}/${req.name ?? obj.metadata?.name ?? ''}` : (req.name ?? obj.metadata?.name ?? '');
 
   const errors = validate(kind as WeftKind, obj);

@@ -26,7 +26,7 @@ export interface AdmissionSetup {
 }
 
 /** Keeps the parsed `weft-policy` ConfigMap; an invalid edit is logged and the last good one stays. */
-export function watchWeftPolicy(mgr: Manager, namespace: string, log: Logger): () => WeftPolicy {
+export function watchWeftPolicy(mgr: Manager, namespace: string, log: Logger): { policy: () => WeftPolicy; synced: () => boolean } {
   let current = EMPTY_POLICY;
   const maps = mgr.informer<V1ConfigMap & KubernetesObject>(CONFIGMAPS, namespace);
   maps.on((event, cm) => {
@@ -43,13 +43,14 @@ export function watchWeftPolicy(mgr: Manager, namespace: string, log: Logger): (
       log.error({ configmap: `${namespace}/${WEFT_POLICY_CONFIGMAP}`, err: errorMessage(err) }, 'weft-policy rejected; the previous policy stays in force');
     }
   });
-  return () => current;
+  return { policy: () => current, synced: () => maps.hasSynced() };
 }
 
 /** Feeds quota usage from the Workload and Job caches. */
-export function trackUsage(mgr: Manager, ledger: UsageLedger, log: Logger): void {
-  for (const [type, kind] of [[WORKLOADS, 'Workload'], [JOBS, 'Job']] as const) {
-    mgr.informer(type).on((event, obj) => {
+export function trackUsage(mgr: Manager, ledger: UsageLedger, log: Logger): () => boolean {
+  const informers = [WORKLOADS, JOBS].map((t) => mgr.informer(t));
+  for (const [i, kind] of [[0, 'Workload'], [1, 'Job']] as const) {
+    informers[i]!.on((event, obj) => {
       const key = `${kind}/${obj.metadata!.namespace}/${obj.metadata!.name}`;
       try {
         ledger.observe(key, event !== 'delete' && isCharged(obj) ? chargeOf(kind as ChargedKind, obj) : undefined);
@@ -58,6 +59,7 @@ export function trackUsage(mgr: Manager, ledger: UsageLedger, log: Logger): void
       }
     });
   }
+  return () => informers.every((i) => i.hasSynced());
 }
 
 export interface AdmissionOptions {
@@ -73,12 +75,13 @@ export interface AdmissionOptions {
 export async function setupAdmission(o: AdmissionOptions): Promise<AdmissionSetup> {
   const log = o.log.child({ component: 'admission' });
   const ledger = new UsageLedger();
-  trackUsage(o.mgr, ledger, log);
-  const policy = watchWeftPolicy(o.mgr, o.cfg.namespace, log);
+  const usageSynced = trackUsage(o.mgr, ledger, log);
+  const { policy, synced: policySynced } = watchWeftPolicy(o.mgr, o.cfg.namespace, log);
   const operatorSaPrefix = `system:serviceaccount:${o.cfg.namespace}:`;
   const ctx: AdmissionContext = {
     policy,
     ledger,
+    ready: () => usageSynced() && policySynced(),
     acl: o.acl && o.cfg.featureGates.MeshACL ? () => o.acl!.current() : undefined,
     aclExempt: (u) => (u.groups ?? []).includes('system:masters') || (u.username ?? '').startsWith(operatorSaPrefix),
   };

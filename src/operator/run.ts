@@ -21,6 +21,7 @@ import { mtlsServerOptions, secureContextFor } from '../pki/mtls.js';
 import { RotatingCertificate } from '../pki/rotating.js';
 import { SchedulingState } from '../scheduler/informed.js';
 import { setupAdmission } from '../admission/setup.js';
+import type { WebhookServer } from '../admission/server.js';
 import { registerScheduleApi } from '../server/api/schedule.js';
 
 /** A running operator: its HTTP address and a way to stop it gracefully. */
@@ -30,8 +31,8 @@ export interface RunningOperator {
   app: FastifyInstance;
   mgr: Manager;
   scheduling: SchedulingState;
-  /** The admission webhook server's URL, when it runs. */
-  webhookUrl?: string;
+  /** The admission webhook server, when it runs. */
+  webhook?: WebhookServer;
   stop(): Promise<void>;
 }
 
@@ -115,7 +116,7 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
     app,
     mgr,
     scheduling,
-    webhookUrl: admission.server?.url,
+    webhook: admission.server,
     async stop() {
       probe.stop();
       await mgr.stop();
