@@ -8,7 +8,7 @@
  * O(candidates of the org), never O(workloads).
  */
 import { parseTag, tagValues } from '../api/common/tags.js';
-import { decisionMessage, reasons, selectorMismatch } from './explain.js';
+import { decisionMessage, listText, reasons, selectorMismatch } from './explain.js';
 import type { ClusterInfo, Decision, FilterName, NodeInfo, PlacementRequest, Rejection, Resources } from './types.js';
 
 /** Weights of the score components (each component scores 0..1; the score is their weighted mean × 100). */
@@ -38,37 +38,62 @@ export const MAX_ALTERNATIVES = 10;
 /** The GPU key used for a bound request whose model could not be matched on its node (unknown node or model). */
 export const UNRESOLVED_GPU_MODEL = 'unknown';
 
+/**
+ * Small integer ids for tags (`gpu:a100`) and tag keys (written `gpu:*`), so that a tag set is a
+ * bitset and matching is a bit test. Ids are handed out when nodes and clusters are set, never for
+ * a request (an unknown wanted tag simply matches nothing), and live as long as the engine.
+ */
+class TagIds {
+  private readonly ids = new Map<string, number>();
+
+  intern(s: string): number {
+    let id = this.ids.get(s);
+    if (id === undefined) this.ids.set(s, (id = this.ids.size));
+    return id;
+  }
+
+  /** The id of a tag or key form, or -1 when no node or cluster ever had it. */
+  peek(s: string): number {
+    return this.ids.get(s) ?? -1;
+  }
+}
+
 /** A tag a request wants: one exact tag (`gpu:a100`) or any value of a key (`gpu`, `gpu:*`), as tagMatches() defines. */
 interface WantedTag {
   tag: string;
-  key: string;
-  anyValue: boolean;
+  /** Id of the tag, or of its key form `key:*` when any value will do; -1 when no node or cluster has it. */
+  id: number;
 }
 
-function wantedTag(tag: string): WantedTag {
+function wantedTag(ids: TagIds, tag: string): WantedTag {
   const p = parseTag(tag);
-  return { tag, key: p.key, anyValue: p.value === undefined || p.value === '*' };
+  const anyValue = p.value === undefined || p.value === '*';
+  return { tag, id: ids.peek(anyValue ? `${p.key}:*` : tag) };
 }
 
-/** A tag list indexed once, so that matching a wanted tag is a set lookup (same answers as hasTag()). */
+/**
+ * A tag list indexed once: a bitset of its tags' and keys' ids, so that matching a wanted tag is a
+ * bit test with the same answers as hasTag() (a bare key or `key:*` matches any value of the key).
+ */
 class TagIndex {
   readonly tags: readonly string[];
-  private readonly exact: Set<string>;
-  private readonly keys: Set<string>;
+  private readonly bits: Uint32Array;
   private readonly firstValues = new Map<string, string>();
 
-  constructor(tags: readonly string[]) {
+  constructor(tags: readonly string[], ids: TagIds) {
     this.tags = [...new Set(tags)].sort();
-    this.exact = new Set(this.tags);
-    this.keys = new Set(this.tags.map((t) => parseTag(t).key));
-    for (const key of this.keys) {
+    const keys = new Set(this.tags.map((t) => parseTag(t).key));
+    const set = [...this.tags.map((t) => ids.intern(t)), ...[...keys].map((k) => ids.intern(`${k}:*`))];
+    this.bits = new Uint32Array((Math.max(-1, ...set) >>> 5) + 1);
+    for (const id of set) this.bits[id >>> 5]! |= 1 << (id & 31);
+    for (const key of keys) {
       const values = tagValues(this.tags, key).sort();
       if (values[0] !== undefined) this.firstValues.set(key, values[0]);
     }
   }
 
   matches(w: WantedTag): boolean {
-    return w.anyValue ? this.keys.has(w.key) : this.exact.has(w.tag);
+    return w.id >= 0 && ((this.bits[w.id >>> 5] ?? 0) & (1 << (w.id & 31))) !== 0;
   }
 
   /** The value of `key` (the first in sorted order when there are several). */
@@ -94,10 +119,16 @@ interface NodeEntry {
   tags: TagIndex;
   /** Sorted by model name: the order in which GPU groups are tried. */
   gpuGroups: GpuGroupState[];
+  /** "node and cluster have …" text per cluster, built when a RequiredTags reason first needs it. */
+  unionTags: WeakMap<ClusterEntry, string>;
 }
 
-/** A node name's allocation; it outlives the MeshNode while workloads are still bound to it. */
+/**
+ * A node name's allocation. Slots are kept for every name ever seen (a few numbers each), so that
+ * clusters can hold their hosts' slots directly and a MeshNode that comes back finds its bindings.
+ */
 interface NodeSlot {
+  name: string;
   node?: NodeEntry;
   cpuMilli: number;
   memoryBytes: number;
@@ -108,8 +139,8 @@ interface NodeSlot {
 interface ClusterEntry {
   info: ClusterInfo;
   tags: TagIndex;
-  /** Sorted, without duplicates. */
-  hosts: string[];
+  /** The hosts' slots, sorted by name, without duplicates. */
+  hosts: NodeSlot[];
 }
 
 interface Binding {
@@ -144,13 +175,18 @@ interface Fit {
   host: string;
   slot: NodeSlot;
   node: NodeEntry;
-  gpuModel?: string;
+  gpuModel: string | undefined;
+  spreadValue: string | undefined;
   spreadCount: number;
   score: number;
 }
 
 type Checked = Rejection | Fit;
 const isRejection = (c: Checked): c is Rejection => 'filter' in c;
+
+function rejection(cl: ClusterEntry, host: string, filter: FilterName, reason: string): Rejection {
+  return { candidate: `${cl.info.id}@${host}`, filter, reason };
+}
 
 /** The group a request counts in for spread: its own, else its namespace (the part of the id before "/"). */
 export function groupOf(req: PlacementRequest): string {
@@ -166,12 +202,12 @@ function checkWeights(w: PlacementWeights): PlacementWeights {
   return w;
 }
 
-function compile(req: PlacementRequest): Query {
-  const preferred = req.preferredTags.map((p) => ({ want: wantedTag(p.tag), weight: p.weight }));
+function compile(req: PlacementRequest, ids: TagIds): Query {
+  const preferred = req.preferredTags.map((p) => ({ want: wantedTag(ids, p.tag), weight: p.weight }));
   return {
     req,
     group: groupOf(req),
-    required: req.requiredTags.map(wantedTag),
+    required: req.requiredTags.map((t) => wantedTag(ids, t)),
     preferred,
     preferredTotal: preferred.reduce((s, p) => s + Math.max(0, p.weight), 0),
     gpuModel: req.gpu > 0 && req.gpuModel ? req.gpuModel.toLowerCase() : undefined,
@@ -200,6 +236,7 @@ const clamp01 = (x: number): number => (x < 0 ? 0 : x > 1 ? 1 : x);
  */
 export class PlacementEngine {
   private readonly weights: PlacementWeights;
+  private readonly tagIds = new TagIds();
   private readonly clusters = new Map<string, ClusterEntry>();
   private readonly byOrg = new Map<string, ClusterEntry[]>();
   private readonly slots = new Map<string, NodeSlot>();
@@ -219,7 +256,7 @@ export class PlacementEngine {
     const gpuGroups = Object.entries(n.allocatable.gpus)
       .map(([model, total]) => ({ model, lower: model.toLowerCase(), total }))
       .sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : 0));
-    slot.node = { info: n, tags: new TagIndex(n.tags), gpuGroups };
+    slot.node = { info: n, tags: new TagIndex(n.tags, this.tagIds), gpuGroups, unionTags: new WeakMap() };
     this.resolveGpus(slot);
   }
 
@@ -229,14 +266,14 @@ export class PlacementEngine {
     if (!slot?.node) return;
     slot.node = undefined;
     this.spreadCounts.clear();
-    if (slot.bound.size === 0) this.slots.delete(name);
   }
 
   /** Adds or replaces an OrgCluster. */
   setCluster(c: ClusterInfo): void {
     const old = this.clusters.get(c.id);
     if (!old || !old.tags.sameAs(c.tags)) this.spreadCounts.clear();
-    this.clusters.set(c.id, { info: c, tags: new TagIndex(c.tags), hosts: [...new Set(c.hosts)].sort() });
+    const hosts = [...new Set(c.hosts)].sort().map((h) => this.slot(h));
+    this.clusters.set(c.id, { info: c, tags: new TagIndex(c.tags, this.tagIds), hosts });
     if (old && old.info.org !== c.org) this.reindexOrg(old.info.org);
     this.reindexOrg(c.org);
   }
@@ -269,7 +306,6 @@ export class PlacementEngine {
     const slot = this.slot(b.node);
     this.charge(slot, b, -1);
     slot.bound.delete(id);
-    if (!slot.node && slot.bound.size === 0) this.slots.delete(b.node);
     const members = this.groups.get(b.group);
     members?.delete(id);
     if (members?.size === 0) this.groups.delete(b.group);
@@ -323,7 +359,7 @@ export class PlacementEngine {
 
   /** decide() with the request's own earlier binding (if any) set aside, then put back unchanged. */
   private decideUnbound(req: PlacementRequest): { decision: Decision; chosen?: Fit } {
-    const q = compile(req);
+    const q = compile(req, this.tagIds);
     const previous = this.bindings.get(req.id);
     if (!previous) return this.decide(q);
     this.unbind(req.id);
@@ -342,7 +378,7 @@ export class PlacementEngine {
       const rejection = this.checkCluster(q, cl);
       if (rejection) checked.push(rejection);
       else if (cl.hosts.length === 0) emptyClusters.push(cl.info.id);
-      else for (const host of cl.hosts) checked.push(this.checkNode(q, cl, host));
+      else for (const slot of cl.hosts) checked.push(this.checkNode(q, cl, slot));
     }
     const spread = q.req.spread ? this.applySpread(q, checked) : undefined;
     const rejected: Rejection[] = [];
@@ -375,42 +411,41 @@ export class PlacementEngine {
     return undefined;
   }
 
-  private checkNode(q: Query, cl: ClusterEntry, host: string): Checked {
-    const reject = (filter: FilterName, reason: string): Rejection => ({ candidate: `${cl.info.id}@${host}`, filter, reason });
-    const slot = this.slots.get(host);
-    const node = slot?.node;
-    if (!slot || !node) return reject('NodeMissing', reasons.nodeMissing(host, cl.info.id));
-    if (node.info.org !== q.req.org) return reject('NodeOrg', reasons.nodeOrg(node.info.org, q.req.org));
-    if (q.avoid.has(host)) return reject('NodeAvoided', reasons.nodeAvoided(host));
-    if (!node.info.ready) return reject('NodeNotReady', reasons.nodeNotReady());
-    if (node.info.unschedulable) return reject('NodeCordoned', reasons.nodeCordoned());
+  private checkNode(q: Query, cl: ClusterEntry, slot: NodeSlot): Checked {
+    const { node, name: host } = slot;
+    if (!node) return rejection(cl, host, 'NodeMissing', reasons.nodeMissing(host, cl.info.id));
+    if (node.info.org !== q.req.org) return rejection(cl, host, 'NodeOrg', reasons.nodeOrg(node.info.org, q.req.org));
+    if (q.avoid.size && q.avoid.has(host)) return rejection(cl, host, 'NodeAvoided', reasons.nodeAvoided(host));
+    if (!node.info.ready) return rejection(cl, host, 'NodeNotReady', reasons.nodeNotReady());
+    if (node.info.unschedulable) return rejection(cl, host, 'NodeCordoned', reasons.nodeCordoned());
     for (const w of q.required) {
-      if (!node.tags.matches(w) && !cl.tags.matches(w)) return reject('RequiredTags', this.missingTags(q, node, cl));
+      if (!node.tags.matches(w) && !cl.tags.matches(w)) return rejection(cl, host, 'RequiredTags', this.missingTags(q, node, cl));
     }
     const alloc = node.info.allocatable;
     const { cpuMilli, memoryBytes } = q.req;
-    if (cpuMilli > alloc.cpuMilli - slot.cpuMilli) return reject('InsufficientCPU', reasons.cpu(cpuMilli, alloc.cpuMilli - slot.cpuMilli, alloc.cpuMilli));
-    if (memoryBytes > alloc.memoryBytes - slot.memoryBytes) {
-      return reject('InsufficientMemory', reasons.memory(memoryBytes, alloc.memoryBytes - slot.memoryBytes, alloc.memoryBytes));
-    }
+    const freeCpu = alloc.cpuMilli - slot.cpuMilli;
+    if (cpuMilli > freeCpu) return rejection(cl, host, 'InsufficientCPU', reasons.cpu(cpuMilli, freeCpu, alloc.cpuMilli));
+    const freeMemory = alloc.memoryBytes - slot.memoryBytes;
+    if (memoryBytes > freeMemory) return rejection(cl, host, 'InsufficientMemory', reasons.memory(memoryBytes, freeMemory, alloc.memoryBytes));
     let gpuModel: string | undefined;
     if (q.req.gpu > 0) {
       const groups = node.gpuGroups.filter((g) => q.gpuModel === undefined || g.lower.includes(q.gpuModel));
       if (q.gpuModel !== undefined && groups.length === 0) {
-        return reject('GPUModel', reasons.gpuModel(q.req.gpuModel!, node.gpuGroups.map((g) => g.model)));
+        return rejection(cl, host, 'GPUModel', reasons.gpuModel(q.req.gpuModel!, node.gpuGroups.map((g) => g.model)));
       }
       gpuModel = groups.find((g) => g.total - (slot.gpus.get(g.model) ?? 0) >= q.req.gpu)?.model;
       if (gpuModel === undefined) {
         const state = groups.map((g) => ({ model: g.model, free: g.total - (slot.gpus.get(g.model) ?? 0), total: g.total }));
-        return reject('InsufficientGPU', reasons.gpu(q.req.gpu, state));
+        return rejection(cl, host, 'InsufficientGPU', reasons.gpu(q.req.gpu, state));
       }
     }
-    return { cluster: cl, host, slot, node, gpuModel, spreadCount: 0, score: 0 };
+    return { cluster: cl, host, slot, node, gpuModel, spreadValue: undefined, spreadCount: 0, score: 0 };
   }
 
   private missingTags(q: Query, node: NodeEntry, cl: ClusterEntry): string {
     const missing = q.required.filter((w) => !node.tags.matches(w) && !cl.tags.matches(w)).map((w) => w.tag);
-    const has = [...new Set([...node.tags.tags, ...cl.tags.tags])].sort();
+    let has = node.unionTags.get(cl);
+    if (has === undefined) node.unionTags.set(cl, (has = listText([...new Set([...node.tags.tags, ...cl.tags.tags])].sort())));
     return reasons.requiredTags(missing, has);
   }
 
@@ -422,26 +457,26 @@ export class PlacementEngine {
   private applySpread(q: Query, checked: Checked[]): { min: number; max: number } {
     const { topologyKey: key, maxSkew } = q.req.spread!;
     const counts = this.groupCounts(q.group, key);
-    const values = new Map<Fit, string>();
     let min = Infinity;
     let max = 0;
-    checked.forEach((c, i) => {
-      if (isRejection(c)) return;
-      const value = c.node.tags.value(key) ?? c.cluster.tags.value(key);
-      if (value === undefined) {
-        checked[i] = { candidate: `${c.cluster.info.id}@${c.host}`, filter: 'SpreadSkew', reason: reasons.spreadNoKey(key) };
-        return;
+    for (let i = 0; i < checked.length; i++) {
+      const c = checked[i]!;
+      if (isRejection(c)) continue;
+      c.spreadValue = c.node.tags.value(key) ?? c.cluster.tags.value(key);
+      if (c.spreadValue === undefined) {
+        checked[i] = rejection(c.cluster, c.host, 'SpreadSkew', reasons.spreadNoKey(key));
+        continue;
       }
-      c.spreadCount = counts.get(value) ?? 0;
-      values.set(c, value);
-      min = Math.min(min, c.spreadCount);
-      max = Math.max(max, c.spreadCount);
-    });
-    checked.forEach((c, i) => {
-      if (isRejection(c) || c.spreadCount + 1 - min <= maxSkew) return;
-      const reason = reasons.spreadSkew({ key, value: values.get(c)!, count: c.spreadCount, min, maxSkew, group: q.group });
-      checked[i] = { candidate: `${c.cluster.info.id}@${c.host}`, filter: 'SpreadSkew', reason };
-    });
+      c.spreadCount = counts.get(c.spreadValue) ?? 0;
+      if (c.spreadCount < min) min = c.spreadCount;
+      if (c.spreadCount > max) max = c.spreadCount;
+    }
+    for (let i = 0; i < checked.length; i++) {
+      const c = checked[i]!;
+      if (isRejection(c) || c.spreadCount + 1 - min <= maxSkew) continue;
+      const reason = reasons.spreadSkew({ key, value: c.spreadValue!, count: c.spreadCount, min, maxSkew, group: q.group });
+      checked[i] = rejection(c.cluster, c.host, 'SpreadSkew', reason);
+    }
     return { min, max };
   }
 
@@ -450,10 +485,12 @@ export class PlacementEngine {
     const alloc = f.node.info.allocatable;
     const cpu = frac(f.slot.cpuMilli + q.req.cpuMilli, alloc.cpuMilli);
     const mem = frac(f.slot.memoryBytes + q.req.memoryBytes, alloc.memoryBytes);
-    const freeParts = [1 - cpu, 1 - mem];
-    if (f.gpuModel !== undefined) freeParts.push(1 - frac((f.slot.gpus.get(f.gpuModel) ?? 0) + q.req.gpu, alloc.gpus[f.gpuModel] ?? 0));
+    const least =
+      f.gpuModel === undefined
+        ? (2 - cpu - mem) / 2
+        : (3 - cpu - mem - frac((f.slot.gpus.get(f.gpuModel) ?? 0) + q.req.gpu, alloc.gpus[f.gpuModel] ?? 0)) / 3;
     const w = this.weights;
-    let sum = w.leastAllocated * clamp01(freeParts.reduce((a, b) => a + b, 0) / freeParts.length) + w.balanced * clamp01(1 - Math.abs(cpu - mem));
+    let sum = w.leastAllocated * clamp01(least) + w.balanced * clamp01(1 - Math.abs(cpu - mem));
     let total = w.leastAllocated + w.balanced;
     if (q.preferredTotal > 0) {
       let matched = 0;
@@ -529,7 +566,7 @@ export class PlacementEngine {
 
   private slot(name: string): NodeSlot {
     let slot = this.slots.get(name);
-    if (!slot) this.slots.set(name, (slot = { cpuMilli: 0, memoryBytes: 0, gpus: new Map(), bound: new Set() }));
+    if (!slot) this.slots.set(name, (slot = { name, cpuMilli: 0, memoryBytes: 0, gpus: new Map(), bound: new Set() }));
     return slot;
   }
 
