@@ -78,9 +78,12 @@ function wantedTag(ids: TagIds, tag: string): WantedTag {
 class TagIndex {
   readonly tags: readonly string[];
   private readonly bits: Uint32Array;
-  private readonly firstValues = new Map<string, string>();
+  private readonly ids: TagIds;
+  /** The value of each key, by the id of the key's `key:*` form. */
+  private readonly values: Array<string | undefined> = [];
 
   constructor(tags: readonly string[], ids: TagIds) {
+    this.ids = ids;
     this.tags = [...new Set(tags)].sort();
     const keys = new Set(this.tags.map((t) => parseTag(t).key));
     const set = [...this.tags.map((t) => ids.intern(t)), ...[...keys].map((k) => ids.intern(`${k}:*`))];
@@ -88,7 +91,7 @@ class TagIndex {
     for (const id of set) this.bits[id >>> 5]! |= 1 << (id & 31);
     for (const key of keys) {
       const values = tagValues(this.tags, key).sort();
-      if (values[0] !== undefined) this.firstValues.set(key, values[0]);
+      if (values[0] !== undefined) this.values[ids.intern(`${key}:*`)] = values[0];
     }
   }
 
@@ -96,9 +99,14 @@ class TagIndex {
     return w.id >= 0 && ((this.bits[w.id >>> 5] ?? 0) & (1 << (w.id & 31))) !== 0;
   }
 
+  /** The value of a key, by the id of its `key:*` form (the first in sorted order when there are several). */
+  valueOf(keyId: number): string | undefined {
+    return keyId >= 0 ? this.values[keyId] : undefined;
+  }
+
   /** The value of `key` (the first in sorted order when there are several). */
   value(key: string): string | undefined {
-    return this.firstValues.get(key);
+    return this.valueOf(this.ids.peek(`${key}:*`));
   }
 
   sameAs(tags: readonly string[]): boolean {
@@ -169,20 +177,51 @@ interface Query {
   avoid: Set<string>;
 }
 
-/** A candidate that passed the node filters. */
+/**
+ * What the node filters say of a candidate: a Rejection, or that it fits, taking GPUs of this
+ * model (a string) or none (null).
+ */
+type NodeVerdict = Rejection | string | null;
+
+/** A candidate that passed the filters. */
 interface Fit {
   cluster: ClusterEntry;
-  host: string;
   slot: NodeSlot;
   node: NodeEntry;
-  gpuModel: string | undefined;
+  gpuModel: string | null;
   spreadValue: string | undefined;
   spreadCount: number;
+  /** The spread component, 0..1 (only used when the request spreads). */
+  spreadScore: number;
   score: number;
 }
 
-type Checked = Rejection | Fit;
-const isRejection = (c: Checked): c is Rejection => 'filter' in c;
+function newFit(cluster: ClusterEntry, slot: NodeSlot, gpuModel: string | null): Fit {
+  return { cluster, slot, node: slot.node!, gpuModel, spreadValue: undefined, spreadCount: 0, spreadScore: 0, score: 0 };
+}
+
+function copyFit(f: Fit): Fit {
+  return { cluster: f.cluster, slot: f.slot, node: f.node, gpuModel: f.gpuModel, spreadValue: f.spreadValue, spreadCount: f.spreadCount, spreadScore: f.spreadScore, score: f.score };
+}
+
+/** The same candidate moved into a reused Fit, to spare an allocation per feasible candidate. */
+function reuseFit(f: Fit | undefined, cluster: ClusterEntry, slot: NodeSlot, gpuModel: string | null): Fit {
+  if (!f) return newFit(cluster, slot, gpuModel);
+  f.cluster = cluster;
+  f.slot = slot;
+  f.node = slot.node!;
+  f.gpuModel = gpuModel;
+  return f;
+}
+
+/** What the filters and scores made of the candidates of one decision. */
+interface Tally {
+  rejected: Rejection[];
+  /** The best feasible candidates, best first, at most MAX_ALTERNATIVES + 1. */
+  top: Fit[];
+  feasible: number;
+  emptyClusters: string[];
+}
 
 function rejection(cl: ClusterEntry, host: string, filter: FilterName, reason: string): Rejection {
   return { candidate: `${cl.info.id}@${host}`, filter, reason };
@@ -219,7 +258,7 @@ function compile(req: PlacementRequest, ids: TagIds): Query {
 function better(a: Fit, b: Fit): boolean {
   if (a.score !== b.score) return a.score > b.score;
   if (a.cluster.info.id !== b.cluster.info.id) return a.cluster.info.id < b.cluster.info.id;
-  return a.host < b.host;
+  return a.slot.name < b.slot.name;
 }
 
 const round2 = (x: number): number => Math.round(x * 100) / 100;
@@ -353,7 +392,7 @@ export class PlacementEngine {
    */
   place(req: PlacementRequest): Decision {
     const { decision, chosen } = this.decideUnbound(req);
-    if (chosen) this.record(req, chosen.cluster.info.id, chosen.host, chosen.gpuModel);
+    if (chosen) this.record(req, chosen.cluster.info.id, chosen.slot.name, chosen.gpuModel ?? undefined);
     return decision;
   }
 
@@ -372,34 +411,45 @@ export class PlacementEngine {
 
   private decide(q: Query): { decision: Decision; chosen?: Fit } {
     const clusters = this.byOrg.get(q.req.org) ?? [];
-    const emptyClusters: string[] = [];
-    const checked: Checked[] = [];
+    const t: Tally = { rejected: [], top: [], feasible: 0, emptyClusters: [] };
+    // Spread needs every feasible candidate before it can judge one; without it, one Fit is reused.
+    const spreading: Fit[] | undefined = q.req.spread ? [] : undefined;
+    let scratch: Fit | undefined;
     for (const cl of clusters) {
-      const rejection = this.checkCluster(q, cl);
-      if (rejection) checked.push(rejection);
-      else if (cl.hosts.length === 0) emptyClusters.push(cl.info.id);
-      else for (const slot of cl.hosts) checked.push(this.checkNode(q, cl, slot));
-    }
-    const spread = q.req.spread ? this.applySpread(q, checked) : undefined;
-    const rejected: Rejection[] = [];
-    const top: Fit[] = [];
-    let feasible = 0;
-    for (const c of checked) {
-      if (isRejection(c)) {
-        rejected.push(c);
-        continue;
+      const r = this.checkCluster(q, cl);
+      if (r) t.rejected.push(r);
+      else if (cl.hosts.length === 0) t.emptyClusters.push(cl.info.id);
+      else {
+        for (const slot of cl.hosts) {
+          const v = this.checkNode(q, cl, slot);
+          if (v !== null && typeof v === 'object') t.rejected.push(v);
+          else if (spreading) spreading.push(newFit(cl, slot, v));
+          else this.rank(q, t, (scratch = reuseFit(scratch, cl, slot, v)));
+        }
       }
-      feasible++;
-      c.score = this.score(q, c, spread);
-      keepTop(top, c, MAX_ALTERNATIVES + 1);
     }
-    const best = top[0];
-    const decisionOf = (f: Fit) => ({ cluster: f.cluster.info.id, node: f.host, score: f.score });
+    if (spreading) this.spreadAndRank(q, t, spreading);
+    const best = t.top[0];
+    const decisionOf = (f: Fit) => ({ cluster: f.cluster.info.id, node: f.slot.name, score: f.score });
     const chosen = best && decisionOf(best);
+    const { rejected, feasible, emptyClusters } = t;
     const message = decisionMessage({ org: q.req.org, noClusters: clusters.length === 0, emptyClusters, rejected, feasible, chosen });
-    const decision: Decision = { placed: !!best, rejected, alternatives: top.slice(1).map(decisionOf), message };
+    const decision: Decision = { placed: !!best, rejected, alternatives: t.top.slice(1).map(decisionOf), message };
     if (chosen) decision.decision = chosen;
     return { decision, chosen: best };
+  }
+
+  /** Scores a feasible candidate and keeps (a copy of) it if it is among the best. */
+  private rank(q: Query, t: Tally, f: Fit): void {
+    t.feasible++;
+    f.score = this.score(q, f);
+    const top = t.top;
+    const limit = MAX_ALTERNATIVES + 1;
+    if (top.length >= limit && !better(f, top[top.length - 1]!)) return;
+    let i = top.length;
+    while (i > 0 && better(f, top[i - 1]!)) i--;
+    top.splice(i, 0, copyFit(f));
+    if (top.length > limit) top.pop();
   }
 
   private checkCluster(q: Query, cl: ClusterEntry): Rejection | undefined {
@@ -411,7 +461,8 @@ export class PlacementEngine {
     return undefined;
   }
 
-  private checkNode(q: Query, cl: ClusterEntry, slot: NodeSlot): Checked {
+  /** The node filters, in order; the first that fails rejects. */
+  private checkNode(q: Query, cl: ClusterEntry, slot: NodeSlot): NodeVerdict {
     const { node, name: host } = slot;
     if (!node) return rejection(cl, host, 'NodeMissing', reasons.nodeMissing(host, cl.info.id));
     if (node.info.org !== q.req.org) return rejection(cl, host, 'NodeOrg', reasons.nodeOrg(node.info.org, q.req.org));
@@ -427,19 +478,19 @@ export class PlacementEngine {
     if (cpuMilli > freeCpu) return rejection(cl, host, 'InsufficientCPU', reasons.cpu(cpuMilli, freeCpu, alloc.cpuMilli));
     const freeMemory = alloc.memoryBytes - slot.memoryBytes;
     if (memoryBytes > freeMemory) return rejection(cl, host, 'InsufficientMemory', reasons.memory(memoryBytes, freeMemory, alloc.memoryBytes));
-    let gpuModel: string | undefined;
-    if (q.req.gpu > 0) {
-      const groups = node.gpuGroups.filter((g) => q.gpuModel === undefined || g.lower.includes(q.gpuModel));
-      if (q.gpuModel !== undefined && groups.length === 0) {
-        return rejection(cl, host, 'GPUModel', reasons.gpuModel(q.req.gpuModel!, node.gpuGroups.map((g) => g.model)));
-      }
-      gpuModel = groups.find((g) => g.total - (slot.gpus.get(g.model) ?? 0) >= q.req.gpu)?.model;
-      if (gpuModel === undefined) {
-        const state = groups.map((g) => ({ model: g.model, free: g.total - (slot.gpus.get(g.model) ?? 0), total: g.total }));
-        return rejection(cl, host, 'InsufficientGPU', reasons.gpu(q.req.gpu, state));
-      }
+    return q.req.gpu === 0 ? null : this.checkGpus(q, cl, slot);
+  }
+
+  /** GPUModel, then InsufficientGPU: all GPUs from one matching model group, the first in model order with enough free. */
+  private checkGpus(q: Query, cl: ClusterEntry, slot: NodeSlot): NodeVerdict {
+    const all = slot.node!.gpuGroups;
+    const groups = q.gpuModel === undefined ? all : all.filter((g) => g.lower.includes(q.gpuModel!));
+    if (groups.length === 0 && q.gpuModel !== undefined) {
+      return rejection(cl, slot.name, 'GPUModel', reasons.gpuModel(q.req.gpuModel!, all.map((g) => g.model)));
     }
-    return { cluster: cl, host, slot, node, gpuModel, spreadValue: undefined, spreadCount: 0, score: 0 };
+    for (const g of groups) if (g.total - (slot.gpus.get(g.model) ?? 0) >= q.req.gpu) return g.model;
+    const state = groups.map((g) => ({ model: g.model, free: g.total - (slot.gpus.get(g.model) ?? 0), total: g.total }));
+    return rejection(cl, slot.name, 'InsufficientGPU', reasons.gpu(q.req.gpu, state));
   }
 
   private missingTags(q: Query, node: NodeEntry, cl: ClusterEntry): string {
@@ -450,43 +501,44 @@ export class PlacementEngine {
   }
 
   /**
-   * The SpreadSkew filter, run last over the candidates that passed every other filter: a candidate
-   * without the topology key is rejected; one whose value would end up more than maxSkew replicas
-   * above the least-used feasible value is rejected. Returns the counts' range for scoring.
+   * The SpreadSkew filter, run over the candidates that passed every other filter (so its
+   * rejections are listed after theirs): a candidate without the topology key is rejected; one
+   * whose value would end up more than maxSkew replicas above the least-used feasible value is
+   * rejected. The others are scored, fewer replicas on their value scoring higher.
    */
-  private applySpread(q: Query, checked: Checked[]): { min: number; max: number } {
+  private spreadAndRank(q: Query, t: Tally, fits: Fit[]): void {
     const { topologyKey: key, maxSkew } = q.req.spread!;
+    const keyId = this.tagIds.peek(`${key}:*`);
     const counts = this.groupCounts(q.group, key);
     let min = Infinity;
     let max = 0;
-    for (let i = 0; i < checked.length; i++) {
-      const c = checked[i]!;
-      if (isRejection(c)) continue;
-      c.spreadValue = c.node.tags.value(key) ?? c.cluster.tags.value(key);
-      if (c.spreadValue === undefined) {
-        checked[i] = rejection(c.cluster, c.host, 'SpreadSkew', reasons.spreadNoKey(key));
-        continue;
+    for (const f of fits) {
+      f.spreadValue = f.node.tags.valueOf(keyId) ?? f.cluster.tags.valueOf(keyId);
+      if (f.spreadValue === undefined) continue;
+      f.spreadCount = counts.get(f.spreadValue) ?? 0;
+      if (f.spreadCount < min) min = f.spreadCount;
+      if (f.spreadCount > max) max = f.spreadCount;
+    }
+    for (const f of fits) {
+      if (f.spreadValue === undefined) {
+        t.rejected.push(rejection(f.cluster, f.slot.name, 'SpreadSkew', reasons.spreadNoKey(key)));
+      } else if (f.spreadCount + 1 - min > maxSkew) {
+        const reason = reasons.spreadSkew({ key, value: f.spreadValue, count: f.spreadCount, min, maxSkew, group: q.group });
+        t.rejected.push(rejection(f.cluster, f.slot.name, 'SpreadSkew', reason));
+      } else {
+        f.spreadScore = max === min ? 1 : (max - f.spreadCount) / (max - min);
+        this.rank(q, t, f);
       }
-      c.spreadCount = counts.get(c.spreadValue) ?? 0;
-      if (c.spreadCount < min) min = c.spreadCount;
-      if (c.spreadCount > max) max = c.spreadCount;
     }
-    for (let i = 0; i < checked.length; i++) {
-      const c = checked[i]!;
-      if (isRejection(c) || c.spreadCount + 1 - min <= maxSkew) continue;
-      const reason = reasons.spreadSkew({ key, value: c.spreadValue!, count: c.spreadCount, min, maxSkew, group: q.group });
-      checked[i] = rejection(c.cluster, c.host, 'SpreadSkew', reason);
-    }
-    return { min, max };
   }
 
   /** The candidate's score, 0..100 rounded to 2 decimals: the weighted mean of the components that apply. */
-  private score(q: Query, f: Fit, spread: { min: number; max: number } | undefined): number {
+  private score(q: Query, f: Fit): number {
     const alloc = f.node.info.allocatable;
     const cpu = frac(f.slot.cpuMilli + q.req.cpuMilli, alloc.cpuMilli);
     const mem = frac(f.slot.memoryBytes + q.req.memoryBytes, alloc.memoryBytes);
     const least =
-      f.gpuModel === undefined
+      f.gpuModel === null
         ? (2 - cpu - mem) / 2
         : (3 - cpu - mem - frac((f.slot.gpus.get(f.gpuModel) ?? 0) + q.req.gpu, alloc.gpus[f.gpuModel] ?? 0)) / 3;
     const w = this.weights;
@@ -498,8 +550,8 @@ export class PlacementEngine {
       sum += w.preferred * (matched / q.preferredTotal);
       total += w.preferred;
     }
-    if (spread) {
-      sum += w.spread * (spread.max === spread.min ? 1 : (spread.max - f.spreadCount) / (spread.max - spread.min));
+    if (q.req.spread) {
+      sum += w.spread * f.spreadScore;
       total += w.spread;
     }
     return total > 0 ? round2((100 * sum) / total) : 0;
@@ -606,13 +658,4 @@ export class PlacementEngine {
       else counts.set(value, n);
     }
   }
-}
-
-/** Inserts `f` into `top` (best first) if it ranks among the first `limit`. */
-function keepTop(top: Fit[], f: Fit, limit: number): void {
-  if (top.length >= limit && !better(f, top[top.length - 1]!)) return;
-  let i = top.length;
-  while (i > 0 && better(f, top[i - 1]!)) i--;
-  top.splice(i, 0, f);
-  if (top.length > limit) top.pop();
 }
