@@ -8,7 +8,7 @@
  * O(candidates of the org), never O(workloads).
  */
 import { parseTag, tagValues } from '../api/common/tags.js';
-import { decisionMessage, reasons, selectorMismatch } from './explain.js';
+import { decisionMessage, listText, reasons, selectorMismatch } from './explain.js';
 import type { ClusterInfo, Decision, FilterName, NodeInfo, PlacementRequest, Rejection, Resources } from './types.js';
 
 /** Weights of the score components (each component scores 0..1; the score is their weighted mean × 100). */
@@ -38,42 +38,75 @@ export const MAX_ALTERNATIVES = 10;
 /** The GPU key used for a bound request whose model could not be matched on its node (unknown node or model). */
 export const UNRESOLVED_GPU_MODEL = 'unknown';
 
+/**
+ * Small integer ids for tags (`gpu:a100`) and tag keys (written `gpu:*`), so that a tag set is a
+ * bitset and matching is a bit test. Ids are handed out when nodes and clusters are set, never for
+ * a request (an unknown wanted tag simply matches nothing), and live as long as the engine.
+ */
+class TagIds {
+  private readonly ids = new Map<string, number>();
+
+  intern(s: string): number {
+    let id = this.ids.get(s);
+    if (id === undefined) this.ids.set(s, (id = this.ids.size));
+    return id;
+  }
+
+  /** The id of a tag or key form, or -1 when no node or cluster ever had it. */
+  peek(s: string): number {
+    return this.ids.get(s) ?? -1;
+  }
+}
+
 /** A tag a request wants: one exact tag (`gpu:a100`) or any value of a key (`gpu`, `gpu:*`), as tagMatches() defines. */
 interface WantedTag {
   tag: string;
-  key: string;
-  anyValue: boolean;
+  /** Id of the tag, or of its key form `key:*` when any value will do; -1 when no node or cluster has it. */
+  id: number;
 }
 
-function wantedTag(tag: string): WantedTag {
+function wantedTag(ids: TagIds, tag: string): WantedTag {
   const p = parseTag(tag);
-  return { tag, key: p.key, anyValue: p.value === undefined || p.value === '*' };
+  const anyValue = p.value === undefined || p.value === '*';
+  return { tag, id: ids.peek(anyValue ? `${p.key}:*` : tag) };
 }
 
-/** A tag list indexed once, so that matching a wanted tag is a set lookup (same answers as hasTag()). */
+/**
+ * A tag list indexed once: a bitset of its tags' and keys' ids, so that matching a wanted tag is a
+ * bit test with the same answers as hasTag() (a bare key or `key:*` matches any value of the key).
+ */
 class TagIndex {
   readonly tags: readonly string[];
-  private readonly exact: Set<string>;
-  private readonly keys: Set<string>;
-  private readonly firstValues = new Map<string, string>();
+  private readonly bits: Uint32Array;
+  private readonly ids: TagIds;
+  /** The value of each key, by the id of the key's `key:*` form. */
+  private readonly values: Array<string | undefined> = [];
 
-  constructor(tags: readonly string[]) {
+  constructor(tags: readonly string[], ids: TagIds) {
+    this.ids = ids;
     this.tags = [...new Set(tags)].sort();
-    this.exact = new Set(this.tags);
-    this.keys = new Set(this.tags.map((t) => parseTag(t).key));
-    for (const key of this.keys) {
+    const keys = new Set(this.tags.map((t) => parseTag(t).key));
+    const set = [...this.tags.map((t) => ids.intern(t)), ...[...keys].map((k) => ids.intern(`${k}:*`))];
+    this.bits = new Uint32Array((Math.max(-1, ...set) >>> 5) + 1);
+    for (const id of set) this.bits[id >>> 5]! |= 1 << (id & 31);
+    for (const key of keys) {
       const values = tagValues(this.tags, key).sort();
-      if (values[0] !== undefined) this.firstValues.set(key, values[0]);
+      if (values[0] !== undefined) this.values[ids.intern(`${key}:*`)] = values[0];
     }
   }
 
   matches(w: WantedTag): boolean {
-    return w.anyValue ? this.keys.has(w.key) : this.exact.has(w.tag);
+    return w.id >= 0 && ((this.bits[w.id >>> 5] ?? 0) & (1 << (w.id & 31))) !== 0;
+  }
+
+  /** The value of a key, by the id of its `key:*` form (the first in sorted order when there are several). */
+  valueOf(keyId: number): string | undefined {
+    return keyId >= 0 ? this.values[keyId] : undefined;
   }
 
   /** The value of `key` (the first in sorted order when there are several). */
   value(key: string): string | undefined {
-    return this.firstValues.get(key);
+    return this.valueOf(this.ids.peek(`${key}:*`));
   }
 
   sameAs(tags: readonly string[]): boolean {
@@ -94,10 +127,16 @@ interface NodeEntry {
   tags: TagIndex;
   /** Sorted by model name: the order in which GPU groups are tried. */
   gpuGroups: GpuGroupState[];
+  /** "node and cluster have …" text per cluster, built when a RequiredTags reason first needs it. */
+  unionTags: WeakMap<ClusterEntry, string>;
 }
 
-/** A node name's allocation; it outlives the MeshNode while workloads are still bound to it. */
+/**
+ * A node name's allocation. Slots are kept for every name ever seen (a few numbers each), so that
+ * clusters can hold their hosts' slots directly and a MeshNode that comes back finds its bindings.
+ */
 interface NodeSlot {
+  name: string;
   node?: NodeEntry;
   cpuMilli: number;
   memoryBytes: number;
@@ -108,8 +147,8 @@ interface NodeSlot {
 interface ClusterEntry {
   info: ClusterInfo;
   tags: TagIndex;
-  /** Sorted, without duplicates. */
-  hosts: string[];
+  /** The hosts' slots, sorted by name, without duplicates. */
+  hosts: NodeSlot[];
 }
 
 interface Binding {
@@ -138,19 +177,55 @@ interface Query {
   avoid: Set<string>;
 }
 
-/** A candidate that passed the node filters. */
+/**
+ * What the node filters say of a candidate: a Rejection, or that it fits, taking GPUs of this
+ * model (a string) or none (null).
+ */
+type NodeVerdict = Rejection | string | null;
+
+/** A candidate that passed the filters. */
 interface Fit {
   cluster: ClusterEntry;
-  host: string;
   slot: NodeSlot;
   node: NodeEntry;
-  gpuModel?: string;
+  gpuModel: string | null;
+  spreadValue: string | undefined;
   spreadCount: number;
+  /** The spread component, 0..1 (only used when the request spreads). */
+  spreadScore: number;
   score: number;
 }
 
-type Checked = Rejection | Fit;
-const isRejection = (c: Checked): c is Rejection => 'filter' in c;
+function newFit(cluster: ClusterEntry, slot: NodeSlot, gpuModel: string | null): Fit {
+  return { cluster, slot, node: slot.node!, gpuModel, spreadValue: undefined, spreadCount: 0, spreadScore: 0, score: 0 };
+}
+
+function copyFit(f: Fit): Fit {
+  return { cluster: f.cluster, slot: f.slot, node: f.node, gpuModel: f.gpuModel, spreadValue: f.spreadValue, spreadCount: f.spreadCount, spreadScore: f.spreadScore, score: f.score };
+}
+
+/** The same candidate moved into a reused Fit, to spare an allocation per feasible candidate. */
+function reuseFit(f: Fit | undefined, cluster: ClusterEntry, slot: NodeSlot, gpuModel: string | null): Fit {
+  if (!f) return newFit(cluster, slot, gpuModel);
+  f.cluster = cluster;
+  f.slot = slot;
+  f.node = slot.node!;
+  f.gpuModel = gpuModel;
+  return f;
+}
+
+/** What the filters and scores made of the candidates of one decision. */
+interface Tally {
+  rejected: Rejection[];
+  /** The best feasible candidates, best first, at most MAX_ALTERNATIVES + 1. */
+  top: Fit[];
+  feasible: number;
+  emptyClusters: string[];
+}
+
+function rejection(cl: ClusterEntry, host: string, filter: FilterName, reason: string): Rejection {
+  return { candidate: `${cl.info.id}@${host}`, filter, reason };
+}
 
 /** The group a request counts in for spread: its own, else its namespace (the part of the id before "/"). */
 export function groupOf(req: PlacementRequest): string {
@@ -166,12 +241,12 @@ function checkWeights(w: PlacementWeights): PlacementWeights {
   return w;
 }
 
-function compile(req: PlacementRequest): Query {
-  const preferred = req.preferredTags.map((p) => ({ want: wantedTag(p.tag), weight: p.weight }));
+function compile(req: PlacementRequest, ids: TagIds): Query {
+  const preferred = req.preferredTags.map((p) => ({ want: wantedTag(ids, p.tag), weight: p.weight }));
   return {
     req,
     group: groupOf(req),
-    required: req.requiredTags.map(wantedTag),
+    required: req.requiredTags.map((t) => wantedTag(ids, t)),
     preferred,
     preferredTotal: preferred.reduce((s, p) => s + Math.max(0, p.weight), 0),
     gpuModel: req.gpu > 0 && req.gpuModel ? req.gpuModel.toLowerCase() : undefined,
@@ -183,7 +258,7 @@ function compile(req: PlacementRequest): Query {
 function better(a: Fit, b: Fit): boolean {
   if (a.score !== b.score) return a.score > b.score;
   if (a.cluster.info.id !== b.cluster.info.id) return a.cluster.info.id < b.cluster.info.id;
-  return a.host < b.host;
+  return a.slot.name < b.slot.name;
 }
 
 const round2 = (x: number): number => Math.round(x * 100) / 100;
@@ -200,6 +275,7 @@ const clamp01 = (x: number): number => (x < 0 ? 0 : x > 1 ? 1 : x);
  */
 export class PlacementEngine {
   private readonly weights: PlacementWeights;
+  private readonly tagIds = new TagIds();
   private readonly clusters = new Map<string, ClusterEntry>();
   private readonly byOrg = new Map<string, ClusterEntry[]>();
   private readonly slots = new Map<string, NodeSlot>();
@@ -219,7 +295,7 @@ export class PlacementEngine {
     const gpuGroups = Object.entries(n.allocatable.gpus)
       .map(([model, total]) => ({ model, lower: model.toLowerCase(), total }))
       .sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : 0));
-    slot.node = { info: n, tags: new TagIndex(n.tags), gpuGroups };
+    slot.node = { info: n, tags: new TagIndex(n.tags, this.tagIds), gpuGroups, unionTags: new WeakMap() };
     this.resolveGpus(slot);
   }
 
@@ -229,14 +305,14 @@ export class PlacementEngine {
     if (!slot?.node) return;
     slot.node = undefined;
     this.spreadCounts.clear();
-    if (slot.bound.size === 0) this.slots.delete(name);
   }
 
   /** Adds or replaces an OrgCluster. */
   setCluster(c: ClusterInfo): void {
     const old = this.clusters.get(c.id);
     if (!old || !old.tags.sameAs(c.tags)) this.spreadCounts.clear();
-    this.clusters.set(c.id, { info: c, tags: new TagIndex(c.tags), hosts: [...new Set(c.hosts)].sort() });
+    const hosts = [...new Set(c.hosts)].sort().map((h) => this.slot(h));
+    this.clusters.set(c.id, { info: c, tags: new TagIndex(c.tags, this.tagIds), hosts });
     if (old && old.info.org !== c.org) this.reindexOrg(old.info.org);
     this.reindexOrg(c.org);
   }
@@ -269,7 +345,6 @@ export class PlacementEngine {
     const slot = this.slot(b.node);
     this.charge(slot, b, -1);
     slot.bound.delete(id);
-    if (!slot.node && slot.bound.size === 0) this.slots.delete(b.node);
     const members = this.groups.get(b.group);
     members?.delete(id);
     if (members?.size === 0) this.groups.delete(b.group);
@@ -317,13 +392,13 @@ export class PlacementEngine {
    */
   place(req: PlacementRequest): Decision {
     const { decision, chosen } = this.decideUnbound(req);
-    if (chosen) this.record(req, chosen.cluster.info.id, chosen.host, chosen.gpuModel);
+    if (chosen) this.record(req, chosen.cluster.info.id, chosen.slot.name, chosen.gpuModel ?? undefined);
     return decision;
   }
 
   /** decide() with the request's own earlier binding (if any) set aside, then put back unchanged. */
   private decideUnbound(req: PlacementRequest): { decision: Decision; chosen?: Fit } {
-    const q = compile(req);
+    const q = compile(req, this.tagIds);
     const previous = this.bindings.get(req.id);
     if (!previous) return this.decide(q);
     this.unbind(req.id);
@@ -336,34 +411,45 @@ export class PlacementEngine {
 
   private decide(q: Query): { decision: Decision; chosen?: Fit } {
     const clusters = this.byOrg.get(q.req.org) ?? [];
-    const emptyClusters: string[] = [];
-    const checked: Checked[] = [];
+    const t: Tally = { rejected: [], top: [], feasible: 0, emptyClusters: [] };
+    // Spread needs every feasible candidate before it can judge one; without it, one Fit is reused.
+    const spreading: Fit[] | undefined = q.req.spread ? [] : undefined;
+    let scratch: Fit | undefined;
     for (const cl of clusters) {
-      const rejection = this.checkCluster(q, cl);
-      if (rejection) checked.push(rejection);
-      else if (cl.hosts.length === 0) emptyClusters.push(cl.info.id);
-      else for (const host of cl.hosts) checked.push(this.checkNode(q, cl, host));
-    }
-    const spread = q.req.spread ? this.applySpread(q, checked) : undefined;
-    const rejected: Rejection[] = [];
-    const top: Fit[] = [];
-    let feasible = 0;
-    for (const c of checked) {
-      if (isRejection(c)) {
-        rejected.push(c);
-        continue;
+      const r = this.checkCluster(q, cl);
+      if (r) t.rejected.push(r);
+      else if (cl.hosts.length === 0) t.emptyClusters.push(cl.info.id);
+      else {
+        for (const slot of cl.hosts) {
+          const v = this.checkNode(q, cl, slot);
+          if (v !== null && typeof v === 'object') t.rejected.push(v);
+          else if (spreading) spreading.push(newFit(cl, slot, v));
+          else this.rank(q, t, (scratch = reuseFit(scratch, cl, slot, v)));
+        }
       }
-      feasible++;
-      c.score = this.score(q, c, spread);
-      keepTop(top, c, MAX_ALTERNATIVES + 1);
     }
-    const best = top[0];
-    const decisionOf = (f: Fit) => ({ cluster: f.cluster.info.id, node: f.host, score: f.score });
+    if (spreading) this.spreadAndRank(q, t, spreading);
+    const best = t.top[0];
+    const decisionOf = (f: Fit) => ({ cluster: f.cluster.info.id, node: f.slot.name, score: f.score });
     const chosen = best && decisionOf(best);
+    const { rejected, feasible, emptyClusters } = t;
     const message = decisionMessage({ org: q.req.org, noClusters: clusters.length === 0, emptyClusters, rejected, feasible, chosen });
-    const decision: Decision = { placed: !!best, rejected, alternatives: top.slice(1).map(decisionOf), message };
+    const decision: Decision = { placed: !!best, rejected, alternatives: t.top.slice(1).map(decisionOf), message };
     if (chosen) decision.decision = chosen;
     return { decision, chosen: best };
+  }
+
+  /** Scores a feasible candidate and keeps (a copy of) it if it is among the best. */
+  private rank(q: Query, t: Tally, f: Fit): void {
+    t.feasible++;
+    f.score = this.score(q, f);
+    const top = t.top;
+    const limit = MAX_ALTERNATIVES + 1;
+    if (top.length >= limit && !better(f, top[top.length - 1]!)) return;
+    let i = top.length;
+    while (i > 0 && better(f, top[i - 1]!)) i--;
+    top.splice(i, 0, copyFit(f));
+    if (top.length > limit) top.pop();
   }
 
   private checkCluster(q: Query, cl: ClusterEntry): Rejection | undefined {
@@ -375,85 +461,88 @@ export class PlacementEngine {
     return undefined;
   }
 
-  private checkNode(q: Query, cl: ClusterEntry, host: string): Checked {
-    const reject = (filter: FilterName, reason: string): Rejection => ({ candidate: `${cl.info.id}@${host}`, filter, reason });
-    const slot = this.slots.get(host);
-    const node = slot?.node;
-    if (!slot || !node) return reject('NodeMissing', reasons.nodeMissing(host, cl.info.id));
-    if (node.info.org !== q.req.org) return reject('NodeOrg', reasons.nodeOrg(node.info.org, q.req.org));
-    if (q.avoid.has(host)) return reject('NodeAvoided', reasons.nodeAvoided(host));
-    if (!node.info.ready) return reject('NodeNotReady', reasons.nodeNotReady());
-    if (node.info.unschedulable) return reject('NodeCordoned', reasons.nodeCordoned());
+  /** The node filters, in order; the first that fails rejects. */
+  private checkNode(q: Query, cl: ClusterEntry, slot: NodeSlot): NodeVerdict {
+    const { node, name: host } = slot;
+    if (!node) return rejection(cl, host, 'NodeMissing', reasons.nodeMissing(host, cl.info.id));
+    if (node.info.org !== q.req.org) return rejection(cl, host, 'NodeOrg', reasons.nodeOrg(node.info.org, q.req.org));
+    if (q.avoid.size && q.avoid.has(host)) return rejection(cl, host, 'NodeAvoided', reasons.nodeAvoided(host));
+    if (!node.info.ready) return rejection(cl, host, 'NodeNotReady', reasons.nodeNotReady());
+    if (node.info.unschedulable) return rejection(cl, host, 'NodeCordoned', reasons.nodeCordoned());
     for (const w of q.required) {
-      if (!node.tags.matches(w) && !cl.tags.matches(w)) return reject('RequiredTags', this.missingTags(q, node, cl));
+      if (!node.tags.matches(w) && !cl.tags.matches(w)) return rejection(cl, host, 'RequiredTags', this.missingTags(q, node, cl));
     }
     const alloc = node.info.allocatable;
     const { cpuMilli, memoryBytes } = q.req;
-    if (cpuMilli > alloc.cpuMilli - slot.cpuMilli) return reject('InsufficientCPU', reasons.cpu(cpuMilli, alloc.cpuMilli - slot.cpuMilli, alloc.cpuMilli));
-    if (memoryBytes > alloc.memoryBytes - slot.memoryBytes) {
-      return reject('InsufficientMemory', reasons.memory(memoryBytes, alloc.memoryBytes - slot.memoryBytes, alloc.memoryBytes));
+    const freeCpu = alloc.cpuMilli - slot.cpuMilli;
+    if (cpuMilli > freeCpu) return rejection(cl, host, 'InsufficientCPU', reasons.cpu(cpuMilli, freeCpu, alloc.cpuMilli));
+    const freeMemory = alloc.memoryBytes - slot.memoryBytes;
+    if (memoryBytes > freeMemory) return rejection(cl, host, 'InsufficientMemory', reasons.memory(memoryBytes, freeMemory, alloc.memoryBytes));
+    return q.req.gpu === 0 ? null : this.checkGpus(q, cl, slot);
+  }
+
+  /** GPUModel, then InsufficientGPU: all GPUs from one matching model group, the first in model order with enough free. */
+  private checkGpus(q: Query, cl: ClusterEntry, slot: NodeSlot): NodeVerdict {
+    const all = slot.node!.gpuGroups;
+    const groups = q.gpuModel === undefined ? all : all.filter((g) => g.lower.includes(q.gpuModel!));
+    if (groups.length === 0 && q.gpuModel !== undefined) {
+      return rejection(cl, slot.name, 'GPUModel', reasons.gpuModel(q.req.gpuModel!, all.map((g) => g.model)));
     }
-    let gpuModel: string | undefined;
-    if (q.req.gpu > 0) {
-      const groups = node.gpuGroups.filter((g) => q.gpuModel === undefined || g.lower.includes(q.gpuModel));
-      if (q.gpuModel !== undefined && groups.length === 0) {
-        return reject('GPUModel', reasons.gpuModel(q.req.gpuModel!, node.gpuGroups.map((g) => g.model)));
-      }
-      gpuModel = groups.find((g) => g.total - (slot.gpus.get(g.model) ?? 0) >= q.req.gpu)?.model;
-      if (gpuModel === undefined) {
-        const state = groups.map((g) => ({ model: g.model, free: g.total - (slot.gpus.get(g.model) ?? 0), total: g.total }));
-        return reject('InsufficientGPU', reasons.gpu(q.req.gpu, state));
-      }
-    }
-    return { cluster: cl, host, slot, node, gpuModel, spreadCount: 0, score: 0 };
+    for (const g of groups) if (g.total - (slot.gpus.get(g.model) ?? 0) >= q.req.gpu) return g.model;
+    const state = groups.map((g) => ({ model: g.model, free: g.total - (slot.gpus.get(g.model) ?? 0), total: g.total }));
+    return rejection(cl, slot.name, 'InsufficientGPU', reasons.gpu(q.req.gpu, state));
   }
 
   private missingTags(q: Query, node: NodeEntry, cl: ClusterEntry): string {
     const missing = q.required.filter((w) => !node.tags.matches(w) && !cl.tags.matches(w)).map((w) => w.tag);
-    const has = [...new Set([...node.tags.tags, ...cl.tags.tags])].sort();
+    let has = node.unionTags.get(cl);
+    if (has === undefined) node.unionTags.set(cl, (has = listText([...new Set([...node.tags.tags, ...cl.tags.tags])].sort())));
     return reasons.requiredTags(missing, has);
   }
 
   /**
-   * The SpreadSkew filter, run last over the candidates that passed every other filter: a candidate
-   * without the topology key is rejected; one whose value would end up more than maxSkew replicas
-   * above the least-used feasible value is rejected. Returns the counts' range for scoring.
+   * The SpreadSkew filter, run over the candidates that passed every other filter (so its
+   * rejections are listed after theirs): a candidate without the topology key is rejected; one
+   * whose value would end up more than maxSkew replicas above the least-used feasible value is
+   * rejected. The others are scored, fewer replicas on their value scoring higher.
    */
-  private applySpread(q: Query, checked: Checked[]): { min: number; max: number } {
+  private spreadAndRank(q: Query, t: Tally, fits: Fit[]): void {
     const { topologyKey: key, maxSkew } = q.req.spread!;
+    const keyId = this.tagIds.peek(`${key}:*`);
     const counts = this.groupCounts(q.group, key);
-    const values = new Map<Fit, string>();
     let min = Infinity;
     let max = 0;
-    checked.forEach((c, i) => {
-      if (isRejection(c)) return;
-      const value = c.node.tags.value(key) ?? c.cluster.tags.value(key);
-      if (value === undefined) {
-        checked[i] = { candidate: `${c.cluster.info.id}@${c.host}`, filter: 'SpreadSkew', reason: reasons.spreadNoKey(key) };
-        return;
+    for (const f of fits) {
+      f.spreadValue = f.node.tags.valueOf(keyId) ?? f.cluster.tags.valueOf(keyId);
+      if (f.spreadValue === undefined) continue;
+      f.spreadCount = counts.get(f.spreadValue) ?? 0;
+      if (f.spreadCount < min) min = f.spreadCount;
+      if (f.spreadCount > max) max = f.spreadCount;
+    }
+    for (const f of fits) {
+      if (f.spreadValue === undefined) {
+        t.rejected.push(rejection(f.cluster, f.slot.name, 'SpreadSkew', reasons.spreadNoKey(key)));
+      } else if (f.spreadCount + 1 - min > maxSkew) {
+        const reason = reasons.spreadSkew({ key, value: f.spreadValue, count: f.spreadCount, min, maxSkew, group: q.group });
+        t.rejected.push(rejection(f.cluster, f.slot.name, 'SpreadSkew', reason));
+      } else {
+        f.spreadScore = max === min ? 1 : (max - f.spreadCount) / (max - min);
+        this.rank(q, t, f);
       }
-      c.spreadCount = counts.get(value) ?? 0;
-      values.set(c, value);
-      min = Math.min(min, c.spreadCount);
-      max = Math.max(max, c.spreadCount);
-    });
-    checked.forEach((c, i) => {
-      if (isRejection(c) || c.spreadCount + 1 - min <= maxSkew) return;
-      const reason = reasons.spreadSkew({ key, value: values.get(c)!, count: c.spreadCount, min, maxSkew, group: q.group });
-      checked[i] = { candidate: `${c.cluster.info.id}@${c.host}`, filter: 'SpreadSkew', reason };
-    });
-    return { min, max };
+    }
   }
 
   /** The candidate's score, 0..100 rounded to 2 decimals: the weighted mean of the components that apply. */
-  private score(q: Query, f: Fit, spread: { min: number; max: number } | undefined): number {
+  private score(q: Query, f: Fit): number {
     const alloc = f.node.info.allocatable;
     const cpu = frac(f.slot.cpuMilli + q.req.cpuMilli, alloc.cpuMilli);
     const mem = frac(f.slot.memoryBytes + q.req.memoryBytes, alloc.memoryBytes);
-    const freeParts = [1 - cpu, 1 - mem];
-    if (f.gpuModel !== undefined) freeParts.push(1 - frac((f.slot.gpus.get(f.gpuModel) ?? 0) + q.req.gpu, alloc.gpus[f.gpuModel] ?? 0));
+    const least =
+      f.gpuModel === null
+        ? (2 - cpu - mem) / 2
+        : (3 - cpu - mem - frac((f.slot.gpus.get(f.gpuModel) ?? 0) + q.req.gpu, alloc.gpus[f.gpuModel] ?? 0)) / 3;
     const w = this.weights;
-    let sum = w.leastAllocated * clamp01(freeParts.reduce((a, b) => a + b, 0) / freeParts.length) + w.balanced * clamp01(1 - Math.abs(cpu - mem));
+    let sum = w.leastAllocated * clamp01(least) + w.balanced * clamp01(1 - Math.abs(cpu - mem));
     let total = w.leastAllocated + w.balanced;
     if (q.preferredTotal > 0) {
       let matched = 0;
@@ -461,8 +550,8 @@ export class PlacementEngine {
       sum += w.preferred * (matched / q.preferredTotal);
       total += w.preferred;
     }
-    if (spread) {
-      sum += w.spread * (spread.max === spread.min ? 1 : (spread.max - f.spreadCount) / (spread.max - spread.min));
+    if (q.req.spread) {
+      sum += w.spread * f.spreadScore;
       total += w.spread;
     }
     return total > 0 ? round2((100 * sum) / total) : 0;
@@ -529,7 +618,7 @@ export class PlacementEngine {
 
   private slot(name: string): NodeSlot {
     let slot = this.slots.get(name);
-    if (!slot) this.slots.set(name, (slot = { cpuMilli: 0, memoryBytes: 0, gpus: new Map(), bound: new Set() }));
+    if (!slot) this.slots.set(name, (slot = { name, cpuMilli: 0, memoryBytes: 0, gpus: new Map(), bound: new Set() }));
     return slot;
   }
 
@@ -569,13 +658,4 @@ export class PlacementEngine {
       else counts.set(value, n);
     }
   }
-}
-
-/** Inserts `f` into `top` (best first) if it ranks among the first `limit`. */
-function keepTop(top: Fit[], f: Fit, limit: number): void {
-  if (top.length >= limit && !better(f, top[top.length - 1]!)) return;
-  let i = top.length;
-  while (i > 0 && better(f, top[i - 1]!)) i--;
-  top.splice(i, 0, f);
-  if (top.length > limit) top.pop();
 }

@@ -31,8 +31,8 @@ export const reasons = {
   nodeOrg: (nodeOrg: string, org: string): string => `node belongs to org ${nodeOrg}, needs org ${org}`,
   nodeNotReady: (): string => 'needs Ready=True, node is not Ready (no fresh heartbeat)',
   nodeCordoned: (): string => 'node is cordoned (spec.unschedulable: true)',
-  requiredTags: (missing: readonly string[], has: readonly string[]): string =>
-    `missing tags ${missing.join(', ')}; node and cluster have ${listText(has)}`,
+  /** `has` is the node's and cluster's tags as listText() writes them. */
+  requiredTags: (missing: readonly string[], has: string): string => `missing tags ${missing.join(', ')}; node and cluster have ${has}`,
   cpu: (need: number, free: number, total: number): string => `needs cpu ${cpuText(need)}, node has ${cpuText(free)} free of ${cpuText(total)}`,
   memory: (need: number, free: number, total: number): string =>
     `needs memory ${memoryText(need)}, node has ${memoryText(free)} free of ${memoryText(total)}`,
