@@ -88,7 +88,7 @@ export async function setupAdmission(o: AdmissionOptions): Promise<AdmissionSetu
   const w = o.cfg.webhooks;
   if (!w.serve) return { ctx, stop: async () => {} };
   const ca = await ensureOperatorCA(o.kc, o.cfg.namespace);
-  const svc = w.service ?? 'weft-webhook';
+  const svc = w.service ?? 'weft-operator';
   const server = await startWebhookServer({
     host: o.cfg.webhook.host,
     port: o.cfg.webhook.port,
@@ -100,7 +100,7 @@ export async function setupAdmission(o: AdmissionOptions): Promise<AdmissionSetu
     metrics: o.metrics,
   });
   const endpoint: WebhookEndpoint | undefined =
-    w.url === 'auto' ? { url: server.url } : w.url ? { url: w.url } : w.service ? { service: { namespace: o.cfg.namespace, name: w.service } } : undefined;
+    w.url === 'auto' ? { url: server.url } : w.url ? { url: w.url } : w.service ? { service: { namespace: o.cfg.namespace, name: w.service, port: o.cfg.webhook.port || 9443 } } : undefined;
   if (endpoint) {
     await registerWebhooks(new RestClient(o.kc), { name: w.configName, endpoint, caPem: ca.certPem });
     log.info({ endpoint, config: w.configName }, 'admission webhooks registered');

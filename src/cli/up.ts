@@ -5,6 +5,8 @@ import { applyCrds, ensureNamespace, readCrds } from '../cluster/crds.js';
 import { LocalControlPlane } from '../cluster/local.js';
 import { createLogger } from '../log.js';
 import { runOperator } from '../operator/run.js';
+import { unregisterWebhooks } from '../admission/register.js';
+import { RestClient } from '../runtime/rest.js';
 import { packageRoot } from '../version.js';
 import { runningCluster } from './cluster.js';
 import { startDemoMesh, type DemoMesh } from './up-mesh.js';
@@ -34,7 +36,9 @@ export async function up(home: string, cfg: OperatorConfig, io: CliIO, stopSigna
       progress(names.length > 0 ? `established: ${names.join(', ')}` : 'no CRDs found (run `npm run generate`)');
     });
     await ensureNamespace(kc, cfg.namespace);
-    let opCfg: OperatorConfig = { ...cfg, kubeconfig: cp.kubeconfigPath };
+    // Admission webhooks on loopback, registered with their own URL (the apiserver runs here too).
+    const webhook = cfg.webhook.port === 9443 && (cfg.webhook.host === '' || cfg.webhook.host === '0.0.0.0') ? { host: '127.0.0.1', port: 0 } : cfg.webhook;
+    let opCfg: OperatorConfig = { ...cfg, kubeconfig: cp.kubeconfigPath, webhook, webhooks: { ...cfg.webhooks, serve: true, url: cfg.webhooks.url ?? (cfg.webhooks.service ? undefined : 'auto') } };
     if (cfg.mesh.mode !== 'none') {
       const mode = cfg.mesh.mode;
       demo = await step(io, mode === 'headscale' ? 'starting the mesh (Headscale + 4 tailscaled on loopback)' : 'loading the stub mesh', (progress) =>
@@ -55,6 +59,7 @@ export async function up(home: string, cfg: OperatorConfig, io: CliIO, stopSigna
         `  control plane  ${cp.server}${existing ? ' (started by `weft cluster up`; left running)' : ''}`,
         `  kubeconfig     ${cp.kubeconfigPath}`,
         `  operator       ${operator.url}  (/health /readyz /metrics /openapi.json /api/v1/nodes)`,
+        ...(operator.webhook ? [`  webhooks       ${operator.webhook.url}  (quota and tag policy: kubectl -n ${cfg.namespace} edit configmap weft-policy, see docs/admission.md)`] : []),
         ...(demo
           ? [
               `  mesh           ${demo.mesh ? `Headscale ${demo.mesh.url}, devices: ${demo.mesh.devices.map((d) => `${d.name} ${d.ipv4}`).join(', ')}` : 'stub (static devices, no tailnet)'}`,
@@ -76,6 +81,8 @@ export async function up(home: string, cfg: OperatorConfig, io: CliIO, stopSigna
     await stopSignal;
     io.err('stopping…\n');
     await operator.stop();
+    // failurePolicy Fail: left registered, they would refuse every Weft write until the next `weft up`.
+    await unregisterWebhooks(new RestClient(kc), opCfg.webhooks.configName).catch(() => undefined);
   } finally {
     await demo?.stop();
     if (own) {

@@ -1,0 +1,218 @@
+/**
+ * `npm run bench:schedule`: the scheduling issue's three figures.
+ *
+ *  (a) in-process placement: 10,000 Workloads over 5,000 MeshNodes in 50 OrgClusters (bench/schedule-placement.ts);
+ *  (b) end to end on a local control plane with 1,000 KWOK nodes: Workloads/s from create to pod
+ *      bound (Weft's Workload controller) next to Pods/s from create to bound by the real
+ *      kube-scheduler built from the same Kubernetes module, in the same run, same client, same
+ *      concurrency;
+ *  (c) admission webhook latency p50/p99 at 200 requests/s over HTTPS.
+ *
+ * Options (env): BENCH_NODES (1000), BENCH_OBJECTS (1000), BENCH_CONCURRENCY (50), BENCH_PARTS (abc).
+ * Everything runs on loopback and stops by itself.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { Agent, request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
+import { pino } from 'pino';
+import { createCA } from '../src/cluster/pki.js';
+import { applyCrds, ensureNamespace, readCrds } from '../src/cluster/crds.js';
+import { createFakeNodes, KWOK_TOLERATION } from '../src/cluster/kwok.js';
+import { LocalControlPlane } from '../src/cluster/local.js';
+import { freePorts } from '../src/cluster/ports.js';
+import { startProcess, waitReady } from '../src/cluster/process.js';
+import { toolPath } from '../src/cluster/tools.js';
+import { parseOperatorConfig } from '../src/config/operator.js';
+import { CONTROLLERS } from '../src/operator/controllers.js';
+import { runOperator } from '../src/operator/run.js';
+import { MESHNODES, ORGCLUSTERS, PODS, SECRETS, WORKLOADS } from '../src/operator/resources.js';
+import { parseWeftPolicy } from '../src/policy/weft-policy.js';
+import { RestClient } from '../src/runtime/index.js';
+import { UsageLedger } from '../src/admission/quota.js';
+import { mutateAdmission, validateAdmission } from '../src/admission/review.js';
+import { startWebhookServer } from '../src/admission/server.js';
+import { packageRoot } from '../src/version.js';
+import { benchPlacement } from './schedule-placement.js';
+
+const log = pino({ level: process.env.BENCH_LOG_LEVEL ?? 'warn' });
+const NODES = Number(process.env.BENCH_NODES ?? 1000);
+const OBJECTS = Number(process.env.BENCH_OBJECTS ?? 1000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
+const PARTS = process.env.BENCH_PARTS ?? 'abc';
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+};
+const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(2));
+
+/** Runs `fn(i)` for i < n with at most `c` in flight. */
+async function pool(n: number, c: number, fn: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(c, n) }, async () => {
+    while (next < n) await fn(next++);
+  }));
+}
+
+/** Polls until `count()` reaches `n` (or the deadline), returning the time it did. */
+async function until(count: () => Promise<number>, n: number, deadlineMs: number): Promise<number> {
+  const end = performance.now() + deadlineMs;
+  for (;;) {
+    const got = await count();
+    if (got >= n) return performance.now();
+    if (performance.now() > end) throw new Error(`only ${got} of ${n} after ${deadlineMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** GET a self-signed loopback health endpoint (kube-scheduler's serving cert is its own). */
+function insecureOk(u: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request(u, { rejectUnauthorized: false, timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => req.destroy());
+  });
+}
+
+async function partA(): Promise<void> {
+  const r = await benchPlacement({ workloads: 10_000, nodes: 5_000, clusters: 50 });
+  console.log(`(a) in-process placement, 10,000 Workloads over 5,000 MeshNodes in 50 OrgClusters:`);
+  console.log(`    ${fmt(r.decisionsPerSec)} decisions/s; p50 ${r.p50Ms.toFixed(3)} ms, p99 ${r.p99Ms.toFixed(3)} ms; ${r.placed} placed, ${r.pending} pending   [goal ≥ 5,000/s]`);
+}
+
+async function partB(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'weft-bench-schedule-'));
+  const cp = await LocalControlPlane.start({ dir: join(dir, 'cp'), kwok: true });
+  const kc = cp.kubeConfig();
+  const rest = new RestClient(kc);
+  let scheduler: Awaited<ReturnType<typeof startProcess>> | undefined;
+  let op: Awaited<ReturnType<typeof runOperator>> | undefined;
+  try {
+    await applyCrds(kc, await readCrds(join(packageRoot(), 'crds')));
+    for (const ns of ['weft-system', 'bench-weft', 'bench-kube']) await ensureNamespace(kc, ns);
+    const names = Array.from({ length: NODES }, (_, i) => `node-${String(i).padStart(4, '0')}`);
+    console.log(`(b) end to end, ${NODES} KWOK nodes, ${OBJECTS} objects created ${CONCURRENCY} at a time:`);
+    const t0 = performance.now();
+    await pool(Math.ceil(NODES / 50), 4, (b) => createFakeNodes(kc, names.slice(b * 50, b * 50 + 50).map((name) => ({ name, cpu: '32', memory: '128Gi', pods: '110' }))));
+    // The same hosts as MeshNodes, Ready, and one OrgCluster (this control plane) carrying them all.
+    const now = new Date().toISOString();
+    await pool(NODES, CONCURRENCY, async (i) => {
+      const name = names[i]!;
+      const mn = await rest.create<KubernetesObject>(MESHNODES, { apiVersion: 'weft.dev/v1alpha1', kind: 'MeshNode', metadata: { name }, spec: { org: 'bench', tags: [`zone:z${i % 4}`] } } as KubernetesObject);
+      await rest.replace(MESHNODES, { ...mn, status: { capacity: { cpu: '32', memory: '128Gi' }, allocatable: { cpu: '32', memory: '128Gi' }, conditions: [{ type: 'Ready', status: 'True', reason: 'Bench', message: 'bench', lastTransitionTime: now }] } } as KubernetesObject, 'status');
+    });
+    await rest.create(SECRETS, { metadata: { name: 'self', namespace: 'bench-weft' }, stringData: { kubeconfig: kc.exportConfig() } } as KubernetesObject);
+    // OrgClusters carry at most 256 hosts: the nodes are split over clusters of 250, all this control plane.
+    for (let c = 0; c * 250 < NODES; c++) {
+      const oc = await rest.create<KubernetesObject>(ORGCLUSTERS, { apiVersion: 'weft.dev/v1alpha1', kind: 'OrgCluster', metadata: { name: `self-${c}`, namespace: 'bench-weft' }, spec: { org: 'bench', provider: 'kubeconfig', kubeconfigSecretRef: { name: 'self' }, hosts: names.slice(c * 250, c * 250 + 250) } } as KubernetesObject);
+      await rest.replace(ORGCLUSTERS, { ...oc, status: { conditions: [{ type: 'Reachable', status: 'True', reason: 'Bench', message: 'bench', lastTransitionTime: now }, { type: 'Ready', status: 'True', reason: 'Bench', message: 'bench', lastTransitionTime: now }] } } as KubernetesObject, 'status');
+    }
+    console.log(`    setup: ${NODES} Nodes + MeshNodes in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+    // kube-scheduler, built from the same module, with its client rate limit raised so that it is not the bottleneck.
+    const [port] = (await freePorts(1)) as [number];
+    await writeFile(join(dir, 'scheduler.yaml'), `apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\nclientConnection:\n  kubeconfig: ${cp.kubeconfigPath}\n  qps: 1000\n  burst: 2000\nleaderElection:\n  leaderElect: false\n`);
+    scheduler = startProcess({ name: 'kube-scheduler', command: toolPath('kube-scheduler'), args: [`--config=${join(dir, 'scheduler.yaml')}`, `--secure-port=${port}`, '--bind-address=127.0.0.1'], logFile: join(dir, 'kube-scheduler.log') });
+    await waitReady(scheduler, 60_000, () => insecureOk(`https://127.0.0.1:${port}/healthz`));
+
+    const boundPods = async (ns: string) => (await rest.list<V1Pod & KubernetesObject>(PODS, { namespace: ns })).items.filter((p) => p.spec?.nodeName).length;
+    const k0 = performance.now();
+    await pool(OBJECTS, CONCURRENCY, (i) =>
+      rest.create(PODS, { metadata: { name: `p-${i}`, namespace: 'bench-kube' }, spec: { tolerations: [KWOK_TOLERATION], containers: [{ name: 'main', image: 'busybox', resources: { requests: { cpu: '100m', memory: '128Mi' } } }] } } as KubernetesObject),
+    );
+    const k1 = await until(() => boundPods('bench-kube'), OBJECTS, 300_000);
+    const kubeRate = OBJECTS / ((k1 - k0) / 1000);
+    await scheduler.stop();
+    scheduler = undefined;
+
+    const cfg = parseOperatorConfig({ kubeconfig: cp.kubeconfigPath, httpAddr: '127.0.0.1:0', namespace: 'weft-system', leaderElect: false, logLevel: 'warn' }, {});
+    op = await runOperator(cfg, log, { controllers: CONTROLLERS.filter((c) => c.name === 'workload') });
+    await op.mgr.waitForSync();
+    const w0 = performance.now();
+    await pool(OBJECTS, CONCURRENCY, (i) =>
+      rest.create(WORKLOADS, { apiVersion: 'weft.dev/v1alpha1', kind: 'Workload', metadata: { name: `w-${i}`, namespace: 'bench-weft' }, spec: { org: 'bench', resources: { cpu: '100m', memory: '128Mi' }, template: { spec: { tolerations: [KWOK_TOLERATION], containers: [{ name: 'main', image: 'busybox' }] } } } } as KubernetesObject),
+    );
+    const w1 = await until(() => boundPods('bench-weft'), OBJECTS, 300_000);
+    const weftRate = OBJECTS / ((w1 - w0) / 1000);
+    console.log(`    kube-scheduler: ${fmt(kubeRate)} pods/s created → bound (${((k1 - k0) / 1000).toFixed(1)} s)`);
+    console.log(`    weft:           ${fmt(weftRate)} Workloads/s created → pod bound on its node (${((w1 - w0) / 1000).toFixed(1)} s)   [goal ≥ kube-scheduler]`);
+  } finally {
+    await scheduler?.stop();
+    await op?.stop();
+    await cp.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function partC(): Promise<void> {
+  const ca = await createCA('weft-bench-ca');
+  const ledger = new UsageLedger();
+  const policy = parseWeftPolicy('orgs: { acme: { quota: { cpu: "100000", gpu: 100000 } } }\ntagOwners: { gpu: [acme] }');
+  const server = await startWebhookServer({ host: '127.0.0.1', port: 0, ca, validate: (r) => validateAdmission(r, { policy: () => policy, ledger }), mutate: mutateAdmission, log });
+  const agent = new Agent({ keepAlive: true, maxSockets: 16, ca: ca.certPem });
+  const url = new URL(server.url);
+  const call = (path: string, i: number) =>
+    new Promise<number>((resolve, reject) => {
+      const body = JSON.stringify({
+        apiVersion: 'admission.k8s.io/v1',
+        kind: 'AdmissionReview',
+        request: {
+          uid: `u-${i}`,
+          kind: { group: 'weft.dev', version: 'v1alpha1', kind: 'Workload' },
+          operation: 'CREATE',
+          name: `w-${i}`,
+          namespace: 'bench',
+          userInfo: { username: 'bench' },
+          object: { apiVersion: 'weft.dev/v1alpha1', kind: 'Workload', metadata: { name: `w-${i}`, namespace: 'bench' }, spec: { org: 'acme', template: { spec: { containers: [{ name: 'm', image: 'x' }] } }, resources: { cpu: '1', memory: '1Gi', gpu: 1 }, placement: { requiredTags: ['gpu:h100'] } } },
+        },
+      });
+      const started = performance.now();
+      const req = request({ host: url.hostname, port: url.port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+        res.resume();
+        res.on('end', () => (res.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error(`status ${res.statusCode}`))));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  try {
+    for (let i = 0; i < 200; i++) await call('/validate', -i); // warm up (TLS sessions, JIT)
+    const rate = 200;
+    const seconds = 10;
+    const latencies: number[] = [];
+    const inflight: Promise<void>[] = [];
+    const start = performance.now();
+    for (let i = 0; i < rate * seconds; i++) {
+      const due = start + (i * 1000) / rate;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      inflight.push(call(i % 2 === 0 ? '/validate' : '/mutate', i).then((ms) => void latencies.push(ms)));
+    }
+    await Promise.all(inflight);
+    const achieved = latencies.length / ((performance.now() - start) / 1000);
+    console.log(`(c) admission webhook over HTTPS, ${latencies.length} AdmissionReviews at ${fmt(achieved)}/s (validate + mutate, keep-alive):`);
+    console.log(`    p50 ${pct(latencies, 50).toFixed(2)} ms, p99 ${pct(latencies, 99).toFixed(2)} ms, max ${Math.max(...latencies).toFixed(2)} ms   [goal p99 < 10 ms]`);
+  } finally {
+    agent.destroy();
+    await server.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  if (PARTS.includes('a')) await partA();
+  if (PARTS.includes('c')) await partC();
+  if (PARTS.includes('b')) await partB();
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
