@@ -56,7 +56,26 @@ describe('parseOperatorConfig', () => {
       leaderElect: true,
       mesh: { mode: 'none', configPath: undefined, policyPath: undefined, self: 'weft-operator' },
       httpTls: false,
+      webhooks: { serve: false, url: undefined, service: undefined, configName: 'weft' },
     });
+  });
+
+  it.each([
+    [{ webhookUrl: 'auto' }, { serve: true, url: 'auto' }],
+    [{ webhookUrl: 'https://10.0.0.1:9443' }, { serve: true, url: 'https://10.0.0.1:9443' }],
+    [{ webhookService: 'weft-operator' }, { serve: true, service: 'weft-operator' }],
+    [{ webhooks: true }, { serve: true }],
+  ])('webhook flags %o → %o', (flags, want) => expect(parseOperatorConfig(flags, {}).webhooks).toMatchObject(want));
+
+  it.each([
+    [{ webhookUrl: 'http://x:1' }, '--webhook-url', 'must use https'],
+    [{ webhookUrl: 'not a url' }, '--webhook-url', 'is not a URL'],
+    [{ webhookUrl: 'auto', webhookService: 'svc' }, '--webhook-url', 'not both'],
+    [{ webhookService: 'Bad_Name' }, '--webhook-service', 'not a Service name'],
+    [{ webhookConfigName: 'UPPER' }, '--webhook-config-name', 'not a valid object name'],
+  ])('bad webhook flags %o are refused naming %s', (flags, flag, message) => {
+    expect(() => parseOperatorConfig(flags, {})).toThrow(flag);
+    expect(() => parseOperatorConfig(flags, {})).toThrow(message);
   });
 
   it('takes the namespace from --namespace, else $POD_NAMESPACE', () => {

@@ -9,6 +9,9 @@ import { Registry } from 'prom-client';
 import { Manager } from '../../src/runtime/manager.js';
 import { RestClient } from '../../src/runtime/rest.js';
 import { registerReadApi } from '../../src/server/api/routes.js';
+import { registerNodeWrites } from '../../src/server/api/writes.js';
+import { registerScheduleApi } from '../../src/server/api/schedule.js';
+import { SchedulingState } from '../../src/scheduler/informed.js';
 
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
 
@@ -30,7 +33,16 @@ describe('HTTP API contract (/openapi.json)', () => {
     });
     const logger = pino({ level: 'silent' });
     const mgr = new Manager(kc, { log: logger, metrics: new Registry() });
-    app = await buildHttpServer({ logger, readiness, routes: (a) => registerReadApi(a, { mgr, rest: new RestClient(kc) }) });
+    const rest = new RestClient(kc);
+    app = await buildHttpServer({
+      logger,
+      readiness,
+      routes: (a) => {
+        registerReadApi(a, { mgr, rest });
+        registerNodeWrites(a, rest);
+        registerScheduleApi(a, { scheduling: new SchedulingState(mgr, logger), rest });
+      },
+    });
     base = await app.listen({ host: '127.0.0.1', port: 0 });
     doc = (await (await fetch(`${base}/openapi.json`)).json()) as typeof doc;
   });
@@ -39,6 +51,12 @@ describe('HTTP API contract (/openapi.json)', () => {
   it('matches the committed snapshot (update deliberately with `jest -u` when the API changes)', () => {
     const stable = { ...doc, info: { ...(doc.info as object), version: '<version>' } };
     expect(stable).toMatchSnapshot();
+  });
+
+  it('documents POST /api/v1/schedule with its request and reply', () => {
+    const paths = doc.paths as Record<string, Record<string, { operationId?: string; responses?: Record<string, unknown> }>>;
+    expect(paths['/api/v1/schedule']?.post?.operationId).toBe('scheduleWorkload');
+    expect(Object.keys(paths['/api/v1/schedule']!.post!.responses!).sort()).toEqual(['200', '201', '400', '403', '409']);
   });
 
   it('is OpenAPI 3.1 and documents the health routes', () => {
