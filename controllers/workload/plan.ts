@@ -8,7 +8,7 @@ import { metaTime } from '../../src/api/common/conditions.js';
 import { setConditions, type ConditionInput } from '../../src/runtime/conditions.js';
 import type { Decision } from '../../src/scheduler/types.js';
 
-export const WORKLOAD_FINALIZER = 'weft.dev/workload-cleanup';
+export { WORKLOAD_FINALIZER } from '../../src/api/labels.js';
 /** Labels on the pods the controller creates (the pod watch maps them back to their Workload). */
 export const POD_LABELS = { managedBy: 'app.kubernetes.io/managed-by', workload: 'weft.dev/workload', namespace: 'weft.dev/workload-namespace', uid: 'weft.dev/workload-uid', org: 'weft.dev/org' } as const;
 export const POD_SELECTOR = `${POD_LABELS.managedBy}=weft,${POD_LABELS.uid}`;

@@ -114,7 +114,8 @@ export function setupWorkloadController(ctx: ControllerContext & { scheduling: S
   mgr.add({
     name: 'workload',
     for: WORKLOADS,
-    concurrency: 8,
+    // Reconciles wait on API calls (status, pod creation), not CPU: many keys in flight keep bursts moving.
+    concurrency: 32,
     reconcile: async ({ key, log: rlog }) => {
       let wl = state.workloads.get(key);
       if (!wl) {
@@ -143,35 +144,40 @@ export function setupWorkloadController(ctx: ControllerContext & { scheduling: S
         return;
       }
 
-      const placement = wl.status?.placement;
+      let placement = wl.status?.placement;
       if (!placement?.node || !placement.cluster) {
         const now = new Date();
         const d = decide(state, wl, key);
+        let updated: Wl;
         try {
-          await writeStatus(wl, statusForDecision(wl, d, now));
+          updated = await writeStatus(wl, statusForDecision(wl, d, now));
         } catch (err) {
           if (d.placed) state.unbind(key); // not recorded: give the capacity back
           if (isConflict(err)) return { requeueAfterMs: 50 };
           throw err;
         }
         setPending(key, org, !d.placed);
-        if (d.placed) {
-          await events.record(wl, 'Normal', 'Scheduled', d.message);
-          return;
+        if (!d.placed) {
+          if (findCondition(wl.status?.conditions, 'Scheduled')?.message !== d.message.slice(0, 32768)) await events.record(wl, 'Warning', 'FailedScheduling', d.message);
+          return { requeueAfterMs: retryMs };
         }
-        if (findCondition(wl.status?.conditions, 'Scheduled')?.message !== d.message.slice(0, 32768)) await events.record(wl, 'Warning', 'FailedScheduling', d.message);
-        return { requeueAfterMs: retryMs };
+        void events.record(wl, 'Normal', 'Scheduled', d.message);
+        // Go on to create the pod in this same pass: binding latency is one reconcile, not two.
+        wl = updated;
+        placement = wl.status!.placement!;
       }
       setPending(key, org, false);
+      const cluster = placement.cluster!;
+      const node = placement.node!;
 
-      const oc = state.clusters.get(placement.cluster);
-      const mn = state.nodes.get(placement.node);
+      const oc = state.clusters.get(cluster);
+      const mn = state.nodes.get(node);
       const lost = !oc
-        ? `OrgCluster ${placement.cluster} was deleted`
+        ? `OrgCluster ${cluster} was deleted`
         : !mn
-          ? `MeshNode ${placement.node} was deleted`
+          ? `MeshNode ${node} was deleted`
           : findCondition(mn.status?.conditions, 'Ready')?.status === 'False'
-            ? `MeshNode ${placement.node} is NotReady: ${findCondition(mn.status?.conditions, 'Ready')?.message ?? ''}`.trim()
+            ? `MeshNode ${node} is NotReady: ${findCondition(mn.status?.conditions, 'Ready')?.message ?? ''}`.trim()
             : undefined;
       if (lost) {
         await reschedule(wl, key, lost);
@@ -182,7 +188,7 @@ export function setupWorkloadController(ctx: ControllerContext & { scheduling: S
       try {
         conn = await connections.get(oc!);
       } catch (err) {
-        const message = `cannot reach OrgCluster ${placement.cluster}: ${errorMessage(err)}`;
+        const message = `cannot reach OrgCluster ${cluster}: ${errorMessage(err)}`;
         await writeStatus(wl, statusClusterUnreachable(wl, message, new Date()));
         await events.record(wl, 'Warning', 'ClusterUnreachable', message);
         return { requeueAfterMs: 10_000 };
@@ -191,7 +197,7 @@ export function setupWorkloadController(ctx: ControllerContext & { scheduling: S
       const ref = wl.status?.podRef;
       if (!ref?.name) {
         const attempt = wl.status?.attempts ?? 1;
-        const pod = buildPod(wl, placement.node, attempt);
+        const pod = buildPod(wl, node, attempt);
         await ensureNamespace(conn, pod.metadata!.namespace!, knownNamespaces);
         let created: V1Pod;
         try {
@@ -204,7 +210,7 @@ export function setupWorkloadController(ctx: ControllerContext & { scheduling: S
           created = await conn.rest.get<V1Pod & KubernetesObject>(PODS, pod.metadata!.name!, pod.metadata!.namespace);
         }
         await writeStatus(wl, statusForPod(wl, { ...created, status: created.status ?? {} }, new Date()) as WorkloadStatus);
-        rlog.debug({ cluster: placement.cluster, node: placement.node, pod: created.metadata?.name }, 'pod created');
+        rlog.debug({ cluster: cluster, node: node, pod: created.metadata?.name }, 'pod created');
         return;
       }
 
@@ -217,7 +223,7 @@ export function setupWorkloadController(ctx: ControllerContext & { scheduling: S
         });
       }
       if (!pod || (ref.uid && pod.metadata?.uid !== ref.uid)) {
-        await reschedule(wl, key, `pod ${ref.namespace}/${ref.name} in ${placement.cluster} was deleted`);
+        await reschedule(wl, key, `pod ${ref.namespace}/${ref.name} in ${cluster} was deleted`);
         return;
       }
       const lostPod = podWasLost(pod);

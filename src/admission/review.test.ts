@@ -107,12 +107,15 @@ describe('mutateAdmission', () => {
     expect(patchOf(r)).toEqual([
       { op: 'replace', path: '/spec', value: { org: 'acme', template: {}, resources: { cpu: '100m', memory: '128Mi', gpu: 0 }, priority: 0 } },
       { op: 'add', path: '/metadata/labels', value: { 'weft.dev/org': 'acme' } },
+      { op: 'add', path: '/metadata/finalizers', value: ['weft.dev/workload-cleanup'] },
     ]);
   });
   it('adds the label next to existing ones (escaped path), and patches nothing when all is there', () => {
-    const r = mutateAdmission(req(wl({ resources: { cpu: '100m', memory: '128Mi', gpu: 0 }, priority: 0 }, { app: 'x' })));
+    const r = mutateAdmission(req(wl({ resources: { cpu: '100m', memory: '128Mi', gpu: 0 }, priority: 0 }, { app: 'x' }), { operation: 'UPDATE' }));
     expect(patchOf(r)).toEqual([{ op: 'add', path: '/metadata/labels/weft.dev~1org', value: 'acme' }]);
-    expect(mutateAdmission(req(wl({ resources: { cpu: '100m', memory: '128Mi', gpu: 0 }, priority: 0 }, { 'weft.dev/org': 'acme' })))).toEqual({ uid: 'u1', allowed: true });
+    expect(mutateAdmission(req(wl({ resources: { cpu: '100m', memory: '128Mi', gpu: 0 }, priority: 0 }, { 'weft.dev/org': 'acme' }), { operation: 'UPDATE' }))).toEqual({ uid: 'u1', allowed: true });
+    const withFinalizers = { ...wl({ resources: { cpu: '100m', memory: '128Mi', gpu: 0 }, priority: 0 }, { 'weft.dev/org': 'acme' }), metadata: { name: 'w', namespace: 'ns', labels: { 'weft.dev/org': 'acme' }, finalizers: ['other'] } };
+    expect(patchOf(mutateAdmission(req(withFinalizers)))).toEqual([{ op: 'add', path: '/metadata/finalizers/-', value: 'weft.dev/workload-cleanup' }]);
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { withDefaults } from '../api/defaults.js';
+import { ORG_LABEL, WORKLOAD_FINALIZER } from '../api/labels.js';
 import { formatErrors, validate, type WeftKind } from '../api/validate.js';
 import { canApplyTag, type Policy } from '../policy/acl/index.js';
 import { unownedTags, type WeftPolicy } from '../policy/weft-policy.js';
@@ -44,7 +45,7 @@ export interface AdmissionContext {
   aclExempt?: (user: { username?: string; groups?: string[] }) => boolean;
 }
 
-export const ORG_LABEL = 'weft.dev/org';
+export { ORG_LABEL };
 const ADMITTED_KINDS = new Set<string>(['Workload', 'Job', 'AgentTask', 'OrgCluster', 'MeshNode']);
 const ACL_KINDS = new Set<string>(['Workload', 'Job', 'AgentTask', 'OrgCluster']);
 
@@ -128,8 +129,8 @@ export function validateAdmission(req: AdmissionRequest, ctx: AdmissionContext):
 const ptr = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
 
 /**
- * Applies the schema defaults to `spec` and labels the object with its org (`weft.dev/org`), as a
- * JSON patch. Never denies, except for objects it cannot read.
+ * Applies the schema defaults to `spec`, labels the object with its org (`weft.dev/org`) and gives a
+ * new Workload its cleanup finalizer, as a JSON patch. Never denies, except for objects it cannot read.
  */
 export function mutateAdmission(req: AdmissionRequest): AdmissionResponse {
   const { uid } = req;
@@ -145,6 +146,11 @@ export function mutateAdmission(req: AdmissionRequest): AdmissionResponse {
   if (typeof org === 'string' && org !== '' && obj.metadata?.labels?.[ORG_LABEL] !== org) {
     if (!obj.metadata?.labels) patch.push({ op: 'add', path: '/metadata/labels', value: { [ORG_LABEL]: org } });
     else patch.push({ op: 'add', path: `/metadata/labels/${ptr(ORG_LABEL)}`, value: org });
+  }
+  // Workloads get their cleanup finalizer at birth: the controller then saves a write per Workload.
+  if (kind === 'Workload' && req.operation === 'CREATE' && !obj.metadata?.deletionTimestamp && !(obj.metadata?.finalizers ?? []).includes(WORKLOAD_FINALIZER)) {
+    if (!obj.metadata?.finalizers) patch.push({ op: 'add', path: '/metadata/finalizers', value: [WORKLOAD_FINALIZER] });
+    else patch.push({ op: 'add', path: '/metadata/finalizers/-', value: WORKLOAD_FINALIZER });
   }
   if (patch.length === 0) return { uid, allowed: true };
   return { uid, allowed: true, patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(patch)).toString('base64') };

@@ -18,8 +18,7 @@ import { clusterInfo, nodeInfo, placementRequest } from './convert.js';
 import { PlacementEngine } from './engine.js';
 import type { Decision, PlacementRequest } from './types.js';
 
-/** Annotation set by `POST /api/v1/schedule` on a Workload it created already placed: `cluster@node`. */
-export const BOUND_TO_ANNOTATION = 'weft.dev/bound-to';
+export { BOUND_TO_ANNOTATION } from '../api/labels.js';
 
 /** MeshNode status.allocated as quantity strings. */
 export interface AllocatedList {

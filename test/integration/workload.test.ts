@@ -27,7 +27,7 @@ describe('Workloads: placement, pods on KWOK nodes, lifecycle (real apiserver)',
   let ns: string;
   let org: string;
   let op: RunningOperator;
-  const agents: NodeAgent[] = [];
+  const agents = new Map<string, NodeAgent>();
   const nodes: string[] = [];
   let gpuNode: string;
 
@@ -38,7 +38,7 @@ describe('Workloads: placement, pods on KWOK nodes, lifecycle (real apiserver)',
     kc.loadFromString(kubeconfig);
     const agent = new NodeAgent({ name, kc, log, detect: async () => capacity, heartbeatIntervalMs: 2000 });
     await agent.start();
-    agents.push(agent);
+    agents.set(name, agent);
     return name;
   }
 
@@ -69,7 +69,7 @@ describe('Workloads: placement, pods on KWOK nodes, lifecycle (real apiserver)',
   }, 120_000);
 
   afterAll(async () => {
-    for (const a of agents) a.stop();
+    for (const a of agents.values()) a.stop();
     await op?.stop();
     for (const n of nodes) {
       await rest.delete(MESHNODES, n).catch(() => undefined);
@@ -169,6 +169,31 @@ describe('Workloads: placement, pods on KWOK nodes, lifecycle (real apiserver)',
       await expect(rest.get(PODS, secondPod, ns)).rejects.toMatchObject({ code: 404 });
     }, { timeoutMs: 30_000 });
     expect(op.scheduling.engine.isBound(`${ns}/phoenix`)).toBe(false);
+  });
+
+  it('a lost node (MeshNode deleted) moves its Workload to another node', async () => {
+    const spare = await host(['env:prod'], { cpu: '4', memory: '8Gi' });
+    nodes.push(spare);
+    await createFakeNodes(admin, [{ name: spare, cpu: '8', memory: '32Gi' }]);
+    await rest.patch(ORGCLUSTERS, { name: 'hub', namespace: ns }, { spec: { hosts: nodes } });
+    await rest.create(WORKLOADS, workload('nomad', { placement: { requiredTags: ['env:prod'], preferredTags: [{ tag: 'env:prod', weight: 1 }] } }) as KubernetesObject);
+    const first = await eventually(async () => {
+      const w = await get('nomad');
+      expect(w.status?.phase).toBe('Running');
+      return w;
+    }, { timeoutMs: 30_000 });
+    const lost = first.status!.placement!.node!;
+    agents.get(lost)?.stop();
+    await rest.delete(MESHNODES, lost);
+    const moved = await eventually(async () => {
+      const w = await get('nomad');
+      expect(w.status?.phase).toBe('Running');
+      expect(w.status?.placement?.node).not.toBe(lost);
+      return w;
+    }, { timeoutMs: 30_000 });
+    expect(moved.status?.attempts).toBe(2);
+    const events = await kubectl(kubeconfigPath, ['get', 'events', '-n', ns, '--field-selector', 'reason=Rescheduling', '-o', 'jsonpath={.items[*].note}']);
+    expect(events.stdout).toContain(`MeshNode ${lost} was deleted`);
   });
 
   it('POST /api/v1/schedule: dryRun explains; otherwise the Workload is created already placed', async () => {
