@@ -316,6 +316,16 @@ describe('bind, unbind and state', () => {
     expect(e.free('n2')).toEqual({ cpuMilli: 8000, memoryBytes: 32 * Gi, gpus: {} });
   });
 
+  it('copies what it is given, and follows status updates of a node', () => {
+    const n = node('n1');
+    const e = engineWith([n], [cluster('acme/prod', ['n1'])]);
+    n.ready = false;
+    n.allocatable.cpuMilli = 0;
+    expect(e.evaluate(req('acme/w')).placed).toBe(true);
+    e.setNode({ ...node('n1'), ready: false });
+    expect(onlyRejection(e.evaluate(req('acme/w'))).filter).toBe('NodeNotReady');
+  });
+
   it('records an over-committed node from bind(), which then stops fitting', () => {
     const e = single({ cpu: 2 });
     e.bind(req('acme/a', { cpuMilli: 1500 }), 'acme/prod', 'n1');

@@ -288,14 +288,18 @@ export class PlacementEngine {
     this.weights = checkWeights({ ...DEFAULT_WEIGHTS, ...opts.weights });
   }
 
-  /** Adds or replaces a MeshNode. */
+  /** Adds or replaces a MeshNode (copied: later changes to `n` do not reach the engine). */
   setNode(n: NodeInfo): void {
     const slot = this.slot(n.name);
-    if (!slot.node || !slot.node.tags.sameAs(n.tags)) this.spreadCounts.clear();
-    const gpuGroups = Object.entries(n.allocatable.gpus)
+    const old = slot.node;
+    const sameTags = old !== undefined && old.tags.sameAs(n.tags);
+    if (!sameTags) this.spreadCounts.clear();
+    const info: NodeInfo = { ...n, tags: [...n.tags], allocatable: { ...n.allocatable, gpus: { ...n.allocatable.gpus } } };
+    const gpuGroups = Object.entries(info.allocatable.gpus)
       .map(([model, total]) => ({ model, lower: model.toLowerCase(), total }))
       .sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : 0));
-    slot.node = { info: n, tags: new TagIndex(n.tags, this.tagIds), gpuGroups, unionTags: new WeakMap() };
+    // Status updates (heartbeats) rarely change tags: keep the index and its cached reason texts.
+    slot.node = sameTags ? { ...old, info, gpuGroups } : { info, tags: new TagIndex(info.tags, this.tagIds), gpuGroups, unionTags: new WeakMap() };
     this.resolveGpus(slot);
   }
 
@@ -307,12 +311,13 @@ export class PlacementEngine {
     this.spreadCounts.clear();
   }
 
-  /** Adds or replaces an OrgCluster. */
+  /** Adds or replaces an OrgCluster (copied: later changes to `c` do not reach the engine). */
   setCluster(c: ClusterInfo): void {
     const old = this.clusters.get(c.id);
     if (!old || !old.tags.sameAs(c.tags)) this.spreadCounts.clear();
-    const hosts = [...new Set(c.hosts)].sort().map((h) => this.slot(h));
-    this.clusters.set(c.id, { info: c, tags: new TagIndex(c.tags, this.tagIds), hosts });
+    const info: ClusterInfo = { ...c, tags: [...c.tags], labels: { ...c.labels }, hosts: [...c.hosts] };
+    const hosts = [...new Set(info.hosts)].sort().map((h) => this.slot(h));
+    this.clusters.set(c.id, { info, tags: new TagIndex(info.tags, this.tagIds), hosts });
     if (old && old.info.org !== c.org) this.reindexOrg(old.info.org);
     this.reindexOrg(c.org);
   }
@@ -434,8 +439,10 @@ export class PlacementEngine {
     const chosen = best && decisionOf(best);
     const { rejected, feasible, emptyClusters } = t;
     const message = decisionMessage({ org: q.req.org, noClusters: clusters.length === 0, emptyClusters, rejected, feasible, chosen });
-    const decision: Decision = { placed: !!best, rejected, alternatives: t.top.slice(1).map(decisionOf), message };
-    if (chosen) decision.decision = chosen;
+    const alternatives = t.top.slice(1).map(decisionOf);
+    const decision: Decision = chosen
+      ? { placed: true, decision: chosen, rejected, alternatives, message }
+      : { placed: false, rejected, alternatives, message };
     return { decision, chosen: best };
   }
 
