@@ -42,7 +42,10 @@ export class ApiServerProbe {
       this.gitVersion = v.gitVersion;
       this.last = { ok: true, message: `apiserver ${server} reachable (${v.gitVersion})` };
     } catch (err) {
-      this.last = { ok: false, message: `apiserver ${server} unreachable: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}` };
+      // undici says only "fetch failed"; the cause names the network error (ECONNREFUSED, a TLS code…).
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      const detail = cause ? ` (${cause.code ?? cause.message})` : '';
+      this.last = { ok: false, message: `apiserver ${server} unreachable: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}${detail}` };
     }
   }
 }
