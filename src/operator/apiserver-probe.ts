@@ -1,4 +1,5 @@
-import { VersionApi, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { RestClient } from '../runtime/rest.js';
 import type { CheckResult } from '../server/readiness.js';
 
 /**
@@ -8,13 +9,17 @@ import type { CheckResult } from '../server/readiness.js';
 export class ApiServerProbe {
   private last: CheckResult = { ok: false, message: 'not probed yet' };
   private timer: NodeJS.Timeout | undefined;
+  // Our client shares one connection pool; client-node's generated APIs open a new one per call.
+  private readonly rest: RestClient;
   /** Kubernetes version reported by the apiserver at the last successful probe. */
   gitVersion: string | undefined;
 
   constructor(
     private readonly kc: KubeConfig,
     private readonly intervalMs = 5000,
-  ) {}
+  ) {
+    this.rest = new RestClient(kc);
+  }
 
   /** Probes once now, then every interval; resolves after the first probe. */
   async start(): Promise<void> {
@@ -33,11 +38,14 @@ export class ApiServerProbe {
   private async probe(): Promise<void> {
     const server = this.kc.getCurrentCluster()?.server ?? '(none)';
     try {
-      const v = await this.kc.makeApiClient(VersionApi).getCode();
+      const v = await this.rest.request<{ gitVersion?: string }>('GET', '/version', { signal: AbortSignal.timeout(Math.max(1000, this.intervalMs)) });
       this.gitVersion = v.gitVersion;
       this.last = { ok: true, message: `apiserver ${server} reachable (${v.gitVersion})` };
     } catch (err) {
-      this.last = { ok: false, message: `apiserver ${server} unreachable: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}` };
+      // undici says only "fetch failed"; the cause names the network error (ECONNREFUSED, a TLS code…).
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      const detail = cause ? ` (${cause.code ?? cause.message})` : '';
+      this.last = { ok: false, message: `apiserver ${server} unreachable: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}${detail}` };
     }
   }
 }

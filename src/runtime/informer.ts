@@ -1,8 +1,9 @@
-import { Watch, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { backoffDelay } from './backoff.js';
 import { errorMessage, isGone } from './errors.js';
 import { apiVersionOf, resourcePath, RestClient, type ResourceType } from './rest.js';
+import { watchStream, type WatchEvent } from './watch.js';
 
 export type InformerEvent = 'add' | 'update' | 'delete';
 export type InformerHandler<T> = (event: InformerEvent, obj: T, old?: T) => void;
@@ -146,55 +147,51 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
   }
 
   /** One watch request, until the server closes it (resolve) or it fails (reject). */
-  private watchOnce(): Promise<void> {
+  private async watchOnce(): Promise<void> {
     const [lo, hi] = this.opts.watchTimeoutSeconds ?? [240, 300];
     const timeoutSeconds = Math.floor(lo + Math.random() * (hi - lo));
-    const watch = new Watch(this.kc);
-    // client-node's inactivity timer doubles as our watchdog: bookmarks arrive at least every
-    // minute, and the server closes the watch after timeoutSeconds.
-    (watch as unknown as { requestTimeoutMs: number }).requestTimeoutMs = timeoutSeconds * 1000 + (this.opts.watchdogSlackMs ?? 30_000);
-    return new Promise<void>((resolve, reject) => {
-      let gone = false;
-      const path = resourcePath(this.type, this.opts.namespace);
-      watch
-        .watch(
-          path,
-          { resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds, labelSelector: this.opts.labelSelector },
-          (phase: string, obj: T & { code?: number }) => {
-            if (phase === 'ERROR') {
-              if (obj.code === 410) gone = true;
-              return;
-            }
-            const rv = obj.metadata?.resourceVersion;
-            if (phase === 'BOOKMARK') {
-              if (rv) this.resourceVersion = rv;
-              return;
-            }
-            const full = { apiVersion: apiVersionOf(this.type), kind: this.type.kind, ...obj } as T;
-            if (phase === 'DELETED') {
-              this.cache.delete(keyOf(full));
-              this.emit('delete', full);
-            } else {
-              this.upsert(full);
-            }
-            if (rv) this.resourceVersion = rv;
-          },
-          (err: unknown) => {
-            this.abort = undefined;
-            if (gone || isGone(err) || (err as { statusCode?: number } | null)?.statusCode === 410) {
-              return reject(Object.assign(new Error('watch expired'), { code: 410 }));
-            }
-            if (err && (err as Error).name === 'TimeoutError') return reject(new Error(`watch on ${path} silent for too long (watchdog)`));
-            if (err && !this.stopped && (err as Error).name !== 'AbortError') return reject(err);
-            resolve();
-          },
-        )
-        .then((ctrl) => {
-          this.abort = ctrl;
-          if (this.stopped) ctrl.abort();
-        })
-        .catch(reject);
-    });
+    const path = resourcePath(this.type, this.opts.namespace);
+    const abort = new AbortController();
+    this.abort = abort;
+    if (this.stopped) abort.abort();
+    let gone = false;
+    try {
+      // The inactivity limit doubles as our watchdog: bookmarks arrive at least every minute, and
+      // the server closes the watch after timeoutSeconds.
+      await watchStream<T & { code?: number }>(this.kc, path, (ev) => this.onWatchEvent(ev, () => (gone = true)), {
+        query: { resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds, labelSelector: this.opts.labelSelector },
+        inactivityMs: timeoutSeconds * 1000 + (this.opts.watchdogSlackMs ?? 30_000),
+        signal: abort.signal,
+      });
+    } catch (err) {
+      if (isGone(err)) throw Object.assign(new Error('watch expired'), { code: 410 });
+      if ((err as Error | null)?.name === 'TimeoutError') throw new Error(`watch on ${path} silent for too long (watchdog)`);
+      if (!this.stopped) throw err;
+    } finally {
+      this.abort = undefined;
+    }
+    if (gone) throw Object.assign(new Error('watch expired'), { code: 410 });
+  }
+
+  private onWatchEvent(ev: WatchEvent<T & { code?: number }>, markGone: () => void): void {
+    const obj = ev.object;
+    if (ev.type === 'ERROR') {
+      if (obj.code === 410) markGone();
+      return;
+    }
+    const rv = obj.metadata?.resourceVersion;
+    if (ev.type === 'BOOKMARK') {
+      if (rv) this.resourceVersion = rv;
+      return;
+    }
+    const full = { apiVersion: apiVersionOf(this.type), kind: this.type.kind, ...obj } as T;
+    if (ev.type === 'DELETED') {
+      this.cache.delete(keyOf(full));
+      this.emit('delete', full);
+    } else {
+      this.upsert(full);
+    }
+    if (rv) this.resourceVersion = rv;
   }
 
   private upsert(obj: T): void {

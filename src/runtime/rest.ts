@@ -1,6 +1,10 @@
-import { HttpMethod, RequestContext, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
-import { fetch, type Dispatcher } from 'undici';
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import { fetch } from 'undici';
+import { requestCredentials } from './credentials.js';
 import { ApiError } from './errors.js';
+
+/** An HTTP method; client-node's `HttpMethod` enum values are accepted too. */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
 
 /** Identifies a kind of resource for the dynamic client and informers. */
 export interface ResourceType {
@@ -47,21 +51,18 @@ export interface RequestOptions {
 }
 
 /**
- * A small dynamic Kubernetes client over client-node's authentication (one cached HTTPS agent per
- * cluster and user, so reconnects do not leak sockets): any resource, typed by the caller.
+ * A small dynamic Kubernetes client over client-node's authentication (one shared connection pool
+ * per KubeConfig, see {@link requestCredentials}): any resource, typed by the caller.
  */
 export class RestClient {
   constructor(readonly kc: KubeConfig) {}
 
   /** Sends one request and returns the parsed JSON body; non-2xx → ApiError. */
   async request<T>(method: HttpMethod, path: string, opts: RequestOptions = {}): Promise<T> {
-    const server = this.kc.getCurrentCluster()?.server;
-    if (!server) throw new Error('no current cluster in the kubeconfig');
+    const { server, headers, dispatcher } = await requestCredentials(this.kc);
     const url = new URL(server + path);
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
-    const ctx = new RequestContext(url.toString(), method);
-    await this.kc.applySecurityAuthentication(ctx);
-    const headers: Record<string, string> = { ...ctx.getHeaders(), accept: 'application/json' };
+    headers.accept = 'application/json';
     let body: string | undefined;
     if (opts.body !== undefined) {
       headers['content-type'] = opts.contentType ?? 'application/json';
@@ -71,7 +72,7 @@ export class RestClient {
       method,
       headers,
       body,
-      dispatcher: ctx.getDispatcher() as Dispatcher | undefined,
+      dispatcher,
       signal: opts.signal ?? AbortSignal.timeout(30_000),
     });
     const text = await res.text();
@@ -89,7 +90,7 @@ export class RestClient {
   }
 
   get<T extends KubernetesObject>(t: ResourceType, name: string, namespace?: string): Promise<T> {
-    return this.request<T>(HttpMethod.GET, resourcePath(t, namespace, name));
+    return this.request<T>('GET', resourcePath(t, namespace, name));
   }
 
   /** Lists every object (following `continue` pages) with the collection's resourceVersion. */
@@ -102,7 +103,7 @@ export class RestClient {
     let resourceVersion = '';
     do {
       const page = await this.request<{ items?: T[]; metadata?: { continue?: string; resourceVersion?: string } }>(
-        HttpMethod.GET,
+        'GET',
         resourcePath(t, opts.namespace),
         { query: { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, limit: opts.limit ?? 500, continue: cont } },
       );
@@ -114,7 +115,7 @@ export class RestClient {
   }
 
   create<T extends KubernetesObject>(t: ResourceType, obj: T, opts: { fieldManager?: string } = {}): Promise<T> {
-    return this.request<T>(HttpMethod.POST, resourcePath(t, obj.metadata?.namespace), {
+    return this.request<T>('POST', resourcePath(t, obj.metadata?.namespace), {
       body: { apiVersion: apiVersionOf(t), kind: t.kind, ...obj },
       query: { fieldManager: opts.fieldManager },
     });
@@ -122,7 +123,7 @@ export class RestClient {
 
   /** PUT with the object's resourceVersion: 409 Conflict when someone wrote in between. */
   replace<T extends KubernetesObject>(t: ResourceType, obj: T, subresource?: string): Promise<T> {
-    return this.request<T>(HttpMethod.PUT, resourcePath(t, obj.metadata?.namespace, obj.metadata?.name, subresource), {
+    return this.request<T>('PUT', resourcePath(t, obj.metadata?.namespace, obj.metadata?.name, subresource), {
       body: { apiVersion: apiVersionOf(t), kind: t.kind, ...obj },
     });
   }
@@ -134,7 +135,7 @@ export class RestClient {
     opts: { type?: PatchType; subresource?: string; fieldManager?: string; force?: boolean } = {},
   ): Promise<T> {
     const type = opts.type ?? 'merge';
-    return this.request<T>(HttpMethod.PATCH, resourcePath(t, ref.namespace, ref.name, opts.subresource), {
+    return this.request<T>('PATCH', resourcePath(t, ref.namespace, ref.name, opts.subresource), {
       body: patch,
       contentType: PATCH_CONTENT[type],
       query: { fieldManager: opts.fieldManager ?? (type === 'apply' ? 'weft' : undefined), force: opts.force },
@@ -142,7 +143,7 @@ export class RestClient {
   }
 
   delete(t: ResourceType, name: string, namespace?: string, opts: { propagationPolicy?: 'Foreground' | 'Background' | 'Orphan' } = {}): Promise<unknown> {
-    return this.request(HttpMethod.DELETE, resourcePath(t, namespace, name), {
+    return this.request('DELETE', resourcePath(t, namespace, name), {
       body: opts.propagationPolicy ? { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: opts.propagationPolicy } : undefined,
     });
   }
