@@ -21,6 +21,7 @@ export interface ClusterConnection {
 
 export class ClusterConnections {
   private readonly conns = new Map<string, Promise<ClusterConnection>>();
+  private readonly opened = new Map<string, ClusterConnection>();
 
   constructor(
     private readonly hub: RestClient,
@@ -35,15 +36,24 @@ export class ClusterConnections {
     if (!c) {
       c = this.open(id, oc as unknown as OrgClusterLike);
       this.conns.set(id, c);
-      c.catch(() => this.conns.delete(id));
+      void c.then(
+        (conn) => this.conns.get(id) === c && this.opened.set(id, conn),
+        () => this.conns.get(id) === c && this.conns.delete(id),
+      );
     }
     return c;
+  }
+
+  /** The connections that are open (pod caches synced). */
+  ready(): ClusterConnection[] {
+    return [...this.opened.values()];
   }
 
   /** Drops a connection (cluster deleted, or its credentials stopped working). */
   async drop(id: string): Promise<void> {
     const c = this.conns.get(id);
     this.conns.delete(id);
+    this.opened.delete(id);
     const conn = await c?.catch(() => undefined);
     await conn?.pods.stop();
   }

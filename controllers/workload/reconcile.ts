@@ -21,6 +21,8 @@ import type { Decision } from '../../src/scheduler/types.js';
 import { ClusterConnections, type ClusterConnection } from './clusters.js';
 import {
   buildPod,
+  podName,
+  POD_LABELS,
   isFinished,
   MAX_ATTEMPTS,
   podWasLost,
@@ -80,9 +82,24 @@ export function setupWorkloadController(ctx: ControllerContext & { scheduling: S
     } else set?.delete(key);
   };
 
+  // What this controller last wrote, per key, until the cache has caught up with it: a reconcile
+  // triggered before the watch delivers our own write must not act on the older object (it would
+  // place the Workload again, or write with a stale resourceVersion and go round a conflict).
+  const latest = new Map<string, Wl>();
+  const fresher = (key: string, cached: Wl | undefined): Wl | undefined => {
+    const mine = latest.get(key);
+    if (!mine || !cached) return cached;
+    if (rvAtLeast(cached, mine)) {
+      latest.delete(key);
+      return cached;
+    }
+    return mine;
+  };
   const writeStatus = async (wl: Wl, status: WorkloadStatus): Promise<Wl> => {
     try {
-      return await updateStatusIfChanged(rest, WORKLOADS, wl, status);
+      const updated = await updateStatusIfChanged(rest, WORKLOADS, wl, status);
+      if (updated !== wl) latest.set(`${wl.metadata!.namespace}/${wl.metadata!.name}`, updated);
+      return updated;
     } catch (err) {
       if (isNotFound(err)) return wl;
       throw err;
@@ -102,6 +119,34 @@ export function setupWorkloadController(ctx: ControllerContext & { scheduling: S
     return oc ? connections.get(oc) : undefined;
   };
 
+  /** Pods created whose status write has not landed yet: key → cluster and pod name. */
+  const creations = new Map<string, { cluster: string; name: string }>();
+  /** The pod of the Workload's next attempt, if one exists already in a connected cluster. */
+  const findAttemptPod = async (wl: Wl, key: string): Promise<{ conn: ClusterConnection; pod: V1Pod } | undefined> => {
+    const name = podName(wl, (wl.status?.attempts ?? 0) + 1);
+    const ns = wl.metadata!.namespace!;
+    const ours = (p: V1Pod | undefined) => (p && p.metadata?.labels?.[POD_LABELS.uid] === wl.metadata?.uid && !p.metadata?.deletionTimestamp && p.spec?.nodeName ? p : undefined);
+    const mine = creations.get(key);
+    if (mine) {
+      const conn = await connectionFor(mine.cluster).catch(() => undefined);
+      const pod = conn ? (ours(conn.pods.get(`${ns}/${name}`)) ?? ours(await conn.rest.get<V1Pod & KubernetesObject>(PODS, name, ns).catch(() => undefined))) : undefined;
+      if (conn && pod) return { conn, pod };
+      creations.delete(key);
+    }
+    for (const conn of connections.ready()) {
+      const pod = ours(conn.pods.get(`${ns}/${name}`));
+      if (pod) return { conn, pod };
+    }
+    return undefined;
+  };
+  // Watch the pods of every reachable cluster from the start, so that pods created just before a
+  // restart are found (findAttemptPod) and none is orphaned.
+  state.clusters.on((event, oc) => {
+    const id = `${oc.metadata!.namespace}/${oc.metadata!.name}`;
+    if (event === 'delete') void connections.drop(id);
+    else if (findCondition(oc.status?.conditions, 'Reachable')?.status === 'True') connections.get(oc).catch((err: unknown) => log.debug({ cluster: id, err: errorMessage(err) }, 'cannot watch pods yet'));
+  });
+
   /** Places again after a lost node or pod, or gives up after MAX_ATTEMPTS. */
   const reschedule = async (wl: Wl, key: string, why: string) => {
     await deletePod(await connectionFor(wl.status?.placement?.cluster).catch(() => undefined), wl).catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'could not delete the lost pod'));
@@ -115,10 +160,11 @@ export function setupWorkloadController(ctx: ControllerContext & { scheduling: S
     name: 'workload',
     for: WORKLOADS,
     // Reconciles wait on API calls (status, pod creation), not CPU: many keys in flight keep bursts moving.
-    concurrency: 32,
+    concurrency: 96,
     reconcile: async ({ key, log: rlog }) => {
-      let wl = state.workloads.get(key);
+      let wl = fresher(key, state.workloads.get(key));
       if (!wl) {
+        latest.delete(key);
         state.unbind(key);
         for (const set of pending.values()) set.delete(key);
         return;
@@ -144,27 +190,57 @@ export function setupWorkloadController(ctx: ControllerContext & { scheduling: S
         return;
       }
 
-      let placement = wl.status?.placement;
+      const placement = wl.status?.placement;
       if (!placement?.node || !placement.cluster) {
-        const now = new Date();
-        const d = decide(state, wl, key);
-        let updated: Wl;
-        try {
-          updated = await writeStatus(wl, statusForDecision(wl, d, now));
-        } catch (err) {
-          if (d.placed) state.unbind(key); // not recorded: give the capacity back
-          if (isConflict(err)) return { requeueAfterMs: 50 };
-          throw err;
+        // A pod made for this attempt whose status write was lost (a failed write, or a restart
+        // in between): adopt it rather than place again.
+        const adopted = await findAttemptPod(wl, key);
+        if (adopted) {
+          const req = placementRequest(wl);
+          if (state.engine.binding(key)?.node !== adopted.pod.spec?.nodeName) state.engine.bind(req, adopted.conn.id, adopted.pod.spec!.nodeName!);
+          const d: Decision = { placed: true, decision: { cluster: adopted.conn.id, node: adopted.pod.spec!.nodeName!, score: 0 }, rejected: [], alternatives: [], message: `placed on ${adopted.conn.id}@${adopted.pod.spec?.nodeName} (adopted pod ${adopted.pod.metadata?.name})` };
+          await writeStatus(wl, statusForPod({ ...wl, status: statusForDecision(wl, d, new Date()) }, adopted.pod, new Date()));
+          setPending(key, org, false);
+          return;
         }
+        const d = decide(state, wl, key);
         setPending(key, org, !d.placed);
-        if (!d.placed) {
+        if (!d.placed || !d.decision) {
+          try {
+            await writeStatus(wl, statusForDecision(wl, d, new Date()));
+          } catch (err) {
+            if (isConflict(err)) return { requeueAfterMs: 50 };
+            throw err;
+          }
           if (findCondition(wl.status?.conditions, 'Scheduled')?.message !== d.message.slice(0, 32768)) await events.record(wl, 'Warning', 'FailedScheduling', d.message);
           return { requeueAfterMs: retryMs };
         }
+        // Pod first, then one status write with the placement and the pod: the pod is bound as soon
+        // as it exists. If the status write fails, the next pass adopts the pod (findAttemptPod).
+        const { cluster, node } = d.decision;
+        const placedStatus = statusForDecision(wl, d, new Date());
+        let conn: ClusterConnection;
+        let created: V1Pod;
+        try {
+          conn = await connections.get(state.clusters.get(cluster)!);
+          const pod = buildPod(wl, node, placedStatus.attempts ?? 1);
+          await ensureNamespace(conn, pod.metadata!.namespace!, knownNamespaces);
+          created = await conn.rest.create<V1Pod & KubernetesObject>(PODS, pod as V1Pod & KubernetesObject);
+          creations.set(key, { cluster, name: pod.metadata!.name! });
+        } catch (err) {
+          state.unbind(key); // nothing was created: give the capacity back
+          throw err;
+        }
         void events.record(wl, 'Normal', 'Scheduled', d.message);
-        // Go on to create the pod in this same pass: binding latency is one reconcile, not two.
-        wl = updated;
-        placement = wl.status!.placement!;
+        try {
+          await writeStatus(wl, statusForPod({ ...wl, status: placedStatus }, { ...created, status: created.status ?? {} }, new Date()));
+        } catch (err) {
+          if (isConflict(err)) return { requeueAfterMs: 50 };
+          throw err;
+        }
+        creations.delete(key);
+        rlog.debug({ cluster, node, pod: created.metadata?.name }, 'placed; pod created');
+        return;
       }
       setPending(key, org, false);
       const cluster = placement.cluster!;
@@ -275,4 +351,12 @@ async function ensureNamespace(conn: ClusterConnection, ns: string, known: Map<s
     if (!isAlreadyExists(err) && !isConflict(err)) throw err;
   }
   set.add(ns);
+}
+
+/** Is `a` at least as new as `b`? resourceVersions are etcd revisions (compared as integers when they are). */
+function rvAtLeast(a: KubernetesObject, b: KubernetesObject): boolean {
+  const x = a.metadata?.resourceVersion ?? '';
+  const y = b.metadata?.resourceVersion ?? '';
+  if (/^\d+$/.test(x) && /^\d+$/.test(y)) return BigInt(x) >= BigInt(y);
+  return x === y;
 }

@@ -94,7 +94,12 @@ export async function setupAdmission(o: AdmissionOptions): Promise<AdmissionSetu
     port: o.cfg.webhook.port,
     ca,
     dnsNames: [svc, `${svc}.${o.cfg.namespace}`, `${svc}.${o.cfg.namespace}.svc`],
-    validate: (req) => validateAdmission(req, ctx),
+    // Right after a start the caches may still be filling: wait a little (within the apiserver's
+    // 5 s timeout) rather than refuse at once.
+    validate: async (req) => {
+      for (let waited = 0; !ctx.ready!() && waited < 3000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+      return validateAdmission(req, ctx);
+    },
     mutate: (req) => mutateAdmission(req),
     log,
     metrics: o.metrics,

@@ -192,7 +192,7 @@ describe('Workloads: placement, pods on KWOK nodes, lifecycle (real apiserver)',
       return w;
     }, { timeoutMs: 30_000 });
     expect(moved.status?.attempts).toBe(2);
-    const events = await kubectl(kubeconfigPath, ['get', 'events', '-n', ns, '--field-selector', 'reason=Rescheduling', '-o', 'jsonpath={.items[*].note}']);
+    const events = await kubectl(kubeconfigPath, ['get', 'events', '-n', ns, '--field-selector', 'reason=Rescheduling', '-o', 'jsonpath={.items[*].message}']);
     expect(events.stdout).toContain(`MeshNode ${lost} was deleted`);
   });
 
