@@ -148,6 +148,10 @@ async function partB(): Promise<void> {
     const wCreated = performance.now();
     const w1 = await until(() => boundPods('bench-weft'), OBJECTS, 300_000);
     const weftRate = OBJECTS / ((w1 - w0) / 1000);
+    if (process.env.BENCH_METRICS) {
+      const text = await (await fetch(`${op.url}/metrics`)).text();
+      console.log(text.split('\n').filter((l) => l.includes('controller="workload"') && /_(sum|count)\b/.test(l)).join('\n'));
+    }
     console.log(`    kube-scheduler: ${fmt(kubeRate)} pods/s created → bound (${((k1 - k0) / 1000).toFixed(1)} s; creating took ${((kCreated - k0) / 1000).toFixed(1)} s)`);
     console.log(`    weft:           ${fmt(weftRate)} Workloads/s created → pod bound on its node (${((w1 - w0) / 1000).toFixed(1)} s; creating took ${((wCreated - w0) / 1000).toFixed(1)} s${hooks ? ', through the webhooks' : ', no webhooks'})   [goal ≥ kube-scheduler]`);
   } finally {
