@@ -208,7 +208,17 @@ async function partC(): Promise<void> {
     await Promise.all(inflight);
     const achieved = latencies.length / ((performance.now() - start) / 1000);
     console.log(`(c) admission webhook over HTTPS, ${latencies.length} AdmissionReviews at ${fmt(achieved)}/s (validate + mutate, keep-alive):`);
-    console.log(`    p50 ${pct(latencies, 50).toFixed(2)} ms, p99 ${pct(latencies, 99).toFixed(2)} ms, max ${Math.max(...latencies).toFixed(2)} ms   [goal p99 < 10 ms]`);
+    console.log(`    round trip: p50 ${pct(latencies, 50).toFixed(2)} ms, p99 ${pct(latencies, 99).toFixed(2)} ms, max ${Math.max(...latencies).toFixed(2)} ms   [goal p99 < 10 ms]`);
+    // The decision itself, without HTTP/TLS and the scheduling of this process on a shared machine.
+    const own: number[] = [];
+    for (let i = 0; i < 2000; i++) {
+      const t = performance.now();
+      const request = { uid: `d-${i}`, kind: { group: 'weft.dev', version: 'v1alpha1', kind: 'Workload' }, operation: 'CREATE' as const, name: `d-${i}`, namespace: 'bench', userInfo: { username: 'bench' }, object: { apiVersion: 'weft.dev/v1alpha1', kind: 'Workload', metadata: { name: `d-${i}`, namespace: 'bench' }, spec: { org: 'acme', template: {}, resources: { cpu: '1', memory: '1Gi', gpu: 1 }, placement: { requiredTags: ['gpu:h100'] } } } };
+      validateAdmission(request, { policy: () => policy, ledger });
+      mutateAdmission(request);
+      own.push(performance.now() - t);
+    }
+    console.log(`    decision only (validate + mutate in process): p50 ${pct(own, 50).toFixed(3)} ms, p99 ${pct(own, 99).toFixed(3)} ms`);
   } finally {
     agent.destroy();
     await server.stop();
