@@ -19,6 +19,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { ensureOperatorCA } from '../pki/ca-store.js';
 import { mtlsServerOptions, secureContextFor } from '../pki/mtls.js';
 import { RotatingCertificate } from '../pki/rotating.js';
+import { registerDashboard } from '../server/dashboard/routes.js';
 
 /** A running operator: its HTTP address and a way to stop it gracefully. */
 export interface RunningOperator {
@@ -88,6 +89,8 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
       if (mesh && cfg.featureGates.MeshACL) mesh.guard(a);
       registerReadApi(a, { mgr, rest });
       registerNodeWrites(a, rest);
+      // Dashboard (UI, /api/v1/dashboard, RBAC on API writes): src/server/dashboard, docs/dashboard.md.
+      cleanups.push(registerDashboard(a, { mgr, rest, log: log.child({ component: 'dashboard' }), deviceAuthorization: Boolean(mesh && cfg.featureGates.MeshACL) }).stop);
       await opts.routes?.(a);
     },
   });
