@@ -46,6 +46,12 @@ function Page(p: { route: Route }) {
   }
 }
 
+/** `system:serviceaccount:ns:name` → `name (ns)`: the part people recognise first. */
+function displayName(user: string): string {
+  const sa = /^system:serviceaccount:([^:]+):(.+)$/.exec(user);
+  return sa ? `${sa[2]} (${sa[1]})` : user;
+}
+
 type Session = { state: 'checking' } | { state: 'signed-out'; message?: string } | { state: 'failed'; error: ApiError } | { state: 'in'; me: Me };
 
 /** Fetches who the user is; a 401 means "sign in". */
@@ -124,7 +130,7 @@ export function App() {
               <span class={`live ${live}`} data-testid="live" title={live === 'live' ? 'Updates arrive as they happen' : live === 'connecting' ? 'Connecting to the live stream…' : 'Live updates interrupted: retrying'}>
                 {live === 'live' ? 'Live' : live === 'connecting' ? 'Connecting' : 'Offline'}
               </span>
-              <span class="user" data-testid="user" title={`groups: ${me.user.groups.join(', ')}`}>{me.user.username}</span>
+              <span class="user" data-testid="user" title={`${me.user.username} (groups: ${me.user.groups.join(', ')})`}>{displayName(me.user.username)}</span>
               {me.via === 'token' && (
                 <button type="button" class="link" onClick={() => { token.clear(); setSession({ state: 'signed-out' }); }}>Sign out</button>
               )}

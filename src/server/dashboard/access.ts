@@ -14,11 +14,14 @@ export interface Permission {
   name?: string;
 }
 
+const NAMESPACED = new Set(['orgclusters', 'workloads', 'agenttasks', 'jobs']);
+
 /** `patch meshnodes.weft.dev "node-1"`, `list workloads.weft.dev in namespace "a"`: for denials and logs. */
 export function describePermission(p: Permission): string {
   const group = p.group ?? WEFT_GROUP;
   const what = `${p.verb} ${p.resource}${group ? `.${group}` : ''}${p.name ? ` "${p.name}"` : ''}`;
-  return p.namespace ? `${what} in namespace "${p.namespace}"` : `${what} (cluster-wide)`;
+  if (p.namespace) return `${what} in namespace "${p.namespace}"`;
+  return NAMESPACED.has(p.resource) ? `${what} in all namespaces` : what;
 }
 
 /** The permissions the dashboard's pages need: viewers get/list the Weft resources. */

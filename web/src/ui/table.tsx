@@ -42,7 +42,7 @@ export function Table<T>(p: Props<T>) {
   }, [p.rows, col, desc]);
   return (
     <div class="table-wrap">
-      <table aria-label={p.label} data-testid={p.testid}>
+      <table aria-label={p.label} data-testid={p.testid} class="cards">
         <thead>
           <tr>
             {p.columns.map((c) => {
