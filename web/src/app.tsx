@@ -56,12 +56,12 @@ type Session = { state: 'checking' } | { state: 'signed-out'; message?: string }
 
 /** Fetches who the user is; a 401 means "sign in". */
 async function whoAmI(): Promise<Exclude<Session, { state: 'checking' }>> {
+  const had = token.get(); // read first: a 401 clears it
   try {
     return { state: 'in', me: await api<Me>('/api/v1/dashboard/me') };
   } catch (err) {
     const e = err instanceof ApiError ? err : new ApiError(0, String(err));
     if (e.status !== 401) return { state: 'failed', error: e };
-    const had = token.get();
     token.clear();
     return { state: 'signed-out', ...(had ? { message: `Your token was not accepted: ${e.message}` } : {}) };
   }

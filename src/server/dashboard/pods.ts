@@ -2,7 +2,7 @@ import type { KubeConfig, V1Pod, V1Secret } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { describeError, kubeConfigFromString } from '../../cluster/providers/probe.js';
 import { PODS, SECRETS } from '../../operator/resources.js';
-import { Informer, keyOf, type RestClient } from '../../runtime/index.js';
+import { Informer, keyOf, RestClient } from '../../runtime/index.js';
 import type { Obj } from './model.js';
 import type { ClusterPods, PodRow } from './types.js';
 
@@ -91,11 +91,14 @@ export class ClusterPodWatches {
     const secret = await this.rest.get<V1Secret>(SECRETS, ref.name, oc.metadata!.namespace);
     const key = ref.key ?? (secret.data?.kubeconfig ? 'kubeconfig' : 'value');
     const kc: KubeConfig = kubeConfigFromString(Buffer.from(secret.data?.[key] ?? '', 'base64').toString('utf8'));
+    // One list first: an unreachable cluster fails here with a clear reason (and is retried later)
+    // instead of starting a watch that retries in the background.
+    await new RestClient(kc).list(PODS, { limit: 1 });
     if (this.watches.get(keyOf(oc)) !== w) return; // the cluster went away meanwhile
     const informer = new Informer<V1Pod>(kc, PODS, {
       log: this.log.child({ cluster: keyOf(oc) }),
       onRestart: (reason) => {
-        w.error = reason;
+        w.error = `the watch on its pods failed (${reason}); retrying`;
         this.onChange();
       },
     });
