@@ -1,8 +1,8 @@
-import type { KubeConfig, V1Pod, V1Secret } from '@kubernetes/client-node';
+import { HttpMethod, type KubeConfig, type V1Pod, type V1Secret } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { describeError, kubeConfigFromString } from '../../cluster/providers/probe.js';
 import { PODS, SECRETS } from '../../operator/resources.js';
-import { Informer, keyOf, RestClient } from '../../runtime/index.js';
+import { Informer, keyOf, resourcePath, RestClient } from '../../runtime/index.js';
 import type { Obj } from './model.js';
 import type { ClusterPods, PodRow } from './types.js';
 
@@ -93,7 +93,7 @@ export class ClusterPodWatches {
     const kc: KubeConfig = kubeConfigFromString(Buffer.from(secret.data?.[key] ?? '', 'base64').toString('utf8'));
     // One list first: an unreachable cluster fails here with a clear reason (and is retried later)
     // instead of starting a watch that retries in the background.
-    await new RestClient(kc).list(PODS, { limit: 1 });
+    await new RestClient(kc).request(HttpMethod.GET, resourcePath(PODS), { query: { limit: 1 } });
     if (this.watches.get(keyOf(oc)) !== w) return; // the cluster went away meanwhile
     const informer = new Informer<V1Pod>(kc, PODS, {
       log: this.log.child({ cluster: keyOf(oc) }),
