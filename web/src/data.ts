@@ -13,6 +13,21 @@ export function changed(kinds: Kind[]): void {
   for (const s of subscribers) s();
 }
 
+const prefetched = new Map<string, Promise<unknown>>();
+
+/** Starts fetching `path` now; the first useData(path) takes this answer instead of asking again. */
+export function prefetch(path: string): void {
+  const p = api(path);
+  p.catch(() => undefined); // a failure surfaces when useData takes it
+  prefetched.set(path, p);
+}
+
+function take<T>(path: string): Promise<T> {
+  const p = prefetched.get(path);
+  prefetched.delete(path);
+  return (p as Promise<T> | undefined) ?? api<T>(path);
+}
+
 export interface Data<T> {
   data?: T;
   error?: ApiError;
@@ -58,7 +73,7 @@ export function useData<T>(path: string | null, kinds: Kind[]): Data<T> {
     }
     busy.current = true;
     // One fetch at a time: an answer is kept even if a change arrived meanwhile (a fetch follows).
-    api<T>(path)
+    take<T>(path)
       .then(
         (data) => mounted.current && setState({ path, data, at: Date.now() }),
         (error: unknown) => mounted.current && setState((s) => ({ path, data: s.path === path ? s.data : undefined, at: s.at, error: error instanceof ApiError ? error : new ApiError(0, String(error)) })),

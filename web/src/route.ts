@@ -133,3 +133,18 @@ export function onNavigate(l: Listener): () => void {
     removeEventListener('popstate', pop);
   };
 }
+
+/** The API path a view shows (also fetched before sign-in checks finish, to save a round trip). */
+export function apiPathFor(r: Route): string | undefined {
+  const e = encodeURIComponent;
+  switch (r.view) {
+    case 'overview': return `/api/v1/dashboard/overview${r.filters.org ? `?org=${e(r.filters.org)}` : ''}`;
+    case 'nodes': return '/api/v1/dashboard/nodes';
+    case 'clusters': return '/api/v1/dashboard/clusters';
+    case 'workloads': return '/api/v1/dashboard/workloads';
+    case 'node': return `/api/v1/dashboard/nodes/${e(r.name!)}`;
+    case 'cluster': return `/api/v1/dashboard/clusters/${e(r.namespace!)}/${e(r.name!)}`;
+    case 'workload': return `/api/v1/dashboard/workloads/${e(r.namespace!)}/${e(r.name!)}`;
+    default: return undefined;
+  }
+}

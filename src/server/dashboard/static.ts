@@ -41,7 +41,7 @@ export const WEB_DIR = join(packageRoot(), 'dist', 'web');
 /**
  * Serves the built UI (dist/web): hashed files under /assets/ cached for a year, index.html never
  * cached and served for every UI route (deep links), gzip or brotli when the browser accepts it.
- * Files are read once and kept in memory (the whole UI is a few hundred KB).
+ * Assets are read once and kept in memory, compressed (the whole UI is well under 100 KB).
  */
 export function registerStaticUi(app: FastifyInstance, dir = WEB_DIR): void {
   const cache = new Map<string, Asset>();
@@ -62,7 +62,8 @@ export function registerStaticUi(app: FastifyInstance, dir = WEB_DIR): void {
       asset.gzip = gzipSync(raw, { level: 9 });
       asset.br = brotliCompressSync(raw);
     }
-    cache.set(rel, asset);
+    // index.html is read again each time (a rebuilt UI shows without a restart); hashed assets never change.
+    if (rel !== 'index.html') cache.set(rel, asset);
     return asset;
   };
   const send = (req: FastifyRequest, reply: FastifyReply, a: Asset, cacheControl: string) => {

@@ -1,7 +1,7 @@
 import type { ClusterDetail } from '../../../src/server/dashboard/types.ts';
 import { useData } from '../data.ts';
 import { bytes, cores, since } from '../format.ts';
-import { href, type Route } from '../route.ts';
+import { apiPathFor, href, type Route } from '../route.ts';
 import { Badge, Empty, Facts, Link, Loading, Problem } from '../ui/bits.tsx';
 import { Conditions, WorkloadList } from './common.tsx';
 import { reach } from './clusters.tsx';
@@ -9,7 +9,7 @@ import { reach } from './clusters.tsx';
 /** One OrgCluster: health, version, capacity, conditions, its pods and the workloads placed on it. */
 export function Cluster(p: { route: Route }) {
   const id = `${p.route.namespace}/${p.route.name}`;
-  const d = useData<ClusterDetail>(`/api/v1/dashboard/clusters/${encodeURIComponent(p.route.namespace!)}/${encodeURIComponent(p.route.name!)}`, ['clusters', 'pods', 'workloads']);
+  const d = useData<ClusterDetail>(apiPathFor(p.route)!, ['clusters', 'pods', 'workloads']);
   const back = <Link href={href('clusters')}>← All clusters</Link>;
   if (d.error?.status === 404) {
     return (

@@ -1,7 +1,7 @@
 import type { ClusterRow, ItemsReply } from '../../../src/server/dashboard/types.ts';
 import { useData } from '../data.ts';
 import { bytes, cores } from '../format.ts';
-import { href, navigate, type Route } from '../route.ts';
+import { apiPathFor, href, navigate, type Route } from '../route.ts';
 import { Badge, Empty, Link, Loading, Notices, Problem } from '../ui/bits.tsx';
 import { FilterBar } from '../ui/filters.tsx';
 import { Table, type Column } from '../ui/table.tsx';
@@ -24,7 +24,7 @@ const columns: Array<Column<ClusterRow>> = [
 /** Clusters: provider, version, nodes, capacity and health of every OrgCluster. */
 export function Clusters(p: { route: Route }) {
   const f = p.route.filters;
-  const d = useData<ItemsReply<ClusterRow>>('/api/v1/dashboard/clusters', ['clusters']);
+  const d = useData<ItemsReply<ClusterRow>>(apiPathFor(p.route)!, ['clusters']);
   if (d.error && !d.data) return <Problem error={d.error} what="clusters" onRetry={d.reload} />;
   if (!d.data) return <Loading what="clusters" />;
   const q = f.q?.toLowerCase();

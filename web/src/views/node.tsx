@@ -1,7 +1,7 @@
 import type { NodeDetail } from '../../../src/server/dashboard/types.ts';
 import { useData, useNow } from '../data.ts';
 import { age, bytes, cores, since } from '../format.ts';
-import { href, type Route } from '../route.ts';
+import { apiPathFor, href, type Route } from '../route.ts';
 import { CordonButton } from '../ui/actions.tsx';
 import { Bar, Facts, Link, Loading, Problem, Tags } from '../ui/bits.tsx';
 import { Conditions, WorkloadList } from './common.tsx';
@@ -10,7 +10,7 @@ import { NodeStatus, Tailnet } from './nodes.tsx';
 /** One MeshNode: status, capacity, tailnet, conditions and the workloads placed on it. */
 export function Node(p: { route: Route }) {
   const name = p.route.name!;
-  const d = useData<NodeDetail>(`/api/v1/dashboard/nodes/${encodeURIComponent(name)}`, ['nodes', 'workloads']);
+  const d = useData<NodeDetail>(apiPathFor(p.route)!, ['nodes', 'workloads']);
   const now = useNow(2000);
   const back = <Link href={href('nodes')}>← All nodes</Link>;
   if (d.error?.status === 404) {

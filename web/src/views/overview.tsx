@@ -1,7 +1,7 @@
 import type { Overview as OverviewData } from '../../../src/server/dashboard/types.ts';
 import { useData } from '../data.ts';
 import { bytes, cores, since } from '../format.ts';
-import { href, PHASES, type Route } from '../route.ts';
+import { apiPathFor, href, PHASES, type Route } from '../route.ts';
 import { Badge, Bar, Empty, Link, Loading, Problem } from '../ui/bits.tsx';
 import { FilterBar } from '../ui/filters.tsx';
 
@@ -34,8 +34,7 @@ function Phases(p: { byPhase: Record<string, number>; order: string[]; testid: s
 /** Mesh health at a glance: counts, capacity, pods and workloads by phase, recent events. */
 export function Overview(p: { route: Route }) {
   const org = p.route.filters.org;
-  const q = org ? `?org=${encodeURIComponent(org)}` : '';
-  const d = useData<OverviewData>(`/api/v1/dashboard/overview${q}`, ['nodes', 'clusters', 'workloads', 'pods', 'events']);
+  const d = useData<OverviewData>(apiPathFor(p.route)!, ['nodes', 'clusters', 'workloads', 'pods', 'events']);
   const filt = org ? { org } : {};
   if (d.error && !d.data) return <Problem error={d.error} what="the overview" onRetry={d.reload} />;
   if (!d.data) return <Loading what="the overview" />;

@@ -1,7 +1,7 @@
 import type { WorkloadDetail } from '../../../src/server/dashboard/types.ts';
 import { useData } from '../data.ts';
 import { since } from '../format.ts';
-import { href, navigate, type Route } from '../route.ts';
+import { apiPathFor, href, navigate, type Route } from '../route.ts';
 import { DeleteWorkloadButton } from '../ui/actions.tsx';
 import { Badge, Empty, Facts, Link, Loading, Problem } from '../ui/bits.tsx';
 import { Conditions, requests } from './common.tsx';
@@ -9,7 +9,7 @@ import { Conditions, requests } from './common.tsx';
 /** One Workload: placement, the scheduler's reasons for every rejected candidate, conditions, pod. */
 export function Workload(p: { route: Route }) {
   const id = `${p.route.namespace}/${p.route.name}`;
-  const d = useData<WorkloadDetail>(`/api/v1/dashboard/workloads/${encodeURIComponent(p.route.namespace!)}/${encodeURIComponent(p.route.name!)}`, ['workloads']);
+  const d = useData<WorkloadDetail>(apiPathFor(p.route)!, ['workloads']);
   const back = <Link href={href('workloads')}>← All workloads</Link>;
   if (d.error?.status === 404) {
     return (

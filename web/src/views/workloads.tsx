@@ -1,6 +1,6 @@
 import type { ItemsReply, WorkloadRow } from '../../../src/server/dashboard/types.ts';
 import { useData } from '../data.ts';
-import { href, navigate, PHASES, type Route } from '../route.ts';
+import { apiPathFor, href, navigate, PHASES, type Route } from '../route.ts';
 import { Badge, Empty, Link, Loading, Notices, Problem } from '../ui/bits.tsx';
 import { FilterBar } from '../ui/filters.tsx';
 import { Table, type Column } from '../ui/table.tsx';
@@ -24,7 +24,7 @@ const columns: Array<Column<WorkloadRow>> = [
 /** Workloads: phase, placement (cluster, node, score) and, for Pending ones, the scheduler's reasons. */
 export function Workloads(p: { route: Route }) {
   const f = p.route.filters;
-  const d = useData<ItemsReply<WorkloadRow>>('/api/v1/dashboard/workloads', ['workloads']);
+  const d = useData<ItemsReply<WorkloadRow>>(apiPathFor(p.route)!, ['workloads']);
   if (d.error && !d.data) return <Problem error={d.error} what="workloads" onRetry={d.reload} />;
   if (!d.data) return <Loading what="workloads" />;
   const q = f.q?.toLowerCase();
