@@ -71,6 +71,7 @@ export function App() {
   const [route, setRoute] = useState(() => parseRoute(location.pathname, location.search));
   const [session, setSession] = useState<Session>({ state: 'checking' });
   const [live, setLive] = useState<LiveState>('connecting');
+  const [tokenWanted, setTokenWanted] = useState(false);
   const [toast, setToast] = useState<{ text: string; tone: 'ok' | 'bad'; at: number } | undefined>();
 
   useEffect(() => onNavigate(() => setRoute(parseRoute(location.pathname, location.search))), []);
@@ -96,16 +97,22 @@ export function App() {
   if (session.state === 'failed') {
     return <main class="login"><Problem error={session.error} what="your session" onRetry={() => void whoAmI().then(setSession)} /></main>;
   }
-  if (session.state === 'signed-out') {
+  // A client certificate signs in by itself; when its user may not view the mesh, offer the token sign-in.
+  const certOnly = session.state === 'in' && session.me.via === 'certificate' && !session.me.can.view;
+  if (session.state === 'signed-out' || certOnly || tokenWanted) {
+    const message = certOnly
+      ? `Your client certificate identifies you as ${session.me.user.username}, who may not view the mesh (missing RBAC permission: ${session.me.missing}). Sign in with a token instead.`
+      : session.state === 'signed-out' ? session.message : undefined;
     return (
       <Login
-        message={session.message}
+        message={message}
         tls={location.protocol === 'https:'}
         onToken={async (t) => {
           token.set(t);
           const s = await whoAmI();
           if (s.state === 'in') {
             setSession(s);
+            setTokenWanted(false);
             if (route.view === 'login') navigate('/', true);
             return undefined;
           }
@@ -131,8 +138,10 @@ export function App() {
                 {live === 'live' ? 'Live' : live === 'connecting' ? 'Connecting' : 'Offline'}
               </span>
               <span class="user" data-testid="user" title={`${me.user.username} (groups: ${me.user.groups.join(', ')})`}>{displayName(me.user.username)}</span>
-              {me.via === 'token' && (
+              {me.via === 'token' ? (
                 <button type="button" class="link" onClick={() => { token.clear(); setSession({ state: 'signed-out' }); }}>Sign out</button>
+              ) : (
+                <button type="button" class="link" title="Signed in by your client certificate" onClick={() => setTokenWanted(true)}>Use a token</button>
               )}
             </div>
           </header>

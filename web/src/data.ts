@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiError } from './api.ts';
+import { api, ApiError, token } from './api.ts';
 import type { ChangeMessage } from '../../src/server/dashboard/types.ts';
 
 export type Kind = ChangeMessage['kinds'][number];
@@ -13,19 +13,20 @@ export function changed(kinds: Kind[]): void {
   for (const s of subscribers) s();
 }
 
-const prefetched = new Map<string, Promise<unknown>>();
+const prefetched = new Map<string, { token: string | null; answer: Promise<unknown> }>();
 
 /** Starts fetching `path` now; the first useData(path) takes this answer instead of asking again. */
 export function prefetch(path: string): void {
-  const p = api(path);
-  p.catch(() => undefined); // a failure surfaces when useData takes it
-  prefetched.set(path, p);
+  const answer = api(path);
+  answer.catch(() => undefined); // a failure surfaces when useData takes it
+  prefetched.set(path, { token: token.get(), answer });
 }
 
 function take<T>(path: string): Promise<T> {
   const p = prefetched.get(path);
   prefetched.delete(path);
-  return (p as Promise<T> | undefined) ?? api<T>(path);
+  // Only an answer fetched with the same credentials (not before a different sign-in).
+  return p && p.token === token.get() ? (p.answer as Promise<T>) : api<T>(path);
 }
 
 export interface Data<T> {
