@@ -63,7 +63,9 @@ async function whoAmI(): Promise<Exclude<Session, { state: 'checking' }>> {
     const e = err instanceof ApiError ? err : new ApiError(0, String(err));
     if (e.status !== 401) return { state: 'failed', error: e };
     token.clear();
-    return { state: 'signed-out', ...(had ? { message: `Your token was not accepted: ${e.message}` } : {}) };
+    // Over HTTPS without a client certificate the server says so before any token is tried.
+    const message = had ? `Your token was not accepted: ${e.message}` : location.protocol === 'https:' ? e.message : undefined;
+    return { state: 'signed-out', ...(message ? { message } : {}) };
   }
 }
 
