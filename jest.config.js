@@ -32,7 +32,7 @@ export default {
     {
       ...common,
       displayName: 'e2e',
-      testMatch: ['<rootDir>/e2e/**/*.test.ts'],
+      testMatch: ['<rootDir>/e2e/**/*.test.ts', '<rootDir>/test/e2e/**/*.test.ts'],
     },
   ],
   reporters: ['default', ['jest-junit', { outputDirectory: 'reports', outputName: 'junit.xml', addFileAttribute: 'true', suiteNameTemplate: '{displayName} {filepath}' }]],

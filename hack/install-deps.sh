@@ -7,8 +7,9 @@ set -euo pipefail
 log() { printf '[install-deps] %s\n' "$*" >&2; }
 
 # procps: ps/pgrep for the no-leftover-process tests; git: the generated-files drift check;
-# ca-certificates, curl: fetching Go modules and the quickstart.
-PACKAGES=(procps git ca-certificates curl)
+# ca-certificates, curl: fetching Go modules and the quickstart; chromium: the dashboard's browser
+# tests (playwright-core drives /usr/bin/chromium).
+PACKAGES=(procps git ca-certificates curl chromium)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -12,6 +12,7 @@ import { runningCluster } from './cluster.js';
 import { startDemoMesh, type DemoMesh } from './up-mesh.js';
 import { clusterDir } from './home.js';
 import { EXIT, step, untilSignal, type CliIO } from './io.js';
+import { demoDashboardAccess, dashboardBanner } from '../server/dashboard/demo.js';
 
 /**
  * `weft up`: the whole system locally, in the foreground until Ctrl-C: the control plane (or the one
@@ -52,6 +53,7 @@ export async function up(home: string, cfg: OperatorConfig, io: CliIO, stopSigna
     }
     const log = createLogger({ level: cfg.logLevel, format: cfg.logFormat });
     const operator = await step(io, 'starting the operator', () => runOperator(opCfg, log));
+    const dashboard = await step(io, 'creating the dashboard demo users', () => demoDashboardAccess(kc, cfg.namespace, opCfg.httpTls ? join(home, 'dashboard') : undefined));
     io.out(
       [
         '',
@@ -60,6 +62,7 @@ export async function up(home: string, cfg: OperatorConfig, io: CliIO, stopSigna
         `  kubeconfig     ${cp.kubeconfigPath}`,
         `  operator       ${operator.url}  (/health /readyz /metrics /openapi.json /api/v1/nodes)`,
         ...(operator.webhook ? [`  webhooks       ${operator.webhook.url}  (quota and tag policy: kubectl -n ${cfg.namespace} edit configmap weft-policy, see docs/admission.md)`] : []),
+        ...dashboardBanner(operator.url, dashboard),
         ...(demo
           ? [
               `  mesh           ${demo.mesh ? `Headscale ${demo.mesh.url}, devices: ${demo.mesh.devices.map((d) => `${d.name} ${d.ipv4}`).join(', ')}` : 'stub (static devices, no tailnet)'}`,

@@ -23,6 +23,7 @@ import { SchedulingState } from '../scheduler/informed.js';
 import { setupAdmission } from '../admission/setup.js';
 import type { WebhookServer } from '../admission/server.js';
 import { registerScheduleApi } from '../server/api/schedule.js';
+import { registerDashboard } from '../server/dashboard/routes.js';
 
 /** A running operator: its HTTP address and a way to stop it gracefully. */
 export interface RunningOperator {
@@ -99,6 +100,8 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
       registerReadApi(a, { mgr, rest });
       registerNodeWrites(a, rest);
       registerScheduleApi(a, { scheduling, rest, admission: admission.ctx });
+      // Dashboard (UI, /api/v1/dashboard, RBAC on API writes): src/server/dashboard, docs/dashboard.md.
+      cleanups.push(registerDashboard(a, { mgr, rest, log: log.child({ component: 'dashboard' }), deviceAuthorization: Boolean(mesh && cfg.featureGates.MeshACL) }).stop);
       await opts.routes?.(a);
     },
   });

@@ -10,6 +10,7 @@ import { runOperator, type RunningOperator } from '../../src/operator/run.js';
 import { MESHNODES, ORGCLUSTERS, PODS, SECRETS, WORKLOADS } from '../../src/operator/resources.js';
 import { RestClient } from '../../src/runtime/index.js';
 import { controlPlane, createNamespace, deleteNamespace, eventually, kubectl, uniqueName } from '../harness/index.js';
+import { userWithRbac } from './dashboard-helpers.js';
 
 const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 type Wl = Workload & KubernetesObject;
@@ -198,7 +199,15 @@ describe('Workloads: placement, pods on KWOK nodes, lifecycle (real apiserver)',
 
   it('POST /api/v1/schedule: dryRun explains; otherwise the Workload is created already placed', async () => {
     const body = (name: string, dryRun: boolean) => ({ workload: workload(name, { resources: { cpu: '1', memory: '512Mi', gpu: 1, gpuModel: 'H100' } }), dryRun });
-    const post = (b: unknown) => fetch(`${op.url}/api/v1/schedule`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(b) });
+    const scheduler = await userWithRbac(admin, ns, 'scheduler', { namespaced: { [ns]: [{ apiGroups: ['weft.dev'], resources: ['workloads'], verbs: ['create'] }] } });
+    const viewer = await userWithRbac(admin, ns, 'viewer', { namespaced: { [ns]: [{ apiGroups: ['weft.dev'], resources: ['workloads'], verbs: ['get', 'list'] }] } });
+    const post = (b: unknown, token = scheduler.token) => fetch(`${op.url}/api/v1/schedule`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(b) });
+    // RBAC: placing a Workload needs create on workloads in its namespace.
+    const anonymous = await fetch(`${op.url}/api/v1/schedule`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body('nobody', true)) });
+    expect(anonymous.status).toBe(401);
+    const refused = await post(body('not-allowed', true), viewer.token);
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { message: string }).message).toContain(`create workloads.weft.dev in namespace "${ns}"`);
     const dry = await post(body('sched-dry', true));
     expect(dry.status).toBe(200);
     const d = (await dry.json()) as { placed: boolean; decision: { cluster: string; node: string; score: number }; rejected: Array<{ candidate: string; reason: string }> };

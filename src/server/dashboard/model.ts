@@ -1,0 +1,156 @@
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { parseQuantityNumber } from '../../api/common/quantity.js';
+import type { ClusterRow, ConditionStatus, ConditionView, EventRow, Facets, NodeRow, Overview, Res, WorkloadRow, ClusterPods } from './types.js';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/** A Weft object as the informer caches hold it (spec and status unvalidated). */
+export type Obj = KubernetesObject & { spec?: Record<string, any>; status?: Record<string, any> };
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+export const ZERO: Res = { cpu: 0, memory: 0, gpus: 0 };
+export const addRes = (a: Res, b: Res): Res => ({ cpu: a.cpu + b.cpu, memory: a.memory + b.memory, gpus: a.gpus + b.gpus });
+
+const num = (v: unknown): number => {
+  if (typeof v !== 'string' && typeof v !== 'number') return 0;
+  try {
+    return parseQuantityNumber(v);
+  } catch {
+    return 0; // a malformed quantity shows as 0 rather than breaking the page
+  }
+};
+
+/** A resource block ({cpu, memory, gpus: [{count}]}, {gpus: n} or a request {gpu}) as numbers. */
+export function toRes(r: Record<string, unknown> | undefined): Res {
+  const g = r?.gpus ?? r?.gpu;
+  const gpus = Array.isArray(g) ? (g as Array<{ count?: number }>).reduce((n, x) => n + (Number(x.count) || 0), 0) : Number(g ?? 0) || 0;
+  return { cpu: num(r?.cpu), memory: num(r?.memory), gpus };
+}
+
+export function conditionsOf(o: Obj): ConditionView[] {
+  const list = Array.isArray(o.status?.conditions) ? (o.status!.conditions as ConditionView[]) : [];
+  return list.map((c) => ({
+    type: String(c.type),
+    status: (['True', 'False'].includes(c.status) ? c.status : 'Unknown') as ConditionStatus,
+    ...(c.reason ? { reason: String(c.reason) } : {}),
+    ...(c.message ? { message: String(c.message) } : {}),
+    ...(c.lastTransitionTime ? { lastTransitionTime: String(c.lastTransitionTime) } : {}),
+  }));
+}
+const condition = (o: Obj, type: string) => conditionsOf(o).find((c) => c.type === type);
+
+/** A MeshNode as a table row; `heartbeat` is its Lease's renewTime. */
+export function nodeRow(n: Obj, heartbeat: Date | undefined, now: Date, workloads: number): NodeRow {
+  const ready = condition(n, 'Ready');
+  const t = (n.status?.tailnet ?? {}) as { online?: boolean; name?: string; ips?: string[]; tags?: string[] };
+  return {
+    name: n.metadata!.name!,
+    org: String(n.spec?.org ?? ''),
+    hostname: String(n.spec?.hostname ?? n.metadata!.name!),
+    tags: Array.isArray(n.spec?.tags) ? (n.spec.tags as string[]) : [],
+    ready: ready?.status ?? 'Unknown',
+    ...(ready?.status !== 'True' && ready?.message ? { readyMessage: ready.message } : {}),
+    unschedulable: n.spec?.unschedulable === true,
+    heartbeatAgeSeconds: heartbeat && !Number.isNaN(heartbeat.getTime()) ? Math.max(0, Math.round((now.getTime() - heartbeat.getTime()) / 100) / 10) : null,
+    capacity: toRes(n.status?.capacity),
+    allocatable: toRes(n.status?.allocatable ?? n.status?.capacity),
+    allocated: toRes(n.status?.allocated),
+    tailnet: { ...(typeof t.online === 'boolean' ? { online: t.online } : {}), ...(t.name ? { name: t.name } : {}), ips: t.ips ?? [], tags: t.tags ?? [] },
+    workloads,
+  };
+}
+
+export function clusterRow(c: Obj): ClusterRow {
+  const reachable = condition(c, 'Reachable');
+  const ready = condition(c, 'Ready');
+  const message = reachable?.status !== 'True' ? reachable?.message : ready?.status !== 'True' ? ready?.message : undefined;
+  return {
+    namespace: c.metadata!.namespace!,
+    name: c.metadata!.name!,
+    org: String(c.spec?.org ?? ''),
+    provider: String(c.spec?.provider ?? ''),
+    ...(c.status?.kubernetesVersion ? { version: String(c.status.kubernetesVersion) } : {}),
+    ...(c.status?.apiServerURL ? { apiServerURL: String(c.status.apiServerURL) } : {}),
+    ...(typeof c.status?.nodes === 'number' ? { nodes: c.status.nodes } : {}),
+    ready: ready?.status ?? 'Unknown',
+    reachable: reachable?.status ?? 'Unknown',
+    ...(message ? { message } : {}),
+    capacity: toRes(c.status?.capacity),
+    allocatable: toRes(c.status?.allocatable ?? c.status?.capacity),
+  };
+}
+
+export function workloadRow(w: Obj): WorkloadRow {
+  const p = (w.status?.placement ?? {}) as { cluster?: string; node?: string; score?: number; rejected?: Array<{ candidate?: string; reason?: string }> };
+  const scheduled = condition(w, 'Scheduled');
+  return {
+    namespace: w.metadata!.namespace!,
+    name: w.metadata!.name!,
+    org: String(w.spec?.org ?? ''),
+    phase: String(w.status?.phase ?? 'Pending'),
+    ...(p.cluster ? { cluster: p.cluster } : {}),
+    ...(p.node ? { node: p.node } : {}),
+    ...(typeof p.score === 'number' ? { score: p.score } : {}),
+    priority: Number(w.spec?.priority ?? 0) || 0,
+    requests: toRes(w.spec?.resources),
+    rejected: (Array.isArray(p.rejected) ? p.rejected : []).map((r) => ({ candidate: String(r.candidate ?? ''), reason: String(r.reason ?? '') })),
+    ...(scheduled?.message ? { message: scheduled.message } : {}),
+    ...(w.metadata?.creationTimestamp ? { createdAt: new Date(w.metadata.creationTimestamp).toISOString() } : {}),
+  };
+}
+
+/** events.k8s.io/v1 Events about Weft objects, newest first. */
+export function eventRows(events: Obj[], limit = 50): EventRow[] {
+  type Ev = Obj & { eventTime?: string; deprecatedLastTimestamp?: string; series?: { count?: number; lastObservedTime?: string }; regarding?: { kind?: string; namespace?: string; name?: string; apiVersion?: string }; type?: string; reason?: string; note?: string };
+  return (events as Ev[])
+    .filter((e) => e.regarding?.apiVersion?.startsWith('weft.dev/'))
+    .map((e) => ({
+      time: String(e.series?.lastObservedTime ?? e.eventTime ?? e.deprecatedLastTimestamp ?? e.metadata?.creationTimestamp ?? ''),
+      type: String(e.type ?? 'Normal'),
+      reason: String(e.reason ?? ''),
+      note: String(e.note ?? ''),
+      object: { kind: String(e.regarding?.kind ?? ''), ...(e.regarding?.namespace ? { namespace: e.regarding.namespace } : {}), name: String(e.regarding?.name ?? '') },
+      count: e.series?.count ?? 1,
+    }))
+    .sort((a, b) => Date.parse(b.time) - Date.parse(a.time) || a.object.name.localeCompare(b.object.name))
+    .slice(0, limit);
+}
+
+export function facetsOf(nodes: NodeRow[], clusters: ClusterRow[], workloads: WorkloadRow[]): Facets {
+  const orgs = new Set<string>();
+  const tags = new Set<string>();
+  for (const n of nodes) {
+    if (n.org) orgs.add(n.org);
+    for (const t of n.tags) tags.add(t);
+  }
+  for (const x of [...clusters, ...workloads]) if (x.org) orgs.add(x.org);
+  return { orgs: [...orgs].sort(), tags: [...tags].sort() };
+}
+
+const countBy = <T>(xs: T[], key: (x: T) => string) => xs.reduce<Record<string, number>>((m, x) => ((m[key(x)] = (m[key(x)] ?? 0) + 1), m), {});
+
+/** The overview: health counts, capacity of the Ready nodes, pods and workloads by phase, recent events. */
+export function overviewOf(o: { nodes: NodeRow[]; clusters: ClusterRow[]; workloads: WorkloadRow[]; pods: Map<string, ClusterPods>; events: EventRow[]; facets: Facets }): Overview {
+  const ready = o.nodes.filter((n) => n.ready === 'True');
+  const podPhases: Record<string, number> = {};
+  const unavailable: Array<{ cluster: string; message: string }> = [];
+  let listed = 0;
+  for (const c of o.clusters) {
+    const id = `${c.namespace}/${c.name}`;
+    const p = o.pods.get(id);
+    if (p?.state !== 'ok') {
+      unavailable.push({ cluster: id, message: p?.message ?? (p?.state === 'syncing' ? 'listing pods…' : 'not watched') });
+      continue;
+    }
+    listed++;
+    for (const pod of p.items) podPhases[pod.phase] = (podPhases[pod.phase] ?? 0) + 1;
+  }
+  return {
+    nodes: { ready: ready.length, total: o.nodes.length, cordoned: o.nodes.filter((n) => n.unschedulable).length },
+    clusters: { reachable: o.clusters.filter((c) => c.reachable === 'True').length, total: o.clusters.length },
+    pods: { byPhase: podPhases, listed, total: o.clusters.length, unavailable },
+    workloads: { byPhase: countBy(o.workloads, (w) => w.phase), total: o.workloads.length },
+    capacity: { used: ready.reduce((t, n) => addRes(t, n.allocated), ZERO), allocatable: ready.reduce((t, n) => addRes(t, n.allocatable), ZERO) },
+    events: o.events,
+    facets: o.facets,
+  };
+}

@@ -1,0 +1,156 @@
+/**
+ * JSON Schemas of the dashboard API (`/api/v1/dashboard/...`): fastify serializes replies with them
+ * and /openapi.json documents them. They describe the shapes in types.ts.
+ */
+const res = {
+  type: 'object',
+  description: 'CPU in cores, memory in bytes, GPUs as a count.',
+  required: ['cpu', 'memory', 'gpus'],
+  properties: { cpu: { type: 'number' }, memory: { type: 'number' }, gpus: { type: 'number' } },
+} as const;
+const str = { type: 'string' } as const;
+const strings = { type: 'array', items: str } as const;
+const status = { type: 'string', enum: ['True', 'False', 'Unknown'] } as const;
+const conditions = {
+  type: 'array',
+  items: { type: 'object', required: ['type', 'status'], properties: { type: str, status, reason: str, message: str, lastTransitionTime: str } },
+} as const;
+const facets = { type: 'object', required: ['orgs', 'tags'], properties: { orgs: strings, tags: strings } } as const;
+
+const nodeRowProps = {
+  name: str,
+  org: str,
+  hostname: str,
+  tags: strings,
+  ready: status,
+  readyMessage: str,
+  unschedulable: { type: 'boolean' },
+  heartbeatAgeSeconds: { type: ['number', 'null'], description: 'Seconds since the last heartbeat when the reply was made; null: never.' },
+  capacity: res,
+  allocatable: res,
+  allocated: res,
+  tailnet: { type: 'object', required: ['ips', 'tags'], properties: { online: { type: 'boolean' }, name: str, ips: strings, tags: strings } },
+  workloads: { type: 'integer', description: 'Workloads placed on this node.' },
+} as const;
+const nodeRequired = ['name', 'org', 'hostname', 'tags', 'ready', 'unschedulable', 'heartbeatAgeSeconds', 'capacity', 'allocatable', 'allocated', 'tailnet', 'workloads'];
+
+export const dashNodeSchema = { $id: 'DashboardNode', type: 'object', description: 'A MeshNode as a dashboard table row.', required: nodeRequired, properties: nodeRowProps } as const;
+
+const clusterRowProps = {
+  namespace: str,
+  name: str,
+  org: str,
+  provider: str,
+  version: str,
+  apiServerURL: str,
+  nodes: { type: 'integer' },
+  ready: status,
+  reachable: status,
+  message: str,
+  capacity: res,
+  allocatable: res,
+} as const;
+const clusterRequired = ['namespace', 'name', 'org', 'provider', 'ready', 'reachable', 'capacity', 'allocatable'];
+export const dashClusterSchema = { $id: 'DashboardCluster', type: 'object', description: 'An OrgCluster as a dashboard table row.', required: clusterRequired, properties: clusterRowProps } as const;
+
+const workloadRowProps = {
+  namespace: str,
+  name: str,
+  org: str,
+  phase: str,
+  cluster: str,
+  node: str,
+  score: { type: 'number' },
+  priority: { type: 'integer' },
+  requests: res,
+  rejected: { type: 'array', description: "The scheduler's reasons for each rejected candidate.", items: { type: 'object', required: ['candidate', 'reason'], properties: { candidate: str, reason: str } } },
+  message: str,
+  createdAt: str,
+} as const;
+const workloadRequired = ['namespace', 'name', 'org', 'phase', 'priority', 'requests', 'rejected'];
+export const dashWorkloadSchema = { $id: 'DashboardWorkload', type: 'object', description: 'A Workload with its placement.', required: workloadRequired, properties: workloadRowProps } as const;
+
+const podRow = { type: 'object', required: ['namespace', 'name', 'phase'], properties: { namespace: str, name: str, phase: str, node: str, startTime: str, workload: str } } as const;
+const eventRow = {
+  type: 'object',
+  required: ['time', 'type', 'reason', 'note', 'object', 'count'],
+  properties: { time: str, type: str, reason: str, note: str, count: { type: 'integer' }, object: { type: 'object', required: ['kind', 'name'], properties: { kind: str, namespace: str, name: str } } },
+} as const;
+const byPhase = { type: 'object', additionalProperties: { type: 'integer' } } as const;
+
+export const listReply = (ref: string) => ({ type: 'object', required: ['items', 'facets'], properties: { items: { type: 'array', items: { $ref: `${ref}#` } }, facets } }) as const;
+
+export const nodeDetailSchema = {
+  type: 'object',
+  required: ['node', 'workloads'],
+  properties: {
+    node: { type: 'object', required: [...nodeRequired, 'conditions', 'labels', 'clusters'], properties: { ...nodeRowProps, conditions, labels: { type: 'object', additionalProperties: str }, clusters: strings, createdAt: str } },
+    workloads: { type: 'array', items: { $ref: 'DashboardWorkload#' } },
+  },
+} as const;
+
+export const clusterDetailSchema = {
+  type: 'object',
+  required: ['cluster', 'pods', 'workloads'],
+  properties: {
+    cluster: { type: 'object', required: [...clusterRequired, 'conditions'], properties: { ...clusterRowProps, conditions, createdAt: str } },
+    pods: { type: 'object', required: ['state', 'items'], properties: { state: { type: 'string', enum: ['ok', 'syncing', 'error'] }, message: str, items: { type: 'array', items: podRow } } },
+    workloads: { type: 'array', items: { $ref: 'DashboardWorkload#' } },
+  },
+} as const;
+
+export const workloadDetailSchema = {
+  type: 'object',
+  required: ['workload'],
+  properties: {
+    workload: { type: 'object', required: [...workloadRequired, 'conditions'], properties: { ...workloadRowProps, conditions, pod: { type: 'object', properties: { cluster: str, namespace: str, name: str } } } },
+  },
+} as const;
+
+export const overviewSchema = {
+  type: 'object',
+  required: ['nodes', 'clusters', 'pods', 'workloads', 'capacity', 'events', 'facets'],
+  properties: {
+    nodes: { type: 'object', required: ['ready', 'total', 'cordoned'], properties: { ready: { type: 'integer' }, total: { type: 'integer' }, cordoned: { type: 'integer' } } },
+    clusters: { type: 'object', required: ['reachable', 'total'], properties: { reachable: { type: 'integer' }, total: { type: 'integer' } } },
+    pods: {
+      type: 'object',
+      required: ['byPhase', 'listed', 'total', 'unavailable'],
+      properties: { byPhase, listed: { type: 'integer' }, total: { type: 'integer' }, unavailable: { type: 'array', items: { type: 'object', required: ['cluster', 'message'], properties: { cluster: str, message: str } } } },
+    },
+    workloads: { type: 'object', required: ['byPhase', 'total'], properties: { byPhase, total: { type: 'integer' } } },
+    capacity: { type: 'object', description: 'Allocated against allocatable over the Ready nodes.', required: ['used', 'allocatable'], properties: { used: res, allocatable: res } },
+    events: { type: 'array', items: eventRow },
+    facets,
+  },
+} as const;
+
+export const meSchema = {
+  type: 'object',
+  required: ['user', 'via', 'can', 'deleteWorkloadNamespaces'],
+  properties: {
+    user: { type: 'object', required: ['username', 'groups'], properties: { username: str, groups: strings } },
+    via: { type: 'string', enum: ['token', 'certificate'] },
+    can: { type: 'object', required: ['view', 'cordon', 'uncordon', 'deleteWorkloads'], properties: { view: { type: 'boolean' }, cordon: { type: 'boolean' }, uncordon: { type: 'boolean' }, deleteWorkloads: { type: 'boolean' } } },
+    missing: str,
+    deleteWorkloadNamespaces: strings,
+  },
+} as const;
+
+/** 401: no or invalid credentials. */
+export const unauthorizedSchema = { $ref: 'Error#' } as const;
+/** 403 from RBAC: names the missing permission. */
+export const rbacDenialSchema = {
+  $id: 'RbacDenial',
+  type: 'object',
+  description: 'A request refused by Kubernetes RBAC (SubjectAccessReview): names the missing permission.',
+  required: ['error', 'message', 'reason', 'missing'],
+  properties: {
+    error: { type: 'string', enum: ['Forbidden'] },
+    statusCode: { type: 'integer' },
+    message: str,
+    reason: str,
+    rule: { type: 'null' },
+    missing: { type: 'object', required: ['verb', 'group', 'resource'], properties: { verb: str, group: str, resource: str, namespace: str, name: str } },
+  },
+} as const;

@@ -1,0 +1,156 @@
+/**
+ * The dashboard API's reply shapes, shared by the server (src/server/dashboard) and the UI (web/):
+ * type-only, so both the operator and the browser bundle compile against the same contract. The
+ * JSON Schemas in schemas.ts describe the same shapes for validation and /openapi.json.
+ */
+
+export type ConditionStatus = 'True' | 'False' | 'Unknown';
+
+/** Resources as plain numbers, for sorting and bars: CPU in cores, memory in bytes, GPUs. */
+export interface Res {
+  cpu: number;
+  memory: number;
+  gpus: number;
+}
+
+export interface ConditionView {
+  type: string;
+  status: ConditionStatus;
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+}
+
+export interface NodeRow {
+  name: string;
+  org: string;
+  hostname: string;
+  tags: string[];
+  ready: ConditionStatus;
+  /** Message of the Ready condition (why it is not ready). */
+  readyMessage?: string;
+  unschedulable: boolean;
+  /** Seconds since the last heartbeat (Lease renewal) when the reply was made; null: never. */
+  heartbeatAgeSeconds: number | null;
+  capacity: Res;
+  allocatable: Res;
+  allocated: Res;
+  tailnet: { online?: boolean; name?: string; ips: string[]; tags: string[] };
+  /** Workloads placed on this node. */
+  workloads: number;
+}
+
+export interface NodeDetail {
+  node: NodeRow & { conditions: ConditionView[]; labels: Record<string, string>; clusters: string[]; createdAt?: string };
+  workloads: WorkloadRow[];
+}
+
+export interface ClusterRow {
+  namespace: string;
+  name: string;
+  org: string;
+  provider: string;
+  version?: string;
+  apiServerURL?: string;
+  nodes?: number;
+  ready: ConditionStatus;
+  reachable: ConditionStatus;
+  /** Message of the Reachable (or Ready) condition. */
+  message?: string;
+  capacity: Res;
+  allocatable: Res;
+}
+
+export interface PodRow {
+  namespace: string;
+  name: string;
+  phase: string;
+  node?: string;
+  startTime?: string;
+  /** Workload (namespace/name) that owns the pod, when a Workload points at it. */
+  workload?: string;
+}
+
+/** Pods of one cluster, from a watch on that cluster: `syncing` until the first list arrives. */
+export interface ClusterPods {
+  state: 'ok' | 'syncing' | 'error';
+  message?: string;
+  items: PodRow[];
+}
+
+export interface ClusterDetail {
+  cluster: ClusterRow & { conditions: ConditionView[]; createdAt?: string };
+  pods: ClusterPods;
+  workloads: WorkloadRow[];
+}
+
+export interface WorkloadRow {
+  namespace: string;
+  name: string;
+  org: string;
+  phase: string;
+  cluster?: string;
+  node?: string;
+  score?: number;
+  priority: number;
+  requests: Res;
+  /** Candidates the scheduler rejected and why (shown for Pending workloads). */
+  rejected: Array<{ candidate: string; reason: string }>;
+  /** Message of the Scheduled condition, when there is one. */
+  message?: string;
+  createdAt?: string;
+}
+
+export interface WorkloadDetail {
+  workload: WorkloadRow & { conditions: ConditionView[]; pod?: { cluster?: string; namespace?: string; name?: string } };
+}
+
+export interface EventRow {
+  time: string;
+  type: string;
+  reason: string;
+  note: string;
+  object: { kind: string; namespace?: string; name: string };
+  count: number;
+}
+
+export interface Overview {
+  nodes: { ready: number; total: number; cordoned: number };
+  clusters: { reachable: number; total: number };
+  /** Pods of the clusters by phase; `listed` of `total` clusters could be read (the rest in `unavailable`). */
+  pods: { byPhase: Record<string, number>; listed: number; total: number; unavailable: Array<{ cluster: string; message: string }> };
+  workloads: { byPhase: Record<string, number>; total: number };
+  /** Allocated (requested by placed workloads) against allocatable, over the Ready nodes. */
+  capacity: { used: Res; allocatable: Res };
+  events: EventRow[];
+  /** Every org in the mesh (the filter menu), whatever the filter. */
+  facets: Facets;
+}
+
+/** Orgs and tags known to the mesh, for the filter menus. */
+export interface Facets {
+  orgs: string[];
+  tags: string[];
+}
+
+export interface Me {
+  user: { username: string; groups: string[] };
+  via: 'token' | 'certificate';
+  /** What the UI may offer: each is checked with a SubjectAccessReview. */
+  can: { view: boolean; cordon: boolean; uncordon: boolean; deleteWorkloads: boolean };
+  /** The first read permission the user lacks (when `can.view` is false). */
+  missing?: string;
+  /** Namespaces where workloads may be deleted when not everywhere. */
+  deleteWorkloadNamespaces: string[];
+}
+
+export interface ItemsReply<T> {
+  items: T[];
+  facets: Facets;
+}
+
+/** A message on the live stream: what changed, by kind. */
+export interface ChangeMessage {
+  rev: number;
+  kinds: Array<'nodes' | 'clusters' | 'workloads' | 'pods' | 'events'>;
+}
