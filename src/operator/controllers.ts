@@ -1,6 +1,6 @@
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { OperatorConfig } from '../config/operator.js';
+import type { KubeAccess } from '../runtime/kubeconfig.js';
 import type { Manager } from '../runtime/manager.js';
 import { setupMeshNodeController } from '../../controllers/meshnode/reconcile.js';
 import { setupOrgClusterController } from '../../controllers/orgcluster/reconcile.js';
@@ -8,7 +8,7 @@ import { stopAllLocalClusters } from '../cluster/providers/local-provider.js';
 
 /** What a controller's setup function gets from the operator. */
 export interface ControllerContext {
-  kc: KubeConfig;
+  kc: KubeAccess;
   mgr: Manager;
   cfg: OperatorConfig;
   log: Logger;

@@ -15,7 +15,7 @@ import { registerReadApi } from '../server/api/routes.js';
 import { registerNodeWrites } from '../server/api/writes.js';
 import { enableMesh, meshProvider } from '../mesh/setup.js';
 import type { Server as HttpsServer } from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { LightKubeConfig } from '../runtime/kubeconfig.js';
 import { ensureOperatorCA } from '../pki/ca-store.js';
 import { mtlsServerOptions, secureContextFor } from '../pki/mtls.js';
 import { RotatingCertificate } from '../pki/rotating.js';
@@ -115,8 +115,8 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
 }
 
 /** The operator CA (Secret weft-ca, created on first start) and a self-renewing serving certificate. */
-async function operatorTls(kc: KubeConfig, namespace: string) {
-  const ca = await ensureOperatorCA(kc, namespace);
+async function operatorTls(kc: LightKubeConfig, namespace: string) {
+  const ca = await ensureOperatorCA(await kc.toClientNode(), namespace);
   const serving = new RotatingCertificate(ca, {
     commonName: 'weft-operator',
     dnsNames: ['localhost', 'weft-operator', `weft-operator.${namespace}`, `weft-operator.${namespace}.svc`],

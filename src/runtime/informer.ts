@@ -1,7 +1,8 @@
-import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { backoffDelay } from './backoff.js';
 import { errorMessage, isGone } from './errors.js';
+import type { KubeAccess } from './kubeconfig.js';
 import { apiVersionOf, resourcePath, RestClient, type ResourceType } from './rest.js';
 import { watchStream, type WatchEvent } from './watch.js';
 
@@ -69,7 +70,7 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
   restarts = 0;
 
   constructor(
-    private readonly kc: KubeConfig,
+    private readonly kc: KubeAccess,
     readonly type: ResourceType,
     private readonly opts: InformerOptions = {},
   ) {
