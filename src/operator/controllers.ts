@@ -3,8 +3,7 @@ import type { OperatorConfig } from '../config/operator.js';
 import type { KubeAccess } from '../runtime/kubeconfig.js';
 import type { Manager } from '../runtime/manager.js';
 import { setupMeshNodeController } from '../../controllers/meshnode/reconcile.js';
-import { setupOrgClusterController } from '../../controllers/orgcluster/reconcile.js';
-import { stopAllLocalClusters } from '../cluster/providers/local-provider.js';
+import { setupOrgClusterController, stopLocalClusters } from '../../controllers/orgcluster/reconcile.js';
 
 /** What a controller's setup function gets from the operator. */
 export interface ControllerContext {
@@ -27,7 +26,7 @@ export const CONTROLLERS: Array<{ name: string; setup: ControllerSetup; enabled?
     name: 'orgcluster',
     setup: (ctx) => {
       setupOrgClusterController(ctx);
-      return stopAllLocalClusters;
+      return stopLocalClusters;
     },
   },
 ];

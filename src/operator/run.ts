@@ -13,12 +13,9 @@ import { Manager } from '../runtime/manager.js';
 import { RestClient } from '../runtime/rest.js';
 import { registerReadApi } from '../server/api/routes.js';
 import { registerNodeWrites } from '../server/api/writes.js';
-import { enableMesh, meshProvider } from '../mesh/setup.js';
 import type { Server as HttpsServer } from 'node:https';
 import type { LightKubeConfig } from '../runtime/kubeconfig.js';
-import { ensureOperatorCA } from '../pki/ca-store.js';
 import { mtlsServerOptions, secureContextFor } from '../pki/mtls.js';
-import { RotatingCertificate } from '../pki/rotating.js';
 
 /** A running operator: its HTTP address and a way to stop it gracefully. */
 export interface RunningOperator {
@@ -73,8 +70,10 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
     if (cleanup) cleanups.push(cleanup);
   }
 
-  const provider = await meshProvider({ ...cfg.mesh, port: cfg.http.port });
-  const mesh = provider ? await enableMesh({ ...cfg.mesh, port: cfg.http.port }, provider, { kc, mgr, cfg, log }, log) : undefined;
+  // The mesh (ACL engine, headscale client) is loaded only when it is turned on.
+  const meshSetup = cfg.mesh.mode === 'none' ? undefined : await import('../mesh/setup.js');
+  const provider = await meshSetup?.meshProvider({ ...cfg.mesh, port: cfg.http.port });
+  const mesh = provider && meshSetup ? await meshSetup.enableMesh({ ...cfg.mesh, port: cfg.http.port }, provider, { kc, mgr, cfg, log }, log) : undefined;
   if (mesh) cleanups.push(mesh.stop);
   const rest = new RestClient(kc);
   const tls = cfg.httpTls ? await operatorTls(kc, cfg.namespace) : undefined;
@@ -114,8 +113,13 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
   };
 }
 
-/** The operator CA (Secret weft-ca, created on first start) and a self-renewing serving certificate. */
+/**
+ * The operator CA (Secret weft-ca, created on first start) and a self-renewing serving certificate.
+ * Loaded only with --http-tls: the CA store uses client-node's generated CoreV1Api and the PKI
+ * @peculiar/x509, together ~45 MiB of RSS an operator without TLS does not need.
+ */
 async function operatorTls(kc: LightKubeConfig, namespace: string) {
+  const [{ ensureOperatorCA }, { RotatingCertificate }] = await Promise.all([import('../pki/ca-store.js'), import('../pki/rotating.js')]);
   const ca = await ensureOperatorCA(await kc.toClientNode(), namespace);
   const serving = new RotatingCertificate(ca, {
     commonName: 'weft-operator',
