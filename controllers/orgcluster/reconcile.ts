@@ -91,8 +91,8 @@ export function setupOrgClusterController(ctx: ControllerContext, opts: OrgClust
 
 /**
  * A provider whose module is loaded when an OrgCluster first asks for it: the local one pulls in
- * client-node's generated API clients and the PKI (~45 MiB of RSS), talos execa; an operator that
- * never provisions such a cluster should not carry them.
+ * client-node's generated API clients and the PKI (~50 MiB of RSS), talos execa (~7 MiB); an
+ * operator that never provisions such a cluster should not carry them.
  */
 function lazyProvider(load: () => Promise<ClusterProvider>): ClusterProvider {
   let provider: Promise<ClusterProvider> | undefined;

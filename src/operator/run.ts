@@ -116,7 +116,7 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
 /**
  * The operator CA (Secret weft-ca, created on first start) and a self-renewing serving certificate.
  * Loaded only with --http-tls: the CA store uses client-node's generated CoreV1Api and the PKI
- * @peculiar/x509, together ~45 MiB of RSS an operator without TLS does not need.
+ * @peculiar/x509, together ~50 MiB of RSS an operator without TLS does not need.
  */
 async function operatorTls(kc: LightKubeConfig, namespace: string) {
   const [{ ensureOperatorCA }, { RotatingCertificate }] = await Promise.all([import('../pki/ca-store.js'), import('../pki/rotating.js')]);
