@@ -42,5 +42,10 @@ function reexecWithOperatorHeap() {
   const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
   if (given.some((a) => a.startsWith('--max-semi-space-size'))) return;
   if (typeof process.execve !== 'function' || process.platform === 'win32') return;
-  process.execve(process.execPath, [process.execPath, ...HEAP_FLAGS, ...process.execArgv, ...process.argv.slice(1)], process.env);
+  try {
+    process.execve(process.execPath, [process.execPath, ...HEAP_FLAGS, ...process.execArgv, ...process.argv.slice(1)], process.env);
+  } catch (err) {
+    // execve returns only on failure: run as is, with V8's default young generation.
+    process.stderr.write(`weft: could not restart with ${HEAP_FLAGS.join(' ')} (${err.message}); continuing without\n`);
+  }
 }

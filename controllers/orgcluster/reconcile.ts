@@ -5,8 +5,6 @@ import type { ControllerContext } from '../../src/operator/controllers.js';
 import { ORGCLUSTERS, SECRETS } from '../../src/operator/resources.js';
 import { kubeconfigProvider } from '../../src/cluster/providers/kubeconfig-provider.js';
 import { kubeconfigSecretName } from '../../src/cluster/providers/access.js';
-import { localProvider } from '../../src/cluster/providers/local-provider.js';
-import { talosProvider } from '../../src/cluster/providers/talos-provider.js';
 import { kubeConfigFromString, probeCluster } from '../../src/cluster/providers/probe.js';
 import { ProvisionError, type ClusterProvider, type OrgClusterLike, type ProviderContext } from '../../src/cluster/providers/types.js';
 import {
@@ -37,7 +35,8 @@ export { kubeconfigSecretName };
 /** Registers the OrgCluster controller: provision through the provider, probe, report, clean up. */
 export function setupOrgClusterController(ctx: ControllerContext, opts: OrgClusterControllerOptions = {}): void {
   const rest = new RestClient(ctx.kc);
-  const providers: Partial<Record<string, ClusterProvider>> = { kubeconfig: kubeconfigProvider, local: localProvider, talos: talosProvider(), ...opts.providers };
+  const talos = lazyProvider(async () => (await import('../../src/cluster/providers/talos-provider.js')).talosProvider());
+  const providers: Partial<Record<string, ClusterProvider>> = { kubeconfig: kubeconfigProvider, local: localProvider, talos, ...opts.providers };
   const clusters: Informer<OrgClusterLike> = ctx.mgr.informer(ORGCLUSTERS);
   const events = new EventRecorder(rest, 'orgcluster', ctx.log);
   const pctx: ProviderContext = { rest, log: ctx.log, stateDir: opts.stateDir ?? join(process.env.WEFT_HOME ?? join(homedir(), '.weft'), 'operator') };
@@ -88,6 +87,29 @@ export function setupOrgClusterController(ctx: ControllerContext, opts: OrgClust
       return { requeueAfterMs: plan.requeueAfterMs };
     },
   });
+}
+
+/**
+ * A provider whose module is loaded when an OrgCluster first asks for it: the local one pulls in
+ * client-node's generated API clients and the PKI (~50 MiB of RSS), talos execa (~7 MiB); an
+ * operator that never provisions such a cluster should not carry them.
+ */
+function lazyProvider(load: () => Promise<ClusterProvider>): ClusterProvider {
+  let provider: Promise<ClusterProvider> | undefined;
+  const get = () => (provider ??= load());
+  return {
+    provision: async (oc, pctx) => (await get()).provision(oc, pctx),
+    deprovision: async (oc, pctx) => (await get()).deprovision(oc, pctx),
+  };
+}
+
+const importLocal = () => import('../../src/cluster/providers/local-provider.js');
+let localModule: ReturnType<typeof importLocal> | undefined;
+const localProvider = lazyProvider(async () => (await (localModule ??= importLocal())).localProvider);
+
+/** Stops every local control plane this process started (operator shutdown); loads nothing if none was. */
+export async function stopLocalClusters(): Promise<void> {
+  if (localModule) await (await localModule).stopAllLocalClusters();
 }
 
 /** Writes (or refreshes) `<name>-kubeconfig`, owned by the OrgCluster so deletion removes it. */

@@ -7,7 +7,8 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { withDefaults } from '../api/defaults.js';
 import { ORG_LABEL, WORKLOAD_FINALIZER } from '../api/labels.js';
 import { formatErrors, validate, type WeftKind } from '../api/validate.js';
-import { canApplyTag, type Policy } from '../policy/acl/index.js';
+import { canApplyTag } from '../policy/acl/owners.js';
+import type { Policy } from '../policy/acl/types.js';
 import { unownedTags, type WeftPolicy } from '../policy/weft-policy.js';
 import { chargeOf, quotaViolation, type ChargedKind, type UsageLedger } from './quota.js';
 

@@ -3,12 +3,11 @@
  * from the Workload and Job caches, the webhook server, and (optionally) the registration of the
  * webhook configurations with the apiserver.
  */
-import type { KubeConfig, KubernetesObject, V1ConfigMap } from '@kubernetes/client-node';
+import type { KubernetesObject, V1ConfigMap } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { OperatorConfig } from '../config/operator.js';
 import { CONFIGMAPS, JOBS, WORKLOADS } from '../operator/resources.js';
-import { ensureOperatorCA } from '../pki/ca-store.js';
 import type { PolicyStore } from '../policy/acl/index.js';
 import { EMPTY_POLICY, parseWeftPolicy, WEFT_POLICY_CONFIGMAP, WEFT_POLICY_KEY, type WeftPolicy } from '../policy/weft-policy.js';
 import { errorMessage } from '../runtime/errors.js';
@@ -17,7 +16,8 @@ import { RestClient } from '../runtime/rest.js';
 import { chargeOf, isCharged, UsageLedger, type ChargedKind } from './quota.js';
 import { registerWebhooks, type WebhookEndpoint } from './register.js';
 import { mutateAdmission, validateAdmission, type AdmissionContext } from './review.js';
-import { startWebhookServer, type WebhookServer } from './server.js';
+import type { WebhookServer } from './server.js';
+import type { LightKubeConfig } from '../runtime/kubeconfig.js';
 
 export interface AdmissionSetup {
   ctx: AdmissionContext;
@@ -63,7 +63,7 @@ export function trackUsage(mgr: Manager, ledger: UsageLedger, log: Logger): () =
 }
 
 export interface AdmissionOptions {
-  kc: KubeConfig;
+  kc: LightKubeConfig;
   mgr: Manager;
   cfg: OperatorConfig;
   log: Logger;
@@ -87,7 +87,9 @@ export async function setupAdmission(o: AdmissionOptions): Promise<AdmissionSetu
   };
   const w = o.cfg.webhooks;
   if (!w.serve) return { ctx, stop: async () => {} };
-  const ca = await ensureOperatorCA(o.kc, o.cfg.namespace);
+  // The PKI and the HTTPS server are loaded only when webhooks are served (memory: docs/runtime.md).
+  const [{ ensureOperatorCA }, { startWebhookServer }] = await Promise.all([import('../pki/ca-store.js'), import('./server.js')]);
+  const ca = await ensureOperatorCA(await o.kc.toClientNode(), o.cfg.namespace);
   const svc = w.service ?? 'weft-operator';
   const server = await startWebhookServer({
     host: o.cfg.webhook.host,

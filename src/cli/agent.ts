@@ -45,7 +45,7 @@ export function parseAgentIdentity(f: AgentFlags): { name: string; org: string; 
 /** `weft agent provision`: creates the host's MeshNode, Lease, RBAC and prints/writes its kubeconfig. */
 export async function agentProvision(f: AgentFlags, io: CliIO): Promise<number> {
   const id = parseAgentIdentity(f);
-  const kc = loadKubeConfig(f.kubeconfig);
+  const kc = await loadKubeConfig(f.kubeconfig).toClientNode();
   const kubeconfig = await provisionAgent(kc, id);
   if (f.output) {
     await writeFile(f.output, kubeconfig, { mode: 0o600 });
@@ -67,7 +67,7 @@ export async function agentRun(f: AgentFlags, io: CliIO): Promise<number> {
   if (mesh === 'headscale') await joinTailnet(id.name, f, log);
   const agent = new NodeAgent({
     name: id.name,
-    kc: loadKubeConfig(f.kubeconfig),
+    kc: await loadKubeConfig(f.kubeconfig).toClientNode(),
     log,
     detect: async () => {
       const c = await detectHostCapacity({ storagePath: f.storagePath });

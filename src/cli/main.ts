@@ -5,11 +5,14 @@ import { LOG_FORMATS, LOG_LEVELS, createLogger } from '../log.js';
 import { runOperator } from '../operator/run.js';
 import { versionInfo } from '../version.js';
 import { toolVersions } from '../cluster/tools.js';
-import { clusterDown, clusterKubeconfig, clusterServe, clusterUp } from './cluster.js';
 import { weftHome } from './home.js';
 import { EXIT, processIO, untilSignal, type CliIO } from './io.js';
-import { up } from './up.js';
-import { agentProvision, agentRun, type AgentFlags } from './agent.js';
+import type { AgentFlags } from './agent.js';
+
+// Commands other than `operator` are loaded when run: they pull in client-node's generated API
+// clients, which the long-running operator does not need (see docs/runtime.md, Memory).
+const clusterCli = () => import('./cluster.js');
+const agentCli = () => import('./agent.js');
 
 /** Adds the flags every long-running command shares (see docs/cli.md). */
 function withCommonFlags(cmd: Command): Command {
@@ -61,21 +64,21 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
     .command('up')
     .description('start the local control plane in the background and wait until it is ready')
     .option('--home <dir>', 'state directory (default: $WEFT_HOME or ~/.weft)')
-    .action((o: { home?: string }) => run(() => clusterUp(home(o), io))());
+    .action((o: { home?: string }) => run(async () => (await clusterCli()).clusterUp(home(o), io))());
   cluster
     .command('down')
     .description('stop the local control plane and every process it started')
     .option('--home <dir>', 'state directory (default: $WEFT_HOME or ~/.weft)')
-    .action((o: { home?: string }) => run(() => clusterDown(home(o), io))());
+    .action((o: { home?: string }) => run(async () => (await clusterCli()).clusterDown(home(o), io))());
   cluster
     .command('kubeconfig')
     .description("print the path of the local control plane's admin kubeconfig")
     .option('--home <dir>', 'state directory (default: $WEFT_HOME or ~/.weft)')
-    .action((o: { home?: string }) => run(() => clusterKubeconfig(home(o), io))());
+    .action((o: { home?: string }) => run(async () => (await clusterCli()).clusterKubeconfig(home(o), io))());
   cluster
     .command('serve', { hidden: true })
     .option('--home <dir>')
-    .action((o: { home?: string }) => run(() => clusterServe(home(o), io))());
+    .action((o: { home?: string }) => run(async () => (await clusterCli()).clusterServe(home(o), io))());
 
   withCommonFlags(program.command('operator').description('run the operator against the current kubeconfig')).action(
     (o: CommonFlags) =>
@@ -104,10 +107,10 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
     .option('--tailscale-socket <path>', "--mesh=headscale: tailscaled's socket (default: tailscale's)")
     .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default('info'))
     .addOption(new Option('--log-format <format>', 'log format').choices(LOG_FORMATS).default('json'))
-    .action((o: AgentFlags) => run(() => agentRun(o, io))());
+    .action((o: AgentFlags) => run(async () => (await agentCli()).agentRun(o, io))());
   agentFlags(agent.command('provision').description("create a host's MeshNode, heartbeat Lease, RBAC and agent kubeconfig (run as an admin)"))
     .option('-o, --output <file>', 'write the agent kubeconfig here (default: stdout)')
-    .action((o: AgentFlags) => run(() => agentProvision(o, io))());
+    .action((o: AgentFlags) => run(async () => (await agentCli()).agentProvision(o, io))());
 
   withCommonFlags(
     program
@@ -115,7 +118,7 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
       .description('start everything locally (control plane, CRDs, operator) in the foreground until Ctrl-C')
       .option('--home <dir>', 'state directory (default: $WEFT_HOME or ~/.weft)'),
   ).action((o: CommonFlags & { home?: string }) =>
-    run(async () => up(weftHome(o.home), parseOperatorConfig({ ...o, kubeconfig: undefined }, {}), io))(),
+    run(async () => (await import('./up.js')).up(weftHome(o.home), parseOperatorConfig({ ...o, kubeconfig: undefined }, {}), io))(),
   );
   return program;
 }

@@ -1,4 +1,4 @@
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeAccess } from '../runtime/kubeconfig.js';
 import { RestClient } from '../runtime/rest.js';
 import type { CheckResult } from '../server/readiness.js';
 
@@ -15,7 +15,7 @@ export class ApiServerProbe {
   gitVersion: string | undefined;
 
   constructor(
-    private readonly kc: KubeConfig,
+    private readonly kc: KubeAccess,
     private readonly intervalMs = 5000,
   ) {
     this.rest = new RestClient(kc);

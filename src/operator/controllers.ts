@@ -1,16 +1,15 @@
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { OperatorConfig } from '../config/operator.js';
+import type { KubeAccess } from '../runtime/kubeconfig.js';
 import type { Manager } from '../runtime/manager.js';
 import { setupMeshNodeController } from '../../controllers/meshnode/reconcile.js';
-import { setupOrgClusterController } from '../../controllers/orgcluster/reconcile.js';
-import { stopAllLocalClusters } from '../cluster/providers/local-provider.js';
+import { setupOrgClusterController, stopLocalClusters } from '../../controllers/orgcluster/reconcile.js';
 import { setupWorkloadController } from '../../controllers/workload/reconcile.js';
 import type { SchedulingState } from '../scheduler/informed.js';
 
 /** What a controller's setup function gets from the operator. */
 export interface ControllerContext {
-  kc: KubeConfig;
+  kc: KubeAccess;
   mgr: Manager;
   cfg: OperatorConfig;
   log: Logger;
@@ -31,7 +30,7 @@ export const CONTROLLERS: Array<{ name: string; setup: ControllerSetup; enabled?
     name: 'orgcluster',
     setup: (ctx) => {
       setupOrgClusterController(ctx);
-      return stopAllLocalClusters;
+      return stopLocalClusters;
     },
   },
   {

@@ -13,12 +13,9 @@ import { Manager } from '../runtime/manager.js';
 import { RestClient } from '../runtime/rest.js';
 import { registerReadApi } from '../server/api/routes.js';
 import { registerNodeWrites } from '../server/api/writes.js';
-import { enableMesh, meshProvider } from '../mesh/setup.js';
 import type { Server as HttpsServer } from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
-import { ensureOperatorCA } from '../pki/ca-store.js';
+import type { LightKubeConfig } from '../runtime/kubeconfig.js';
 import { mtlsServerOptions, secureContextFor } from '../pki/mtls.js';
-import { RotatingCertificate } from '../pki/rotating.js';
 import { SchedulingState } from '../scheduler/informed.js';
 import { setupAdmission } from '../admission/setup.js';
 import type { WebhookServer } from '../admission/server.js';
@@ -82,8 +79,10 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
     if (cleanup) cleanups.push(cleanup);
   }
 
-  const provider = await meshProvider({ ...cfg.mesh, port: cfg.http.port });
-  const mesh = provider ? await enableMesh({ ...cfg.mesh, port: cfg.http.port }, provider, { kc, mgr, cfg, log, scheduling }, log) : undefined;
+  // The mesh (ACL engine, headscale client) is loaded only when it is turned on.
+  const meshSetup = cfg.mesh.mode === 'none' ? undefined : await import('../mesh/setup.js');
+  const provider = await meshSetup?.meshProvider({ ...cfg.mesh, port: cfg.http.port });
+  const mesh = provider && meshSetup ? await meshSetup.enableMesh({ ...cfg.mesh, port: cfg.http.port }, provider, { kc, mgr, cfg, log, scheduling }, log) : undefined;
   if (mesh) cleanups.push(mesh.stop);
   const admission = await setupAdmission({ kc, mgr, cfg, log, metrics, acl: mesh?.store });
   cleanups.push(admission.stop);
@@ -130,9 +129,14 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
   };
 }
 
-/** The operator CA (Secret weft-ca, created on first start) and a self-renewing serving certificate. */
-async function operatorTls(kc: KubeConfig, namespace: string) {
-  const ca = await ensureOperatorCA(kc, namespace);
+/**
+ * The operator CA (Secret weft-ca, created on first start) and a self-renewing serving certificate.
+ * Loaded only with --http-tls: the CA store uses client-node's generated CoreV1Api and the PKI
+ * @peculiar/x509, together ~50 MiB of RSS an operator without TLS does not need.
+ */
+async function operatorTls(kc: LightKubeConfig, namespace: string) {
+  const [{ ensureOperatorCA }, { RotatingCertificate }] = await Promise.all([import('../pki/ca-store.js'), import('../pki/rotating.js')]);
+  const ca = await ensureOperatorCA(await kc.toClientNode(), namespace);
   const serving = new RotatingCertificate(ca, {
     commonName: 'weft-operator',
     dnsNames: ['localhost', 'weft-operator', `weft-operator.${namespace}`, `weft-operator.${namespace}.svc`],

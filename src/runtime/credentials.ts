@@ -1,6 +1,7 @@
 import type { RequestOptions } from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { Cluster, KubeConfig } from '@kubernetes/client-node';
 import { Agent, ProxyAgent, type Dispatcher } from 'undici';
+import { LightKubeConfig, type KubeAccess } from './kubeconfig.js';
 
 /** What one request to the apiserver needs: its headers and the connection pool to send it on. */
 export interface RequestCredentials {
@@ -23,7 +24,7 @@ interface Pool {
 }
 
 /** One pool per KubeConfig: every request and watch of a process shares its connections. */
-const pools = new WeakMap<KubeConfig, Pool>();
+const pools = new WeakMap<KubeAccess, Pool>();
 
 /**
  * Headers and connection pool for a request with `kc`'s current user and cluster. Headers are
@@ -33,10 +34,10 @@ const pools = new WeakMap<KubeConfig, Pool>();
  * handshake and left a connection (and its OpenSSL buffers) behind until garbage collection:
  * 2,000 requests cost ~300 MiB of RSS that the allocator never returned.
  */
-export async function requestCredentials(kc: KubeConfig): Promise<RequestCredentials> {
+export async function requestCredentials(kc: KubeAccess): Promise<RequestCredentials> {
   const cluster = kc.getCurrentCluster();
   if (!cluster?.server) throw new Error('no current cluster in the kubeconfig');
-  const opts: RequestOptions & { headers?: Record<string, string> } = {};
+  const opts: RequestOptions = {};
   await kc.applyToHTTPSOptions(opts);
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(opts.headers ?? {})) headers[k] = String(v);
@@ -48,29 +49,34 @@ export async function requestCredentials(kc: KubeConfig): Promise<RequestCredent
   if (!pool || pool.server !== cluster.server || pool.proxyUrl !== cluster.proxyUrl || !sameTls(pool.tls, tls)) {
     // In-flight requests (watches included) finish on the old pool; close() waits for them.
     if (pool) void pool.dispatcher.then((d) => d?.close()).catch(() => undefined);
-    pool = { server: cluster.server, proxyUrl: cluster.proxyUrl, tls, dispatcher: newDispatcher(kc, tls) };
+    pool = { server: cluster.server, proxyUrl: cluster.proxyUrl, tls, dispatcher: newDispatcher(kc, cluster, tls) };
     pools.set(kc, pool);
   }
   return { server: cluster.server, headers, dispatcher: await pool.dispatcher };
 }
 
-async function newDispatcher(kc: KubeConfig, tls: TlsMaterial): Promise<Dispatcher | undefined> {
-  const d = kc.createDispatcherOptions(kc.getCurrentCluster(), tls);
-  switch (d.type) {
-    case 'agent':
-      return new Agent({ connect: d.connect });
-    case 'proxy':
-      return new ProxyAgent({ uri: d.uri, requestTls: d.requestTls, connect: d.connect });
-    case 'socks': {
-      // Rare: let client-node build its SOCKS connector once (loaded only here, it is large).
-      const { RequestContext, HttpMethod } = await import('@kubernetes/client-node');
-      const ctx = new RequestContext(kc.getCurrentCluster()!.server, HttpMethod.GET);
-      await kc.applySecurityAuthentication(ctx);
-      return ctx.getDispatcher() as Dispatcher | undefined;
-    }
-    case 'none':
-      return undefined;
+/** Closes the connection pool of `kc` (a KubeConfig used once, e.g. to probe another cluster). */
+export async function closeConnections(kc: KubeAccess): Promise<void> {
+  const pool = pools.get(kc);
+  pools.delete(kc);
+  await (await pool?.dispatcher.catch(() => undefined))?.close();
+}
+
+/** client-node's dispatcher rules (createDispatcherOptions), keep-alive probes every 30 s as client-go. */
+async function newDispatcher(kc: KubeAccess, cluster: Cluster, tls: TlsMaterial): Promise<Dispatcher | undefined> {
+  const keepAlive = { keepAlive: true, keepAliveInitialDelay: 30_000 };
+  if (cluster.proxyUrl?.startsWith('socks')) {
+    // Rare: client-node builds the SOCKS connector (loading it only here: it is large).
+    const full = kc instanceof LightKubeConfig ? await kc.toClientNode() : (kc as KubeConfig);
+    const { RequestContext, HttpMethod } = await import('@kubernetes/client-node');
+    const ctx = new RequestContext(cluster.server, HttpMethod.GET);
+    await full.applySecurityAuthentication(ctx);
+    return ctx.getDispatcher() as Dispatcher | undefined;
   }
+  if (cluster.proxyUrl) return new ProxyAgent({ uri: cluster.proxyUrl, requestTls: tls, connect: keepAlive });
+  if (cluster.server.startsWith('http:') && !cluster.skipTLSVerify) throw new Error('HTTP protocol is not allowed when skipTLSVerify is not set or false');
+  if (Object.keys(tls).length === 0) return undefined;
+  return new Agent({ connect: { ...tls, ...keepAlive } });
 }
 
 function sameTls(a: TlsMaterial, b: TlsMaterial): boolean {

@@ -1,7 +1,8 @@
-import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { backoffDelay } from './backoff.js';
 import { errorMessage, isGone } from './errors.js';
+import type { KubeAccess } from './kubeconfig.js';
 import { apiVersionOf, resourcePath, RestClient, type ResourceType } from './rest.js';
 import { watchStream, type WatchEvent } from './watch.js';
 
@@ -32,6 +33,22 @@ export function splitKey(key: string): { namespace?: string; name: string } {
   return i < 0 ? { name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };
 }
 
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * Drops what no controller reads from an object before it is cached (as controller-runtime's
+ * cache transforms): managedFields are often most of an object's size, and kubectl's
+ * last-applied-configuration annotation is a second copy of the whole object. Both are safe to
+ * drop: a PUT without managedFields leaves them unchanged, and the runtime writes objects only
+ * through the status subresource (metadata ignored) or merge patches.
+ */
+export function trimForCache(obj: KubernetesObject): void {
+  const meta = obj.metadata;
+  if (!meta) return;
+  if (meta.managedFields) delete meta.managedFields;
+  if (meta.annotations?.[LAST_APPLIED] !== undefined) delete meta.annotations[LAST_APPLIED];
+}
+
 /**
  * A shared informer: lists, then watches one resource type and keeps an in-memory cache, calling
  * handlers on add/update/delete. Unlike client-node's ListWatch it never gives up: any watch error
@@ -53,7 +70,7 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
   restarts = 0;
 
   constructor(
-    private readonly kc: KubeConfig,
+    private readonly kc: KubeAccess,
     readonly type: ResourceType,
     private readonly opts: InformerOptions = {},
   ) {
@@ -195,9 +212,7 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
   }
 
   private upsert(obj: T): void {
-    // managedFields are often most of an object's size and no controller reads them (as
-    // controller-runtime's default cache transform); a PUT without them leaves them unchanged.
-    if (obj.metadata?.managedFields) delete obj.metadata.managedFields;
+    trimForCache(obj);
     const key = keyOf(obj);
     const old = this.cache.get(key);
     this.cache.set(key, obj);

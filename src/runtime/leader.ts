@@ -1,8 +1,9 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { errorMessage, isAlreadyExists, isConflict, isNotFound } from './errors.js';
+import type { KubeAccess } from './kubeconfig.js';
 import { RestClient, type ResourceType } from './rest.js';
 
 const LEASE: ResourceType = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true };
@@ -69,7 +70,7 @@ export class LeaderElector {
   private readonly retryMs: number;
 
   constructor(
-    kc: KubeConfig,
+    kc: KubeAccess,
     private readonly opts: LeaderElectionOptions,
   ) {
     this.rest = new RestClient(kc);

@@ -1,8 +1,9 @@
-import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { ControllerRunner, type ControllerSpec } from './controller.js';
 import { Informer, keyOf } from './informer.js';
+import type { KubeAccess } from './kubeconfig.js';
 import { LeaderElector } from './leader.js';
 import { RuntimeMetrics } from './metrics.js';
 import type { ResourceType } from './rest.js';
@@ -34,7 +35,7 @@ export class Manager {
   private syncing: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly kc: KubeConfig,
+    private readonly kc: KubeAccess,
     private readonly opts: ManagerOptions,
   ) {
     this.metrics = new RuntimeMetrics(opts.metrics);

@@ -1,7 +1,8 @@
-import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import { fetch } from 'undici';
 import { requestCredentials } from './credentials.js';
 import { ApiError } from './errors.js';
+import type { KubeAccess } from './kubeconfig.js';
 
 /** An HTTP method; client-node's `HttpMethod` enum values are accepted too. */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
@@ -55,7 +56,7 @@ export interface RequestOptions {
  * per KubeConfig, see {@link requestCredentials}): any resource, typed by the caller.
  */
 export class RestClient {
-  constructor(readonly kc: KubeConfig) {}
+  constructor(readonly kc: KubeAccess) {}
 
   /** Sends one request and returns the parsed JSON body; non-2xx → ApiError. */
   async request<T>(method: HttpMethod, path: string, opts: RequestOptions = {}): Promise<T> {

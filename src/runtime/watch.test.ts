@@ -61,7 +61,7 @@ describe('watchStream', () => {
       setTimeout(() => res.end('FIED","object":{"metadata":{"name":"b"}}}\n'), 20);
     };
     const events: Array<WatchEvent<{ metadata: { name: string } }>> = [];
-    await watchStream(kubeConfig('tok'), '/api/v1/pods', (ev) => events.push(ev), { query: { resourceVersion: '7', labelSelector: undefined }, inactivityMs: 5000 });
+    await watchStream<{ metadata: { name: string } }>(kubeConfig('tok'), '/api/v1/pods', (ev) => events.push(ev), { query: { resourceVersion: '7', labelSelector: undefined }, inactivityMs: 5000 });
     expect(events.map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual(['ADDED a', 'MODIFIED b']);
     expect(seen.url).toBe('/api/v1/pods?watch=true&resourceVersion=7');
     expect(seen.auth).toBe('Bearer tok');

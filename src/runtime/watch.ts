@@ -1,7 +1,7 @@
-import type { KubeConfig } from '@kubernetes/client-node';
 import { fetch } from 'undici';
 import { requestCredentials } from './credentials.js';
 import { ApiError } from './errors.js';
+import type { KubeAccess } from './kubeconfig.js';
 
 /** One event of a watch stream, as the apiserver sends it. */
 export interface WatchEvent<T> {
@@ -22,7 +22,7 @@ export interface WatchStreamOptions {
  * `TimeoutError`, `signal` as an `AbortError`). Runs on the KubeConfig's shared connection pool;
  * a line is parsed as soon as it is complete and no other copy of the stream is kept.
  */
-export async function watchStream<T>(kc: KubeConfig, path: string, onEvent: (ev: WatchEvent<T>) => void, opts: WatchStreamOptions): Promise<void> {
+export async function watchStream<T>(kc: KubeAccess, path: string, onEvent: (ev: WatchEvent<T>) => void, opts: WatchStreamOptions): Promise<void> {
   const { server, headers, dispatcher } = await requestCredentials(kc);
   const url = new URL(server + path);
   url.searchParams.set('watch', 'true');

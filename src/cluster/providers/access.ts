@@ -1,4 +1,5 @@
-import type { KubeConfig, V1Secret } from '@kubernetes/client-node';
+import type { V1Secret } from '@kubernetes/client-node';
+import type { KubeAccess } from '../../runtime/kubeconfig.js';
 import { SECRETS } from '../../operator/resources.js';
 import type { RestClient } from '../../runtime/rest.js';
 import { kubeconfigProvider } from './kubeconfig-provider.js';
@@ -12,7 +13,7 @@ export const kubeconfigSecretName = (oc: OrgClusterLike) => `${oc.metadata!.name
  * How to reach an OrgCluster's API server: the user's Secret for provider `kubeconfig`, else the
  * `<name>-kubeconfig` Secret the OrgCluster controller wrote. Errors say which Secret is missing.
  */
-export async function orgClusterKubeConfig(rest: RestClient, oc: OrgClusterLike): Promise<KubeConfig> {
+export async function orgClusterKubeConfig(rest: RestClient, oc: OrgClusterLike): Promise<KubeAccess> {
   if (oc.spec?.provider === 'kubeconfig') {
     const { kubeconfig } = await kubeconfigProvider.provision(oc, { rest } as Parameters<typeof kubeconfigProvider.provision>[1]);
     return kubeConfigFromString(kubeconfig);

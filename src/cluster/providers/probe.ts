@@ -1,6 +1,7 @@
-import { KubeConfig, type V1Node } from '@kubernetes/client-node';
-import { HttpMethod } from '@kubernetes/client-node';
+import type { V1Node } from '@kubernetes/client-node';
+import { closeConnections } from '../../runtime/credentials.js';
 import { errorMessage } from '../../runtime/errors.js';
+import { LightKubeConfig, type KubeAccess } from '../../runtime/kubeconfig.js';
 import { RestClient } from '../../runtime/rest.js';
 import { NODES } from '../../operator/resources.js';
 import { formatBytes, formatCpu, parseQuantityNumber } from '../../api/common/quantity.js';
@@ -42,8 +43,8 @@ export function sumNodes(nodes: V1Node[], field: 'capacity' | 'allocatable'): Cl
 }
 
 /** Loads a kubeconfig given as YAML text, failing with a readable message on malformed input. */
-export function kubeConfigFromString(yaml: string): KubeConfig {
-  const kc = new KubeConfig();
+export function kubeConfigFromString(yaml: string): LightKubeConfig {
+  const kc = new LightKubeConfig();
   try {
     kc.loadFromString(yaml);
   } catch (err) {
@@ -55,18 +56,19 @@ export function kubeConfigFromString(yaml: string): KubeConfig {
 
 /**
  * Probes a cluster through its kubeconfig: `/readyz`, `/version`, and its nodes for capacity. Never
- * throws: an unreachable cluster is a result with the cause in `message`.
+ * throws: an unreachable cluster is a result with the cause in `message`. Closes the connections it
+ * opened: a probe is one-off, and each kubeconfig gets its own pool.
  */
-export async function probeCluster(kc: KubeConfig, timeoutMs = 5000): Promise<ClusterProbe> {
+export async function probeCluster(kc: KubeAccess, timeoutMs = 5000): Promise<ClusterProbe> {
   const server = kc.getCurrentCluster()?.server;
   const rest = new RestClient(kc);
   try {
     const signal = AbortSignal.timeout(timeoutMs);
-    await rest.request(HttpMethod.GET, '/readyz', { signal }).catch(async (err: unknown) => {
+    await rest.request('GET', '/readyz', { signal }).catch(async (err: unknown) => {
       // /readyz answers text, not JSON; a 200 with a non-JSON body is fine.
       if ((err as { code?: number }).code !== undefined) throw err;
     });
-    const version = await rest.request<{ gitVersion?: string }>(HttpMethod.GET, '/version', { signal: AbortSignal.timeout(timeoutMs) });
+    const version = await rest.request<{ gitVersion?: string }>('GET', '/version', { signal: AbortSignal.timeout(timeoutMs) });
     const { items } = await rest.list<V1Node>(NODES);
     const readyNodes = items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
     return {
@@ -81,6 +83,8 @@ export async function probeCluster(kc: KubeConfig, timeoutMs = 5000): Promise<Cl
     };
   } catch (err) {
     return { reachable: false, apiServerURL: server, message: `${server} unreachable: ${describeError(err)}` };
+  } finally {
+    await closeConnections(kc).catch(() => undefined);
   }
 }
 

@@ -90,7 +90,7 @@ export class ClusterPodWatches {
     if (!ref) throw new Error('the OrgCluster names no kubeconfig Secret');
     const secret = await this.rest.get<V1Secret>(SECRETS, ref.name, oc.metadata!.namespace);
     const key = ref.key ?? (secret.data?.kubeconfig ? 'kubeconfig' : 'value');
-    const kc: KubeConfig = kubeConfigFromString(Buffer.from(secret.data?.[key] ?? '', 'base64').toString('utf8'));
+    const kc = kubeConfigFromString(Buffer.from(secret.data?.[key] ?? '', 'base64').toString('utf8'));
     // One list first: an unreachable cluster fails here with a clear reason (and is retried later)
     // instead of starting a watch that retries in the background.
     await new RestClient(kc).request(HttpMethod.GET, resourcePath(PODS), { query: { limit: 1 } });
