@@ -186,4 +186,10 @@ describe('dashboard API over mTLS (real TLS on loopback)', () => {
     expect(JSON.parse(me.body!)).toMatchObject({ user: { username: 'viewer', groups: ['weft:viewers', 'system:authenticated'] }, via: 'certificate', can: { view: true, cordon: false } });
     expect((await get('/api/v1/dashboard/nodes', viewer, 'admin-token')).status).toBe(200);
   });
+
+  it("does not let a certificate claim the cluster's built-in groups (system:masters)", async () => {
+    const sneaky = await issueCertificate(ca, { commonName: 'mallory', organizations: ['system:masters', 'weft:viewers'], usage: 'client' });
+    const me = JSON.parse((await get('/api/v1/dashboard/me', sneaky)).body!);
+    expect(me.user.groups).toEqual(['weft:viewers', 'system:authenticated']);
+  });
 });

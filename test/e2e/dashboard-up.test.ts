@@ -40,13 +40,14 @@ describe('weft up --mesh stub: the printed dashboard URL shows the live mesh (HT
 
       browser = await launchChromium({ viewport: { width: 1280, height: 900 }, ignoreHTTPSErrors: true, clientCertificates: [{ origin: url, pfxPath: p12!, passphrase: password! }] });
       const page = await browser.ctx.newPage();
+      page.setDefaultTimeout(60_000); // e2e files run side by side on 2 cores
       await page.goto(`${url}/`);
       await page.locator('textarea#token').fill(viewer);
       await page.getByRole('button', { name: 'Sign in' }).click();
       const names = execFileSync(toolPath('kubectl'), ['--kubeconfig', kubeconfig, 'get', 'mn', '-o', 'jsonpath={.items[*].metadata.name}'], { encoding: 'utf8' }).split(' ').filter(Boolean);
       expect(names.length).toBeGreaterThan(0);
-      await eventually(async () => expect(await page.getByTestId('stat-nodes').textContent()).toMatch(new RegExp(`^\\d+/${names.length}$`)), { timeoutMs: 30_000 });
-      await eventually(async () => expect(await page.getByTestId('live').textContent()).toBe('Live'), { timeoutMs: 15_000, description: 'the live stream connected' });
+      await eventually(async () => expect(await page.getByTestId('stat-nodes').textContent()).toMatch(new RegExp(`^\\d+/${names.length}$`)), { timeoutMs: 60_000 });
+      await eventually(async () => expect(await page.getByTestId('live').textContent()).toBe('Live'), { timeoutMs: 60_000, description: 'the live stream connected' });
       await page.screenshot({ path: join(SHOTS, '20-weft-up-overview-mtls.png'), fullPage: true });
       await page.getByRole('link', { name: 'Nodes', exact: true }).click();
       for (const n of names) await page.locator(`tr[data-node="${n}"]`).waitFor();

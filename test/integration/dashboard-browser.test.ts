@@ -9,6 +9,7 @@ import { LEASES, MESHNODES, ORGCLUSTERS, PODS, SECRETS, WORKLOADS } from '../../
 import type { RunningOperator } from '../../src/operator/run.js';
 import { ensureNamespace } from '../../src/cluster/crds.js';
 import { isNotFound, microTime, resourcePath, RestClient } from '../../src/runtime/index.js';
+import { EVENTS } from '../../src/server/dashboard/routes.js';
 import { controlPlane, createNamespace, deleteNamespace, eventually, kubectl, uniqueName } from '../harness/index.js';
 import { ADMIN_RULES, deleteClusterRbac, launchChromium, startOperator, userWithRbac, VIEWER_RULES } from './dashboard-helpers.js';
 
@@ -112,6 +113,7 @@ describe('dashboard in Chromium (real objects, real RBAC)', () => {
   /** Opens `path` in a new tab (its own sessionStorage, so signed out) and signs in with `token`. */
   async function signedIn(path: string, token: string): Promise<Page> {
     const page = await browser.ctx.newPage();
+    page.setDefaultTimeout(60_000); // a shared 2-core machine can be slow
     await page.goto(op.url + path);
     await page.locator('textarea#token').fill(token);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -148,6 +150,19 @@ describe('dashboard in Chromium (real objects, real RBAC)', () => {
       expect(await page.getByTestId('pods-listed').textContent()).toBe('from 1 of 2 clusters');
       expect(await page.getByTestId('workloads-by-phase').textContent()).toMatch(/Pending\s*1.*Running\s*1.*Succeeded\s*1/);
     }, { timeoutMs: 30_000, description: `overview counts (pods in the cluster: ${pods.items.length})` });
+    // An Event about a Workload (as the scheduler records them) shows among the recent events, live.
+    await rest.create(EVENTS, {
+      metadata: { name: `infer.${Date.now().toString(16)}`, namespace: ns },
+      eventTime: microTime(new Date()),
+      reportingController: 'weft.dev/scheduler',
+      reportingInstance: 'weft-scheduler',
+      action: 'Schedule',
+      reason: 'FailedScheduling',
+      note: '0/3 nodes fit: 3 lack gpu:a100',
+      type: 'Warning',
+      regarding: { apiVersion: 'weft.dev/v1alpha1', kind: 'Workload', namespace: ns, name: 'infer' },
+    } as KubernetesObject);
+    await expectText(page.getByTestId('events'), new RegExp(`Workload/${ns}/infer\\s*FailedScheduling\\s*0/3 nodes fit`));
     await expectText(page.getByTestId('cap-cpu'), /0 cores \/ 24 cores/);
     await expectText(page.getByTestId('cap-gpu'), /0 \/ 2/);
     expect(page.url()).toContain(`?org=${org}`);
@@ -278,5 +293,5 @@ describe('dashboard in Chromium (real objects, real RBAC)', () => {
 
 /** Waits until the locator's text matches (the UI updates live, so poll). */
 async function expectText(locator: ReturnType<Page['locator']>, re: RegExp): Promise<void> {
-  await eventually(async () => expect(await locator.textContent({ timeout: 5000 })).toMatch(re), { timeoutMs: 20_000, description: `text matching ${re}` });
+  await eventually(async () => expect(await locator.textContent({ timeout: 5000 })).toMatch(re), { timeoutMs: 30_000, description: `text matching ${re}` });
 }

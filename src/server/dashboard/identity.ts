@@ -31,12 +31,16 @@ export function isTls(req: FastifyRequest): boolean {
   return (req.raw.socket as Partial<TLSSocket>).encrypted === true;
 }
 
-/** The identity of a verified client certificate from the operator CA: CN is the user, O the groups. */
+/**
+ * The identity of a verified client certificate from the operator CA: CN is the user, O the groups.
+ * Groups starting with `system:` (system:masters, system:nodes, …) are dropped: the operator CA also
+ * signs device and agent certificates, and must not be a way to claim the cluster's built-in groups.
+ */
 export function certificateUser(req: FastifyRequest): UserInfo | undefined {
   const socket = req.raw.socket as Partial<TLSSocket>;
   if (!socket.authorized) return undefined;
   const id = clientIdentity(socket.getPeerCertificate?.());
-  return id ? { username: id.commonName, groups: [...id.organizations, 'system:authenticated'] } : undefined;
+  return id ? { username: id.commonName, groups: [...id.organizations.filter((o) => !o.startsWith('system:')), 'system:authenticated'] } : undefined;
 }
 
 /** The bearer token of the Authorization header, if any. */

@@ -64,6 +64,7 @@ export class DashboardModel {
 
   overview(org?: string): Overview {
     this.syncPodWatches();
+    void this.inf.events.start(); // no-op once started; the first overview may show no events yet
     const keep = <T extends { org: string }>(x: T) => !org || x.org === org;
     const allWorkloads = this.workloadRows();
     const allNodes = this.nodeRows(allWorkloads);

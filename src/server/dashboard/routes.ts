@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { NODE_LEASE_NAMESPACE } from '../../agent/rbac.js';
 import { LEASES, MESHNODES, ORGCLUSTERS, WORKLOADS } from '../../operator/resources.js';
 import { HttpMethod } from '@kubernetes/client-node';
-import { isNotFound, resourcePath, type Manager, type ResourceType, type RestClient } from '../../runtime/index.js';
+import { Informer, isNotFound, resourcePath, type Manager, type ResourceType, type RestClient } from '../../runtime/index.js';
 import { errorSchema } from '../schemas.js';
 import { Authorizer, VIEW, VIEW_ALL, WRITES, describePermission } from './access.js';
 import { ChangeFeed, registerStream } from './feed.js';
@@ -53,7 +53,9 @@ export function registerDashboard(app: FastifyInstance, deps: DashboardDeps): { 
     clusters: deps.mgr.informer(ORGCLUSTERS),
     workloads: deps.mgr.informer(WORKLOADS),
     leases: deps.mgr.informer<{ spec?: { renewTime?: string } } & { metadata?: { name?: string } }>(LEASES, NODE_LEASE_NAMESPACE),
-    events: deps.mgr.informer(EVENTS),
+    // Not the manager's: the controllers wait for every manager cache, and an Events watch that
+    // cannot start (RBAC not updated, a huge cluster) must not hold them up. Started on first use.
+    events: new Informer(deps.rest.kc, EVENTS, { log: deps.log.child({ component: 'informer', resource: 'events' }) }),
   };
   inf.nodes.on(() => feed.notify('nodes'));
   inf.clusters.on(() => feed.notify('clusters'));
@@ -142,10 +144,10 @@ export function registerDashboard(app: FastifyInstance, deps: DashboardDeps): { 
   if (deps.ui !== false) registerStaticUi(app);
   // Once pods are being watched, clusters added or removed later start or stop their watch.
   inf.clusters.on(() => model.syncPodWatches(false));
-  return {
-    async stop() {
-      feed.stop();
-      await pods.stop();
-    },
+  const stop = async () => {
+    feed.stop();
+    await Promise.all([pods.stop(), inf.events.stop()]);
   };
+  app.addHook('onClose', stop);
+  return { stop };
 }

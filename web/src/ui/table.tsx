@@ -121,11 +121,15 @@ export function Table<T>(p: Props<T>) {
           {spacer(win.start, 'top')}
           {rows.slice(win.start, win.end).map((r, i) => (
             <tr key={p.rowKey(r)} aria-rowindex={win.start + i + 2} {...(p.rowProps?.(r) ?? {})}>
-              {p.columns.map((c) => (
-                <td key={c.key} class={c.class} data-label={c.label}>
-                  {c.render(r)}
-                </td>
-              ))}
+              {p.columns.map((c) => {
+                const content = c.render(r);
+                // Fixed columns cut long text with an ellipsis: the whole value is in the tooltip.
+                return (
+                  <td key={c.key} class={c.class} data-label={c.label} title={fixed && typeof content === 'string' ? content : undefined}>
+                    {content}
+                  </td>
+                );
+              })}
             </tr>
           ))}
           {spacer(rows.length - win.end, 'bottom')}

@@ -43,15 +43,15 @@ export function Nodes(p: { route: Route }) {
   const rows = d.data.items.filter((n) => (!f.org || n.org === f.org) && (!f.tag || n.tags.includes(f.tag)) && (!q || n.name.toLowerCase().includes(q) || n.hostname.toLowerCase().includes(q)));
   const columns: Array<Column<NodeRow>> = [
     { key: 'name', width: '15%', label: 'Name', value: (n) => n.name, render: (n) => <Link href={href('node', { name: n.name })}>{n.name}</Link> },
-    { key: 'status', width: '11%', label: 'Status', value: (n) => STATUS_ORDER[n.ready]! * 2 + (n.unschedulable ? 0 : 1), render: (n) => <NodeStatus n={n} /> },
-    { key: 'org', width: '8%', label: 'Org', value: (n) => n.org, render: (n) => n.org },
+    { key: 'status', width: '10%', label: 'Status', value: (n) => STATUS_ORDER[n.ready]! * 2 + (n.unschedulable ? 0 : 1), render: (n) => <NodeStatus n={n} /> },
+    { key: 'org', width: '10%', label: 'Org', value: (n) => n.org, render: (n) => n.org },
     { key: 'tags', width: '13%', label: 'Tags', render: (n) => <Tags tags={n.tags} /> },
     { key: 'cpu', width: '8%', label: 'CPU', class: 'num', value: (n) => n.allocatable.cpu, render: (n) => <UsedOf used={n.allocated.cpu} total={n.allocatable.cpu} format={cores} /> },
     { key: 'memory', width: '10%', label: 'Memory', class: 'num', value: (n) => n.allocatable.memory, render: (n) => <UsedOf used={n.allocated.memory} total={n.allocatable.memory} format={bytes} /> },
     { key: 'gpus', width: '6%', label: 'GPUs', class: 'num', value: (n) => n.allocatable.gpus, render: (n) => <UsedOf used={n.allocated.gpus} total={n.allocatable.gpus} format={String} /> },
     { key: 'tailnet', width: '7%', label: 'Tailnet', value: (n) => (n.tailnet.online === undefined ? 2 : n.tailnet.online ? 1 : 0), render: (n) => <Tailnet t={n.tailnet} /> },
     { key: 'heartbeat', width: '7%', label: 'Heartbeat', class: 'num', value: (n) => hb(n) ?? Infinity, render: (n) => <span title="Time since the node's agent last renewed its heartbeat Lease">{age(hb(n))}</span> },
-    { key: 'workloads', width: '7%', label: 'Workloads', class: 'num', value: (n) => n.workloads, render: (n) => n.workloads },
+    { key: 'workloads', width: '6%', label: 'Workloads', class: 'num', value: (n) => n.workloads, render: (n) => n.workloads },
   ];
   if (me?.can.cordon) columns.push({ key: 'actions', width: '8%', label: 'Actions', render: (n) => <CordonButton node={n.name} unschedulable={n.unschedulable} compact /> });
   return (
