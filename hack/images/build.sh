@@ -48,7 +48,8 @@ node_bin() {
 hash_inputs() {
   local p
   for p in "$@"; do
-    if [ -d "$p" ]; then (cd "$p" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum); else sha256sum "$p"; fi
+    # contents only (and relative names inside dirs): the scratch dir's random name must not count
+    if [ -d "$p" ]; then (cd "$p" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum); else sha256sum <"$p"; fi
   done | sha256sum | cut -c1-16
 }
 
