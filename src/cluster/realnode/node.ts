@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { execa } from 'execa';
 import { issueCertificate, type CertificateAuthority, type KeyPairPem } from '../pki.js';
 import { freePorts } from '../ports.js';
@@ -58,6 +59,9 @@ export class RealCluster {
   static async start(ctx: RealClusterContext, spec: RealNodeSpec): Promise<RealCluster> {
     const nodeDir = join(ctx.dir, 'nodes', spec.name);
     const cluster = new RealCluster(spec.name, nodeDir, ctx.network, new Map(), undefined);
+    // An owner that exits without stop() SIGKILLs its process groups (process.ts), the janitor's
+    // included: clean up synchronously on the way out. (A SIGKILLed owner is the janitor's case.)
+    process.on('exit', cluster.onExit);
     try {
       await cluster.boot(ctx, spec);
       return cluster;
@@ -105,6 +109,10 @@ export class RealCluster {
     progress(`waiting for node ${spec.name} to be Ready`);
     await waitNodeReady(ctx, spec.name, this.procs.get('kubelet')!);
   }
+
+  private readonly onExit = (): void => {
+    spawnSync('bash', [join(SCRIPTS(), 'cleanup.sh'), this.nodeDir], { stdio: 'ignore', timeout: 60_000 });
+  };
 
   private add(p: ManagedProcess): ManagedProcess {
     this.procs.set(p.name, p);
@@ -172,6 +180,7 @@ export class RealCluster {
    * bridge), then the controllers. Throws if anything of the node is left behind.
    */
   async stop(): Promise<void> {
+    process.off('exit', this.onExit);
     await this.forwarder?.close();
     this.forwarder = undefined;
     await this.procs.get('kubelet')?.stop();
