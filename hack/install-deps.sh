@@ -9,6 +9,10 @@ log() { printf '[install-deps] %s\n' "$*" >&2; }
 # procps: ps/pgrep for the no-leftover-process tests; git: the generated-files drift check;
 # ca-certificates, curl: fetching Go modules and the quickstart.
 PACKAGES=(procps git ca-certificates curl)
+# The real node (docs/real-node.md): containerd 1.6 + runc + CNI plugins from Debian, iproute2 for its
+# bridge, and what hack/images/build.sh builds images with (no container engine, no registry):
+# mmdebstrap for Debian root filesystems, umoci for OCI layouts, gcc + libc6-dev for the static pause.
+PACKAGES+=(containerd runc containernetworking-plugins iproute2 util-linux mmdebstrap umoci gcc libc6-dev binutils tar)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -64,7 +64,7 @@ rootfs() {
   local out=$1 packages=$2 hook=$3 mirror
   mirror=$(debian_mirror)
   log "mmdebstrap $SUITE minbase + $packages (from $mirror)…"
-  mmdebstrap --quiet --mode=root --variant=minbase --include="$packages" \
+  mmdebstrap --quiet --mode=root --format=tar --variant=minbase --include="$packages" \
     --aptopt='APT::Install-Recommends "false"' \
     --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
     --dpkgopt='path-include=/usr/share/doc/*/copyright' --dpkgopt='path-exclude=/usr/share/locale/*' \
@@ -90,6 +90,23 @@ node_layer() {
   strip --strip-debug "$d/usr/local/bin/node" 2>/dev/null || true
   chmod 0755 "$d/usr/local/bin/node"
   deterministic_tar "$d" "$1"
+}
+
+# layer NAME KEY_INPUT... -- COMMAND...: the path of a cached layer tar, built by COMMAND OUT when
+# missing. Root filesystems and node_modules change rarely, dist/ at every build: caching layers
+# separately keeps an operator image rebuild to a few seconds.
+layer() {
+  local name=$1; shift
+  local inputs=()
+  while [ "$1" != -- ]; do inputs+=("$1"); shift; done; shift
+  local key; key=$(hash_inputs "${inputs[@]}")
+  local out="$OUT/layers/$name-$key.tar"
+  if [ ! -s "$out" ]; then
+    mkdir -p "$OUT/layers"
+    "$@" "$out.tmp.$$" >&2 && mv -f "$out.tmp.$$" "$out"
+    find "$OUT/layers" -maxdepth 1 -name "$name-*.tar" ! -name "$(basename "$out")" -delete
+  fi
+  echo "$out"
 }
 
 # oci_archive NAME TAG OUT LAYER.tar... -- UMOCI_CONFIG_ARGS...
@@ -121,12 +138,25 @@ build_pause() {
     --config.label org.opencontainers.image.title=pause
 }
 
+RUNNER_USER='chroot "$1" groupadd --gid 1000 runner && chroot "$1" useradd --uid 1000 --gid 1000 --create-home --home-dir /home/runner --shell /bin/bash runner'
+OPERATOR_USER='chroot "$1" groupadd --system --gid 65532 weft && chroot "$1" useradd --system --uid 65532 --gid 65532 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin weft'
+runner_rootfs() { rootfs "$1" "$RUNNER_PACKAGES" "$RUNNER_USER"; }
+operator_rootfs() { rootfs "$1" "$OPERATOR_PACKAGES" "$OPERATOR_USER"; }
+
+# The Dockerfile's deps stage: production dependencies only, no install scripts, in /app.
+deps_layer() {
+  local d; d=$(mktemp -d "$WORK/deps.XXXX")
+  mkdir -p "$d/app"
+  cp "$ROOT/package.json" "$ROOT/package-lock.json" "$d/app/"
+  (cd "$d/app" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --prefer-offline --loglevel=error >&2)
+  deterministic_tar "$d" "$1"
+}
+
 build_runner() {
-  local out=$1
-  rootfs "$WORK/runner-rootfs.tar" "$RUNNER_PACKAGES" \
-    'chroot "$1" groupadd --gid 1000 runner && chroot "$1" useradd --uid 1000 --gid 1000 --create-home --home-dir /home/runner --shell /bin/bash runner'
-  node_layer "$WORK/node.tar"
-  oci_archive runner dev "$out" "$WORK/runner-rootfs.tar" "$WORK/node.tar" -- \
+  local out=$1 base node
+  base=$(layer runner-rootfs "$WORK/pkgs" "$WORK/script" -- runner_rootfs)
+  node=$(layer node "$(node_bin)" -- node_layer)
+  oci_archive runner dev "$out" "$base" "$node" -- \
     --config.cmd bash --config.user 1000:1000 --config.workingdir /home/runner \
     --config.env HOME=/home/runner \
     --config.label org.opencontainers.image.title=weft-runner \
@@ -138,17 +168,16 @@ build_runner() {
 build_operator() {
   local out=$1
   [ -f "$ROOT/dist/src/cli/main.js" ] || die "dist/ is missing: run 'npm run build' before building the operator image"
-  rootfs "$WORK/operator-rootfs.tar" "$OPERATOR_PACKAGES" \
-    'chroot "$1" groupadd --system --gid 65532 weft && chroot "$1" useradd --system --uid 65532 --gid 65532 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin weft'
-  node_layer "$WORK/node.tar"
-  local app="$WORK/app"
+  local base node deps app="$WORK/app"
+  echo "$OPERATOR_PACKAGES $OPERATOR_USER" >"$WORK/pkgs"
+  base=$(layer operator-rootfs "$WORK/pkgs" "$WORK/script" -- operator_rootfs)
+  node=$(layer node "$(node_bin)" -- node_layer)
+  deps=$(layer operator-deps "$ROOT/package.json" "$ROOT/package-lock.json" -- deps_layer)
+  # The Dockerfile copies package*.json with node_modules and dist, bin, crds after them.
   mkdir -p "$app/app"
-  cp "$ROOT/package.json" "$ROOT/package-lock.json" "$app/app/"
-  # The Dockerfile's deps stage: production dependencies only, no install scripts.
-  (cd "$app/app" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --prefer-offline --loglevel=error >&2)
   cp -a "$ROOT/dist" "$ROOT/bin" "$ROOT/crds" "$app/app/"
   deterministic_tar "$app" "$WORK/app.tar"
-  oci_archive operator dev "$out" "$WORK/operator-rootfs.tar" "$WORK/node.tar" "$WORK/app.tar" -- \
+  oci_archive operator dev "$out" "$base" "$node" "$deps" "$WORK/app.tar" -- \
     --config.entrypoint node --config.entrypoint /app/bin/weft.js --config.cmd operator \
     --config.user 65532:65532 --config.workingdir /app --config.env NODE_ENV=production \
     --config.exposedports 8080/tcp --config.exposedports 9443/tcp \
@@ -161,9 +190,9 @@ key_for() {
   local self="$HERE/build.sh"
   case "$1" in
     pause) hash_inputs "$self" "$(cd "$ROOT/hack/tools/k8s" && go list -m -f '{{.Dir}}' k8s.io/kubernetes)/build/pause/linux/pause.c" ;;
-    runner) echo "$RUNNER_PACKAGES" >"$WORK/pkgs"; hash_inputs "$self" "$WORK/pkgs" "$(node_bin)" ;;
+    runner) echo "$RUNNER_PACKAGES $RUNNER_USER" >"$WORK/pkgs"; hash_inputs "$self" "$WORK/pkgs" "$(node_bin)" ;;
     operator)
-      echo "$OPERATOR_PACKAGES" >"$WORK/pkgs"
+      echo "$OPERATOR_PACKAGES $OPERATOR_USER" >"$WORK/pkgs"
       hash_inputs "$self" "$WORK/pkgs" "$(node_bin)" "$ROOT/package.json" "$ROOT/package-lock.json" "$ROOT/dist" "$ROOT/bin" "$ROOT/crds" ;;
   esac
 }
@@ -185,6 +214,8 @@ need mmdebstrap umoci gcc strip tar sha256sum go
 mkdir -p "$OUT"
 WORK=$(mktemp -d "$OUT/.work.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
+# What the root filesystem layers depend on in this script: the rootfs recipe, not the rest.
+declare -f rootfs deterministic_tar >"$WORK/script"; echo "$SUITE" >>"$WORK/script"
 
 for img in "${IMAGES[@]}"; do
   key=$(key_for "$img")
