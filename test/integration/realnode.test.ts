@@ -11,6 +11,8 @@ import { eventually, kubectl, processesMentioning } from '../harness/index.js';
 const NODE = 'node-1';
 const NS = 'default';
 const RUNNER = IMAGE_REFS.runner;
+// Pods start in about a second, but this machine's 2 cores are shared: leave room.
+const POD_TEST_MS = 180_000;
 
 let cp: LocalControlPlane | undefined;
 let stopped = false;
@@ -31,7 +33,7 @@ function pod(name: string, command: string[], extra: Partial<NonNullable<V1Pod['
 const suffix = () => randomBytes(3).toString('hex');
 const readPod = (name: string) => core.readNamespacedPod({ name, namespace: NS });
 
-async function finished(name: string, timeoutMs = 60_000): Promise<V1Pod> {
+async function finished(name: string, timeoutMs = 120_000): Promise<V1Pod> {
   return eventually(async () => {
     const p = await readPod(name);
     expect(['Succeeded', 'Failed']).toContain(p.status?.phase);
@@ -46,7 +48,7 @@ beforeAll(async () => {
   process.stderr.write(`[realnode] control plane + node ${NODE} Ready in ${readyMs} ms\n`);
   core = cp.kubeConfig().makeApiClient(CoreV1Api);
   // kube-controller-manager creates the default ServiceAccount that admission requires of pods.
-  await eventually(() => core.readNamespacedServiceAccount({ name: 'default', namespace: NS }), { timeoutMs: 60_000 });
+  await eventually(() => core.readNamespacedServiceAccount({ name: 'default', namespace: NS }), { timeoutMs: 120_000 });
 }, 30 * 60_000);
 
 afterAll(async () => {
@@ -61,7 +63,7 @@ describe('a real node', () => {
     expect(node.status?.nodeInfo?.containerRuntimeVersion).toMatch(/^containerd:\/\//);
     const ip = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
     expect(ip).toBe(cp!.realCluster!.network.gateway);
-  });
+  }, POD_TEST_MS);
 
   it('runs a command: its stdout is in `kubectl logs`, and exit code 3 makes the pod Failed', async () => {
     const name = `hello-${suffix()}`;
@@ -72,7 +74,7 @@ describe('a real node', () => {
     const logs = await kubectl(cp!.kubeconfigPath, ['logs', '-n', NS, name]);
     expect(logs.exitCode).toBe(0);
     expect(logs.stdout).toBe('hello');
-  });
+  }, POD_TEST_MS);
 
   it.each([
     [0, 'Succeeded'],
@@ -84,7 +86,7 @@ describe('a real node', () => {
     const done = await finished(name);
     expect(done.status?.phase).toBe(phase);
     expect(done.status?.containerStatuses?.[0]?.state?.terminated?.exitCode).toBe(code);
-  });
+  }, POD_TEST_MS);
 
   it('ships Node 24, git, bash and python3 in the runner image', async () => {
     const name = `tools-${suffix()}`;
@@ -97,7 +99,7 @@ describe('a real node', () => {
     expect(out[2]).toMatch(/GNU bash/);
     expect(out[3]).toMatch(/^Python 3\./);
     expect(out[4]).toBe('1000');
-  });
+  }, POD_TEST_MS);
 
   it('OOM-kills a container that exceeds its memory limit', async () => {
     const name = `oom-${suffix()}`;
@@ -110,28 +112,28 @@ describe('a real node', () => {
     const done = await finished(name);
     expect(done.status?.phase).toBe('Failed');
     expect(done.status?.containerStatuses?.[0]?.state?.terminated).toMatchObject({ reason: 'OOMKilled', exitCode: 137 });
-  });
+  }, POD_TEST_MS);
 
   it('stops the process when its pod is deleted', async () => {
     const name = `sleeper-${suffix()}`;
     // A unique duration marks this container's process among the host's processes.
     const marker = `7${Math.floor(Math.random() * 1e6)}`;
     await core.createNamespacedPod({ namespace: NS, body: pod(name, ['sleep', marker]) });
-    await eventually(async () => expect((await readPod(name)).status?.phase).toBe('Running'), { timeoutMs: 60_000 });
+    await eventually(async () => expect((await readPod(name)).status?.phase).toBe('Running'), { timeoutMs: 120_000 });
     expect(processesMentioning(`sleep ${marker}`)).toHaveLength(1);
     await core.deleteNamespacedPod({ name, namespace: NS, gracePeriodSeconds: 1 });
-    await eventually(() => expect(processesMentioning(`sleep ${marker}`)).toEqual([]), { timeoutMs: 60_000, description: 'the container process to exit' });
-  });
+    await eventually(() => expect(processesMentioning(`sleep ${marker}`)).toEqual([]), { timeoutMs: 120_000, description: 'the container process to exit' });
+  }, POD_TEST_MS);
 
   it('serves `kubectl exec`', async () => {
     const name = `exec-${suffix()}`;
     await core.createNamespacedPod({ namespace: NS, body: pod(name, ['sleep', '600']) });
-    await eventually(async () => expect((await readPod(name)).status?.phase).toBe('Running'), { timeoutMs: 60_000 });
+    await eventually(async () => expect((await readPod(name)).status?.phase).toBe('Running'), { timeoutMs: 120_000 });
     const r = await kubectl(cp!.kubeconfigPath, ['exec', '-n', NS, name, '--', 'sh', '-c', 'echo $((6 * 7)) from $(hostname)']);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(`42 from ${name}`);
     await core.deleteNamespacedPod({ name, namespace: NS, gracePeriodSeconds: 0 });
-  });
+  }, POD_TEST_MS);
 
   it('reaches the apiserver from a pod through the ClusterIP on the bridge, and has no route off the machine', async () => {
     const name = `incluster-${suffix()}`;
@@ -146,7 +148,7 @@ describe('a real node', () => {
     const destinations = routes.filter(Boolean).map((l) => l.split(/\s+/)[1]);
     expect(destinations.length).toBeGreaterThan(0);
     expect(destinations).not.toContain('00000000');
-  });
+  }, POD_TEST_MS);
 
   it('reports ErrImageNeverPull, with the image name, for an image that is not on the node', async () => {
     const name = `noimage-${suffix()}`;
@@ -156,11 +158,11 @@ describe('a real node', () => {
       const s = (await readPod(name)).status?.containerStatuses?.[0];
       expect(s?.state?.waiting?.reason).toBe('ErrImageNeverPull');
       return s!;
-    }, { timeoutMs: 60_000 });
+    }, { timeoutMs: 120_000 });
     expect(status.image).toBe(image);
     expect(status.state?.waiting?.message).toContain(image);
     await core.deleteNamespacedPod({ name, namespace: NS, gracePeriodSeconds: 0 });
-  });
+  }, POD_TEST_MS);
 
   it('starts 20 pods one after the other; reports create → Running latency', async () => {
     const ms: number[] = [];
@@ -168,7 +170,7 @@ describe('a real node', () => {
       const name = `seq-${i}-${suffix()}`;
       const t0 = Date.now();
       await core.createNamespacedPod({ namespace: NS, body: pod(name, ['sleep', '600']) });
-      await eventually(async () => expect((await readPod(name)).status?.phase).toBe('Running'), { timeoutMs: 60_000, intervalMs: 25 });
+      await eventually(async () => expect((await readPod(name)).status?.phase).toBe('Running'), { timeoutMs: 120_000, intervalMs: 25 });
       ms.push(Date.now() - t0);
       await core.deleteNamespacedPod({ name, namespace: NS, gracePeriodSeconds: 0 });
     }

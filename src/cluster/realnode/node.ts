@@ -100,14 +100,19 @@ export class RealCluster {
 
     progress('building and importing images (pause, weft-runner' + (spec.images?.length ? `, ${spec.images.join(', ')}` : '') + ')');
     const wanted: ImageName[] = ['pause', 'runner', ...(spec.images ?? []).filter((i) => i !== 'pause' && i !== 'runner')];
-    for (const img of await buildImages(wanted)) await importImage(cd, img.ref, img.archive);
+    const [pause, ...others] = await buildImages(wanted);
+    await importImage(cd, pause!.ref, pause!.archive);
 
+    // Only the sandbox image is needed for Ready: the others import while the kubelet starts.
     progress(`starting kubelet for node ${spec.name} on ${net.gateway}`);
+    const imported = (async () => {
+      for (const img of others) await importImage(cd, img.ref, img.archive);
+    })();
     await this.startKubelet(ctx, spec.name, cgroupRoot, logs);
     this.forwarder = await startTcpForwarder({ host: net.apiServiceIp, port: 443 }, { host: '127.0.0.1', port: ctx.apiPort });
 
     progress(`waiting for node ${spec.name} to be Ready`);
-    await waitNodeReady(ctx, spec.name, this.procs.get('kubelet')!);
+    await Promise.all([imported, waitNodeReady(ctx, spec.name, this.procs.get('kubelet')!)]);
   }
 
   private readonly onExit = (): void => {
