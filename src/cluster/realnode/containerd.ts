@@ -10,6 +10,7 @@ export interface ContainerdPaths {
   cniConfDir: string;
 }
 
+/** The paths of the node's containerd: config, socket and CNI config dir under `nodeDir`. */
 export function containerdPaths(nodeDir: string): ContainerdPaths {
   const dir = join(nodeDir, 'containerd');
   return { dir, config: join(dir, 'config.toml'), socket: join(dir, 'containerd.sock'), cniConfDir: join(nodeDir, 'cni', 'net.d') };
