@@ -5,7 +5,9 @@
 # A fresh clone on the same machine reuses what is there. Idempotent: a binary whose stamp matches the
 # pinned go.sum is skipped.
 #
-# Usage: hack/build-tools.sh [tool ...]      (default: kube-apiserver kubectl etcd kwok headscale tailscale tailscaled)
+# Usage: hack/build-tools.sh [tool ...]      (default: kube-apiserver kubectl etcd kwok headscale tailscale tailscaled
+#                                             kubelet kube-controller-manager kube-scheduler, then `images`)
+#        hack/build-tools.sh images           (only the real node's images: hack/images/build.sh pause runner)
 #        hack/build-tools.sh --print-dir TOOL (prints the directory a tool is built into)
 # Each product has its own module under hack/tools/<product>/ so that MVS never mixes their
 # dependencies (Kubernetes, etcd and KWOK pin different versions of shared modules).
@@ -55,10 +57,17 @@ command -v go >/dev/null 2>&1 || die "Go is not installed. Install Go ≥ 1.26 (
 GOV=$(go env GOVERSION | sed 's/^go//')
 case "$GOV" in 1.2[6-9]*|1.[3-9]*) ;; *) die "Go $GOV is too old; the pinned modules need Go ≥ 1.26" ;; esac
 
-TOOLS_WANTED=("$@")
-[ ${#TOOLS_WANTED[@]} -gt 0 ] || TOOLS_WANTED=(kube-apiserver kubectl etcd kwok headscale tailscale tailscaled)
+TOOLS_WANTED=()
+WANT_IMAGES=0
+for arg in "$@"; do
+  if [ "$arg" = images ]; then WANT_IMAGES=1; else TOOLS_WANTED+=("$arg"); fi
+done
+if [ $# -eq 0 ]; then
+  TOOLS_WANTED=(kube-apiserver kubectl etcd kwok headscale tailscale tailscaled kubelet kube-controller-manager kube-scheduler)
+  WANT_IMAGES=1
+fi
 
-for tool in "${TOOLS_WANTED[@]}"; do
+for tool in "${TOOLS_WANTED[@]+"${TOOLS_WANTED[@]}"}"; do
   read -r product version pkg <<<"$(product_of "$tool")"
   dir="$CACHE/bin/$product-$version"
   stamp="$dir/.$tool.stamp"
@@ -82,7 +91,7 @@ for tool in "${TOOLS_WANTED[@]}"; do
 done
 
 # KWOK v0.8 ships no default stages: assemble the upstream ones from the module cache.
-for tool in "${TOOLS_WANTED[@]}"; do
+for tool in "${TOOLS_WANTED[@]+"${TOOLS_WANTED[@]}"}"; do
   [ "$tool" = kwok ] || continue
   dir="$CACHE/bin/kwok-$KWOK_VERSION"
   stages="$dir/stages.yaml"
@@ -95,3 +104,15 @@ for tool in "${TOOLS_WANTED[@]}"; do
   } >"$stages.tmp"
   if cmp -s "$stages.tmp" "$stages"; then rm -f "$stages.tmp"; else mv -f "$stages.tmp" "$stages"; log "kwok stages written to $stages"; fi
 done
+
+# The real node's images (pause, weft-runner), cached by a hash of their inputs: a warm run only
+# hashes. The operator image needs dist/ and is built when a real node asks for it.
+if [ "$WANT_IMAGES" = 1 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    # Not fatal here: everything but the real node works without root. Its tests fail and say so.
+    log "skipping the real node's images: building them needs root (mmdebstrap chroots); run 'sudo hack/images/build.sh pause runner'"
+  else
+    [ -x "$HERE/../node_modules/node/bin/node" ] || die "images need the Node 24 binary from the 'node' devDependency: run 'npm ci' first"
+    bash "$HERE/images/build.sh" pause runner >/dev/null
+  fi
+fi

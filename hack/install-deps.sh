@@ -10,6 +10,10 @@ log() { printf '[install-deps] %s\n' "$*" >&2; }
 # ca-certificates, curl: fetching Go modules and the quickstart; chromium: the dashboard's browser
 # tests (playwright-core drives /usr/bin/chromium).
 PACKAGES=(procps git ca-certificates curl chromium)
+# The real node (docs/real-node.md): containerd 1.6 + runc + CNI plugins from Debian, iproute2 for its
+# bridge, and what hack/images/build.sh builds images with (no container engine, no registry):
+# mmdebstrap for Debian root filesystems, umoci for OCI layouts, gcc + libc6-dev for the static pause.
+PACKAGES+=(containerd runc containernetworking-plugins iproute2 util-linux mmdebstrap umoci gcc libc6-dev binutils tar)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

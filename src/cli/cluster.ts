@@ -8,6 +8,14 @@ import { packageRoot } from '../version.js';
 import { clusterDir } from './home.js';
 import { EXIT, step, untilSignal, type CliIO } from './io.js';
 
+/** `weft cluster up --real-node`: also run a real node (src/cluster/realnode, docs/real-node.md). */
+export interface RealNodeFlag {
+  realNode?: boolean;
+}
+
+/** The real node's name in a `weft cluster up --real-node` cluster. */
+export const REAL_NODE_NAME = 'weft-node-1';
+
 /** The state of the local cluster in `home`, if one is running (its owner process is alive). */
 export async function runningCluster(home: string): Promise<ControlPlaneState | undefined> {
   const state = await readControlPlaneState(clusterDir(home));
@@ -18,7 +26,9 @@ export async function runningCluster(home: string): Promise<ControlPlaneState | 
  * `weft cluster up`: starts the control plane in a background supervisor (`weft cluster serve`) and
  * returns once it is ready. Idempotent: an already running cluster is reported, not restarted.
  */
-export async function clusterUp(home: string, io: CliIO, timeoutMs = 120_000): Promise<number> {
+export async function clusterUp(home: string, io: CliIO, timeoutMs?: number, opts: RealNodeFlag = {}): Promise<number> {
+  // A real node may build its images first (a few minutes on a cold cache).
+  timeoutMs ??= opts.realNode ? 1_200_000 : 120_000;
   const running = await runningCluster(home);
   if (running) {
     io.out(`local cluster already running at ${running.server}\nkubeconfig: ${running.kubeconfig}\n`);
@@ -26,9 +36,11 @@ export async function clusterUp(home: string, io: CliIO, timeoutMs = 120_000): P
   }
   await mkdir(home, { recursive: true });
   const logPath = join(home, 'cluster-serve.log');
-  const state = await step(io, 'starting the local control plane (etcd + kube-apiserver)', async (progress) => {
+  const what = opts.realNode ? 'etcd + kube-apiserver + a real node' : 'etcd + kube-apiserver';
+  const state = await step(io, `starting the local control plane (${what})`, async (progress) => {
     const fd = openSync(logPath, 'w');
-    const child = spawn(process.execPath, [join(packageRoot(), 'bin', 'weft.js'), 'cluster', 'serve', '--home', home], {
+    const serveArgs = ['cluster', 'serve', '--home', home, ...(opts.realNode ? ['--real-node'] : [])];
+    const child = spawn(process.execPath, [join(packageRoot(), 'bin', 'weft.js'), ...serveArgs], {
       detached: true,
       stdio: ['ignore', fd, fd],
       env: process.env,
@@ -52,10 +64,14 @@ export async function clusterUp(home: string, io: CliIO, timeoutMs = 120_000): P
 }
 
 /** `weft cluster serve` (hidden): runs the control plane in the foreground until SIGTERM/SIGINT. */
-export async function clusterServe(home: string, io: CliIO): Promise<number> {
+export async function clusterServe(home: string, io: CliIO, opts: RealNodeFlag = {}): Promise<number> {
   const dir = clusterDir(home);
   await rm(dir, { recursive: true, force: true });
-  const cp = await LocalControlPlane.start({ dir, onProgress: (s) => io.err(`${new Date().toISOString()} ${s}\n`) });
+  const cp = await LocalControlPlane.start({
+    dir,
+    onProgress: (s) => io.err(`${new Date().toISOString()} ${s}\n`),
+    ...(opts.realNode ? { nodes: [{ name: REAL_NODE_NAME, real: true as const, images: ['operator' as const] }] } : {}),
+  });
   io.err(`${new Date().toISOString()} serving ${cp.server}; kubeconfig ${cp.kubeconfigPath}\n`);
   const sig = await untilSignal();
   io.err(`${new Date().toISOString()} ${sig}: stopping\n`);

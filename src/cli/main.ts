@@ -64,7 +64,8 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
     .command('up')
     .description('start the local control plane in the background and wait until it is ready')
     .option('--home <dir>', 'state directory (default: $WEFT_HOME or ~/.weft)')
-    .action((o: { home?: string }) => run(async () => (await clusterCli()).clusterUp(home(o), io))());
+    .option('--real-node', 'also run a real node (kubelet + containerd + runc) with locally built images; needs root (docs/real-node.md)')
+    .action((o: { home?: string; realNode?: boolean }) => run(async () => (await clusterCli()).clusterUp(home(o), io, undefined, { realNode: o.realNode === true }))());
   cluster
     .command('down')
     .description('stop the local control plane and every process it started')
@@ -78,7 +79,8 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
   cluster
     .command('serve', { hidden: true })
     .option('--home <dir>')
-    .action((o: { home?: string }) => run(async () => (await clusterCli()).clusterServe(home(o), io))());
+    .option('--real-node')
+    .action((o: { home?: string; realNode?: boolean }) => run(async () => (await clusterCli()).clusterServe(home(o), io, { realNode: o.realNode === true }))());
 
   withCommonFlags(program.command('operator').description('run the operator against the current kubeconfig')).action(
     (o: CommonFlags) =>

@@ -10,6 +10,7 @@ import { startProcess, waitReady, type ManagedProcess, type ProcessSpec } from '
 import { httpGet, httpsGet } from './probe.js';
 import { packageRoot } from '../version.js';
 import { toolPath, toolVersions } from './tools.js';
+import { planRealNodes, type RealCluster } from './realnode/index.js';
 
 /** Options of {@link LocalControlPlane.start}. */
 export interface LocalControlPlaneOptions {
@@ -26,6 +27,11 @@ export interface LocalControlPlaneOptions {
   apiServerArgs?: string[];
   /** Also run KWOK, which makes Nodes annotated `kwok.x-k8s.io/node: fake` Ready and runs their pods. */
   kwok?: boolean;
+  /**
+   * Real nodes (kubelet + containerd + runc, see docs/real-node.md): with one, kube-controller-manager
+   * and kube-scheduler run too. Needs root and the Debian packages hack/install-deps.sh installs.
+   */
+  nodes?: Array<{ name: string; real: true; images?: Array<'pause' | 'runner' | 'operator'> }>;
 }
 
 /** What a running control plane writes to `<dir>/state.json` for `weft cluster` and tests. */
@@ -75,11 +81,15 @@ export class LocalControlPlane {
     await mkdir(pki, { recursive: true, mode: 0o700 });
     await mkdir(logs, { recursive: true });
     const procs: ManagedProcess[] = [];
+    // --- real node (src/cluster/realnode): its network is claimed before the apiserver's certificate
+    const realPlan = await planRealNodes(opts.nodes);
+    let realCluster: RealCluster | undefined;
     try {
       progress('generating certificates');
       const [etcdPort, peerPort, apiPort] = (await freePorts(3)) as [number, number, number];
       const server = `https://127.0.0.1:${apiPort}`;
-      const files = await writePki(pki);
+      const files = await writePki(pki, realPlan?.apiServerIps);
+      await realPlan?.prepare(pki, files.ca);
       const admin = { certPem: files.admin.certPem, keyPem: files.admin.keyPem };
 
       progress(`starting etcd on 127.0.0.1:${etcdPort}`);
@@ -98,7 +108,7 @@ export class LocalControlPlane {
       const apiSpec: ProcessSpec = {
         name: 'kube-apiserver',
         command: apiBin,
-        args: [...apiServerArgs(pki, etcdUrl, apiPort), ...(opts.apiServerArgs ?? [])],
+        args: [...(realPlan ? realPlan.apiServerArgs(apiServerArgs(pki, etcdUrl, apiPort), pki) : apiServerArgs(pki, etcdUrl, apiPort)), ...(opts.apiServerArgs ?? [])],
         logFile: join(logs, 'kube-apiserver.log'),
         ownerPid: opts.ownerPid,
       };
@@ -121,13 +131,21 @@ export class LocalControlPlane {
         procs.push(kwok);
         await waitReady(kwok, timeout, async () => (await httpGet(`http://127.0.0.1:${kwokPort}/healthz`)).status === 200);
       }
+      if (realPlan) {
+        const ctx = { dir, pki, ca: files.ca, server, apiPort, admin, ownerPid: opts.ownerPid, timeoutMs: Math.max(timeout, 300_000), progress };
+        realCluster = await realPlan.start(ctx);
+        procs.push(...realCluster.processes());
+      }
       const cp = new LocalControlPlane(dir, server, kubeconfigPath, procs, opts.dir === undefined, files.ca);
+      cp.realCluster = realCluster;
       cp.apiSpec = apiSpec;
       cp.adminCert = admin;
       await writeAtomic(join(dir, 'state.json'), JSON.stringify(cp.state(etcdUrl, opts.ownerPid ?? process.pid), null, 2));
       progress('control plane ready');
       return cp;
     } catch (err) {
+      await realCluster?.stop().catch(() => undefined);
+      await realPlan?.abort();
       await Promise.allSettled(procs.map((p) => p.stop(5000)));
       if (opts.dir === undefined) await rm(dir, { recursive: true, force: true });
       throw err;
@@ -192,6 +210,8 @@ export class LocalControlPlane {
   }
 
   private apiSpec: ProcessSpec | undefined;
+  /** The real node and its controllers, when started with `nodes`. */
+  realCluster: RealCluster | undefined;
   private adminCert: KeyPairPem | undefined;
 
   /**
@@ -213,8 +233,9 @@ export class LocalControlPlane {
     return this.ca.certPem;
   }
 
-  /** Stops kwok, kube-apiserver then etcd and waits until no process of theirs remains. */
+  /** Stops the real node, kwok, kube-apiserver then etcd and waits until no process of theirs remains. */
   async stop(): Promise<void> {
+    await this.realCluster?.stop();
     for (const p of [...this.procs].reverse()) await p.stop();
     if (this.removeDirOnStop) await rm(this.dir, { recursive: true, force: true });
   }
@@ -235,12 +256,12 @@ async function writeAtomic(path: string, data: string, mode = 0o644): Promise<vo
   await rename(tmp, path);
 }
 
-async function writePki(pki: string) {
+async function writePki(pki: string, extraIps: string[] = []) {
   const ca = await createCA('weft-local-ca');
   const serving = await issueCertificate(ca, {
     commonName: 'kube-apiserver',
     dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'],
-    ipAddresses: ['127.0.0.1', '::1', '10.96.0.1'],
+    ipAddresses: ['127.0.0.1', '::1', '10.96.0.1', ...extraIps],
     usage: 'server',
   });
   const admin = await issueCertificate(ca, { commonName: 'admin', organizations: ['system:masters'], usage: 'client' });

@@ -1,4 +1,4 @@
-import { HttpMethod, type KubeConfig, type V1Pod, type V1Secret } from '@kubernetes/client-node';
+import { HttpMethod, type V1Pod, type V1Secret } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { describeError, kubeConfigFromString } from '../../cluster/providers/probe.js';
 import { PODS, SECRETS } from '../../operator/resources.js';

@@ -1,0 +1,234 @@
+#!/usr/bin/env bash
+# Builds the container images Weft's pods run on a real node, with no container engine and no
+# registry: root filesystems from Debian packages (mmdebstrap), Node 24 from our `node` npm
+# dependency, our own build output, assembled as OCI image layouts by umoci and written as OCI
+# archives that `ctr -n k8s.io images import` loads into containerd.
+#
+#   pause     localhost/pause:weft            the sandbox image: Kubernetes' pause.c, static
+#   runner    localhost/weft-runner:dev       Debian minbase + Node 24 + git, bash, coreutils, python3
+#   operator  localhost/weft-operator:dev     what the Dockerfile builds (see test/contract/images.test.ts)
+#
+# Usage: hack/images/build.sh [pause|runner|operator ...]   (default: pause runner)
+# Prints one line per image on stdout: "<name> <ref> <archive>". Archives are cached in
+#   ${WEFT_CACHE:-$HOME/.cache/weft}/images/<name>-<key>.oci.tar
+# where <key> hashes every input (this script, the package lists, the node binary, and for the
+# operator package*.json, dist/, bin/ and crds/), so a warm run only hashes and returns.
+# `operator` needs `npm run build` first (dist/). Needs root (mmdebstrap chroots), mmdebstrap,
+# umoci, gcc and libc6-dev: hack/install-deps.sh installs them.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+CACHE="${WEFT_CACHE:-$HOME/.cache/weft}"
+OUT="$CACHE/images"
+SUITE=bookworm
+# The Debian packages each root filesystem adds to the minbase variant (which has bash, coreutils,
+# dash, grep, sed, tar, gzip, findutils, util-linux, apt). Keep these short: CI builds them cold.
+RUNNER_PACKAGES=ca-certificates,git,python3-minimal,procps,curl
+OPERATOR_PACKAGES=ca-certificates
+SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1700000000}
+export SOURCE_DATE_EPOCH
+
+log() { printf '[images] %s\n' "$*" >&2; }
+die() { printf '[images] error: %s\n' "$*" >&2; exit 1; }
+
+need() {
+  local missing=()
+  for c in "$@"; do command -v "$c" >/dev/null 2>&1 || missing+=("$c"); done
+  [ ${#missing[@]} -eq 0 ] || die "missing ${missing[*]}: install the Debian packages with 'apt-get install -y mmdebstrap umoci gcc libc6-dev' (hack/install-deps.sh does)"
+}
+
+NODE_BIN="$ROOT/node_modules/node/bin/node"
+node_bin() {
+  [ -x "$NODE_BIN" ] || die "no Node binary at $NODE_BIN: run 'npm ci' first (the 'node' devDependency provides Node 24)"
+  echo "$NODE_BIN"
+}
+
+# hash_inputs FILE_OR_DIR... -> 16 hex chars over the paths' contents (dirs: every file, sorted)
+hash_inputs() {
+  local p
+  for p in "$@"; do
+    # contents only (and relative names inside dirs): the scratch dir's random name must not count
+    if [ -d "$p" ]; then (cd "$p" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum); else sha256sum <"$p"; fi
+  done | sha256sum | cut -c1-16
+}
+
+# deterministic_tar DIR OUT: an uncompressed layer tar of DIR's contents, owned by root
+deterministic_tar() {
+  tar --sort=name --mtime="@$SOURCE_DATE_EPOCH" --clamp-mtime --owner=0 --group=0 --numeric-owner \
+    --format=pax --pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime -C "$1" -cf "$2" .
+}
+
+# rootfs OUT.tar PACKAGES CUSTOMIZE_HOOK: a Debian minbase root filesystem as a layer tar
+rootfs() {
+  local out=$1 packages=$2 hook=$3 mirror
+  mirror=$(debian_mirror)
+  log "mmdebstrap $SUITE minbase + $packages (from $mirror)…"
+  mmdebstrap --quiet --mode=root --format=tar --variant=minbase --include="$packages" \
+    --aptopt='APT::Install-Recommends "false"' \
+    --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
+    --dpkgopt='path-include=/usr/share/doc/*/copyright' --dpkgopt='path-exclude=/usr/share/locale/*' \
+    --dpkgopt='path-exclude=/usr/share/info/*' \
+    --customize-hook="$hook" \
+    --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/* "$1"/var/log/*.log "$1"/var/log/apt/*' \
+    "$SUITE" "$out" "$mirror" >&2
+}
+
+# The host's Debian mirror (deb.debian.org when none is configured).
+debian_mirror() {
+  local m
+  m=$(grep -hsE '^(URIs:|deb) ' /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list 2>/dev/null \
+    | grep -oE 'https?://[^ ]*/debian/?' | grep -v security | head -1 || true)
+  echo "${m:-http://deb.debian.org/debian}"
+}
+
+# node_layer OUT.tar: /usr/local/bin/node (stripped) as the Node images ship it
+node_layer() {
+  local d; d=$(mktemp -d "$WORK/node.XXXX")
+  mkdir -p "$d/usr/local/bin"
+  cp "$(node_bin)" "$d/usr/local/bin/node"
+  strip --strip-debug "$d/usr/local/bin/node" 2>/dev/null || true
+  chmod 0755 "$d/usr/local/bin/node"
+  deterministic_tar "$d" "$1"
+}
+
+# layer NAME KEY_INPUT... -- COMMAND...: the path of a cached layer tar, built by COMMAND OUT when
+# missing. Root filesystems and node_modules change rarely, dist/ at every build: caching layers
+# separately keeps an operator image rebuild to a few seconds.
+layer() {
+  local name=$1; shift
+  local inputs=()
+  while [ "$1" != -- ]; do inputs+=("$1"); shift; done; shift
+  local key; key=$(hash_inputs "${inputs[@]}")
+  local out="$OUT/layers/$name-$key.tar"
+  if [ ! -s "$out" ]; then
+    mkdir -p "$OUT/layers"
+    "$@" "$out.tmp.$$" >&2 && mv -f "$out.tmp.$$" "$out"
+    find "$OUT/layers" -maxdepth 1 -name "$name-*.tar" ! -name "$(basename "$out")" -delete
+  fi
+  echo "$out"
+}
+
+# oci_archive NAME TAG OUT LAYER.tar... -- UMOCI_CONFIG_ARGS...
+oci_archive() {
+  local name=$1 tag=$2 out=$3; shift 3
+  local layers=() layout="$WORK/$name-layout"
+  while [ "$1" != -- ]; do layers+=("$1"); shift; done; shift
+  rm -rf "$layout"
+  umoci init --layout "$layout"
+  umoci new --image "$layout:$tag"
+  for l in "${layers[@]}"; do umoci raw add-layer --image "$layout:$tag" "$l"; done
+  umoci config --image "$layout:$tag" --created "$(date -u -d "@$SOURCE_DATE_EPOCH" +%FT%TZ)" \
+    --config.env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"
+  umoci gc --layout "$layout"
+  tar --sort=name --mtime="@$SOURCE_DATE_EPOCH" --owner=0 --group=0 --numeric-owner -C "$layout" -cf "$out.tmp" .
+  mv -f "$out.tmp" "$out"
+}
+
+build_pause() {
+  local out=$1 src
+  src=$(cd "$ROOT/hack/tools/k8s" && go list -m -f '{{.Dir}}' k8s.io/kubernetes)/build/pause/linux/pause.c
+  [ -f "$src" ] || die "pause.c not found in the k8s.io/kubernetes module ($src): run hack/build-tools.sh kubelet first"
+  local d; d=$(mktemp -d "$WORK/pause.XXXX")
+  gcc -Os -static -DVERSION=weft -o "$d/pause" "$src" || die "compiling $src failed: install gcc and libc6-dev (static glibc)"
+  strip "$d/pause"
+  deterministic_tar "$d" "$WORK/pause.tar"
+  oci_archive pause weft "$out" "$WORK/pause.tar" -- \
+    --config.entrypoint /pause --config.user 65535:65535 \
+    --config.label org.opencontainers.image.title=pause
+}
+
+RUNNER_USER='chroot "$1" groupadd --gid 1000 runner && chroot "$1" useradd --uid 1000 --gid 1000 --create-home --home-dir /home/runner --shell /bin/bash runner'
+OPERATOR_USER='chroot "$1" groupadd --system --gid 65532 weft && chroot "$1" useradd --system --uid 65532 --gid 65532 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin weft'
+runner_rootfs() { rootfs "$1" "$RUNNER_PACKAGES" "$RUNNER_USER"; }
+operator_rootfs() { rootfs "$1" "$OPERATOR_PACKAGES" "$OPERATOR_USER"; }
+
+# The Dockerfile's deps stage: production dependencies only, no install scripts, in /app.
+deps_layer() {
+  local d; d=$(mktemp -d "$WORK/deps.XXXX")
+  mkdir -p "$d/app"
+  cp "$ROOT/package.json" "$ROOT/package-lock.json" "$d/app/"
+  (cd "$d/app" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --prefer-offline --loglevel=error >&2)
+  deterministic_tar "$d" "$1"
+}
+
+build_runner() {
+  local out=$1 base node
+  base=$(layer runner-rootfs "$WORK/pkgs" "$WORK/script" -- runner_rootfs)
+  node=$(layer node "$(node_bin)" -- node_layer)
+  oci_archive runner dev "$out" "$base" "$node" -- \
+    --config.cmd bash --config.user 1000:1000 --config.workingdir /home/runner \
+    --config.env HOME=/home/runner \
+    --config.label org.opencontainers.image.title=weft-runner \
+    --config.label org.opencontainers.image.description="Weft agent and job pods: Node 24, git, bash, coreutils, python3"
+}
+
+# The operator image: the Dockerfile's runtime stage, step for step (user 65532, /app, root-owned
+# files, production node_modules only, exec-form entrypoint).
+build_operator() {
+  local out=$1
+  [ -f "$ROOT/dist/src/cli/main.js" ] || die "dist/ is missing: run 'npm run build' before building the operator image"
+  local base node deps app="$WORK/app"
+  echo "$OPERATOR_PACKAGES $OPERATOR_USER" >"$WORK/pkgs"
+  base=$(layer operator-rootfs "$WORK/pkgs" "$WORK/script" -- operator_rootfs)
+  node=$(layer node "$(node_bin)" -- node_layer)
+  deps=$(layer operator-deps "$ROOT/package.json" "$ROOT/package-lock.json" -- deps_layer)
+  # The Dockerfile copies package*.json with node_modules and dist, bin, crds after them.
+  mkdir -p "$app/app"
+  cp -a "$ROOT/dist" "$ROOT/bin" "$ROOT/crds" "$app/app/"
+  deterministic_tar "$app" "$WORK/app.tar"
+  oci_archive operator dev "$out" "$base" "$node" "$deps" "$WORK/app.tar" -- \
+    --config.entrypoint node --config.entrypoint /app/bin/weft.js --config.cmd operator \
+    --config.user 65532:65532 --config.workingdir /app --config.env NODE_ENV=production \
+    --config.exposedports 8080/tcp --config.exposedports 9443/tcp \
+    --config.label org.opencontainers.image.title=weft-operator \
+    --config.label org.opencontainers.image.licenses=Apache-2.0 \
+    --config.label org.opencontainers.image.vendor=Weft
+}
+
+key_for() {
+  local self="$HERE/build.sh"
+  case "$1" in
+    pause) hash_inputs "$self" "$(cd "$ROOT/hack/tools/k8s" && go list -m -f '{{.Dir}}' k8s.io/kubernetes)/build/pause/linux/pause.c" ;;
+    runner) echo "$RUNNER_PACKAGES $RUNNER_USER" >"$WORK/pkgs"; hash_inputs "$self" "$WORK/pkgs" "$(node_bin)" ;;
+    operator)
+      echo "$OPERATOR_PACKAGES $OPERATOR_USER" >"$WORK/pkgs"
+      hash_inputs "$self" "$WORK/pkgs" "$(node_bin)" "$ROOT/package.json" "$ROOT/package-lock.json" "$ROOT/dist" "$ROOT/bin" "$ROOT/crds" ;;
+  esac
+}
+
+ref_for() {
+  case "$1" in
+    pause) echo localhost/pause:weft ;;
+    runner) echo localhost/weft-runner:dev ;;
+    operator) echo localhost/weft-operator:dev ;;
+    *) die "unknown image '$1' (known: pause runner operator)" ;;
+  esac
+}
+
+IMAGES=("$@")
+[ ${#IMAGES[@]} -gt 0 ] || IMAGES=(pause runner)
+for img in "${IMAGES[@]}"; do ref_for "$img" >/dev/null; done
+need mmdebstrap umoci gcc strip tar sha256sum go
+[ "$(id -u)" = 0 ] || die "building images needs root (mmdebstrap --mode=root chroots into the new root filesystem)"
+mkdir -p "$OUT"
+WORK=$(mktemp -d "$OUT/.work.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+# What the root filesystem layers depend on in this script: the rootfs recipe, not the rest.
+declare -f rootfs deterministic_tar >"$WORK/script"; echo "$SUITE" >>"$WORK/script"
+
+for img in "${IMAGES[@]}"; do
+  key=$(key_for "$img")
+  out="$OUT/$img-$key.oci.tar"
+  if [ -s "$out" ]; then
+    log "$img: up to date ($out)"
+  else
+    start=$(date +%s)
+    log "$img: building…"
+    "build_$img" "$out"
+    # Older archives of the same image are superseded.
+    find "$OUT" -maxdepth 1 -name "$img-*.oci.tar" ! -name "$(basename "$out")" -delete
+    log "$img: built in $(( $(date +%s) - start ))s, $(du -h "$out" | cut -f1) ($out)"
+  fi
+  echo "$img $(ref_for "$img") $out"
+done
