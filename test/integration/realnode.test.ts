@@ -3,10 +3,19 @@
 // nothing of the node is left: no containerd, shim or kubelet process, no mount, no bridge, no cgroup.
 import { readFileSync, existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, type KubernetesObject, type V1Pod } from '@kubernetes/client-node';
+import { pino } from 'pino';
+import { NodeAgent } from '../../src/agent/agent.js';
+import { provisionAgent } from '../../src/agent/provision.js';
+import { parseOperatorConfig } from '../../src/config/operator.js';
+import { runOperator, type RunningOperator } from '../../src/operator/run.js';
+import { MESHNODES, ORGCLUSTERS, SECRETS, WORKLOADS } from '../../src/operator/resources.js';
+import { RestClient } from '../../src/runtime/index.js';
 import { LocalControlPlane } from '../../src/cluster/local.js';
 import { IMAGE_REFS } from '../../src/cluster/realnode/index.js';
-import { eventually, kubectl, processesMentioning } from '../harness/index.js';
+import { controlPlane, createNamespace, deleteNamespace, eventually, kubectl, processesMentioning } from '../harness/index.js';
+
+const silent = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
 const NODE = 'node-1';
 const NS = 'default';
@@ -214,6 +223,68 @@ describe('the operator image on the real node', () => {
     expect(pods.items[0]?.spec?.containers[0]?.image).toBe(IMAGE_REFS.operator);
     expect(pods.items[0]?.spec?.nodeName).toBe(NODE);
   }, 240_000);
+});
+
+describe('Workloads on the real node (the Workload path end to end)', () => {
+  // The operator runs against this file's shared hub (the harness control plane, with Weft's CRDs);
+  // the real-node cluster is an OrgCluster of provider kubeconfig whose one host is NODE.
+  let hub: KubeConfig;
+  let hubRest: RestClient;
+  let ns: string;
+  let op: RunningOperator | undefined;
+  let agent: NodeAgent | undefined;
+  type Wl = KubernetesObject & { status?: { phase?: string; podRef?: { name?: string; namespace?: string }; conditions?: Array<{ type: string; status: string; reason: string; message: string }> } };
+  const get = (name: string) => hubRest.get<Wl>(WORKLOADS, name, ns);
+  const workload = (name: string, container: Record<string, unknown>) =>
+    ({
+      apiVersion: 'weft.dev/v1alpha1',
+      kind: 'Workload',
+      metadata: { name, namespace: ns },
+      spec: { org: ns, resources: { cpu: '100m', memory: '64Mi' }, template: { spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'main', imagePullPolicy: 'Never', ...container }] } } },
+    }) as KubernetesObject;
+
+  beforeAll(async () => {
+    const harness = await controlPlane();
+    hub = harness.kubeConfig();
+    hubRest = new RestClient(hub);
+    ns = await createNamespace(hub, 'rnwl');
+    const kc = new KubeConfig();
+    kc.loadFromString(await provisionAgent(hub, { name: NODE, org: ns, tags: ['real'] }));
+    agent = new NodeAgent({ name: NODE, kc, log: silent, detect: async () => ({ cpu: '2', memory: '2Gi' }), heartbeatIntervalMs: 2000 });
+    await agent.start();
+    await hubRest.create(SECRETS, { metadata: { name: 'real', namespace: ns }, stringData: { kubeconfig: cp!.kubeConfig().exportConfig() } } as KubernetesObject);
+    await hubRest.create(ORGCLUSTERS, { apiVersion: 'weft.dev/v1alpha1', kind: 'OrgCluster', metadata: { name: 'real', namespace: ns }, spec: { org: ns, provider: 'kubeconfig', kubeconfigSecretRef: { name: 'real' }, hosts: [NODE] } } as KubernetesObject);
+    op = await runOperator(parseOperatorConfig({ kubeconfig: harness.kubeconfigPath, httpAddr: '127.0.0.1:0', namespace: ns, leaderElect: false }, {}), silent);
+  }, 120_000);
+
+  afterAll(async () => {
+    agent?.stop();
+    await op?.stop();
+    await hubRest?.delete(MESHNODES, NODE).catch(() => undefined);
+    if (hub) await deleteNamespace(hub, ns);
+  });
+
+  it("a Workload running `sh -c 'echo hello; exit 3'` ends Failed with exit code 3, its log readable with kubectl", async () => {
+    await hubRest.create(WORKLOADS, workload('hello', { image: RUNNER, command: ['sh', '-c', 'echo hello; exit 3'] }));
+    const wl = await eventually(async () => {
+      const w = await get('hello');
+      expect(w.status?.phase).toBe('Failed');
+      return w;
+    }, { timeoutMs: POD_TEST_MS - 10_000 });
+    expect(wl.status?.conditions?.find((c) => c.type === 'Ready')?.message).toMatch(/exit code 3/);
+    const logs = await kubectl(cp!.kubeconfigPath, ['logs', '-n', wl.status!.podRef!.namespace!, wl.status!.podRef!.name!]);
+    expect(logs.stdout).toBe('hello');
+  }, POD_TEST_MS);
+
+  it('an image that is not on the node: ErrImageNeverPull, with the image name, in the Workload status', async () => {
+    await hubRest.create(WORKLOADS, workload('missing', { image: 'localhost/not-built:v0', command: ['true'] }));
+    const ready = await eventually(async () => {
+      const c = (await get('missing')).status?.conditions?.find((x) => x.type === 'Ready');
+      expect(c?.reason).toBe('ErrImageNeverPull');
+      return c!;
+    }, { timeoutMs: POD_TEST_MS - 10_000 });
+    expect(ready.message).toContain('localhost/not-built:v0');
+  }, POD_TEST_MS);
 });
 
 describe('teardown', () => {
