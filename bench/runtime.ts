@@ -81,6 +81,7 @@ async function main(): Promise<void> {
       created.set(name, Date.now());
       await rest.create(MESHNODES, { metadata: { name }, spec: { org: `org-${i % 10}`, hostname: name, tags: [`zone:z${i % 5}`] } } as KubernetesObject);
     });
+    const createdIn = (Date.now() - startAll) / 1000;
     while (latency.length < NODES && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const elapsed = (Date.now() - startAll) / 1000;
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
@@ -94,6 +95,7 @@ async function main(): Promise<void> {
 
     console.log('\nbench:runtime results');
     console.log(`  objects              ${NODES} MeshNodes + ${OTHERS} ConfigMaps, created ${RATE > 0 ? `at ${RATE}/s` : `as fast as possible (${CONCURRENCY} in flight)`}`);
+    console.log(`  MeshNodes created in ${createdIn.toFixed(1)} s = ${(NODES / createdIn).toFixed(0)}/s`);
     console.log(`  first reconcile      p50 ${pct(latency, 50)} ms, p99 ${pct(latency, 99)} ms (${latency.length}/${NODES} observed; goal p99 < 1000 ms)`);
     console.log(`  reconciles           ${reconciles} in ${elapsed.toFixed(1)} s = ${(reconciles / elapsed).toFixed(0)}/s`);
     const bucket = (name: string, le: string) => Number(new RegExp(`^${name}_bucket\\{le="${le}",name="meshnode"\\} (\\d+)`, 'm').exec(metrics)?.[1] ?? 0);
