@@ -27,7 +27,7 @@ export function setupMeshNodeController(ctx: ControllerContext, opts: MeshNodeCo
     name: 'meshnode',
     for: MESHNODES,
     // Each reconcile is one status write at most: parallel keys keep up with bursts of new hosts.
-    concurrency: 8,
+    concurrency: 16,
     watches: [{ type: LEASES, namespace: NODE_LEASE_NAMESPACE, map: (l) => [l.metadata!.name!] }],
     reconcile: async ({ key }) => {
       const node = nodes.get(key);
