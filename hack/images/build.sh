@@ -125,9 +125,12 @@ oci_archive() {
   mv -f "$out.tmp" "$out"
 }
 
+# Kubernetes' pause.c, from the k8s.io/kubernetes module hack/build-tools.sh downloaded.
+pause_src() { echo "$(cd "$ROOT/hack/tools/k8s" && go list -m -f '{{.Dir}}' k8s.io/kubernetes)/build/pause/linux/pause.c"; }
+
 build_pause() {
   local out=$1 src
-  src=$(cd "$ROOT/hack/tools/k8s" && go list -m -f '{{.Dir}}' k8s.io/kubernetes)/build/pause/linux/pause.c
+  src=$(pause_src)
   [ -f "$src" ] || die "pause.c not found in the k8s.io/kubernetes module ($src): run hack/build-tools.sh kubelet first"
   local d; d=$(mktemp -d "$WORK/pause.XXXX")
   gcc -Os -static -DVERSION=weft -o "$d/pause" "$src" || die "compiling $src failed: install gcc and libc6-dev (static glibc)"
@@ -189,7 +192,7 @@ build_operator() {
 key_for() {
   local self="$HERE/build.sh"
   case "$1" in
-    pause) hash_inputs "$self" "$(cd "$ROOT/hack/tools/k8s" && go list -m -f '{{.Dir}}' k8s.io/kubernetes)/build/pause/linux/pause.c" ;;
+    pause) hash_inputs "$self" "$(pause_src)" ;;
     runner) echo "$RUNNER_PACKAGES $RUNNER_USER" >"$WORK/pkgs"; hash_inputs "$self" "$WORK/pkgs" "$(node_bin)" ;;
     operator)
       echo "$OPERATOR_PACKAGES $OPERATOR_USER" >"$WORK/pkgs"

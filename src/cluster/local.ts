@@ -10,7 +10,7 @@ import { startProcess, waitReady, type ManagedProcess, type ProcessSpec } from '
 import { httpGet, httpsGet } from './probe.js';
 import { packageRoot } from '../version.js';
 import { toolPath, toolVersions } from './tools.js';
-import { planRealNodes, type RealCluster } from './realnode/index.js';
+import { planRealNodes, type RealCluster, type RealNodeSpec } from './realnode/index.js';
 
 /** Options of {@link LocalControlPlane.start}. */
 export interface LocalControlPlaneOptions {
@@ -31,7 +31,7 @@ export interface LocalControlPlaneOptions {
    * Real nodes (kubelet + containerd + runc, see docs/real-node.md): with one, kube-controller-manager
    * and kube-scheduler run too. Needs root and the Debian packages hack/install-deps.sh installs.
    */
-  nodes?: Array<{ name: string; real: true; images?: Array<'pause' | 'runner' | 'operator'> }>;
+  nodes?: RealNodeSpec[];
 }
 
 /** What a running control plane writes to `<dir>/state.json` for `weft cluster` and tests. */
@@ -105,10 +105,11 @@ export class LocalControlPlane {
       await waitReady(etcd, timeout, async () => (await httpGet(`${etcdUrl}/health`)).body.includes('"true"'));
 
       progress(`starting kube-apiserver on ${server}`);
+      const baseApiArgs = apiServerArgs(pki, etcdUrl, apiPort);
       const apiSpec: ProcessSpec = {
         name: 'kube-apiserver',
         command: apiBin,
-        args: [...(realPlan ? realPlan.apiServerArgs(apiServerArgs(pki, etcdUrl, apiPort), pki) : apiServerArgs(pki, etcdUrl, apiPort)), ...(opts.apiServerArgs ?? [])],
+        args: [...(realPlan?.apiServerArgs(baseApiArgs, pki) ?? baseApiArgs), ...(opts.apiServerArgs ?? [])],
         logFile: join(logs, 'kube-apiserver.log'),
         ownerPid: opts.ownerPid,
       };

@@ -1,6 +1,7 @@
 import { execa } from 'execa';
 import { join } from 'node:path';
 import { startProcess, waitReady, type ManagedProcess } from '../process.js';
+import { IMAGE_REFS } from './images.js';
 
 /** Where one node's containerd keeps everything: nothing outside `dir` but the shims' sockets. */
 export interface ContainerdPaths {
@@ -17,14 +18,10 @@ export function containerdPaths(nodeDir: string): ContainerdPaths {
 }
 
 /** The image every pod sandbox runs (built by hack/images, never pulled). */
-export const PAUSE_IMAGE = 'localhost/pause:weft';
-
-const DEBIAN_BINARIES = { containerd: '/usr/bin/containerd', ctr: '/usr/bin/ctr', runc: '/usr/sbin/runc', cniBin: '/usr/lib/cni' };
+export const PAUSE_IMAGE = IMAGE_REFS.pause;
 
 /** Binaries from the Debian packages containerd, runc and containernetworking-plugins. */
-export function runtimeBinaries(): typeof DEBIAN_BINARIES {
-  return DEBIAN_BINARIES;
-}
+export const RUNTIME_BINARIES = { containerd: '/usr/bin/containerd', ctr: '/usr/bin/ctr', runc: '/usr/sbin/runc', cniBin: '/usr/lib/cni' } as const;
 
 /**
  * containerd 1.6 configuration (schema version 2) with a private root, state and socket: the CRI
@@ -74,9 +71,9 @@ disabled_plugins = [
       runtime_type = "io.containerd.runc.v2"
       [${cri}.containerd.runtimes.runc.options]
         SystemdCgroup = false
-        BinaryName = ${q(DEBIAN_BINARIES.runc)}
+        BinaryName = ${q(RUNTIME_BINARIES.runc)}
   [${cri}.cni]
-    bin_dir = ${q(DEBIAN_BINARIES.cniBin)}
+    bin_dir = ${q(RUNTIME_BINARIES.cniBin)}
     conf_dir = ${q(p.cniConfDir)}
     max_conf_num = 1
 `;
@@ -89,7 +86,7 @@ export async function startContainerd(
 ): Promise<ManagedProcess> {
   const proc = startProcess({
     name: 'containerd',
-    command: DEBIAN_BINARIES.containerd,
+    command: RUNTIME_BINARIES.containerd,
     args: ['--config', p.config, '--log-level', 'warn'],
     logFile: opts.logFile,
     ownerPid: opts.ownerPid,
@@ -100,7 +97,7 @@ export async function startContainerd(
 
 /** Runs `ctr` against this containerd in the CRI namespace (k8s.io); never throws. */
 export async function ctr(p: ContainerdPaths, args: string[]) {
-  const r = await execa(DEBIAN_BINARIES.ctr, ['--address', p.socket, '--namespace', 'k8s.io', ...args], { reject: false, timeout: 300_000 });
+  const r = await execa(RUNTIME_BINARIES.ctr, ['--address', p.socket, '--namespace', 'k8s.io', ...args], { reject: false, timeout: 300_000 });
   return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -10,11 +10,7 @@ import { join } from 'node:path';
 export function controllerManagerArgs(o: { kubeconfig: string; pki: string; serviceCidr: string }): string[] {
   const p = (f: string) => join(o.pki, f);
   return [
-    `--kubeconfig=${o.kubeconfig}`,
-    `--authentication-kubeconfig=${o.kubeconfig}`,
-    `--authorization-kubeconfig=${o.kubeconfig}`,
-    '--secure-port=0',
-    '--leader-elect=false',
+    ...commonArgs(o.kubeconfig),
     '--use-service-account-credentials=true',
     `--service-account-private-key-file=${p('sa.key')}`,
     `--root-ca-file=${p('ca.crt')}`,
@@ -31,12 +27,16 @@ export function controllerManagerArgs(o: { kubeconfig: string; pki: string; serv
 
 /** kube-scheduler's flags: its bootstrap identity, no leader election, no serving port. */
 export function schedulerArgs(o: { kubeconfig: string }): string[] {
+  return [...commonArgs(o.kubeconfig), '--v=1'];
+}
+
+/** What both components share: one kubeconfig for everything, no serving port, no leader election. */
+function commonArgs(kubeconfig: string): string[] {
   return [
-    `--kubeconfig=${o.kubeconfig}`,
-    `--authentication-kubeconfig=${o.kubeconfig}`,
-    `--authorization-kubeconfig=${o.kubeconfig}`,
+    `--kubeconfig=${kubeconfig}`,
+    `--authentication-kubeconfig=${kubeconfig}`,
+    `--authorization-kubeconfig=${kubeconfig}`,
     '--secure-port=0',
     '--leader-elect=false',
-    '--v=1',
   ];
 }

@@ -32,8 +32,9 @@ const REPLACED = ['--authorization-mode=', '--disable-admission-plugins=', '--en
  * returns undefined when there is none.
  */
 export async function planRealNodes(nodes: ReadonlyArray<{ name: string; real: boolean }> | undefined): Promise<RealNodePlan | undefined> {
-  const real = (nodes ?? []).filter((n): n is RealNodeSpec => n.real);
-  if ((nodes ?? []).length > real.length) throw new Error('nodes: only real nodes ({ name, real: true }) are supported; use the kwok option for simulated ones');
+  const all = nodes ?? [];
+  const real = all.filter((n): n is RealNodeSpec => n.real);
+  if (all.length > real.length) throw new Error('nodes: only real nodes ({ name, real: true }) are supported; use the kwok option for simulated ones');
   if (real.length === 0) return undefined;
   if (real.length > 1) throw new Error(`nodes: one real node per control plane is supported, got ${real.length} (${real.map((n) => n.name).join(', ')})`);
   const spec = real[0]!;

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { execa } from 'execa';
 import { issueCertificate, type CertificateAuthority, type KeyPairPem } from '../pki.js';
-import { freePorts } from '../ports.js';
+import { freePort } from '../ports.js';
 import { httpsGet } from '../probe.js';
-import { logTail, startProcess, type ManagedProcess } from '../process.js';
+import { startProcess, waitReady, type ManagedProcess } from '../process.js';
 import { renderKubeconfig } from '../kubeconfig.js';
 import { toolPath } from '../tools.js';
 import { packageRoot } from '../../version.js';
@@ -75,10 +75,8 @@ export class RealCluster {
     const { progress, network: net } = ctx;
     const logs = join(ctx.dir, 'logs');
     const cd = containerdPaths(this.nodeDir);
-    await mkdir(join(this.nodeDir, 'cni', 'ipam'), { recursive: true });
-    await mkdir(cd.cniConfDir, { recursive: true });
-    await mkdir(cd.dir, { recursive: true });
-    await mkdir(logs, { recursive: true });
+    const ipamDir = join(this.nodeDir, 'cni', 'ipam');
+    await Promise.all([ipamDir, cd.cniConfDir, cd.dir, logs].map((d) => mkdir(d, { recursive: true })));
     const cgroupRoot = `/weft-node-${net.slot}`;
     await writeFile(
       join(this.nodeDir, 'node.env'),
@@ -93,7 +91,7 @@ export class RealCluster {
     await this.startControllers(ctx, logs);
 
     progress(`starting containerd for node ${spec.name}`);
-    await writeFile(join(cd.cniConfDir, '10-weft.conflist'), renderCniConfig(net, join(this.nodeDir, 'cni', 'ipam')));
+    await writeFile(join(cd.cniConfDir, '10-weft.conflist'), renderCniConfig(net, ipamDir));
     await writeFile(cd.config, renderContainerdConfig(cd));
     await createCgroupRoot(cgroupRoot);
     this.add(await startContainerd(cd, { logFile: join(logs, 'containerd.log'), ownerPid: ctx.ownerPid, timeoutMs: ctx.timeoutMs }));
@@ -108,7 +106,7 @@ export class RealCluster {
     const imported = (async () => {
       for (const img of others) await importImage(cd, img.ref, img.archive);
     })();
-    await this.startKubelet(ctx, spec.name, cgroupRoot, logs);
+    await this.startKubelet(ctx, spec.name, cgroupRoot, cd.socket, logs);
     this.forwarder = await startTcpForwarder({ host: net.apiServiceIp, port: 443 }, { host: '127.0.0.1', port: ctx.apiPort });
 
     progress(`waiting for node ${spec.name} to be Ready`);
@@ -143,7 +141,7 @@ export class RealCluster {
     }));
   }
 
-  private async startKubelet(ctx: RealClusterContext, name: string, cgroupRoot: string, logs: string): Promise<void> {
+  private async startKubelet(ctx: RealClusterContext, name: string, cgroupRoot: string, containerdSocket: string, logs: string): Promise<void> {
     const net = ctx.network;
     const kp = kubeletPaths(this.nodeDir);
     await mkdir(join(kp.root, 'pki'), { recursive: true });
@@ -153,14 +151,14 @@ export class RealCluster {
     const tlsKeyFile = join(kp.root, 'pki', 'kubelet.key');
     await writeFile(tlsCertFile, serving.certPem, { mode: 0o600 });
     await writeFile(tlsKeyFile, serving.keyPem, { mode: 0o600 });
-    const [port] = (await freePorts(1, net.gateway)) as [number];
-    const [healthzPort] = (await freePorts(1)) as [number];
+    const port = await freePort(net.gateway);
+    const healthzPort = await freePort();
     await writeFile(kp.config, renderKubeletConfig({
       nodeDir: this.nodeDir,
       nodeIp: net.gateway,
       port,
       healthzPort,
-      containerdSocket: containerdPaths(this.nodeDir).socket,
+      containerdSocket,
       cgroupRoot,
       clientCaFile: join(ctx.pki, 'ca.crt'),
       tlsCertFile,
@@ -205,20 +203,12 @@ async function writeKubeconfig(ctx: RealClusterContext, path: string, user: stri
 
 /** Polls the Node until its Ready condition is True; fails early, with the log, if the kubelet exits. */
 async function waitNodeReady(ctx: RealClusterContext, name: string, kubelet: ManagedProcess): Promise<void> {
-  const deadline = Date.now() + ctx.timeoutMs;
-  let exited = false;
-  void kubelet.exited.then(() => (exited = true));
-  let last = 'not registered yet';
-  while (Date.now() < deadline) {
-    if (exited) throw new Error(`kubelet exited before node ${name} was Ready. Last log lines (${kubelet.logFile}):\n${logTail(kubelet.logFile, 30)}`);
-    const r = await httpsGet(`${ctx.server}/api/v1/nodes/${name}`, { caPem: ctx.ca.certPem, ...ctx.admin }).catch(() => undefined);
-    if (r?.status === 200) {
-      const node = JSON.parse(r.body) as { status?: { conditions?: Array<{ type: string; status: string; message?: string }> } };
-      const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
-      if (ready?.status === 'True') return;
-      last = ready ? `Ready=${ready.status}: ${ready.message ?? ''}` : 'no Ready condition yet';
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`node ${name} not Ready after ${ctx.timeoutMs} ms (${last}). Last kubelet log lines (${kubelet.logFile}):\n${logTail(kubelet.logFile, 30)}`);
+  await waitReady(kubelet, ctx.timeoutMs, async () => {
+    const r = await httpsGet(`${ctx.server}/api/v1/nodes/${name}`, { caPem: ctx.ca.certPem, ...ctx.admin });
+    if (r.status !== 200) throw new Error(`node ${name} not registered yet (HTTP ${r.status})`);
+    const node = JSON.parse(r.body) as { status?: { conditions?: Array<{ type: string; status: string; message?: string }> } };
+    const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
+    if (ready?.status === 'True') return true;
+    throw new Error(ready ? `node ${name} Ready=${ready.status}: ${ready.message ?? ''}` : `node ${name} has no Ready condition yet`);
+  });
 }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { toolPath } from '../tools.js';
-import { runtimeBinaries } from './containerd.js';
+import { RUNTIME_BINARIES as bin } from './containerd.js';
 
 /** A real node cannot start on this machine; the message says what to install. */
 export class RealNodeUnavailableError extends Error {
@@ -22,7 +22,6 @@ export function preflightRealNode(): void {
   if (process.getuid?.() !== 0) {
     throw new RealNodeUnavailableError('a real node needs root (containerd, runc, bridges and cgroups); run as root');
   }
-  const bin = runtimeBinaries();
   const needed: Array<[string, string]> = [
     [bin.containerd, 'containerd'],
     [bin.ctr, 'containerd (ctr)'],
