@@ -17,6 +17,8 @@ export interface ClusterConnection {
   id: string;
   rest: RestClient;
   pods: Informer<V1Pod>;
+  /** Namespaces known to exist there (created or found by the controller). */
+  namespaces: Set<string>;
 }
 
 export class ClusterConnections {
@@ -71,7 +73,7 @@ export class ClusterConnections {
       throw err;
     });
     this.log.info({ cluster: id }, 'watching Weft pods in cluster');
-    return { id, rest: new RestClient(kc), pods };
+    return { id, rest: new RestClient(kc), pods, namespaces: new Set() };
   }
 }
 

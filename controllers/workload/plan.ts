@@ -5,8 +5,9 @@
 import type { V1Pod, V1PodTemplateSpec } from '@kubernetes/client-node';
 import type { Workload, WorkloadStatus } from '../../src/api/workload/types.js';
 import { metaTime } from '../../src/api/common/conditions.js';
-import { setConditions, type ConditionInput } from '../../src/runtime/conditions.js';
+import { findCondition, setConditions, type Condition, type ConditionInput } from '../../src/runtime/conditions.js';
 import type { Decision } from '../../src/scheduler/types.js';
+import { REQUEST_DEFAULTS } from '../../src/scheduler/convert.js';
 
 export { WORKLOAD_FINALIZER } from '../../src/api/labels.js';
 /** Labels on the pods the controller creates (the pod watch maps them back to their Workload). */
@@ -32,8 +33,8 @@ export function buildPod(wl: Workload, node: string, attempt: number): V1Pod {
   const [first] = spec.containers ?? [];
   if (first) {
     const requests = { ...(first.resources?.requests ?? {}) };
-    requests.cpu ??= String(r.cpu ?? '100m');
-    requests.memory ??= String(r.memory ?? '128Mi');
+    requests.cpu ??= String(r.cpu ?? REQUEST_DEFAULTS.cpu);
+    requests.memory ??= String(r.memory ?? REQUEST_DEFAULTS.memory);
     const limits = { ...(first.resources?.limits ?? {}) };
     if ((r.gpu ?? 0) > 0) limits['nvidia.com/gpu'] ??= String(r.gpu);
     first.resources = { ...first.resources, requests, ...(Object.keys(limits).length > 0 ? { limits } : {}) };
@@ -140,6 +141,17 @@ export function statusForPod(wl: Workload, pod: V1Pod, now: Date): WorkloadStatu
   }
 }
 
+/**
+ * Why a placement no longer holds (its OrgCluster or MeshNode deleted, or the node NotReady), or
+ * undefined while it does. A node whose Ready is Unknown (no report yet) keeps its Workloads.
+ */
+export function placementLost(cluster: string, node: string, oc: unknown, mn: { status?: { conditions?: Condition[] } } | undefined): string | undefined {
+  if (!oc) return `OrgCluster ${cluster} was deleted`;
+  if (!mn) return `MeshNode ${node} was deleted`;
+  const ready = findCondition(mn.status?.conditions, 'Ready');
+  return ready?.status === 'False' ? `MeshNode ${node} is NotReady: ${ready.message}`.trim() : undefined;
+}
+
 /** Status for a Workload that is given up on (too many lost pods). */
 export function statusGivenUp(wl: Workload, why: string, now: Date): WorkloadStatus {
   return withConditions(wl, { ...wl.status, phase: 'Failed', completionTime: metaTime(now) }, [cond('Ready', 'False', 'TooManyAttempts', `${why}; gave up after ${wl.status?.attempts ?? 0} placements (limit ${MAX_ATTEMPTS})`)], now);
@@ -151,7 +163,7 @@ export function statusForReschedule(wl: Workload, why: string, now: Date): Workl
   return withConditions(wl, { ...rest, phase: 'Pending' }, [cond('Scheduled', 'False', 'Rescheduling', why), cond('Ready', 'False', 'Rescheduling', why)], now);
 }
 
-export const isFinished = (wl: Workload): boolean => wl.status?.phase === 'Succeeded' || wl.status?.phase === 'Failed';
+export { isFinished } from '../../src/scheduler/informed.js';
 
 /** Status while the target cluster cannot be reached: the pod's state is Unknown. */
 export function statusClusterUnreachable(wl: Workload, message: string, now: Date): WorkloadStatus {

@@ -25,6 +25,7 @@ import {
   POD_LABELS,
   isFinished,
   MAX_ATTEMPTS,
+  placementLost,
   podWasLost,
   statusClusterUnreachable,
   statusForDecision,
@@ -54,7 +55,6 @@ export function setupWorkloadController(ctx: ControllerContext & { scheduling: S
   const events = new EventRecorder(rest, 'workload', log);
   const retryMs = opts.retryPendingMs ?? 30_000;
   const pending = new Map<string, Set<string>>(); // org → keys of Pending Workloads
-  const knownNamespaces = new Map<string, Set<string>>(); // cluster → namespaces known to exist
   const connections = new ClusterConnections(
     rest,
     (pod) => {
@@ -68,8 +68,11 @@ export function setupWorkloadController(ctx: ControllerContext & { scheduling: S
     if (org) for (const key of pending.get(org) ?? []) mgr.enqueue('workload', key);
     if (node) mgr.enqueue('meshnode', node);
   });
-  // A node that is lost must move its Workloads: enqueue those placed there when it changes.
-  state.nodes.on((_e, mn) => {
+  // A node that is lost must move its Workloads. Only a deletion or a Ready change can lose them,
+  // so other MeshNode updates (capacity, allocation, tailnet) do not scan the Workloads.
+  state.nodes.on((event, mn, old) => {
+    const ready = (n: typeof mn | undefined) => findCondition(n?.status?.conditions, 'Ready')?.status;
+    if (event === 'update' && ready(old) === ready(mn)) return;
     const name = mn.metadata!.name!;
     for (const wl of state.workloads.list()) if (wl.status?.placement?.node === name && !isFinished(wl)) mgr.enqueue('workload', `${wl.metadata!.namespace}/${wl.metadata!.name}`);
   });
@@ -82,23 +85,12 @@ export function setupWorkloadController(ctx: ControllerContext & { scheduling: S
     } else set?.delete(key);
   };
 
-  // What this controller last wrote, per key, until the cache has caught up with it: a reconcile
-  // triggered before the watch delivers our own write must not act on the older object (it would
-  // place the Workload again, or write with a stale resourceVersion and go round a conflict).
-  const latest = new Map<string, Wl>();
-  const fresher = (key: string, cached: Wl | undefined): Wl | undefined => {
-    const mine = latest.get(key);
-    if (!mine || !cached) return cached;
-    if (rvAtLeast(cached, mine)) {
-      latest.delete(key);
-      return cached;
-    }
-    return mine;
-  };
+  // Our own writes go into the cache at once: a reconcile triggered before the watch delivers them
+  // must not act on the older object (it would place the Workload again, or go round a conflict).
   const writeStatus = async (wl: Wl, status: WorkloadStatus): Promise<Wl> => {
     try {
       const updated = await updateStatusIfChanged(rest, WORKLOADS, wl, status);
-      if (updated !== wl) latest.set(`${wl.metadata!.namespace}/${wl.metadata!.name}`, updated);
+      if (updated !== wl) state.workloads.observeWrite(updated);
       return updated;
     } catch (err) {
       if (isNotFound(err)) return wl;
@@ -162,9 +154,8 @@ export function setupWorkloadController(ctx: ControllerContext & { scheduling: S
     // Reconciles wait on API calls (status, pod creation), not CPU: many keys in flight keep bursts moving.
     concurrency: 96,
     reconcile: async ({ key, log: rlog }) => {
-      let wl = fresher(key, state.workloads.get(key));
+      let wl = state.workloads.get(key);
       if (!wl) {
-        latest.delete(key);
         state.unbind(key);
         for (const set of pending.values()) set.delete(key);
         return;
@@ -224,7 +215,7 @@ export function setupWorkloadController(ctx: ControllerContext & { scheduling: S
         try {
           conn = await connections.get(state.clusters.get(cluster)!);
           const pod = buildPod(wl, node, placedStatus.attempts ?? 1);
-          await ensureNamespace(conn, pod.metadata!.namespace!, knownNamespaces);
+          await ensureNamespace(conn, pod.metadata!.namespace!);
           created = await conn.rest.create<V1Pod & KubernetesObject>(PODS, pod as V1Pod & KubernetesObject);
           creations.set(key, { cluster, name: pod.metadata!.name! });
         } catch (err) {
@@ -247,14 +238,7 @@ export function setupWorkloadController(ctx: ControllerContext & { scheduling: S
       const node = placement.node!;
 
       const oc = state.clusters.get(cluster);
-      const mn = state.nodes.get(node);
-      const lost = !oc
-        ? `OrgCluster ${cluster} was deleted`
-        : !mn
-          ? `MeshNode ${node} was deleted`
-          : findCondition(mn.status?.conditions, 'Ready')?.status === 'False'
-            ? `MeshNode ${node} is NotReady: ${findCondition(mn.status?.conditions, 'Ready')?.message ?? ''}`.trim()
-            : undefined;
+      const lost = placementLost(cluster, node, oc, state.nodes.get(node)) ?? (wl.status?.podRef?.name ? undefined : `no pod is recorded for the placement on ${cluster}@${node}`);
       if (lost) {
         await reschedule(wl, key, lost);
         return;
@@ -270,26 +254,7 @@ export function setupWorkloadController(ctx: ControllerContext & { scheduling: S
         return { requeueAfterMs: 10_000 };
       }
 
-      const ref = wl.status?.podRef;
-      if (!ref?.name) {
-        const attempt = wl.status?.attempts ?? 1;
-        const pod = buildPod(wl, node, attempt);
-        await ensureNamespace(conn, pod.metadata!.namespace!, knownNamespaces);
-        let created: V1Pod;
-        try {
-          created = await conn.rest.create<V1Pod & KubernetesObject>(PODS, pod as V1Pod & KubernetesObject);
-        } catch (err) {
-          if (!isAlreadyExists(err)) {
-            await connections.drop(conn.id);
-            throw err;
-          }
-          created = await conn.rest.get<V1Pod & KubernetesObject>(PODS, pod.metadata!.name!, pod.metadata!.namespace);
-        }
-        await writeStatus(wl, statusForPod(wl, { ...created, status: created.status ?? {} }, new Date()) as WorkloadStatus);
-        rlog.debug({ cluster: cluster, node: node, pod: created.metadata?.name }, 'pod created');
-        return;
-      }
-
+      const ref = wl.status!.podRef! as { name: string; namespace: string; uid?: string };
       let pod = conn.pods.get(`${ref.namespace}/${ref.name}`);
       if (!pod) {
         // The cache may lag the creation: ask the cluster before calling the pod lost.
@@ -341,22 +306,12 @@ function decide(state: SchedulingState, wl: Wl, key: string): Decision {
   return state.engine.place(req);
 }
 
-async function ensureNamespace(conn: ClusterConnection, ns: string, known: Map<string, Set<string>>): Promise<void> {
-  let set = known.get(conn.id);
-  if (!set) known.set(conn.id, (set = new Set()));
-  if (set.has(ns)) return;
+async function ensureNamespace(conn: ClusterConnection, ns: string): Promise<void> {
+  if (conn.namespaces.has(ns)) return;
   try {
     await conn.rest.create(NAMESPACES, { metadata: { name: ns, labels: { 'app.kubernetes.io/managed-by': 'weft' } } });
   } catch (err) {
     if (!isAlreadyExists(err) && !isConflict(err)) throw err;
   }
-  set.add(ns);
-}
-
-/** Is `a` at least as new as `b`? resourceVersions are etcd revisions (compared as integers when they are). */
-function rvAtLeast(a: KubernetesObject, b: KubernetesObject): boolean {
-  const x = a.metadata?.resourceVersion ?? '';
-  const y = b.metadata?.resourceVersion ?? '';
-  if (/^\d+$/.test(x) && /^\d+$/.test(y)) return BigInt(x) >= BigInt(y);
-  return x === y;
+  conn.namespaces.add(ns);
 }

@@ -5,7 +5,8 @@
  * the limit between two cache updates.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { formatBytes, formatCpu, quantityMilliValue, quantityValue } from '../api/common/quantity.js';
+import { formatBytes, formatCpu, quantityUnits } from '../api/common/quantity.js';
+import { REQUEST_DEFAULTS } from '../scheduler/convert.js';
 import type { QuotaLimits, WeftPolicy } from '../policy/weft-policy.js';
 
 export type ChargedKind = 'Workload' | 'Job';
@@ -30,18 +31,6 @@ export interface Usage {
 
 const ZERO: Usage = { cpuMilli: 0, memoryBytes: 0, gpu: 0, workloads: 0, jobs: 0 };
 
-/** Milli-units (cpu) or units (memory), rounded up, of a quantity; `field` names it in errors. */
-export function quantityUnits(q: string | number, scale: 1 | 1000, field: string): number {
-  let n: bigint;
-  try {
-    n = scale === 1000 ? quantityMilliValue(q) : quantityValue(q);
-  } catch (err) {
-    throw new Error(`${field}: ${(err as Error).message}`, { cause: err });
-  }
-  if (n < 0n) throw new Error(`${field}: ${JSON.stringify(q)} must not be negative`);
-  return Number(n);
-}
-
 type Charged = KubernetesObject & {
   spec?: { org?: string; quotaClass?: string; resources?: { cpu?: string | number; memory?: string | number; gpu?: number } };
   status?: { phase?: string };
@@ -55,9 +44,9 @@ export function chargeOf(kind: ChargedKind, obj: KubernetesObject): Charge {
     kind,
     org: o.spec?.org ?? '',
     ...(o.spec?.quotaClass ? { quotaClass: o.spec.quotaClass } : {}),
-    cpuMilli: quantityUnits(r.cpu ?? '100m', 1000, 'spec.resources.cpu'),
-    memoryBytes: quantityUnits(r.memory ?? '128Mi', 1, 'spec.resources.memory'),
-    gpu: r.gpu ?? 0,
+    cpuMilli: quantityUnits(r.cpu ?? REQUEST_DEFAULTS.cpu, 1000, 'spec.resources.cpu'),
+    memoryBytes: quantityUnits(r.memory ?? REQUEST_DEFAULTS.memory, 1, 'spec.resources.memory'),
+    gpu: r.gpu ?? REQUEST_DEFAULTS.gpu,
   };
 }
 
@@ -80,6 +69,8 @@ interface Entry {
 export class UsageLedger {
   private readonly entries = new Map<string, Entry>();
   private readonly totals = new Map<string, Usage>();
+  /** Keys of the assumed entries: expiry looks only at these, not at every object counted. */
+  private readonly assumed = new Set<string>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -112,6 +103,7 @@ export class UsageLedger {
 
   private put(key: string, e: Entry): void {
     this.entries.set(key, e);
+    if (e.assumedUntil !== undefined) this.assumed.add(key);
     addTo(this.total(bucket(e.charge.org)), e.charge);
     if (e.charge.quotaClass) addTo(this.total(bucket(e.charge.org, e.charge.quotaClass)), e.charge);
   }
@@ -120,13 +112,14 @@ export class UsageLedger {
     const e = this.entries.get(key);
     if (!e) return;
     this.entries.delete(key);
+    this.assumed.delete(key);
     subtract(this.total(bucket(e.charge.org)), e.charge);
     if (e.charge.quotaClass) subtract(this.total(bucket(e.charge.org, e.charge.quotaClass)), e.charge);
   }
 
   private expire(): void {
     const now = this.now();
-    for (const [key, e] of this.entries) if (e.assumedUntil !== undefined && e.assumedUntil < now) this.remove(key);
+    for (const key of this.assumed) if (this.entries.get(key)!.assumedUntil! < now) this.remove(key);
   }
 
   private total(b: string): Usage {

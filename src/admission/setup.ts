@@ -20,7 +20,8 @@ import type { WebhookServer } from './server.js';
 import type { LightKubeConfig } from '../runtime/kubeconfig.js';
 
 export interface AdmissionSetup {
-  ctx: AdmissionContext;
+  /** The decisions' inputs (policy, usage, ACL), when webhooks are served. */
+  ctx?: AdmissionContext;
   server?: WebhookServer;
   stop(): Promise<void>;
 }
@@ -71,8 +72,11 @@ export interface AdmissionOptions {
   acl?: PolicyStore;
 }
 
-/** Sets up admission; the server runs when `cfg.webhooks` asks for it. */
+/** Sets up admission when `cfg.webhooks` asks for it: policy and usage caches, the server, the registration. */
 export async function setupAdmission(o: AdmissionOptions): Promise<AdmissionSetup> {
+  const w = o.cfg.webhooks;
+  // Without webhooks nothing reads quota usage or the policy: no informers for them at start-up.
+  if (!w.serve) return { stop: async () => {} };
   const log = o.log.child({ component: 'admission' });
   const ledger = new UsageLedger();
   const usageSynced = trackUsage(o.mgr, ledger, log);
@@ -85,8 +89,6 @@ export async function setupAdmission(o: AdmissionOptions): Promise<AdmissionSetu
     acl: o.acl && o.cfg.featureGates.MeshACL ? () => o.acl!.current() : undefined,
     aclExempt: (u) => (u.groups ?? []).includes('system:masters') || (u.username ?? '').startsWith(operatorSaPrefix),
   };
-  const w = o.cfg.webhooks;
-  if (!w.serve) return { ctx, stop: async () => {} };
   // The PKI and the HTTPS server are loaded only when webhooks are served (memory: docs/runtime.md).
   const [{ ensureOperatorCA }, { startWebhookServer }] = await Promise.all([import('../pki/ca-store.js'), import('./server.js')]);
   const ca = await ensureOperatorCA(await o.kc.toClientNode(), o.cfg.namespace);

@@ -98,7 +98,7 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
       if (mesh && cfg.featureGates.MeshACL) mesh.guard(a);
       registerReadApi(a, { mgr, rest });
       registerNodeWrites(a, rest);
-      registerScheduleApi(a, { scheduling, rest, admission: admission.ctx });
+      registerScheduleApi(a, { scheduling, rest });
       // Dashboard (UI, /api/v1/dashboard, RBAC on API writes): src/server/dashboard, docs/dashboard.md.
       cleanups.push(registerDashboard(a, { mgr, rest, log: log.child({ component: 'dashboard' }), deviceAuthorization: Boolean(mesh && cfg.featureGates.MeshACL) }).stop);
       await opts.routes?.(a);

@@ -19,7 +19,7 @@
  * Orgs without an entry have no quota; tags without an owner are free for every org.
  */
 import { parse as parseYaml } from 'yaml';
-import { quantityUnits } from '../admission/quota.js';
+import { quantityUnits } from '../api/common/quantity.js';
 import { isValidTag, tagMatches } from '../api/common/tags.js';
 
 export const WEFT_POLICY_CONFIGMAP = 'weft-policy';

@@ -57,6 +57,8 @@ export function trimForCache(obj: KubernetesObject): void {
  */
 export class Informer<T extends KubernetesObject = KubernetesObject> {
   private readonly cache = new Map<string, T>();
+  /** Keys whose cached object came from observeWrite, ahead of the watch. */
+  private readonly ahead = new Set<string>();
   private readonly handlers: Array<InformerHandler<T>> = [];
   private readonly rest: RestClient;
   private resourceVersion = '';
@@ -204,6 +206,7 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
     const full = { apiVersion: apiVersionOf(this.type), kind: this.type.kind, ...obj } as T;
     if (ev.type === 'DELETED') {
       this.cache.delete(keyOf(full));
+      this.ahead.delete(keyOf(full));
       this.emit('delete', full);
     } else {
       this.upsert(full);
@@ -211,10 +214,33 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
     if (rv) this.resourceVersion = rv;
   }
 
+  /**
+   * Records an object this process has just written (the reply of a create or update), so that
+   * reads right after it see the write before the watch delivers it: a reconcile triggered in
+   * between must not act on the older object. Ignored when the cache holds that version or a
+   * newer one; the watch's own event for it is then not emitted again.
+   */
+  observeWrite(obj: T): void {
+    const key = keyOf(obj);
+    const cached = this.cache.get(key);
+    if (cached && rvAtLeast(cached, obj)) return;
+    const copy = structuredClone(obj);
+    trimForCache(copy);
+    this.cache.set(key, copy);
+    this.ahead.add(key);
+    if (cached) this.emit('update', copy, cached);
+    else this.emit('add', copy);
+  }
+
   private upsert(obj: T): void {
     trimForCache(obj);
     const key = keyOf(obj);
     const old = this.cache.get(key);
+    if (old && this.ahead.has(key)) {
+      // An object observed ahead of the watch: older events must not take the cache back.
+      if (!rvAtLeast(obj, old)) return;
+      this.ahead.delete(key);
+    }
     this.cache.set(key, obj);
     if (!old) this.emit('add', obj);
     else if (old.metadata?.resourceVersion !== obj.metadata?.resourceVersion) this.emit('update', obj, old);
@@ -229,4 +255,12 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
       }
     }
   }
+}
+
+/** Is `a` at least as new as `b`? resourceVersions are etcd revisions (compared as integers when they are). */
+export function rvAtLeast(a: KubernetesObject, b: KubernetesObject): boolean {
+  const x = a.metadata?.resourceVersion ?? '';
+  const y = b.metadata?.resourceVersion ?? '';
+  if (/^\d+$/.test(x) && /^\d+$/.test(y)) return BigInt(x) >= BigInt(y);
+  return x === y;
 }

@@ -27,7 +27,8 @@ export interface AllocatedList {
   gpus?: Array<{ model: string; count: number }>;
 }
 
-const finished = (wl: Workload) => wl.status?.phase === 'Succeeded' || wl.status?.phase === 'Failed';
+/** A Workload that ended (its capacity is free again). */
+export const isFinished = (wl: Workload): boolean => wl.status?.phase === 'Succeeded' || wl.status?.phase === 'Failed';
 
 export class SchedulingState {
   readonly engine = new PlacementEngine();
@@ -35,7 +36,7 @@ export class SchedulingState {
   readonly clusters: Informer<OrgCluster & KubernetesObject>;
   readonly workloads: Informer<Workload & KubernetesObject>;
   private readonly listeners: Array<(change: { org?: string; node?: string }) => void> = [];
-  /** Org of each MeshNode and OrgCluster, to say whose pending Workloads to retry on a change. */
+  /** Org of each MeshNode (kept after deletion), to say whose pending Workloads to retry when it frees up. */
   private readonly orgOf = new Map<string, string>();
   private readonly ahead = new Map<string, Decision>();
 
@@ -43,21 +44,24 @@ export class SchedulingState {
     this.nodes = mgr.informer(MESHNODES);
     this.clusters = mgr.informer(ORGCLUSTERS);
     this.workloads = mgr.informer(WORKLOADS);
+    // A MeshNode or OrgCluster that cannot be read (a malformed quantity) is logged and left out;
+    // it must not stop the informer that feeds every other one.
     this.nodes.on((event, mn) => {
       const name = mn.metadata!.name!;
       if (event === 'delete') this.engine.deleteNode(name);
-      else this.engine.setNode(nodeInfo(mn));
-      this.changed({ org: mn.spec?.org, node: name });
+      else if (!this.tryOrWarn(`MeshNode ${name}`, () => this.engine.setNode(nodeInfo(mn)))) this.engine.deleteNode(name);
+      if (mn.spec?.org) this.orgOf.set(`node/${name}`, mn.spec.org);
+      this.changed({ org: mn.spec?.org }); // the MeshNode controller watches MeshNodes itself
     });
     this.clusters.on((event, oc) => {
       const id = `${oc.metadata!.namespace}/${oc.metadata!.name}`;
       if (event === 'delete') this.engine.deleteCluster(id);
-      else this.engine.setCluster(clusterInfo(oc));
+      else if (!this.tryOrWarn(`OrgCluster ${id}`, () => this.engine.setCluster(clusterInfo(oc)))) this.engine.deleteCluster(id);
       this.changed({ org: oc.spec?.org });
     });
     this.workloads.on((event, wl) => {
       const id = `${wl.metadata!.namespace}/${wl.metadata!.name}`;
-      if (event === 'delete' || finished(wl)) {
+      if (event === 'delete' || isFinished(wl)) {
         this.unbind(id);
         return;
       }
@@ -110,7 +114,7 @@ export class SchedulingState {
     if (!b) return;
     this.engine.unbind(id);
     this.ahead.delete(id);
-    this.changed({ org: this.orgOf.get(`node/${b.node}`) ?? this.nodes.get(b.node)?.spec?.org, node: b.node });
+    this.changed({ org: this.orgOf.get(`node/${b.node}`), node: b.node });
   }
 
   /** MeshNode status.allocated for `node`. */
@@ -121,7 +125,16 @@ export class SchedulingState {
   }
 
   private changed(change: { org?: string; node?: string }): void {
-    if (change.node && change.org) this.orgOf.set(`node/${change.node}`, change.org);
     for (const l of this.listeners) l(change);
+  }
+
+  private tryOrWarn(what: string, fn: () => void): boolean {
+    try {
+      fn();
+      return true;
+    } catch (err) {
+      this.log.warn({ object: what, err: errorMessage(err) }, 'cannot use it for placement');
+      return false;
+    }
   }
 }

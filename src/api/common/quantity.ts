@@ -152,6 +152,21 @@ export function quantityMilliValue(input: QuantityInput): bigint {
   return divideAwayFromZero(parseQuantity(input).nanos, 10n ** 6n);
 }
 
+/**
+ * A quantity as a JS number of milli-units (scale 1000, e.g. millicores) or whole units (scale 1,
+ * e.g. bytes), rounded up; errors name `field` (`spec.resources.cpu: "x" is not a Kubernetes quantity…`).
+ */
+export function quantityUnits(q: QuantityInput, scale: 1 | 1000, field: string): number {
+  let n: bigint;
+  try {
+    n = scale === 1000 ? quantityMilliValue(q) : quantityValue(q);
+  } catch (err) {
+    throw new Error(`${field}: ${(err as Error).message}`, { cause: err });
+  }
+  if (n < 0n) throw new Error(`${field}: ${JSON.stringify(q)} must not be negative`);
+  return Number(n);
+}
+
 /** A quantity of `units` base units in the given format (e.g. bytes as BinarySI). */
 export function quantityOf(units: number | bigint, format: QuantityFormat = 'DecimalSI'): ParsedQuantity {
   if (typeof units === 'bigint') return { nanos: units * NANO, format };

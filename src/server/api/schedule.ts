@@ -4,9 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import { withDefaults } from '../../api/defaults.js';
 import { validate } from '../../api/validate.js';
 import type { Workload } from '../../api/workload/types.js';
-import type { AdmissionContext } from '../../admission/review.js';
 import { WORKLOADS } from '../../operator/resources.js';
-import { ApiError, errorMessage, type RestClient } from '../../runtime/index.js';
+import { errorMessage, statusCode, type RestClient } from '../../runtime/index.js';
 import { placementRequest } from '../../scheduler/convert.js';
 import { BOUND_TO_ANNOTATION, type SchedulingState } from '../../scheduler/informed.js';
 import { denialSchema, errorSchema } from '../schemas.js';
@@ -15,7 +14,6 @@ import { denialSchema, errorSchema } from '../schemas.js';
 export interface ScheduleDeps {
   scheduling: SchedulingState;
   rest: RestClient;
-  admission?: AdmissionContext;
 }
 
 const candidate = { type: 'object', required: ['cluster', 'node', 'score'], properties: { cluster: { type: 'string', description: 'OrgCluster as namespace/name.' }, node: { type: 'string', description: 'MeshNode name.' }, score: { type: 'number', minimum: 0, maximum: 100 } } } as const;
@@ -77,18 +75,17 @@ export function registerScheduleApi(app: FastifyInstance, deps: ScheduleDeps): v
     handler: async (req, reply) => {
       const body = req.body as { workload: Record<string, unknown>; dryRun?: boolean };
       const dryRun = body.dryRun ?? false;
-      const meta = (body.workload.metadata ?? {}) as { name?: string; generateName?: string; namespace?: string };
+      const { generateName, ...meta } = (body.workload.metadata ?? {}) as { name?: string; generateName?: string; namespace?: string };
       const namespace = meta.namespace ?? 'default';
-      const name = meta.name ?? (meta.generateName ? `${meta.generateName}${randomBytes(3).toString('hex').slice(0, 5)}` : undefined);
+      const name = meta.name ?? (generateName ? `${generateName}${randomBytes(3).toString('hex').slice(0, 5)}` : undefined);
       if (!name) return reply.code(400).send({ error: 'BadRequest', statusCode: 400, message: 'workload.metadata.name (or generateName) is required', fields: [{ field: 'workload.metadata.name', message: 'required' }] });
       const manifest = withDefaults('Workload', {
         apiVersion: 'weft.dev/v1alpha1',
         kind: 'Workload',
         ...body.workload,
-        metadata: { ...(body.workload.metadata as object), name, namespace, generateName: undefined },
+        metadata: { ...meta, name, namespace },
+        status: undefined,
       }) as Workload & KubernetesObject;
-      delete manifest.metadata.generateName;
-      delete manifest.status;
       const errors = validate('Workload', manifest);
       if (errors.length > 0) {
         return reply.code(400).send({
@@ -114,11 +111,19 @@ export function registerScheduleApi(app: FastifyInstance, deps: ScheduleDeps): v
         created = await deps.rest.create(WORKLOADS, manifest);
       } catch (err) {
         deps.scheduling.unbind(id);
-        const code = err instanceof ApiError ? err.code : 500;
-        if (code === 403 || code === 409 || code === 422 || code === 400) {
-          return reply.code(code === 422 ? 400 : code).send({ error: code === 409 ? 'AlreadyExists' : code === 403 ? 'Forbidden' : 'BadRequest', statusCode: code === 422 ? 400 : code, message: errorMessage(err), ...(code === 403 ? { reason: errorMessage(err), rule: null } : {}) });
+        // The apiserver's (or an admission webhook's) refusal is the caller's answer, with its message.
+        const message = errorMessage(err);
+        switch (statusCode(err)) {
+          case 403:
+            return reply.code(403).send({ error: 'Forbidden', statusCode: 403, message, reason: message, rule: null });
+          case 409:
+            return reply.code(409).send({ error: 'AlreadyExists', statusCode: 409, message });
+          case 400:
+          case 422:
+            return reply.code(400).send({ error: 'BadRequest', statusCode: 400, message });
+          default:
+            throw err;
         }
-        throw err;
       }
       return reply.code(201).send({ ...d, dryRun, workload: { namespace, name, uid: created.metadata?.uid } });
     },
