@@ -14,13 +14,14 @@ const CLUSTER_ROLE_BINDINGS: ResourceType = { group: 'rbac.authorization.k8s.io'
 const WEFT_RESOURCES = ['meshnodes', 'orgclusters', 'workloads', 'agenttasks', 'jobs'];
 const labels = { 'app.kubernetes.io/part-of': 'weft', 'app.kubernetes.io/component': 'dashboard-demo' };
 
-/** The demo users' roles: a viewer reads the Weft resources; an admin also cordons nodes and deletes workloads. */
+/** The demo users' roles: a viewer reads the Weft resources; an admin also cordons nodes and creates and deletes workloads. */
 export const DEMO_ROLES = {
   'weft-demo-viewer': [{ apiGroups: ['weft.dev'], resources: WEFT_RESOURCES, verbs: ['get', 'list', 'watch'] }],
   'weft-demo-admin': [
     { apiGroups: ['weft.dev'], resources: WEFT_RESOURCES, verbs: ['get', 'list', 'watch'] },
     { apiGroups: ['weft.dev'], resources: ['meshnodes'], verbs: ['patch', 'update'] },
-    { apiGroups: ['weft.dev'], resources: ['workloads'], verbs: ['delete'] },
+    // create: POST /api/v1/schedule places (creates) Workloads.
+    { apiGroups: ['weft.dev'], resources: ['workloads'], verbs: ['create', 'delete'] },
   ],
 } as const;
 
