@@ -113,6 +113,12 @@ export function href(view: View, o: { name?: string; namespace?: string; filters
   return qs ? `${path}?${qs}` : path;
 }
 
+/** The URL of a namespaced object's page from its `namespace/name` id. */
+export function hrefOf(view: 'cluster' | 'workload', id: string): string {
+  const [namespace, name] = id.split('/');
+  return href(view, { namespace, name });
+}
+
 type Listener = () => void;
 const listeners = new Set<Listener>();
 

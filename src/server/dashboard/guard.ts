@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { WEFT_GROUP } from '../../operator/resources.js';
 import { errorMessage } from '../../runtime/index.js';
 import { describePermission, WRITES, type Authorizer, type Permission } from './access.js';
 import { bearerToken, certificateUser, isTls, type AuthMethod, type Authenticator, type UserInfo } from './identity.js';
@@ -87,6 +88,6 @@ function forbidden(reply: FastifyReply, user: UserInfo, p: Permission): FastifyR
     message: `forbidden: ${reason}`,
     reason,
     rule: null,
-    missing: { verb: p.verb, group: p.group ?? 'weft.dev', resource: p.resource, ...(p.namespace ? { namespace: p.namespace } : {}), ...(p.name ? { name: p.name } : {}) },
+    missing: { verb: p.verb, group: p.group ?? WEFT_GROUP, resource: p.resource, ...(p.namespace ? { namespace: p.namespace } : {}), ...(p.name ? { name: p.name } : {}) },
   });
 }

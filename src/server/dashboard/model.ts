@@ -26,6 +26,9 @@ export function toRes(r: Record<string, unknown> | undefined): Res {
   return { cpu: num(r?.cpu), memory: num(r?.memory), gpus };
 }
 
+/** `{createdAt}` (ISO) when the object has a creationTimestamp, else nothing: for spreading into a row. */
+export const createdAt = (o: Obj): { createdAt?: string } => (o.metadata?.creationTimestamp ? { createdAt: new Date(o.metadata.creationTimestamp).toISOString() } : {});
+
 export function conditionsOf(o: Obj): ConditionView[] {
   const list = Array.isArray(o.status?.conditions) ? (o.status!.conditions as ConditionView[]) : [];
   return list.map((c) => ({
@@ -94,7 +97,7 @@ export function workloadRow(w: Obj): WorkloadRow {
     requests: toRes(w.spec?.resources),
     rejected: (Array.isArray(p.rejected) ? p.rejected : []).map((r) => ({ candidate: String(r.candidate ?? ''), reason: String(r.reason ?? '') })),
     ...(scheduled?.message ? { message: scheduled.message } : {}),
-    ...(w.metadata?.creationTimestamp ? { createdAt: new Date(w.metadata.creationTimestamp).toISOString() } : {}),
+    ...createdAt(w),
   };
 }
 

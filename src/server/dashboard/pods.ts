@@ -1,7 +1,9 @@
-import { HttpMethod, type V1Pod, type V1Secret } from '@kubernetes/client-node';
+import { HttpMethod, type V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { describeError, kubeConfigFromString } from '../../cluster/providers/probe.js';
-import { PODS, SECRETS } from '../../operator/resources.js';
+import { orgClusterKubeConfig } from '../../cluster/providers/access.js';
+import { describeError } from '../../cluster/providers/probe.js';
+import type { OrgClusterLike } from '../../cluster/providers/types.js';
+import { PODS } from '../../operator/resources.js';
 import { Informer, keyOf, resourcePath, RestClient } from '../../runtime/index.js';
 import type { Obj } from './model.js';
 import type { ClusterPods, PodRow } from './types.js';
@@ -11,13 +13,6 @@ interface Watch {
   error?: string;
   /** When a failed start may be retried. */
   retryAt?: number;
-}
-
-/** The Secret holding an OrgCluster's kubeconfig, as the OrgCluster controller names it. */
-function kubeconfigSecret(oc: Obj): { name: string; key?: string } | undefined {
-  const spec = oc.spec as { provider?: string; kubeconfigSecretRef?: { name?: string; key?: string } } | undefined;
-  if (spec?.provider === 'kubeconfig') return spec.kubeconfigSecretRef?.name ? { name: spec.kubeconfigSecretRef.name, ...(spec.kubeconfigSecretRef.key ? { key: spec.kubeconfigSecretRef.key } : {}) } : undefined;
-  return { name: `${oc.metadata!.name}-kubeconfig` };
 }
 
 /**
@@ -86,11 +81,7 @@ export class ClusterPodWatches {
   }
 
   private async start(oc: Obj, w: Watch): Promise<void> {
-    const ref = kubeconfigSecret(oc);
-    if (!ref) throw new Error('the OrgCluster names no kubeconfig Secret');
-    const secret = await this.rest.get<V1Secret>(SECRETS, ref.name, oc.metadata!.namespace);
-    const key = ref.key ?? (secret.data?.kubeconfig ? 'kubeconfig' : 'value');
-    const kc = kubeConfigFromString(Buffer.from(secret.data?.[key] ?? '', 'base64').toString('utf8'));
+    const kc = await orgClusterKubeConfig(this.rest, oc as OrgClusterLike);
     // One list first: an unreachable cluster fails here with a clear reason (and is retried later)
     // instead of starting a watch that retries in the background.
     await new RestClient(kc).request(HttpMethod.GET, resourcePath(PODS), { query: { limit: 1 } });

@@ -1,6 +1,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { NODE_LEASE_NAMESPACE } from '../../agent/rbac.js';
 import { keyOf, type Informer } from '../../runtime/index.js';
-import { clusterRow, conditionsOf, eventRows, facetsOf, nodeRow, overviewOf, workloadRow, type Obj } from './model.js';
+import { clusterRow, conditionsOf, createdAt, eventRows, facetsOf, nodeRow, overviewOf, workloadRow, type Obj } from './model.js';
 import type { ClusterPodWatches } from './pods.js';
 import type { ClusterDetail, ClusterRow, ItemsReply, NodeDetail, NodeRow, Overview, WorkloadDetail, WorkloadRow } from './types.js';
 
@@ -46,13 +47,14 @@ export class DashboardModel {
     return (this.inf.workloads.list() as Obj[]).map(workloadRow).sort(byName);
   }
 
-  private nodeRows(workloads: WorkloadRow[]): NodeRow[] {
+  /** Rows of `nodes` (default all), with the count of unfinished `workloads` placed on each. */
+  private nodeRows(workloads: WorkloadRow[], nodes = this.inf.nodes.list() as Obj[]): NodeRow[] {
     const perNode = new Map<string, number>();
     for (const w of workloads) if (w.node && !['Succeeded', 'Failed'].includes(w.phase)) perNode.set(w.node, (perNode.get(w.node) ?? 0) + 1);
     const now = new Date();
-    return (this.inf.nodes.list() as Obj[])
+    return nodes
       .map((n) => {
-        const renew = this.inf.leases.get(`weft-node-lease/${n.metadata!.name}`)?.spec?.renewTime;
+        const renew = this.inf.leases.get(`${NODE_LEASE_NAMESPACE}/${n.metadata!.name}`)?.spec?.renewTime;
         return nodeRow(n, renew ? new Date(renew) : undefined, now, perNode.get(n.metadata!.name!) ?? 0);
       })
       .sort(byName);
@@ -86,10 +88,10 @@ export class DashboardModel {
     const n = this.inf.nodes.get(name) as Obj | undefined;
     if (!n) return undefined;
     const workloads = this.workloadRows();
-    const row = this.nodeRows(workloads).find((r) => r.name === name)!;
+    const [row] = this.nodeRows(workloads, [n]) as [NodeRow];
     const labels = (n.spec?.labels ?? {}) as Record<string, string>;
     return {
-      node: { ...row, conditions: conditionsOf(n), labels, clusters: Array.isArray(n.status?.clusters) ? (n.status.clusters as string[]) : [], ...(n.metadata?.creationTimestamp ? { createdAt: new Date(n.metadata.creationTimestamp).toISOString() } : {}) },
+      node: { ...row, conditions: conditionsOf(n), labels, clusters: Array.isArray(n.status?.clusters) ? (n.status.clusters as string[]) : [], ...createdAt(n) },
       workloads: workloads.filter((w) => w.node === name),
     };
   }
@@ -111,7 +113,7 @@ export class DashboardModel {
       if (ref?.cluster === id && ref.name) podOwner.set(`${id}|${ref.namespace}/${ref.name}`, keyOf(w));
     }
     return {
-      cluster: { ...clusterRow(c), conditions: conditionsOf(c), ...(c.metadata?.creationTimestamp ? { createdAt: new Date(c.metadata.creationTimestamp).toISOString() } : {}) },
+      cluster: { ...clusterRow(c), conditions: conditionsOf(c), ...createdAt(c) },
       pods: this.pods.pods(id, (k) => podOwner.get(k)),
       workloads,
     };

@@ -16,6 +16,8 @@ const conditions = {
   items: { type: 'object', required: ['type', 'status'], properties: { type: str, status, reason: str, message: str, lastTransitionTime: str } },
 } as const;
 const facets = { type: 'object', required: ['orgs', 'tags'], properties: { orgs: strings, tags: strings } } as const;
+/** A named (`$id`) table-row schema, referenced from the list and detail replies. */
+const rowSchema = <Id extends string, P extends object>($id: Id, description: string, required: string[], properties: P) => ({ $id, type: 'object', description, required, properties }) as const;
 
 const nodeRowProps = {
   name: str,
@@ -34,7 +36,7 @@ const nodeRowProps = {
 } as const;
 const nodeRequired = ['name', 'org', 'hostname', 'tags', 'ready', 'unschedulable', 'heartbeatAgeSeconds', 'capacity', 'allocatable', 'allocated', 'tailnet', 'workloads'];
 
-export const dashNodeSchema = { $id: 'DashboardNode', type: 'object', description: 'A MeshNode as a dashboard table row.', required: nodeRequired, properties: nodeRowProps } as const;
+export const dashNodeSchema = rowSchema('DashboardNode', 'A MeshNode as a dashboard table row.', nodeRequired, nodeRowProps);
 
 const clusterRowProps = {
   namespace: str,
@@ -51,7 +53,7 @@ const clusterRowProps = {
   allocatable: res,
 } as const;
 const clusterRequired = ['namespace', 'name', 'org', 'provider', 'ready', 'reachable', 'capacity', 'allocatable'];
-export const dashClusterSchema = { $id: 'DashboardCluster', type: 'object', description: 'An OrgCluster as a dashboard table row.', required: clusterRequired, properties: clusterRowProps } as const;
+export const dashClusterSchema = rowSchema('DashboardCluster', 'An OrgCluster as a dashboard table row.', clusterRequired, clusterRowProps);
 
 const workloadRowProps = {
   namespace: str,
@@ -68,7 +70,7 @@ const workloadRowProps = {
   createdAt: str,
 } as const;
 const workloadRequired = ['namespace', 'name', 'org', 'phase', 'priority', 'requests', 'rejected'];
-export const dashWorkloadSchema = { $id: 'DashboardWorkload', type: 'object', description: 'A Workload with its placement.', required: workloadRequired, properties: workloadRowProps } as const;
+export const dashWorkloadSchema = rowSchema('DashboardWorkload', 'A Workload with its placement.', workloadRequired, workloadRowProps);
 
 const podRow = { type: 'object', required: ['namespace', 'name', 'phase'], properties: { namespace: str, name: str, phase: str, node: str, startTime: str, workload: str } } as const;
 const eventRow = {

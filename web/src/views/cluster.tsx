@@ -1,9 +1,9 @@
 import type { ClusterDetail } from '../../../src/server/dashboard/types.ts';
 import { useData } from '../data.ts';
 import { bytes, cores, since } from '../format.ts';
-import { apiPathFor, href, type Route } from '../route.ts';
-import { Badge, Empty, Facts, Link, Loading, Problem } from '../ui/bits.tsx';
-import { Conditions, WorkloadList } from './common.tsx';
+import { apiPathFor, href, hrefOf, type Route } from '../route.ts';
+import { Badge, Empty, Facts, Link } from '../ui/bits.tsx';
+import { Conditions, detailFallback, Head, WorkloadList } from './common.tsx';
 import { reach } from './clusters.tsx';
 
 /** One OrgCluster: health, version, capacity, conditions, its pods and the workloads placed on it. */
@@ -11,16 +11,8 @@ export function Cluster(p: { route: Route }) {
   const id = `${p.route.namespace}/${p.route.name}`;
   const d = useData<ClusterDetail>(apiPathFor(p.route)!, ['clusters', 'pods', 'workloads']);
   const back = <Link href={href('clusters')}>← All clusters</Link>;
-  if (d.error?.status === 404) {
-    return (
-      <section>
-        {back}
-        <div class="problem" role="alert" data-testid="gone"><strong>OrgCluster “{id}” does not exist</strong><p>It was deleted, or never existed.</p></div>
-      </section>
-    );
-  }
-  if (d.error && !d.data) return <section>{back}<Problem error={d.error} what={`cluster ${id}`} onRetry={d.reload} /></section>;
-  if (!d.data) return <Loading what={`cluster ${id}`} />;
+  const fallback = detailFallback(d, { back, gone: `OrgCluster “${id}”`, what: `cluster ${id}` });
+  if (fallback || !d.data) return fallback ?? null;
   const c = d.data.cluster;
   const pods = d.data.pods;
   return (
@@ -53,14 +45,14 @@ export function Cluster(p: { route: Route }) {
       ) : (
         <div class="table-wrap">
           <table aria-label="Pods" data-testid="pods">
-            <thead><tr><th scope="col">Pod</th><th scope="col">Phase</th><th scope="col">Node</th><th scope="col">Workload</th><th scope="col">Started</th></tr></thead>
+            <Head cols={['Pod', 'Phase', 'Node', 'Workload', 'Started']} />
             <tbody>
               {pods.items.map((pod) => (
                 <tr key={`${pod.namespace}/${pod.name}`} data-pod={`${pod.namespace}/${pod.name}`}>
                   <td>{pod.namespace}/{pod.name}</td>
                   <td><Badge>{pod.phase}</Badge></td>
                   <td>{pod.node ?? <span class="muted">—</span>}</td>
-                  <td>{pod.workload ? <Link href={href('workload', { namespace: pod.workload.split('/')[0], name: pod.workload.split('/')[1] })}>{pod.workload}</Link> : <span class="muted">—</span>}</td>
+                  <td>{pod.workload ? <Link href={hrefOf('workload', pod.workload)}>{pod.workload}</Link> : <span class="muted">—</span>}</td>
                   <td class="nowrap">{since(pod.startTime)}</td>
                 </tr>
               ))}

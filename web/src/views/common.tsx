@@ -1,7 +1,39 @@
+import type { ComponentChildren, JSX } from 'preact';
 import type { ConditionView, WorkloadRow } from '../../../src/server/dashboard/types.ts';
+import type { Data } from '../data.ts';
 import { bytes, cores, since } from '../format.ts';
 import { href } from '../route.ts';
-import { Badge, Empty, Link } from '../ui/bits.tsx';
+import { Badge, Empty, Link, Loading, Problem } from '../ui/bits.tsx';
+
+/** A table header row of plain column titles. */
+export function Head(p: { cols: string[] }) {
+  return (
+    <thead>
+      <tr>{p.cols.map((c) => <th scope="col" key={c}>{c}</th>)}</tr>
+    </thead>
+  );
+}
+
+/**
+ * What a detail page shows until its data is there: that the object is gone (404), the error with a
+ * retry, or loading; undefined once there is data to show.
+ */
+export function detailFallback<T>(d: Data<T>, o: { back: ComponentChildren; gone: string; what: string; hint?: string }): JSX.Element | undefined {
+  if (d.error?.status === 404) {
+    return (
+      <section>
+        {o.back}
+        <div class="problem" role="alert" data-testid="gone">
+          <strong>{o.gone} does not exist</strong>
+          <p>It was deleted, or never existed.{o.hint === undefined ? '' : ` ${o.hint}`}</p>
+        </div>
+      </section>
+    );
+  }
+  if (d.error && !d.data) return <section>{o.back}<Problem error={d.error} what={o.what} onRetry={d.reload} /></section>;
+  if (!d.data) return <Loading what={o.what} />;
+  return undefined;
+}
 
 /** Conditions as a table: type, status, reason, message, since when. */
 export function Conditions(p: { conditions: ConditionView[] }) {
@@ -9,9 +41,7 @@ export function Conditions(p: { conditions: ConditionView[] }) {
   return (
     <div class="table-wrap">
       <table aria-label="Conditions" data-testid="conditions">
-        <thead>
-          <tr><th scope="col">Type</th><th scope="col">Status</th><th scope="col">Reason</th><th scope="col">Message</th><th scope="col">Since</th></tr>
-        </thead>
+        <Head cols={['Type', 'Status', 'Reason', 'Message', 'Since']} />
         <tbody>
           {p.conditions.map((c) => (
             <tr key={c.type} data-condition={c.type} data-status={c.status}>
@@ -50,9 +80,7 @@ export function WorkloadList(p: { items: WorkloadRow[]; empty: string }) {
   return (
     <div class="table-wrap">
       <table aria-label="Workloads" data-testid="workloads-list">
-        <thead>
-          <tr><th scope="col">Workload</th><th scope="col">Org</th><th scope="col">Phase</th><th scope="col">Node</th><th scope="col">Requests</th><th scope="col">Score</th></tr>
-        </thead>
+        <Head cols={['Workload', 'Org', 'Phase', 'Node', 'Requests', 'Score']} />
         <tbody>
           {p.items.map((w) => (
             <tr key={`${w.namespace}/${w.name}`} data-workload={`${w.namespace}/${w.name}`}>

@@ -1,10 +1,10 @@
 import type { NodeDetail } from '../../../src/server/dashboard/types.ts';
 import { useData, useNow } from '../data.ts';
 import { age, bytes, cores, since } from '../format.ts';
-import { apiPathFor, href, type Route } from '../route.ts';
+import { apiPathFor, href, hrefOf, type Route } from '../route.ts';
 import { CordonButton } from '../ui/actions.tsx';
-import { Bar, Facts, Link, Loading, Problem, Tags } from '../ui/bits.tsx';
-import { Conditions, WorkloadList } from './common.tsx';
+import { Bar, Facts, Link, Tags } from '../ui/bits.tsx';
+import { Conditions, detailFallback, WorkloadList } from './common.tsx';
 import { NodeStatus, Tailnet } from './nodes.tsx';
 
 /** One MeshNode: status, capacity, tailnet, conditions and the workloads placed on it. */
@@ -13,19 +13,8 @@ export function Node(p: { route: Route }) {
   const d = useData<NodeDetail>(apiPathFor(p.route)!, ['nodes', 'workloads']);
   const now = useNow(2000);
   const back = <Link href={href('nodes')}>← All nodes</Link>;
-  if (d.error?.status === 404) {
-    return (
-      <section>
-        {back}
-        <div class="problem" role="alert" data-testid="gone">
-          <strong>MeshNode “{name}” does not exist</strong>
-          <p>It was deleted, or never existed. {d.data ? '' : 'Check the name in the address.'}</p>
-        </div>
-      </section>
-    );
-  }
-  if (d.error && !d.data) return <section>{back}<Problem error={d.error} what={`node ${name}`} onRetry={d.reload} /></section>;
-  if (!d.data) return <Loading what={`node ${name}`} />;
+  const fallback = detailFallback(d, { back, gone: `MeshNode “${name}”`, what: `node ${name}`, hint: d.data ? '' : 'Check the name in the address.' });
+  if (fallback || !d.data) return fallback ?? null;
   const n = d.data.node;
   const hb = n.heartbeatAgeSeconds === null ? null : n.heartbeatAgeSeconds + Math.max(0, (now - d.at) / 1000);
   return (
@@ -43,7 +32,7 @@ export function Node(p: { route: Route }) {
           ['Tags', <Tags tags={n.tags} />],
           ['Heartbeat', `${age(hb)}${hb === null ? '' : ' ago'}`],
           ['Tailnet', <span><Tailnet t={n.tailnet} /> {n.tailnet.ips.join(', ')}{n.tailnet.tags.length > 0 && <> · <Tags tags={n.tailnet.tags} /></>}</span>],
-          ['Clusters', n.clusters.length ? n.clusters.map((c) => { const [ns, nm] = c.split('/'); return <Link key={c} href={href('cluster', { namespace: ns, name: nm })}>{c} </Link>; }) : '—'],
+          ['Clusters', n.clusters.length ? n.clusters.map((c) => <Link key={c} href={hrefOf('cluster', c)}>{c} </Link>) : '—'],
           ['Labels', Object.keys(n.labels).length ? Object.entries(n.labels).map(([k, v]) => `${k}=${v}`).join(', ') : '—'],
           ['Created', since(n.createdAt)],
         ]}

@@ -4,6 +4,7 @@ import { bytes, cores, since } from '../format.ts';
 import { apiPathFor, href, PHASES, type Route } from '../route.ts';
 import { Badge, Bar, Empty, Link, Loading, Problem } from '../ui/bits.tsx';
 import { FilterBar } from '../ui/filters.tsx';
+import { Head } from './common.tsx';
 
 function Stat(p: { label: string; value: string; sub?: string; tone: 'ok' | 'warn' | 'bad' | 'muted'; href: string; testid: string }) {
   return (
@@ -77,9 +78,7 @@ export function Overview(p: { route: Route }) {
       ) : (
         <div class="table-wrap">
           <table aria-label="Recent events" data-testid="events">
-            <thead>
-              <tr><th scope="col">When</th><th scope="col">Type</th><th scope="col">Object</th><th scope="col">Reason</th><th scope="col">Message</th></tr>
-            </thead>
+            <Head cols={['When', 'Type', 'Object', 'Reason', 'Message']} />
             <tbody>
               {o.events.map((e, i) => (
                 <tr key={`${e.time}-${i}`}>

@@ -1,28 +1,19 @@
 import type { WorkloadDetail } from '../../../src/server/dashboard/types.ts';
 import { useData } from '../data.ts';
 import { since } from '../format.ts';
-import { apiPathFor, href, navigate, type Route } from '../route.ts';
+import { apiPathFor, href, hrefOf, navigate, type Route } from '../route.ts';
 import { DeleteWorkloadButton } from '../ui/actions.tsx';
-import { Badge, Empty, Facts, Link, Loading, Problem } from '../ui/bits.tsx';
-import { Conditions, requests } from './common.tsx';
+import { Badge, Empty, Facts, Link } from '../ui/bits.tsx';
+import { Conditions, detailFallback, Head, requests } from './common.tsx';
 
 /** One Workload: placement, the scheduler's reasons for every rejected candidate, conditions, pod. */
 export function Workload(p: { route: Route }) {
   const id = `${p.route.namespace}/${p.route.name}`;
   const d = useData<WorkloadDetail>(apiPathFor(p.route)!, ['workloads']);
   const back = <Link href={href('workloads')}>← All workloads</Link>;
-  if (d.error?.status === 404) {
-    return (
-      <section>
-        {back}
-        <div class="problem" role="alert" data-testid="gone"><strong>Workload “{id}” does not exist</strong><p>It was deleted, or never existed.</p></div>
-      </section>
-    );
-  }
-  if (d.error && !d.data) return <section>{back}<Problem error={d.error} what={`workload ${id}`} onRetry={d.reload} /></section>;
-  if (!d.data) return <Loading what={`workload ${id}`} />;
+  const fallback = detailFallback(d, { back, gone: `Workload “${id}”`, what: `workload ${id}` });
+  if (fallback || !d.data) return fallback ?? null;
   const w = d.data.workload;
-  const [cns, cname] = (w.cluster ?? '').split('/');
   return (
     <section aria-labelledby="h-workload" data-workload={id} data-phase={w.phase}>
       {back}
@@ -34,7 +25,7 @@ export function Workload(p: { route: Route }) {
       <Facts
         items={[
           ['Org', w.org],
-          ['Cluster', w.cluster ? <Link href={href('cluster', { namespace: cns, name: cname })}>{w.cluster}</Link> : '—'],
+          ['Cluster', w.cluster ? <Link href={hrefOf('cluster', w.cluster)}>{w.cluster}</Link> : '—'],
           ['Node', w.node ? <Link href={href('node', { name: w.node })}>{w.node}</Link> : '—'],
           ['Score', w.score ?? '—'],
           ['Priority', w.priority],
@@ -49,7 +40,7 @@ export function Workload(p: { route: Route }) {
       ) : (
         <div class="table-wrap">
           <table aria-label="Rejected candidates" data-testid="rejected">
-            <thead><tr><th scope="col">Candidate</th><th scope="col">Reason</th></tr></thead>
+            <Head cols={['Candidate', 'Reason']} />
             <tbody>
               {w.rejected.map((r) => (
                 <tr key={r.candidate}><td class="nowrap">{r.candidate}</td><td class="wrap">{r.reason}</td></tr>

@@ -1,6 +1,6 @@
 import type { ItemsReply, WorkloadRow } from '../../../src/server/dashboard/types.ts';
 import { useData } from '../data.ts';
-import { apiPathFor, href, navigate, PHASES, type Route } from '../route.ts';
+import { apiPathFor, href, hrefOf, navigate, PHASES, type Route } from '../route.ts';
 import { Badge, Empty, Link, Loading, Notices, Problem } from '../ui/bits.tsx';
 import { FilterBar } from '../ui/filters.tsx';
 import { Table, type Column } from '../ui/table.tsx';
@@ -13,7 +13,7 @@ const columns: Array<Column<WorkloadRow>> = [
   { key: 'namespace', label: 'Namespace', value: (w) => w.namespace, render: (w) => w.namespace },
   { key: 'org', label: 'Org', value: (w) => w.org, render: (w) => w.org },
   { key: 'phase', label: 'Phase', value: (w) => PHASE_ORDER[w.phase] ?? 99, render: (w) => <Badge>{w.phase}</Badge> },
-  { key: 'cluster', label: 'Cluster', value: (w) => w.cluster ?? '', render: (w) => (w.cluster ? <Link href={href('cluster', { namespace: w.cluster.split('/')[0], name: w.cluster.split('/')[1] })}>{w.cluster}</Link> : <span class="muted">—</span>) },
+  { key: 'cluster', label: 'Cluster', value: (w) => w.cluster ?? '', render: (w) => (w.cluster ? <Link href={hrefOf('cluster', w.cluster)}>{w.cluster}</Link> : <span class="muted">—</span>) },
   { key: 'node', label: 'Node', value: (w) => w.node ?? '', render: (w) => (w.node ? <Link href={href('node', { name: w.node })}>{w.node}</Link> : <span class="muted">—</span>) },
   { key: 'score', label: 'Score', class: 'num', value: (w) => w.score ?? -1, render: (w) => w.score ?? '—' },
   { key: 'priority', label: 'Priority', class: 'num', value: (w) => w.priority, render: (w) => w.priority },
