@@ -11,7 +11,7 @@
  * Options (env): BENCH_NODES (1000), BENCH_OBJECTS (1000), BENCH_CONCURRENCY (50), BENCH_PARTS (abc).
  * Everything runs on loopback and stops by itself.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,7 +30,13 @@ import { CONTROLLERS } from '../src/operator/controllers.js';
 import { runOperator } from '../src/operator/run.js';
 import { MESHNODES, ORGCLUSTERS, PODS, SECRETS, WORKLOADS } from '../src/operator/resources.js';
 import { parseWeftPolicy } from '../src/policy/weft-policy.js';
-import { RestClient } from '../src/runtime/index.js';
+import { resourcePath, RestClient, type ResourceType } from '../src/runtime/index.js';
+import { parseAllDocuments } from 'yaml';
+const SERVICE_ACCOUNTS: ResourceType = { group: '', version: 'v1', plural: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true };
+const CLUSTER_ROLES: ResourceType = { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'clusterroles', kind: 'ClusterRole', namespaced: false };
+const CLUSTER_ROLE_BINDINGS: ResourceType = { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'clusterrolebindings', kind: 'ClusterRoleBinding', namespaced: false };
+import { Informer } from '../src/runtime/informer.js';
+import type { KubeAccess } from "../src/runtime/kubeconfig.js";
 import { UsageLedger } from '../src/admission/quota.js';
 import { mutateAdmission, validateAdmission } from '../src/admission/review.js';
 import { startWebhookServer } from '../src/admission/server.js';
@@ -57,15 +63,25 @@ async function pool(n: number, c: number, fn: (i: number) => Promise<unknown>): 
   }));
 }
 
-/** Polls until `count()` reaches `n` (or the deadline), returning the time it did. */
-async function until(count: () => Promise<number>, n: number, deadlineMs: number): Promise<number> {
-  const end = performance.now() + deadlineMs;
-  for (;;) {
-    const got = await count();
-    if (got >= n) return performance.now();
-    if (performance.now() > end) throw new Error(`only ${got} of ${n} after ${deadlineMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/**
+ * Watches the pods of `namespace` and resolves with the time the `n`th of them was seen bound to a
+ * node (a watch, not polling: listing 1,000 pods ten times a second would load the apiserver that
+ * both sides share).
+ */
+async function bound(kc: KubeAccess, namespace: string, n: number, deadlineMs: number): Promise<{ done: Promise<number>; stop: () => Promise<void> }> {
+  const pods = new Informer<V1Pod>(kc, PODS, { namespace });
+  const seen = new Set<string>();
+  let timer: NodeJS.Timeout | undefined;
+  const done = new Promise<number>((resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`only ${seen.size} of ${n} pods in ${namespace} bound after ${deadlineMs} ms`)), deadlineMs);
+    pods.on((event, pod) => {
+      if (event === 'delete' || !pod.spec?.nodeName || seen.has(pod.metadata!.name!)) return;
+      seen.add(pod.metadata!.name!);
+      if (seen.size === n) resolve(performance.now());
+    });
+  }).finally(() => clearTimeout(timer));
+  await pods.start();
+  return { done, stop: () => pods.stop() };
 }
 
 /** GET a self-signed loopback health endpoint (kube-scheduler's serving cert is its own). */
@@ -79,6 +95,25 @@ function insecureOk(u: string): Promise<boolean> {
     req.on('timeout', () => req.destroy());
     req.end();
   });
+}
+
+/**
+ * The operator's identity as deployed: the `weft-operator` ServiceAccount with the ClusterRole and
+ * binding from `config/rbac`, and a bearer token (TokenRequest), not the admin client certificate.
+ * Returns the kubeconfig's text.
+ */
+async function operatorKubeconfig(cp: LocalControlPlane, rest: RestClient): Promise<string> {
+  for (const file of ['role.yaml', 'role_binding.yaml']) {
+    for (const doc of parseAllDocuments(await readFile(join(packageRoot(), 'config', 'rbac', file), 'utf8'))) {
+      const obj = doc.toJS() as KubernetesObject;
+      await rest.create(obj.kind === 'ClusterRole' ? CLUSTER_ROLES : CLUSTER_ROLE_BINDINGS, obj);
+    }
+  }
+  await rest.create(SERVICE_ACCOUNTS, { metadata: { name: 'weft-operator', namespace: 'weft-system' } });
+  const tr = await rest.request<{ status?: { token?: string } }>('POST', resourcePath(SERVICE_ACCOUNTS, 'weft-system', 'weft-operator', 'token'), {
+    body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } },
+  });
+  return cp.tokenKubeConfig(tr.status!.token!, 'system:serviceaccount:weft-system:weft-operator').exportConfig();
 }
 
 async function partA(): Promise<void> {
@@ -108,7 +143,10 @@ async function partB(): Promise<void> {
       const mn = await rest.create<KubernetesObject>(MESHNODES, { apiVersion: 'weft.dev/v1alpha1', kind: 'MeshNode', metadata: { name }, spec: { org: 'bench', tags: [`zone:z${i % 4}`] } } as KubernetesObject);
       await rest.replace(MESHNODES, { ...mn, status: { capacity: { cpu: '32', memory: '128Gi' }, allocatable: { cpu: '32', memory: '128Gi' }, conditions: [{ type: 'Ready', status: 'True', reason: 'Bench', message: 'bench', lastTransitionTime: now }] } } as KubernetesObject, 'status');
     });
-    await rest.create(SECRETS, { metadata: { name: 'self', namespace: 'bench-weft' }, stringData: { kubeconfig: kc.exportConfig() } } as KubernetesObject);
+    // The operator and the OrgClusters' kubeconfig Secret use the operator's ServiceAccount token, as deployed.
+    const opKubeconfig = await operatorKubeconfig(cp, rest);
+    await writeFile(join(dir, 'operator.kubeconfig'), opKubeconfig, { mode: 0o600 });
+    await rest.create(SECRETS, { metadata: { name: 'self', namespace: 'bench-weft' }, stringData: { kubeconfig: opKubeconfig } } as KubernetesObject);
     // OrgClusters carry at most 256 hosts: the nodes are split over clusters of 250, all this control plane.
     for (let c = 0; c * 250 < NODES; c++) {
       const oc = await rest.create<KubernetesObject>(ORGCLUSTERS, { apiVersion: 'weft.dev/v1alpha1', kind: 'OrgCluster', metadata: { name: `self-${c}`, namespace: 'bench-weft' }, spec: { org: 'bench', provider: 'kubeconfig', kubeconfigSecretRef: { name: 'self' }, hosts: names.slice(c * 250, c * 250 + 250) } } as KubernetesObject);
@@ -124,13 +162,13 @@ async function partB(): Promise<void> {
     scheduler = startProcess({ name: 'kube-scheduler', command: toolPath('kube-scheduler'), args: [`--config=${join(dir, 'scheduler.yaml')}`, `--secure-port=${port}`, '--bind-address=127.0.0.1'], logFile: join(dir, 'kube-scheduler.log') });
     await waitReady(scheduler, 60_000, () => insecureOk(`https://127.0.0.1:${port}/healthz`));
 
-    const boundPods = async (ns: string) => (await rest.list<V1Pod & KubernetesObject>(PODS, { namespace: ns })).items.filter((p) => p.spec?.nodeName).length;
+    const kubeBound = await bound(kc, 'bench-kube', OBJECTS, 300_000);
     const k0 = performance.now();
     await pool(OBJECTS, CONCURRENCY, (i) =>
       rest.create(PODS, { metadata: { name: `p-${i}`, namespace: 'bench-kube' }, spec: { tolerations: [{ operator: 'Exists' }], containers: [{ name: 'main', image: 'busybox', resources: { requests: { cpu: '100m', memory: '128Mi' } } }] } } as KubernetesObject),
     );
     const kCreated = performance.now();
-    const k1 = await until(() => boundPods('bench-kube'), OBJECTS, 300_000);
+    const k1 = await kubeBound.done.finally(() => kubeBound.stop());
     const kubeRate = OBJECTS / ((k1 - k0) / 1000);
     await scheduler.stop();
     scheduler = undefined;
@@ -138,15 +176,16 @@ async function partB(): Promise<void> {
     // As deployed: admission webhooks on (every Workload creation is validated and mutated);
     // BENCH_WEBHOOKS=0 leaves them out, as the kube-scheduler side has none.
     const hooks = process.env.BENCH_WEBHOOKS !== '0';
-    const cfg = parseOperatorConfig({ kubeconfig: cp.kubeconfigPath, httpAddr: '127.0.0.1:0', ...(hooks ? { webhookAddr: '127.0.0.1:0', webhookUrl: 'auto' } : {}), namespace: 'weft-system', leaderElect: false, logLevel: 'warn' }, {});
+    const cfg = parseOperatorConfig({ kubeconfig: join(dir, 'operator.kubeconfig'), httpAddr: '127.0.0.1:0', ...(hooks ? { webhookAddr: '127.0.0.1:0', webhookUrl: 'auto' } : {}), namespace: 'weft-system', leaderElect: false, logLevel: 'warn' }, {});
     op = await runOperator(cfg, log, { controllers: CONTROLLERS.filter((c) => c.name === 'workload') });
     await op.mgr.waitForSync();
+    const weftBound = await bound(kc, 'bench-weft', OBJECTS, 300_000);
     const w0 = performance.now();
     await pool(OBJECTS, CONCURRENCY, (i) =>
       rest.create(WORKLOADS, { apiVersion: 'weft.dev/v1alpha1', kind: 'Workload', metadata: { name: `w-${i}`, namespace: 'bench-weft' }, spec: { org: 'bench', resources: { cpu: '100m', memory: '128Mi' }, template: { spec: { tolerations: [{ operator: 'Exists' }], containers: [{ name: 'main', image: 'busybox' }] } } } } as KubernetesObject),
     );
     const wCreated = performance.now();
-    const w1 = await until(() => boundPods('bench-weft'), OBJECTS, 300_000);
+    const w1 = await weftBound.done.finally(() => weftBound.stop());
     const weftRate = OBJECTS / ((w1 - w0) / 1000);
     if (process.env.BENCH_METRICS) {
       const text = await (await fetch(`${op.url}/metrics`)).text();

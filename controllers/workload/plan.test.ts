@@ -14,15 +14,16 @@ const pod = (status: V1Pod['status']): V1Pod => ({ metadata: { name: 'web-1', na
 
 describe('buildPod', () => {
   it('pins the node, labels the owner, carries the requests and GPU limit, defaults restartPolicy to Never', () => {
-    const p = buildPod(wl(), 'n1', 2);
+    const p = buildPod(wl(), 'org/c1', 'n1', 2);
     expect(p.metadata).toMatchObject({ name: 'web-2', namespace: 'team', labels: { app: 'web', 'app.kubernetes.io/managed-by': 'weft', 'weft.dev/workload': 'web', 'weft.dev/workload-namespace': 'team', 'weft.dev/workload-uid': 'u-1', 'weft.dev/org': 'acme' } });
+    expect(p.metadata?.annotations).toMatchObject({ 'weft.dev/workload': 'team/web', 'weft.dev/orgcluster': 'org/c1' });
     expect(p.spec).toMatchObject({ nodeName: 'n1', restartPolicy: 'Never' });
     expect(p.spec!.containers[0]!.resources).toEqual({ requests: { cpu: '2', memory: '1Gi' }, limits: { 'nvidia.com/gpu': '1' } });
     expect(workloadKeyOfPod(p)).toBe('team/web');
   });
   it('keeps what the template sets', () => {
     const w = wl({ spec: { org: 'acme', template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'm', image: 'x', resources: { requests: { cpu: '3' } } }] } } } });
-    const p = buildPod(w, 'n1', 1);
+    const p = buildPod(w, 'org/c1', 'n1', 1);
     expect(p.spec?.restartPolicy).toBe('OnFailure');
     expect(p.spec!.containers[0]!.resources?.requests).toEqual({ cpu: '3', memory: '128Mi' });
   });

@@ -12,6 +12,8 @@ import { REQUEST_DEFAULTS } from '../../src/scheduler/convert.js';
 export { WORKLOAD_FINALIZER } from '../../src/api/labels.js';
 /** Labels on the pods the controller creates (the pod watch maps them back to their Workload). */
 export const POD_LABELS = { managedBy: 'app.kubernetes.io/managed-by', workload: 'weft.dev/workload', namespace: 'weft.dev/workload-namespace', uid: 'weft.dev/workload-uid', org: 'weft.dev/org' } as const;
+/** On each pod: the OrgCluster (namespace/name) it was made for, as several may share one API server. */
+export const POD_CLUSTER_ANNOTATION = 'weft.dev/orgcluster';
 export const POD_SELECTOR = `${POD_LABELS.managedBy}=weft,${POD_LABELS.uid}`;
 /** Placement attempts before a Workload whose pods keep getting lost is Failed. */
 export const MAX_ATTEMPTS = 5;
@@ -26,7 +28,7 @@ export function podName(wl: Workload, attempt: number): string {
  * scheduler), labelled with its owner, with the Workload's resource requests on the first container
  * where the template sets none, and `restartPolicy: Never` unless the template says otherwise.
  */
-export function buildPod(wl: Workload, node: string, attempt: number): V1Pod {
+export function buildPod(wl: Workload, cluster: string, node: string, attempt: number): V1Pod {
   const template: V1PodTemplateSpec = (wl.spec.template ?? {}) as V1PodTemplateSpec;
   const spec = structuredClone(template.spec ?? { containers: [] });
   const r = wl.spec.resources ?? {};
@@ -53,7 +55,7 @@ export function buildPod(wl: Workload, node: string, attempt: number): V1Pod {
         [POD_LABELS.uid]: wl.metadata!.uid!,
         [POD_LABELS.org]: wl.spec.org,
       },
-      annotations: { ...(template.metadata?.annotations ?? {}), 'weft.dev/workload': `${wl.metadata!.namespace}/${wl.metadata!.name}` },
+      annotations: { ...(template.metadata?.annotations ?? {}), 'weft.dev/workload': `${wl.metadata!.namespace}/${wl.metadata!.name}`, [POD_CLUSTER_ANNOTATION]: cluster },
     },
     spec: { ...spec, nodeName: node, restartPolicy: spec.restartPolicy ?? 'Never' },
   };

@@ -12,13 +12,14 @@ import {
   isNotFound,
   removeFinalizer,
   RestClient,
+  statusCode,
   updateStatusIfChanged,
 } from '../../src/runtime/index.js';
 import { findCondition } from '../../src/api/common/conditions.js';
 import { placementRequest } from '../../src/scheduler/convert.js';
 import { BOUND_TO_ANNOTATION, type SchedulingState } from '../../src/scheduler/informed.js';
 import type { Decision } from '../../src/scheduler/types.js';
-import { ClusterConnections, type ClusterConnection } from './clusters.js';
+import { ClusterConnections, podOf, type ClusterConnection } from './clusters.js';
 import {
   buildPod,
   podName,
@@ -40,7 +41,24 @@ import {
 export interface WorkloadControllerOptions {
   /** How often Pending Workloads are retried even without a change (default 30 s). */
   retryPendingMs?: number;
+  /**
+   * How long the status write after a pod's creation waits for the pod to leave Pending, so that
+   * the placement and the first phase go into one write (default STATUS_COALESCE.quietMs), and how
+   * long at most while a burst of pods is being created (default STATUS_COALESCE.burstMs).
+   */
+  statusCoalesce?: { quietMs: number; burstMs: number };
 }
+
+/**
+ * The Workload's status takes its placement once the pod leaves Pending, or `quietMs` after the
+ * pod was created, whichever is first: one write instead of two for the placement and the first
+ * phase. While the controller is still creating pods (a burst), these writes wait longer (at most
+ * `burstMs`): binding the pods goes first, and each status write then carries the pod's phase too.
+ * The pod itself is created, and bound, at once; the `Scheduled` Event is recorded at once.
+ */
+export const STATUS_COALESCE = { quietMs: 1_000, burstMs: 10_000 };
+/** A pod created this recently means a burst is under way. */
+const BURST_GAP_MS = 300;
 
 type Wl = Workload & KubernetesObject;
 
@@ -54,6 +72,8 @@ export function setupWorkloadController(ctx: ControllerContext & { scheduling: S
   const rest = new RestClient(ctx.kc);
   const events = new EventRecorder(rest, 'workload', log);
   const retryMs = opts.retryPendingMs ?? 30_000;
+  const coalesce = opts.statusCoalesce ?? STATUS_COALESCE;
+  let lastCreation = 0;
   const pending = new Map<string, Set<string>>(); // org → keys of Pending Workloads
   const connections = new ClusterConnections(
     rest,
@@ -111,22 +131,55 @@ export function setupWorkloadController(ctx: ControllerContext & { scheduling: S
     return oc ? connections.get(oc) : undefined;
   };
 
-  /** Pods created whose status write has not landed yet: key → cluster and pod name. */
-  const creations = new Map<string, { cluster: string; name: string }>();
+  /**
+   * Pods created whose status write has not landed yet: key → where, the decision that placed it,
+   * and when the pod was created (see STATUS_COALESCE).
+   */
+  const creations = new Map<string, { cluster: string; name: string; decision: Decision; at: number }>();
+  const ours = (wl: Wl, p: V1Pod | undefined) => (p && p.metadata?.labels?.[POD_LABELS.uid] === wl.metadata?.uid && !p.metadata?.deletionTimestamp && p.spec?.nodeName ? p : undefined);
+  /** Keys held back during a burst: they are queued again as soon as it ends. */
+  const held = new Set<string>();
+  let flushTimer: NodeJS.Timeout | undefined;
+  const flushWhenQuiet = () => {
+    flushTimer ??= setInterval(() => {
+      if (Date.now() - lastCreation < BURST_GAP_MS) return;
+      for (const key of held) mgr.enqueue('workload', key);
+      held.clear();
+      clearInterval(flushTimer);
+      flushTimer = undefined;
+    }, BURST_GAP_MS);
+    flushTimer.unref();
+  };
+  /** Ms to hold back the status write of a pod this process created (STATUS_COALESCE). */
+  const holdBack = async (wl: Wl, key: string): Promise<number> => {
+    const made = creations.get(key);
+    if (!made) return 0;
+    const now = Date.now();
+    const burstLeft = made.at + coalesce.burstMs - now;
+    if (now - lastCreation < BURST_GAP_MS && burstLeft > 0) {
+      held.add(key);
+      flushWhenQuiet();
+      return burstLeft;
+    }
+    const quietLeft = made.at + coalesce.quietMs - now;
+    if (quietLeft <= 0) return 0;
+    const conn = await connectionFor(made.cluster).catch(() => undefined);
+    const pod = ours(wl, conn && podOf(conn, `${wl.metadata!.namespace}/${made.name}`));
+    return conn && (!pod || (pod.status?.phase ?? 'Pending') === 'Pending') ? quietLeft : 0;
+  };
   /** The pod of the Workload's next attempt, if one exists already in a connected cluster. */
   const findAttemptPod = async (wl: Wl, key: string): Promise<{ conn: ClusterConnection; pod: V1Pod } | undefined> => {
     const name = podName(wl, (wl.status?.attempts ?? 0) + 1);
     const ns = wl.metadata!.namespace!;
-    const ours = (p: V1Pod | undefined) => (p && p.metadata?.labels?.[POD_LABELS.uid] === wl.metadata?.uid && !p.metadata?.deletionTimestamp && p.spec?.nodeName ? p : undefined);
     const mine = creations.get(key);
     if (mine) {
       const conn = await connectionFor(mine.cluster).catch(() => undefined);
-      const pod = conn ? (ours(conn.pods.get(`${ns}/${name}`)) ?? ours(await conn.rest.get<V1Pod & KubernetesObject>(PODS, name, ns).catch(() => undefined))) : undefined;
+      const pod = conn ? (ours(wl, podOf(conn, `${ns}/${name}`)) ?? ours(wl, await conn.rest.get<V1Pod & KubernetesObject>(PODS, name, ns).catch(() => undefined))) : undefined;
       if (conn && pod) return { conn, pod };
       creations.delete(key);
     }
     for (const conn of connections.ready()) {
-      const pod = ours(conn.pods.get(`${ns}/${name}`));
+      const pod = ours(wl, podOf(conn, `${ns}/${name}`));
       if (pod) return { conn, pod };
     }
     return undefined;
@@ -185,12 +238,22 @@ export function setupWorkloadController(ctx: ControllerContext & { scheduling: S
       if (!placement?.node || !placement.cluster) {
         // A pod made for this attempt whose status write was lost (a failed write, or a restart
         // in between): adopt it rather than place again.
+        // The pod of this process's own creation: its status write may wait (STATUS_COALESCE).
+        const wait = await holdBack(wl, key);
+        if (wait > 0) return { requeueAfterMs: wait };
         const adopted = await findAttemptPod(wl, key);
         if (adopted) {
           const req = placementRequest(wl);
           if (state.engine.binding(key)?.node !== adopted.pod.spec?.nodeName) state.engine.bind(req, adopted.conn.id, adopted.pod.spec!.nodeName!);
-          const d: Decision = { placed: true, decision: { cluster: adopted.conn.id, node: adopted.pod.spec!.nodeName!, score: 0 }, rejected: [], alternatives: [], message: `placed on ${adopted.conn.id}@${adopted.pod.spec?.nodeName} (adopted pod ${adopted.pod.metadata?.name})` };
-          await writeStatus(wl, statusForPod({ ...wl, status: statusForDecision(wl, d, new Date()) }, adopted.pod, new Date()));
+          const made = creations.get(key);
+          const d: Decision = made?.decision.decision?.node === adopted.pod.spec?.nodeName ? made!.decision : { placed: true, decision: { cluster: adopted.conn.id, node: adopted.pod.spec!.nodeName!, score: 0 }, rejected: [], alternatives: [], message: `placed on ${adopted.conn.id}@${adopted.pod.spec?.nodeName} (adopted pod ${adopted.pod.metadata?.name})` };
+          try {
+            await writeStatus(wl, statusForPod({ ...wl, status: statusForDecision(wl, d, new Date()) }, adopted.pod, new Date()));
+          } catch (err) {
+            if (isConflict(err)) return { requeueAfterMs: 50 };
+            throw err;
+          }
+          creations.delete(key);
           setPending(key, org, false);
           return;
         }
@@ -206,32 +269,25 @@ export function setupWorkloadController(ctx: ControllerContext & { scheduling: S
           if (findCondition(wl.status?.conditions, 'Scheduled')?.message !== d.message.slice(0, 32768)) await events.record(wl, 'Warning', 'FailedScheduling', d.message);
           return { requeueAfterMs: retryMs };
         }
-        // Pod first, then one status write with the placement and the pod: the pod is bound as soon
-        // as it exists. If the status write fails, the next pass adopts the pod (findAttemptPod).
+        // Pod first, then one status write with the placement, the pod and (usually) its first
+        // phase: the pod is bound as soon as it exists, and the next pass adopts it (findAttemptPod)
+        // once it leaves Pending or the coalescing time is up, as it would after a crash.
         const { cluster, node } = d.decision;
-        const placedStatus = statusForDecision(wl, d, new Date());
-        let conn: ClusterConnection;
         let created: V1Pod;
         try {
-          conn = await connections.get(state.clusters.get(cluster)!);
-          const pod = buildPod(wl, node, placedStatus.attempts ?? 1);
+          const conn = await connections.get(state.clusters.get(cluster)!);
+          const pod = buildPod(wl, cluster, node, (wl.status?.attempts ?? 0) + 1);
           await ensureNamespace(conn, pod.metadata!.namespace!);
           created = await conn.rest.create<V1Pod & KubernetesObject>(PODS, pod as V1Pod & KubernetesObject);
-          creations.set(key, { cluster, name: pod.metadata!.name! });
+          lastCreation = Date.now();
+          creations.set(key, { cluster, name: pod.metadata!.name!, decision: d, at: lastCreation });
         } catch (err) {
           state.unbind(key); // nothing was created: give the capacity back
           throw err;
         }
         void events.record(wl, 'Normal', 'Scheduled', d.message);
-        try {
-          await writeStatus(wl, statusForPod({ ...wl, status: placedStatus }, { ...created, status: created.status ?? {} }, new Date()));
-        } catch (err) {
-          if (isConflict(err)) return { requeueAfterMs: 50 };
-          throw err;
-        }
-        creations.delete(key);
         rlog.debug({ cluster, node, pod: created.metadata?.name }, 'placed; pod created');
-        return;
+        return { requeueAfterMs: coalesce.quietMs };
       }
       setPending(key, org, false);
       const cluster = placement.cluster!;
@@ -255,7 +311,7 @@ export function setupWorkloadController(ctx: ControllerContext & { scheduling: S
       }
 
       const ref = wl.status!.podRef! as { name: string; namespace: string; uid?: string };
-      let pod = conn.pods.get(`${ref.namespace}/${ref.name}`);
+      let pod = podOf(conn, `${ref.namespace}/${ref.name}`);
       if (!pod) {
         // The cache may lag the creation: ask the cluster before calling the pod lost.
         pod = await conn.rest.get<V1Pod & KubernetesObject>(PODS, ref.name, ref.namespace).catch((err: unknown) => {
@@ -282,7 +338,10 @@ export function setupWorkloadController(ctx: ControllerContext & { scheduling: S
       return;
     },
   });
-  return () => connections.stop();
+  return () => {
+    clearInterval(flushTimer);
+    return connections.stop();
+  };
 }
 
 /**
@@ -306,12 +365,21 @@ function decide(state: SchedulingState, wl: Wl, key: string): Decision {
   return state.engine.place(req);
 }
 
-async function ensureNamespace(conn: ClusterConnection, ns: string): Promise<void> {
-  if (conn.namespaces.has(ns)) return;
-  try {
-    await conn.rest.create(NAMESPACES, { metadata: { name: ns, labels: { 'app.kubernetes.io/managed-by': 'weft' } } });
-  } catch (err) {
-    if (!isAlreadyExists(err) && !isConflict(err)) throw err;
+/** Creates the namespace in the cluster once: concurrent callers share one request. */
+function ensureNamespace(conn: ClusterConnection, ns: string): Promise<void> {
+  let made = conn.namespaces.get(ns);
+  if (!made) {
+    made = conn.rest.create(NAMESPACES, { metadata: { name: ns, labels: { 'app.kubernetes.io/managed-by': 'weft' } } }).then(
+      () => undefined,
+      async (err: unknown) => {
+        if (isAlreadyExists(err) || isConflict(err)) return;
+        // Credentials that may not create namespaces (a namespaced role): fine if it exists.
+        if (statusCode(err) === 403 && (await conn.rest.get(NAMESPACES, ns).then(() => true, () => false))) return;
+        conn.namespaces.delete(ns); // the next pass tries again
+        throw err;
+      },
+    );
+    conn.namespaces.set(ns, made);
   }
-  conn.namespaces.add(ns);
+  return made;
 }

@@ -1,4 +1,5 @@
-import { fetch } from 'undici';
+import { STATUS_CODES } from 'node:http';
+import { request as send } from 'undici';
 import { requestCredentials } from './credentials.js';
 import { ApiError } from './errors.js';
 import type { KubeAccess } from './kubeconfig.js';
@@ -41,20 +42,20 @@ export async function watchStream<T>(kc: KubeAccess, path: string, onEvent: (ev:
   try {
     if (opts.signal?.aborted) abort();
     arm();
-    const res = await fetch(url, { headers, dispatcher, signal: ctrl.signal });
-    if (res.status !== 200) {
-      const text = await res.text();
+    const res = await send(url, { headers, dispatcher, signal: ctrl.signal });
+    if (res.statusCode !== 200) {
+      const text = await res.body.text();
       let st: { reason?: string; message?: string } = {};
       try {
         st = JSON.parse(text) as typeof st;
       } catch {
         // not a Status object
       }
-      throw new ApiError(res.status, st.reason ?? res.statusText, st.message ?? `watch ${path}: HTTP ${res.status}`, st);
+      throw new ApiError(res.statusCode, st.reason ?? STATUS_CODES[res.statusCode] ?? `HTTP ${res.statusCode}`, st.message ?? `watch ${path}: HTTP ${res.statusCode}`, st);
     }
     const decoder = new TextDecoder();
     let partial = '';
-    for await (const chunk of res.body!) {
+    for await (const chunk of res.body as AsyncIterable<Buffer>) {
       arm();
       const text = partial + decoder.decode(chunk, { stream: true });
       let start = 0;
