@@ -338,9 +338,10 @@ export function setupWorkloadController(ctx: ControllerContext & { scheduling: S
       return;
     },
   });
-  return () => {
+  return async () => {
     clearInterval(flushTimer);
-    return connections.stop();
+    await events.stop();
+    await connections.stop();
   };
 }
 

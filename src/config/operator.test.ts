@@ -1,7 +1,7 @@
 import { FlagError } from './errors.js';
 import { parseListenAddr } from './addr.js';
 import { defaultFeatureGates, formatFeatureGates, parseFeatureGates } from './features.js';
-import { parseOperatorConfig } from './operator.js';
+import { CONTROLLER_NAMES, parseControllers, parseOperatorConfig } from './operator.js';
 
 describe('parseListenAddr', () => {
   it.each([
@@ -57,6 +57,7 @@ describe('parseOperatorConfig', () => {
       mesh: { mode: 'none', configPath: undefined, policyPath: undefined, self: 'weft-operator' },
       httpTls: false,
       webhooks: { serve: false, url: undefined, service: undefined, configName: 'weft' },
+      controllers: new Set(['meshnode', 'orgcluster', 'workload']),
     });
   });
 
@@ -96,4 +97,25 @@ describe('parseOperatorConfig', () => {
     [{ mesh: 'tailscale' }, /--mesh: "tailscale" is not allowed; use one of: none, stub, headscale/],
     [{ namespace: 'Weft_System' }, /--namespace: "Weft_System" is not a valid namespace name/],
   ])('rejects %j', (flags, why) => expect(() => parseOperatorConfig(flags, {})).toThrow(why));
+});
+
+describe('--controllers', () => {
+  it.each([
+    [undefined, ['meshnode', 'orgcluster', 'workload']],
+    ['*', ['meshnode', 'orgcluster', 'workload']],
+    ['workload', ['workload']],
+    ['meshnode, workload', ['meshnode', 'workload']],
+    ['*,-orgcluster', ['meshnode', 'workload']],
+  ])('%s → %j', (value, names) => expect([...parseControllers(value)].sort()).toEqual(names));
+
+  it('names the flag and the known controllers for an unknown one', () => {
+    expect(() => parseControllers('workloads')).toThrow(FlagError);
+    expect(() => parseControllers('workloads')).toThrow(/--controllers.*"workloads".*meshnode, orgcluster, workload/);
+    expect(() => parseControllers(',')).toThrow(/--controllers/);
+  });
+
+  it('knows every controller the operator registers', async () => {
+    const { CONTROLLERS } = await import('../operator/controllers.js');
+    expect(CONTROLLERS.map((c) => c.name).sort()).toEqual([...CONTROLLER_NAMES].sort());
+  });
 });

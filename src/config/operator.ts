@@ -23,6 +23,7 @@ export interface CommonFlags {
   webhookUrl?: string;
   webhookService?: string;
   webhookConfigName?: string;
+  controllers?: string;
 }
 
 /** The validated configuration of the operator process. */
@@ -47,6 +48,30 @@ export interface OperatorConfig {
    * at `url` (`auto`: this server's own address) or at the Service `service` in `namespace`.
    */
   webhooks: { serve: boolean; url?: string; service?: string; configName: string };
+  /** The controllers to run (`--controllers`, as kube-controller-manager's: `*`, names, `-name`). */
+  controllers: ReadonlySet<ControllerName>;
+}
+
+/** Every controller the operator has (src/operator/controllers.ts registers them under these names). */
+export const CONTROLLER_NAMES = ['meshnode', 'orgcluster', 'workload'] as const;
+export type ControllerName = (typeof CONTROLLER_NAMES)[number];
+
+/** `--controllers`: a comma list of names, `*` for all, `-name` to leave one out (default `*`). */
+export function parseControllers(value: string | undefined): ReadonlySet<ControllerName> {
+  const chosen = new Set<ControllerName>();
+  const items = (value ?? '*').split(',').map((x) => x.trim()).filter(Boolean);
+  if (items.length === 0) throw new FlagError('--controllers', `is empty; use * or names from: ${CONTROLLER_NAMES.join(', ')}`);
+  for (const item of items) {
+    if (item === '*') for (const n of CONTROLLER_NAMES) chosen.add(n);
+  }
+  for (const item of items) {
+    if (item === '*') continue;
+    const name = item.startsWith('-') ? item.slice(1) : item;
+    const known = oneOf('--controllers', name, CONTROLLER_NAMES);
+    if (item.startsWith('-')) chosen.delete(known);
+    else chosen.add(known);
+  }
+  return chosen;
 }
 
 const SA_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
@@ -97,6 +122,7 @@ export function parseOperatorConfig(flags: CommonFlags, env: NodeJS.ProcessEnv =
     },
     httpTls: flags.httpTls ?? false,
     webhooks: parseWebhooks(flags),
+    controllers: parseControllers(flags.controllers),
   };
 }
 
