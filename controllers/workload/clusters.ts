@@ -7,7 +7,7 @@
  * client and one pod watch (several OrgClusters carved out of one Kubernetes cluster): each pod
  * is then told apart by its `weft.dev/orgcluster` annotation (POD_CLUSTER_ANNOTATION).
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { orgClusterKubeConfig } from '../../src/cluster/providers/access.js';
@@ -128,9 +128,7 @@ export class ClusterConnections {
 
 /** One per API server and identity: the server, its CA and the credentials, hashed. */
 function fingerprint(kc: KubeAccess): string {
-  const k = kc as KubeAccess & { getCurrentUser?: () => unknown };
-  if (typeof k.getCurrentUser !== 'function') return randomUUID(); // identity unknown: share nothing
-  return createHash('sha256').update(JSON.stringify([kc.getCurrentCluster(), k.getCurrentUser()])).digest('hex');
+  return createHash('sha256').update(JSON.stringify([kc.getCurrentCluster(), kc.getCurrentUser()])).digest('hex');
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {

@@ -208,6 +208,10 @@ export function setupWorkloadController(ctx: ControllerContext & { scheduling: S
     concurrency: 96,
     reconcile: async ({ key, log: rlog }) => {
       let wl = state.workloads.get(key);
+      if (!wl || isDeleting(wl)) {
+        creations.delete(key);
+        held.delete(key);
+      }
       if (!wl) {
         state.unbind(key);
         for (const set of pending.values()) set.delete(key);
@@ -236,11 +240,11 @@ export function setupWorkloadController(ctx: ControllerContext & { scheduling: S
 
       const placement = wl.status?.placement;
       if (!placement?.node || !placement.cluster) {
-        // A pod made for this attempt whose status write was lost (a failed write, or a restart
-        // in between): adopt it rather than place again.
         // The pod of this process's own creation: its status write may wait (STATUS_COALESCE).
         const wait = await holdBack(wl, key);
         if (wait > 0) return { requeueAfterMs: wait };
+        // A pod made for this attempt whose status is not written yet (held back, a failed write,
+        // or a restart in between): adopt it rather than place again.
         const adopted = await findAttemptPod(wl, key);
         if (adopted) {
           const req = placementRequest(wl);

@@ -1,6 +1,6 @@
 import { CoreV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { renderKubeconfig } from '../cluster/kubeconfig.js';
-import { LEASES, MESHNODES } from '../operator/resources.js';
+import { CLUSTER_ROLE_BINDINGS, CLUSTER_ROLES, LEASES, MESHNODES, SERVICE_ACCOUNTS } from '../operator/resources.js';
 import { isConflict, RestClient, type ResourceType } from '../runtime/index.js';
 import { agentNames, agentRbac, NODE_LEASE_NAMESPACE } from './rbac.js';
 
@@ -16,9 +16,9 @@ export interface ProvisionOptions {
 }
 
 const RBAC_TYPES: Record<string, ResourceType> = {
-  ServiceAccount: { group: '', version: 'v1', plural: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true },
-  ClusterRole: { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'clusterroles', kind: 'ClusterRole', namespaced: false },
-  ClusterRoleBinding: { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'clusterrolebindings', kind: 'ClusterRoleBinding', namespaced: false },
+  ServiceAccount: SERVICE_ACCOUNTS,
+  ClusterRole: CLUSTER_ROLES,
+  ClusterRoleBinding: CLUSTER_ROLE_BINDINGS,
   Role: { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'roles', kind: 'Role', namespaced: true },
   RoleBinding: { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'rolebindings', kind: 'RoleBinding', namespaced: true },
 };

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { OperatorConfig } from '../config/operator.js';
+import type { ControllerName, OperatorConfig } from '../config/operator.js';
 import type { KubeAccess } from '../runtime/kubeconfig.js';
 import type { Manager } from '../runtime/manager.js';
 import { setupMeshNodeController } from '../../controllers/meshnode/reconcile.js';
@@ -24,7 +24,7 @@ export type ControllerSetup = (ctx: ControllerContext) => void | (() => Promise<
  * The controllers the operator runs, in order. Each issue adds its own here (MeshNode, OrgCluster,
  * Workload, …), guarded by its feature gate where it is beyond the Phase 1 MVP.
  */
-export const CONTROLLERS: Array<{ name: string; setup: ControllerSetup; enabled?: (cfg: OperatorConfig) => boolean }> = [
+export const CONTROLLERS: Array<{ name: ControllerName; setup: ControllerSetup; enabled?: (cfg: OperatorConfig) => boolean }> = [
   { name: 'meshnode', setup: (ctx) => setupMeshNodeController(ctx, { allocatedOn: ctx.scheduling && ((node) => ctx.scheduling!.allocatedOn(node)) }) },
   {
     name: 'orgcluster',

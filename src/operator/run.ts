@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { Gauge } from 'prom-client';
-import type { ControllerName, OperatorConfig } from '../config/operator.js';
+import type { OperatorConfig } from '../config/operator.js';
 import { formatFeatureGates } from '../config/features.js';
 import { buildHttpServer, newMetricsRegistry } from '../server/http.js';
 import { Readiness } from '../server/readiness.js';
@@ -75,7 +75,7 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
   const scheduling = new SchedulingState(mgr, log.child({ component: 'scheduler' }));
   for (const c of opts.controllers ?? CONTROLLERS) {
     if (c.enabled && !c.enabled(cfg)) continue;
-    if (!opts.controllers && !cfg.controllers.has(c.name as ControllerName)) continue;
+    if (!opts.controllers && !cfg.controllers.has(c.name)) continue;
     const cleanup = c.setup({ kc, mgr, cfg, log: log.child({ controller: c.name }), scheduling });
     if (cleanup) cleanups.push(cleanup);
   }

@@ -1,4 +1,14 @@
+import { STATUS_CODES } from 'node:http';
 /** A Kubernetes API error: HTTP status plus the Status object's reason and message. */
+/**
+ * The error for a non-2xx reply: the apiserver's Status (reason, message) when the body is one,
+ * else the HTTP reason phrase and `fallback`.
+ */
+export function apiErrorOf(code: number, body: unknown, fallback: string): ApiError {
+  const st = (body && typeof body === 'object' ? body : {}) as { reason?: string; message?: string };
+  return new ApiError(code, st.reason ?? STATUS_CODES[code] ?? `HTTP ${code}`, st.message ?? fallback, body);
+}
+
 export class ApiError extends Error {
   override name = 'ApiError';
   constructor(

@@ -12,6 +12,7 @@ import { parse } from 'yaml';
  */
 export interface KubeAccess {
   getCurrentCluster(): Cluster | null;
+  getCurrentUser(): User | null;
   applyToHTTPSOptions(opts: RequestOptions): Promise<void>;
 }
 

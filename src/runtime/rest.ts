@@ -1,8 +1,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { STATUS_CODES } from 'node:http';
 import { request as send } from 'undici';
 import { requestCredentials } from './credentials.js';
-import { ApiError } from './errors.js';
+import { apiErrorOf } from './errors.js';
 import type { KubeAccess } from './kubeconfig.js';
 
 /** An HTTP method; client-node's `HttpMethod` enum values are accepted too. */
@@ -86,10 +85,7 @@ export class RestClient {
     } catch {
       parsed = text;
     }
-    if (res.statusCode < 200 || res.statusCode >= 300) {
-      const st = (parsed ?? {}) as { reason?: string; message?: string };
-      throw new ApiError(res.statusCode, st.reason ?? STATUS_CODES[res.statusCode] ?? `HTTP ${res.statusCode}`, st.message ?? `${method} ${path}: HTTP ${res.statusCode}`, parsed);
-    }
+    if (res.statusCode < 200 || res.statusCode >= 300) throw apiErrorOf(res.statusCode, parsed, `${method} ${path}: HTTP ${res.statusCode}`);
     return parsed as T;
   }
 

@@ -1,7 +1,6 @@
-import { STATUS_CODES } from 'node:http';
 import { request as send } from 'undici';
 import { requestCredentials } from './credentials.js';
-import { ApiError } from './errors.js';
+import { apiErrorOf } from './errors.js';
 import type { KubeAccess } from './kubeconfig.js';
 
 /** One event of a watch stream, as the apiserver sends it. */
@@ -45,13 +44,13 @@ export async function watchStream<T>(kc: KubeAccess, path: string, onEvent: (ev:
     const res = await send(url, { headers, dispatcher, signal: ctrl.signal });
     if (res.statusCode !== 200) {
       const text = await res.body.text();
-      let st: { reason?: string; message?: string } = {};
+      let st: unknown = {};
       try {
-        st = JSON.parse(text) as typeof st;
+        st = JSON.parse(text);
       } catch {
         // not a Status object
       }
-      throw new ApiError(res.statusCode, st.reason ?? STATUS_CODES[res.statusCode] ?? `HTTP ${res.statusCode}`, st.message ?? `watch ${path}: HTTP ${res.statusCode}`, st);
+      throw apiErrorOf(res.statusCode, st, `watch ${path}: HTTP ${res.statusCode}`);
     }
     const decoder = new TextDecoder();
     let partial = '';

@@ -7,9 +7,7 @@ import { issueCertificate } from '../../cluster/pki.js';
 import { ensureOperatorCA } from '../../pki/ca-store.js';
 import { resourcePath, RestClient, type ResourceType } from '../../runtime/index.js';
 
-const SA: ResourceType = { group: '', version: 'v1', plural: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true };
-const CLUSTER_ROLES: ResourceType = { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'clusterroles', kind: 'ClusterRole', namespaced: false };
-const CLUSTER_ROLE_BINDINGS: ResourceType = { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'clusterrolebindings', kind: 'ClusterRoleBinding', namespaced: false };
+import { CLUSTER_ROLE_BINDINGS, CLUSTER_ROLES, SERVICE_ACCOUNTS as SA } from '../../operator/resources.js';
 
 const WEFT_RESOURCES = ['meshnodes', 'orgclusters', 'workloads', 'agenttasks', 'jobs'];
 const labels = { 'app.kubernetes.io/part-of': 'weft', 'app.kubernetes.io/component': 'dashboard-demo' };
