@@ -11,7 +11,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { applyCrds, ensureNamespace, readCrds } from '../src/cluster/crds.js';
 import { LocalControlPlane } from '../src/cluster/local.js';
 import { freePort } from '../src/cluster/ports.js';
-import { MESHNODES } from '../src/operator/resources.js';
+import { MESHNODES } from '../src/api/resources.js';
 import { Informer, RestClient, type ResourceType } from '../src/runtime/index.js';
 import { packageRoot } from '../src/version.js';
 

@@ -1,7 +1,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { NODE_LEASE_NAMESPACE } from '../../src/agent/rbac.js';
-import type { ControllerContext } from '../../src/operator/controllers.js';
-import { LEASES, MESHNODES } from '../../src/operator/resources.js';
+import { NODE_LEASE_NAMESPACE } from '../../src/nodeagent/rbac.js';
+import type { ControllerContext } from '../context.js';
+import { LEASES, MESHNODES } from '../../src/api/resources.js';
 import { EventRecorder, RestClient, updateStatusIfChanged, type Informer } from '../../src/runtime/index.js';
 import { planMeshNode, type MeshNodeLike, type ResourceList } from './plan.js';
 

@@ -1,8 +1,8 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { KubernetesObject, V1Secret } from '@kubernetes/client-node';
-import type { ControllerContext } from '../../src/operator/controllers.js';
-import { ORGCLUSTERS, SECRETS } from '../../src/operator/resources.js';
+import type { ControllerContext } from '../context.js';
+import { ORGCLUSTERS, SECRETS } from '../../src/api/resources.js';
 import { kubeconfigProvider } from '../../src/cluster/providers/kubeconfig-provider.js';
 import { kubeconfigSecretName } from '../../src/cluster/providers/access.js';
 import { kubeConfigFromString, probeCluster } from '../../src/cluster/providers/probe.js';

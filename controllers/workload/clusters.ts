@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import { orgClusterKubeConfig } from '../../src/cluster/providers/access.js';
 import type { OrgClusterLike } from '../../src/cluster/providers/types.js';
 import type { OrgCluster } from '../../src/api/orgcluster/types.js';
-import { PODS } from '../../src/operator/resources.js';
+import { PODS } from '../../src/api/resources.js';
 import { Informer } from '../../src/runtime/informer.js';
 import type { KubeAccess } from '../../src/runtime/kubeconfig.js';
 import { RestClient } from '../../src/runtime/rest.js';

@@ -1,7 +1,7 @@
 import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import type { Workload, WorkloadStatus } from '../../src/api/workload/types.js';
-import type { ControllerContext } from '../../src/operator/controllers.js';
-import { NAMESPACES, PODS, WORKLOADS } from '../../src/operator/resources.js';
+import type { ControllerContext } from '../context.js';
+import { NAMESPACES, PODS, WORKLOADS } from '../../src/api/resources.js';
 import {
   ensureFinalizer,
   errorMessage,

@@ -1,13 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import { execa } from 'execa';
-import { provisionAgent } from '../agent/provision.js';
-import { NodeAgent } from '../agent/agent.js';
-import { toResourceList } from '../agent/capacity-report.js';
+import { provisionAgent } from '../nodeagent/provision.js';
+import { NodeAgent } from '../nodeagent/agent.js';
+import { toResourceList } from '../nodeagent/capacity-report.js';
 import { detectHostCapacity } from '../capacity/index.js';
 import { FlagError } from '../config/errors.js';
 import { oneOf } from '../config/operator.js';
 import { createLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../log.js';
-import { loadKubeConfig } from '../operator/kubeconfig.js';
+import { loadKubeConfig } from '../runtime/load-kubeconfig.js';
 import { EXIT, untilSignal, type CliIO } from './io.js';
 
 /** Flags of `weft agent` and `weft agent provision`. */

@@ -1,7 +1,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { provisionAgent } from '../agent/provision.js';
+import { provisionAgent } from '../nodeagent/provision.js';
 import { issueCertificate } from '../cluster/pki.js';
 import { LocalMesh } from '../mesh/local.js';
 import { DEFAULT_STUB } from '../mesh/stub-provider.js';

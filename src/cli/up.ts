@@ -5,7 +5,7 @@ import { applyCrds, ensureNamespace, readCrds } from '../cluster/crds.js';
 import { LocalControlPlane } from '../cluster/local.js';
 import { createLogger } from '../log.js';
 import { runOperator } from '../operator/run.js';
-import { unregisterWebhooks } from '../admission/register.js';
+import { unregisterWebhooks } from '../../webhooks/register.js';
 import { RestClient } from '../runtime/rest.js';
 import { packageRoot } from '../version.js';
 import { runningCluster } from './cluster.js';

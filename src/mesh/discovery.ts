@@ -1,6 +1,6 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { ControllerContext } from '../operator/controllers.js';
-import { MESHNODES } from '../operator/resources.js';
+import type { ControllerContext } from '../../controllers/context.js';
+import { MESHNODES } from '../api/resources.js';
 import { errorMessage, keyOf, RestClient, updateStatusIfChanged, type Informer } from '../runtime/index.js';
 import { planMeshStatus, type MeshSnapshot } from './discovery-plan.js';
 import { watchDevices, type MeshProvider } from './provider.js';

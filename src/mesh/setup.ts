@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { FlagError } from '../config/errors.js';
-import type { ControllerContext } from '../operator/controllers.js';
+import type { ControllerContext } from '../../controllers/context.js';
 import { PolicyStore } from '../policy/acl/index.js';
 import { registerAclGuard } from '../server/acl-guard.js';
 import { setupMeshDiscovery } from './discovery.js';

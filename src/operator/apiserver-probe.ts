@@ -1,6 +1,6 @@
 import type { KubeAccess } from '../runtime/kubeconfig.js';
 import { RestClient } from '../runtime/rest.js';
-import type { CheckResult } from '../server/readiness.js';
+import type { CheckResult } from '../runtime/readiness.js';
 
 /**
  * Keeps a cached answer to "is the apiserver reachable?" by asking `/version` every `intervalMs`, so

@@ -1,24 +1,9 @@
-import type { Logger } from 'pino';
 import type { ControllerName, OperatorConfig } from '../config/operator.js';
-import type { KubeAccess } from '../runtime/kubeconfig.js';
-import type { Manager } from '../runtime/manager.js';
 import { setupMeshNodeController } from '../../controllers/meshnode/reconcile.js';
 import { setupOrgClusterController, stopLocalClusters } from '../../controllers/orgcluster/reconcile.js';
 import { setupWorkloadController } from '../../controllers/workload/reconcile.js';
-import type { SchedulingState } from '../scheduler/informed.js';
+import type { ControllerSetup } from '../../controllers/context.js';
 
-/** What a controller's setup function gets from the operator. */
-export interface ControllerContext {
-  kc: KubeAccess;
-  mgr: Manager;
-  cfg: OperatorConfig;
-  log: Logger;
-  /** The placement engine fed by the caches, shared by the controllers and POST /schedule. */
-  scheduling?: SchedulingState;
-}
-
-/** Registers one controller (and its watches) with the manager; returns a cleanup function. */
-export type ControllerSetup = (ctx: ControllerContext) => void | (() => Promise<void>);
 
 /**
  * The controllers the operator runs, in order. Each issue adds its own here (MeshNode, OrgCluster,

@@ -7,7 +7,7 @@ import type { KubeAccess } from './kubeconfig.js';
 import { LeaderElector } from './leader.js';
 import { RuntimeMetrics } from './metrics.js';
 import type { ResourceType } from './rest.js';
-import type { Readiness } from '../server/readiness.js';
+import type { Readiness } from './readiness.js';
 
 export interface ManagerOptions {
   log: Logger;

@@ -1,5 +1,6 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { request as send } from 'undici';
+import type { ResourceType } from '../api/common/resource.js';
 import { requestCredentials } from './credentials.js';
 import { apiErrorOf } from './errors.js';
 import type { KubeAccess } from './kubeconfig.js';
@@ -7,16 +8,7 @@ import type { KubeAccess } from './kubeconfig.js';
 /** An HTTP method; client-node's `HttpMethod` enum values are accepted too. */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
 
-/** Identifies a kind of resource for the dynamic client and informers. */
-export interface ResourceType {
-  /** API group; '' for the core group. */
-  group: string;
-  version: string;
-  /** Lower-case plural, e.g. `meshnodes`. */
-  plural: string;
-  kind: string;
-  namespaced: boolean;
-}
+export type { ResourceType };
 
 /** The apiVersion string of a resource type, e.g. `weft.dev/v1alpha1` or `v1`. */
 export const apiVersionOf = (t: ResourceType): string => (t.group ? `${t.group}/${t.version}` : t.version);

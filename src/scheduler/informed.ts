@@ -10,7 +10,7 @@ import { formatBytes, formatCpu } from '../api/common/quantity.js';
 import type { MeshNode } from '../api/meshnode/types.js';
 import type { OrgCluster } from '../api/orgcluster/types.js';
 import type { Workload } from '../api/workload/types.js';
-import { MESHNODES, ORGCLUSTERS, WORKLOADS } from '../operator/resources.js';
+import { MESHNODES, ORGCLUSTERS, WORKLOADS } from '../api/resources.js';
 import { errorMessage } from '../runtime/errors.js';
 import type { Informer } from '../runtime/informer.js';
 import type { Manager } from '../runtime/manager.js';

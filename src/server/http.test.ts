@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { buildHttpServer } from './http.js';
-import { Readiness } from './readiness.js';
+import { Readiness } from '../runtime/readiness.js';
 
 const logger = pino({ level: 'silent' });
 

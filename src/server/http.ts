@@ -3,7 +3,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import swagger from '@fastify/swagger';
 import type { Logger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { Readiness } from './readiness.js';
+import { Readiness } from '../runtime/readiness.js';
 import { errorSchema, healthSchema, readyzSchema } from './schemas.js';
 import { versionInfo } from '../version.js';
 

@@ -3,7 +3,7 @@ import addFormatsModule from 'ajv-formats';
 import { pino } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { buildHttpServer } from '../../src/server/http.js';
-import { Readiness } from '../../src/server/readiness.js';
+import { Readiness } from '../../src/runtime/readiness.js';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
 import { Manager } from '../../src/runtime/manager.js';

@@ -6,11 +6,11 @@ import { connect } from 'node:tls';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { stringify } from 'yaml';
-import { unregisterWebhooks, VALIDATING_WEBHOOKS } from '../../src/admission/register.js';
+import { unregisterWebhooks, VALIDATING_WEBHOOKS } from '../../webhooks/register.js';
 import { parseOperatorConfig } from '../../src/config/operator.js';
 import { DEFAULT_STUB } from '../../src/mesh/stub-provider.js';
 import { runOperator, type RunningOperator } from '../../src/operator/run.js';
-import { CONFIGMAPS, WORKLOADS } from '../../src/operator/resources.js';
+import { CONFIGMAPS, WORKLOADS } from '../../src/api/resources.js';
 import { RestClient } from '../../src/runtime/index.js';
 import { controlPlane, createNamespace, deleteNamespace, eventually, kubectl } from '../harness/index.js';
 

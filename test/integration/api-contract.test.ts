@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { HttpMethod, type KubernetesObject } from '@kubernetes/client-node';
 import { KINDS, validate, type WeftKind } from '../../src/api/validate.js';
 import { resourcePath, RestClient } from '../../src/runtime/rest.js';
-import { AGENTTASKS, JOBS, MESHNODES, ORGCLUSTERS, WORKLOADS } from '../../src/operator/resources.js';
+import { AGENTTASKS, JOBS, MESHNODES, ORGCLUSTERS, WORKLOADS } from '../../src/api/resources.js';
 import { controlPlane, createNamespace, deleteNamespace, kubectl } from '../harness/index.js';
 import { INVALID_CORPUS } from '../fixtures/invalid-corpus.js';
 

@@ -1,6 +1,6 @@
 import { HttpMethod, type KubeConfig, type KubernetesObject, type V1Secret } from '@kubernetes/client-node';
 import { createCA, issueCertificate, loadCA } from '../../src/cluster/pki.js';
-import { MESHNODES, SECRETS, WORKLOADS } from '../../src/operator/resources.js';
+import { MESHNODES, SECRETS, WORKLOADS } from '../../src/api/resources.js';
 import type { RunningOperator } from '../../src/operator/run.js';
 import { CA_SECRET } from '../../src/pki/ca-store.js';
 import { resourcePath, RestClient } from '../../src/runtime/index.js';

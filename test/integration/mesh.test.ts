@@ -10,7 +10,7 @@ import { parseOperatorConfig } from '../../src/config/operator.js';
 import { HeadscaleProvider } from '../../src/mesh/headscale-provider.js';
 import { setupMeshDiscovery } from '../../src/mesh/discovery.js';
 import { LocalMesh } from '../../src/mesh/local.js';
-import { MESHNODES } from '../../src/operator/resources.js';
+import { MESHNODES } from '../../src/api/resources.js';
 import { mtlsServerOptions } from '../../src/pki/mtls.js';
 import { PolicyStore } from '../../src/policy/acl/index.js';
 import { Manager, RestClient, type Condition } from '../../src/runtime/index.js';

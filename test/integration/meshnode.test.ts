@@ -1,11 +1,11 @@
 import { KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import { NodeAgent } from '../../src/agent/agent.js';
-import { provisionAgent } from '../../src/agent/provision.js';
-import { NODE_LEASE_NAMESPACE } from '../../src/agent/rbac.js';
+import { NodeAgent } from '../../src/nodeagent/agent.js';
+import { provisionAgent } from '../../src/nodeagent/provision.js';
+import { NODE_LEASE_NAMESPACE } from '../../src/nodeagent/rbac.js';
 import { parseOperatorConfig } from '../../src/config/operator.js';
-import { LEASES, MESHNODES } from '../../src/operator/resources.js';
+import { LEASES, MESHNODES } from '../../src/api/resources.js';
 import { Manager, RestClient, type Condition } from '../../src/runtime/index.js';
 import { setupMeshNodeController } from '../../controllers/meshnode/reconcile.js';
 import { controlPlane, eventually, uniqueName } from '../harness/index.js';

@@ -8,7 +8,7 @@ import { parseOperatorConfig } from '../../src/config/operator.js';
 import { freePort } from '../../src/cluster/ports.js';
 import { createFakeNodes } from '../../src/cluster/kwok.js';
 import { runningLocalClusters } from '../../src/cluster/providers/local-provider.js';
-import { ORGCLUSTERS, SECRETS } from '../../src/operator/resources.js';
+import { ORGCLUSTERS, SECRETS } from '../../src/api/resources.js';
 import { Manager, RestClient, type Condition } from '../../src/runtime/index.js';
 import { setupOrgClusterController } from '../../controllers/orgcluster/reconcile.js';
 import { controlPlane, createNamespace, deleteNamespace, eventually, processesMentioning, uniqueName } from '../harness/index.js';

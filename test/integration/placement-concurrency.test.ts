@@ -1,12 +1,12 @@
 import { KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { pino } from 'pino';
-import { NodeAgent } from '../../src/agent/agent.js';
-import { provisionAgent } from '../../src/agent/provision.js';
+import { NodeAgent } from '../../src/nodeagent/agent.js';
+import { provisionAgent } from '../../src/nodeagent/provision.js';
 import type { Workload } from '../../src/api/workload/types.js';
 import { createFakeNodes } from '../../src/cluster/kwok.js';
 import { parseOperatorConfig } from '../../src/config/operator.js';
 import { runOperator, type RunningOperator } from '../../src/operator/run.js';
-import { MESHNODES, NODES, ORGCLUSTERS, SECRETS, WORKLOADS } from '../../src/operator/resources.js';
+import { MESHNODES, NODES, ORGCLUSTERS, SECRETS, WORKLOADS } from '../../src/api/resources.js';
 import { RestClient } from '../../src/runtime/index.js';
 import { controlPlane, createNamespace, deleteNamespace, eventually, uniqueName } from '../harness/index.js';
 

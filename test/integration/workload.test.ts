@@ -1,13 +1,13 @@
 import { KubeConfig, type KubernetesObject, type V1Pod } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { stringify } from 'yaml';
-import { NodeAgent } from '../../src/agent/agent.js';
-import { provisionAgent } from '../../src/agent/provision.js';
+import { NodeAgent } from '../../src/nodeagent/agent.js';
+import { provisionAgent } from '../../src/nodeagent/provision.js';
 import type { Workload } from '../../src/api/workload/types.js';
 import { createFakeNodes } from '../../src/cluster/kwok.js';
 import { parseOperatorConfig } from '../../src/config/operator.js';
 import { runOperator, type RunningOperator } from '../../src/operator/run.js';
-import { MESHNODES, ORGCLUSTERS, PODS, SECRETS, WORKLOADS } from '../../src/operator/resources.js';
+import { MESHNODES, ORGCLUSTERS, PODS, SECRETS, WORKLOADS } from '../../src/api/resources.js';
 import { RestClient } from '../../src/runtime/index.js';
 import { controlPlane, createNamespace, deleteNamespace, eventually, kubectl, uniqueName } from '../harness/index.js';
 import { userWithRbac } from './dashboard-helpers.js';

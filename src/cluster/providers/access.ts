@@ -1,6 +1,6 @@
 import type { V1Secret } from '@kubernetes/client-node';
 import type { KubeAccess } from '../../runtime/kubeconfig.js';
-import { SECRETS } from '../../operator/resources.js';
+import { SECRETS } from '../../api/resources.js';
 import type { RestClient } from '../../runtime/rest.js';
 import { kubeconfigProvider } from './kubeconfig-provider.js';
 import { kubeConfigFromString } from './probe.js';

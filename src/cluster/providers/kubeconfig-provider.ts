@@ -1,6 +1,6 @@
 import type { V1Secret } from '@kubernetes/client-node';
 import { isNotFound } from '../../runtime/errors.js';
-import { SECRETS } from '../../operator/resources.js';
+import { SECRETS } from '../../api/resources.js';
 import { ProvisionError, type ClusterProvider, type OrgClusterLike, type ProviderContext } from './types.js';
 import { kubeConfigFromString } from './probe.js';
 

@@ -3,7 +3,7 @@ import { closeConnections } from '../../runtime/credentials.js';
 import { errorMessage } from '../../runtime/errors.js';
 import { LightKubeConfig, type KubeAccess } from '../../runtime/kubeconfig.js';
 import { RestClient } from '../../runtime/rest.js';
-import { NODES } from '../../operator/resources.js';
+import { NODES } from '../../api/resources.js';
 import { formatBytes, formatCpu, parseQuantityNumber } from '../../api/common/quantity.js';
 
 /** What probing a cluster found. */

@@ -2,7 +2,7 @@ import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { V1Secret } from '@kubernetes/client-node';
 import { isNotFound } from '../../runtime/errors.js';
-import { SECRETS } from '../../operator/resources.js';
+import { SECRETS } from '../../api/resources.js';
 import { Talosctl, TalosctlError } from '../talos/index.js';
 import { ProvisionError, type ClusterProvider, type OrgClusterLike, type ProviderContext } from './types.js';
 

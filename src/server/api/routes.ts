@@ -1,10 +1,10 @@
 import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import type { FastifyInstance } from 'fastify';
-import { NODE_LEASE_NAMESPACE } from '../../agent/rbac.js';
+import { NODE_LEASE_NAMESPACE } from '../../nodeagent/rbac.js';
 import { describeError } from '../../cluster/providers/probe.js';
 import { orgClusterKubeConfig } from '../../cluster/providers/access.js';
 import type { OrgClusterLike } from '../../cluster/providers/types.js';
-import { LEASES, MESHNODES, ORGCLUSTERS, PODS } from '../../operator/resources.js';
+import { LEASES, MESHNODES, ORGCLUSTERS, PODS } from '../../api/resources.js';
 import type { Manager } from '../../runtime/manager.js';
 import { RestClient } from '../../runtime/rest.js';
 import { capacityEntrySchema, capacitySchema, clusterSchema, nodeSchema, podSchema, podsReplySchema } from './schemas.js';

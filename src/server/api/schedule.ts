@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { withDefaults } from '../../api/defaults.js';
 import { validate } from '../../api/validate.js';
 import type { Workload } from '../../api/workload/types.js';
-import { WORKLOADS } from '../../operator/resources.js';
+import { WORKLOADS } from '../../api/resources.js';
 import { errorMessage, statusCode, type RestClient } from '../../runtime/index.js';
 import { placementRequest } from '../../scheduler/convert.js';
 import { BOUND_TO_ANNOTATION, type SchedulingState } from '../../scheduler/informed.js';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { MESHNODES } from '../../operator/resources.js';
+import { MESHNODES } from '../../api/resources.js';
 import { isNotFound, type RestClient } from '../../runtime/index.js';
 import { denialSchema, errorSchema } from '../schemas.js';
 

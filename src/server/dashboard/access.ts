@@ -1,5 +1,5 @@
 import { HttpMethod } from '@kubernetes/client-node';
-import { WEFT_GROUP } from '../../operator/resources.js';
+import { WEFT_GROUP } from '../../api/resources.js';
 import { errorMessage, type RestClient } from '../../runtime/index.js';
 import type { UserInfo } from './identity.js';
 import { TtlCache } from './ttl-cache.js';

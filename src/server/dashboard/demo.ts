@@ -7,7 +7,7 @@ import { issueCertificate } from '../../cluster/pki.js';
 import { ensureOperatorCA } from '../../pki/ca-store.js';
 import { resourcePath, RestClient, type ResourceType } from '../../runtime/index.js';
 
-import { CLUSTER_ROLE_BINDINGS, CLUSTER_ROLES, SERVICE_ACCOUNTS as SA } from '../../operator/resources.js';
+import { CLUSTER_ROLE_BINDINGS, CLUSTER_ROLES, SERVICE_ACCOUNTS as SA } from '../../api/resources.js';
 
 const WEFT_RESOURCES = ['meshnodes', 'orgclusters', 'workloads', 'agenttasks', 'jobs'];
 const labels = { 'app.kubernetes.io/part-of': 'weft', 'app.kubernetes.io/component': 'dashboard-demo' };

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { WEFT_GROUP } from '../../operator/resources.js';
+import { WEFT_GROUP } from '../../api/resources.js';
 import { errorMessage } from '../../runtime/index.js';
 import { describePermission, WRITES, type Authorizer, type Permission } from './access.js';
 import { bearerToken, certificateUser, isTls, type AuthMethod, type Authenticator, type UserInfo } from './identity.js';

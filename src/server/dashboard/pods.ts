@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { orgClusterKubeConfig } from '../../cluster/providers/access.js';
 import { describeError } from '../../cluster/providers/probe.js';
 import type { OrgClusterLike } from '../../cluster/providers/types.js';
-import { PODS } from '../../operator/resources.js';
+import { PODS } from '../../api/resources.js';
 import { Informer, keyOf, resourcePath, RestClient } from '../../runtime/index.js';
 import type { Obj } from './model.js';
 import type { ClusterPods, PodRow } from './types.js';

@@ -1,5 +1,5 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { NODE_LEASE_NAMESPACE } from '../../agent/rbac.js';
+import { NODE_LEASE_NAMESPACE } from '../../nodeagent/rbac.js';
 import { keyOf, type Informer } from '../../runtime/index.js';
 import { clusterRow, conditionsOf, createdAt, eventRows, facetsOf, nodeRow, overviewOf, workloadRow, type Obj } from './model.js';
 import type { ClusterPodWatches } from './pods.js';

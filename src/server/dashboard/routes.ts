@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { NODE_LEASE_NAMESPACE } from '../../agent/rbac.js';
-import { LEASES, MESHNODES, ORGCLUSTERS, WORKLOADS } from '../../operator/resources.js';
+import { NODE_LEASE_NAMESPACE } from '../../nodeagent/rbac.js';
+import { LEASES, MESHNODES, ORGCLUSTERS, WORKLOADS } from '../../api/resources.js';
 import { HttpMethod } from '@kubernetes/client-node';
 import { Informer, isNotFound, resourcePath, type Manager, type ResourceType, type RestClient } from '../../runtime/index.js';
 import { errorSchema } from '../schemas.js';

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { LightKubeConfig } from '../runtime/kubeconfig.js';
+import { LightKubeConfig } from './kubeconfig.js';
 
 /** Raised when no usable cluster credentials are found; the message lists what was tried. */
 export class KubeconfigError extends Error {

@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { ResourceList } from '../../controllers/meshnode/plan.js';
-import { LEASES, MESHNODES } from '../operator/resources.js';
+import { LEASES, MESHNODES } from '../api/resources.js';
 import { errorMessage, isNotFound, microTime, RestClient } from '../runtime/index.js';
 import { NODE_LEASE_NAMESPACE } from './rbac.js';
 import { metaTime } from '../api/common/conditions.js';

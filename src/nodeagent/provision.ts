@@ -1,6 +1,6 @@
 import { CoreV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { renderKubeconfig } from '../cluster/kubeconfig.js';
-import { CLUSTER_ROLE_BINDINGS, CLUSTER_ROLES, LEASES, MESHNODES, SERVICE_ACCOUNTS } from '../operator/resources.js';
+import { CLUSTER_ROLE_BINDINGS, CLUSTER_ROLES, LEASES, MESHNODES, SERVICE_ACCOUNTS } from '../api/resources.js';
 import { isConflict, RestClient, type ResourceType } from '../runtime/index.js';
 import { agentNames, agentRbac, NODE_LEASE_NAMESPACE } from './rbac.js';
 

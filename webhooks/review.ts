@@ -4,12 +4,12 @@
  * (schema defaults, the org label). The HTTPS server in `server.ts` only transports them.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { withDefaults } from '../api/defaults.js';
-import { ORG_LABEL, WORKLOAD_FINALIZER } from '../api/labels.js';
-import { formatErrors, validate, type WeftKind } from '../api/validate.js';
-import { canApplyTag } from '../policy/acl/owners.js';
-import type { Policy } from '../policy/acl/types.js';
-import { unownedTags, type WeftPolicy } from '../policy/weft-policy.js';
+import { withDefaults } from '../src/api/defaults.js';
+import { ORG_LABEL, WORKLOAD_FINALIZER } from '../src/api/labels.js';
+import { formatErrors, validate, type WeftKind } from '../src/api/validate.js';
+import { canApplyTag } from '../src/policy/acl/owners.js';
+import type { Policy } from '../src/policy/acl/types.js';
+import { unownedTags, type WeftPolicy } from '../src/policy/weft-policy.js';
 import { chargeOf, quotaViolation, type ChargedKind, type UsageLedger } from './quota.js';
 
 /** The parts of an `admission.k8s.io/v1` AdmissionRequest that Weft reads. */

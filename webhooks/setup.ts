@@ -6,18 +6,18 @@
 import type { KubernetesObject, V1ConfigMap } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { OperatorConfig } from '../config/operator.js';
-import { CONFIGMAPS, JOBS, WORKLOADS } from '../operator/resources.js';
-import type { PolicyStore } from '../policy/acl/index.js';
-import { EMPTY_POLICY, parseWeftPolicy, WEFT_POLICY_CONFIGMAP, WEFT_POLICY_KEY, type WeftPolicy } from '../policy/weft-policy.js';
-import { errorMessage } from '../runtime/errors.js';
-import type { Manager } from '../runtime/manager.js';
-import { RestClient } from '../runtime/rest.js';
+import type { OperatorConfig } from '../src/config/operator.js';
+import { CONFIGMAPS, JOBS, WORKLOADS } from '../src/api/resources.js';
+import type { PolicyStore } from '../src/policy/acl/index.js';
+import { EMPTY_POLICY, parseWeftPolicy, WEFT_POLICY_CONFIGMAP, WEFT_POLICY_KEY, type WeftPolicy } from '../src/policy/weft-policy.js';
+import { errorMessage } from '../src/runtime/errors.js';
+import type { Manager } from '../src/runtime/manager.js';
+import { RestClient } from '../src/runtime/rest.js';
 import { chargeOf, isCharged, UsageLedger, type ChargedKind } from './quota.js';
 import { registerWebhooks, type WebhookEndpoint } from './register.js';
 import { mutateAdmission, validateAdmission, type AdmissionContext } from './review.js';
 import type { WebhookServer } from './server.js';
-import type { LightKubeConfig } from '../runtime/kubeconfig.js';
+import type { LightKubeConfig } from '../src/runtime/kubeconfig.js';
 
 export interface AdmissionSetup {
   /** The decisions' inputs (policy, usage, ACL), when webhooks are served. */
@@ -90,7 +90,7 @@ export async function setupAdmission(o: AdmissionOptions): Promise<AdmissionSetu
     aclExempt: (u) => (u.groups ?? []).includes('system:masters') || (u.username ?? '').startsWith(operatorSaPrefix),
   };
   // The PKI and the HTTPS server are loaded only when webhooks are served (memory: docs/runtime.md).
-  const [{ ensureOperatorCA }, { startWebhookServer }] = await Promise.all([import('../pki/ca-store.js'), import('./server.js')]);
+  const [{ ensureOperatorCA }, { startWebhookServer }] = await Promise.all([import('../src/pki/ca-store.js'), import('./server.js')]);
   const ca = await ensureOperatorCA(await o.kc.toClientNode(), o.cfg.namespace);
   const svc = w.service ?? 'weft-operator';
   const server = await startWebhookServer({

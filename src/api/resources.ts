@@ -1,4 +1,4 @@
-import type { ResourceType } from '../runtime/rest.js';
+import type { ResourceType } from './common/resource.js';
 
 /** API group and version of every Weft CRD. */
 export const WEFT_GROUP = 'weft.dev';

@@ -4,9 +4,9 @@
  * `sideEffects: None`, a short timeout, and the operator CA as `caBundle`. Applied with server-side
  * apply, so re-registering is a no-op and a CA change updates the bundle in place.
  */
-import { WEFT_GROUP, WEFT_VERSION } from '../operator/resources.js';
-import { isNotFound } from '../runtime/errors.js';
-import type { ResourceType, RestClient } from '../runtime/rest.js';
+import { WEFT_GROUP, WEFT_VERSION } from '../src/api/resources.js';
+import { isNotFound } from '../src/runtime/errors.js';
+import type { ResourceType, RestClient } from '../src/runtime/rest.js';
 
 export const VALIDATING_WEBHOOKS: ResourceType = { group: 'admissionregistration.k8s.io', version: 'v1', plural: 'validatingwebhookconfigurations', kind: 'ValidatingWebhookConfiguration', namespaced: false };
 export const MUTATING_WEBHOOKS: ResourceType = { group: 'admissionregistration.k8s.io', version: 'v1', plural: 'mutatingwebhookconfigurations', kind: 'MutatingWebhookConfiguration', namespaced: false };

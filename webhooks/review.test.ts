@@ -1,5 +1,5 @@
-import { parsePolicy } from '../policy/acl/index.js';
-import { parseWeftPolicy } from '../policy/weft-policy.js';
+import { parsePolicy } from '../src/policy/acl/index.js';
+import { parseWeftPolicy } from '../src/policy/weft-policy.js';
 import { UsageLedger } from './quota.js';
 import { mutateAdmission, validateAdmission, type AdmissionContext, type AdmissionRequest } from './review.js';
 import { webhookConfigurations } from './register.js';

@@ -8,10 +8,10 @@ import { createSecureServer, type IncomingHttpHeaders, type ServerHttp2Session, 
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { Histogram, type Registry } from 'prom-client';
-import type { CertificateAuthority } from '../cluster/pki.js';
-import { secureContextFor } from '../pki/mtls.js';
-import { RotatingCertificate } from '../pki/rotating.js';
-import { errorMessage } from '../runtime/errors.js';
+import type { CertificateAuthority } from '../src/cluster/pki.js';
+import { secureContextFor } from '../src/pki/mtls.js';
+import { RotatingCertificate } from '../src/pki/rotating.js';
+import { errorMessage } from '../src/runtime/errors.js';
 import type { AdmissionRequest, AdmissionResponse } from './review.js';
 
 export interface WebhookServerOptions {

@@ -1,0 +1,21 @@
+import type { Logger } from 'pino';
+import type { OperatorConfig } from '../src/config/operator.js';
+import type { KubeAccess } from '../src/runtime/kubeconfig.js';
+import type { Manager } from '../src/runtime/manager.js';
+import type { SchedulingState } from '../src/scheduler/informed.js';
+
+/**
+ * What a controller's setup function gets from the composition root (`src/operator`): credentials,
+ * the manager its watches and work queues register with, the configuration and a logger.
+ */
+export interface ControllerContext {
+  kc: KubeAccess;
+  mgr: Manager;
+  cfg: OperatorConfig;
+  log: Logger;
+  /** The placement engine fed by the caches, shared by the controllers and POST /schedule. */
+  scheduling?: SchedulingState;
+}
+
+/** Registers one controller (and its watches) with the manager; returns a cleanup function. */
+export type ControllerSetup = (ctx: ControllerContext) => void | (() => Promise<void>);
