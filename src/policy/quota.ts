@@ -5,9 +5,9 @@
  * the limit between two cache updates.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { formatBytes, formatCpu, quantityUnits } from '../src/api/common/quantity.js';
-import { REQUEST_DEFAULTS } from '../src/scheduler/convert.js';
-import type { QuotaLimits, WeftPolicy } from '../src/policy/weft-policy.js';
+import { formatBytes, formatCpu, quantityUnits } from '../api/common/quantity.js';
+import { REQUEST_DEFAULTS } from '../scheduler/convert.js';
+import type { QuotaLimits, WeftPolicy } from './weft-policy.js';
 
 export type ChargedKind = 'Workload' | 'Job';
 
