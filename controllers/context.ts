@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { MeshProvider } from '../src/mesh/provider.js';
 import type { OperatorConfig } from '../src/config/operator.js';
 import type { KubeAccess } from '../src/runtime/kubeconfig.js';
 import type { Manager } from '../src/runtime/manager.js';
@@ -15,6 +16,8 @@ export interface ControllerContext {
   log: Logger;
   /** The placement engine fed by the caches, shared by the controllers and POST /schedule. */
   scheduling?: SchedulingState;
+  /** The tailnet's provider when the mesh is on (`--mesh`): the MeshNode controller maps its devices. */
+  mesh?: MeshProvider;
 }
 
 /** Registers one controller (and its watches) with the manager; returns a cleanup function. */

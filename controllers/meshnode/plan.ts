@@ -1,3 +1,4 @@
+import { planMeshStatus, type MeshSnapshot } from '../../src/mesh/discovery-plan.js';
 import { setConditions, type Condition, type ConditionInput } from '../../src/runtime/conditions.js';
 
 /** Resource amounts as MeshNode status carries them (Kubernetes quantity strings). */
@@ -32,6 +33,8 @@ export interface MeshNodeObservation {
   now: Date;
   /** How long a node may go without a heartbeat before it is NotReady. */
   gracePeriodMs: number;
+  /** With a mesh: what the tailnet last said (its devices give `status.tailnet` and MeshConnected). */
+  tailnet?: MeshSnapshot;
 }
 
 export interface MeshNodePlan {
@@ -77,7 +80,8 @@ export function planMeshNode(o: MeshNodeObservation): MeshNodePlan {
     ? { type: 'CapacityReported', status: 'True', reason: 'AgentReported', message: 'capacity reported by weft agent' }
     : { type: 'CapacityReported', status: 'False', reason: 'NoCapacity', message: 'weft agent has not reported capacity yet' };
   const conditions = setConditions(prev.conditions, [ready, capacityReported], { now: o.now, generation: o.node.metadata?.generation });
-  const status = { ...prev, allocated: o.allocated, conditions, observedGeneration: o.node.metadata?.generation };
+  const own = { ...prev, allocated: o.allocated, conditions, observedGeneration: o.node.metadata?.generation };
+  const status = o.tailnet ? planMeshStatus({ ...o.node, status: own }, o.tailnet, o.now) : own;
 
   const wasReady = prev.conditions?.find((c) => c.type === 'Ready')?.status;
   let event: MeshNodePlan['event'];

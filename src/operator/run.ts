@@ -73,18 +73,17 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
   });
   const cleanups: Array<() => Promise<void>> = [];
   const scheduling = new SchedulingState(mgr, log.child({ component: 'scheduler' }));
-  for (const c of opts.controllers ?? CONTROLLERS) {
-    if (c.enabled && !c.enabled(cfg)) continue;
-    if (!opts.controllers && !cfg.controllers.has(c.name)) continue;
-    const cleanup = c.setup({ kc, mgr, cfg, log: log.child({ controller: c.name }), scheduling });
-    if (cleanup) cleanups.push(cleanup);
-  }
-
   // The mesh (ACL engine, headscale client) is loaded only when it is turned on.
   const meshSetup = cfg.mesh.mode === 'none' ? undefined : await import('../mesh/setup.js');
   const provider = await meshSetup?.meshProvider({ ...cfg.mesh, port: cfg.http.port });
-  const mesh = provider && meshSetup ? await meshSetup.enableMesh({ ...cfg.mesh, port: cfg.http.port }, provider, { kc, mgr, cfg, log, scheduling }, log) : undefined;
+  const mesh = provider && meshSetup ? await meshSetup.enableMesh({ ...cfg.mesh, port: cfg.http.port }, provider, log) : undefined;
   if (mesh) cleanups.push(mesh.stop);
+  for (const c of opts.controllers ?? CONTROLLERS) {
+    if (c.enabled && !c.enabled(cfg)) continue;
+    if (!opts.controllers && !cfg.controllers.has(c.name)) continue;
+    const cleanup = c.setup({ kc, mgr, cfg, log: log.child({ controller: c.name }), scheduling, mesh: provider });
+    if (cleanup) cleanups.push(cleanup);
+  }
   const admission = await setupAdmission({ kc, mgr, cfg, log, metrics, acl: mesh?.store });
   cleanups.push(admission.stop);
   const rest = new RestClient(kc);
