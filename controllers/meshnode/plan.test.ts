@@ -1,8 +1,9 @@
-import { planMeshNode, type MeshNodeLike } from './plan.js';
+import type { ObservedMeshNode } from '../../src/api/meshnode/index.js';
+import { planMeshNode } from './plan.js';
 
 const now = new Date('2026-11-24T10:00:40Z');
-const base: MeshNodeLike = { metadata: { name: 'gpu-1', generation: 2 }, spec: { hostname: 'gpu-1.lab' } };
-const plan = (node: MeshNodeLike, heartbeatAgoMs: number | undefined) =>
+const base: ObservedMeshNode = { metadata: { name: 'gpu-1', generation: 2 }, spec: { hostname: 'gpu-1.lab' } };
+const plan = (node: ObservedMeshNode, heartbeatAgoMs: number | undefined) =>
   planMeshNode({
     node,
     heartbeat: heartbeatAgoMs === undefined ? undefined : new Date(now.getTime() - heartbeatAgoMs),
@@ -62,7 +63,7 @@ describe('planMeshNode', () => {
 
 describe('planMeshNode with the tailnet as one more observation', () => {
   const device = { id: '7', name: 'gpu-1', ips: ['100.64.0.7'], user: '', tags: ['tag:gpu'], online: true };
-  const observe = (tailnet: Parameters<typeof planMeshNode>[0]['tailnet'], node: MeshNodeLike = base) =>
+  const observe = (tailnet: Parameters<typeof planMeshNode>[0]['tailnet'], node: ObservedMeshNode = base) =>
     planMeshNode({ node, heartbeat: new Date(now.getTime() - 1000), allocated: { cpu: '1' }, now, gracePeriodMs: 40_000, tailnet });
   const cond = (p: ReturnType<typeof observe>, type: string) => p.status.conditions!.find((c) => c.type === type);
 

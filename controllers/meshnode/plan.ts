@@ -1,35 +1,16 @@
+import type { HostResources } from '../../src/api/common/types.js';
+import type { ObservedMeshNode } from '../../src/api/meshnode/index.js';
+import type { MeshNodeStatus } from '../../src/api/meshnode/types.js';
 import { planMeshStatus, type MeshSnapshot } from '../../src/mesh/discovery-plan.js';
-import { setConditions, type Condition, type ConditionInput } from '../../src/runtime/conditions.js';
+import { setConditions, type ConditionInput } from '../../src/runtime/conditions.js';
 
-/** Resource amounts as MeshNode status carries them (Kubernetes quantity strings). */
-export interface ResourceList {
-  cpu?: string;
-  memory?: string;
-  ephemeralStorage?: string;
-  gpus?: Array<{ model: string; memory?: string; count: number }>;
-}
-
-/** The parts of a MeshNode this controller reads and writes. */
-export interface MeshNodeLike {
-  metadata?: { name?: string; generation?: number };
-  spec?: { hostname?: string; unschedulable?: boolean };
-  status?: {
-    capacity?: ResourceList;
-    allocatable?: ResourceList;
-    allocated?: ResourceList;
-    lastHeartbeatTime?: string;
-    conditions?: Condition[];
-    observedGeneration?: number;
-    [k: string]: unknown;
-  };
-}
 
 export interface MeshNodeObservation {
-  node: MeshNodeLike;
+  node: ObservedMeshNode;
   /** renewTime of the node's heartbeat Lease (weft-node-lease/<name>), if any. */
   heartbeat: Date | undefined;
   /** Resources of the Workloads placed on this node. */
-  allocated: ResourceList;
+  allocated: HostResources;
   now: Date;
   /** How long a node may go without a heartbeat before it is NotReady. */
   gracePeriodMs: number;
@@ -38,7 +19,7 @@ export interface MeshNodeObservation {
 }
 
 export interface MeshNodePlan {
-  status: NonNullable<MeshNodeLike['status']>;
+  status: NonNullable<MeshNodeStatus>;
   /** Come back when the heartbeat would expire (or to re-check a NotReady node). */
   requeueAfterMs: number;
   /** Ready transitions worth an Event. */

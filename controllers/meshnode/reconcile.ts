@@ -5,7 +5,9 @@ import { LEASES, MESHNODES } from '../../src/api/resources.js';
 import type { MeshProvider } from '../../src/mesh/provider.js';
 import { EventRecorder, keyOf, RestClient, updateStatusIfChanged, type Informer } from '../../src/runtime/index.js';
 import { watchTailnet } from './tailnet.js';
-import { planMeshNode, type MeshNodeLike, type ResourceList } from './plan.js';
+import type { HostResources } from '../../src/api/common/types.js';
+import type { ObservedMeshNode } from '../../src/api/meshnode/index.js';
+import { planMeshNode } from './plan.js';
 
 interface Lease extends KubernetesObject {
   spec?: { renewTime?: string; holderIdentity?: string };
@@ -15,7 +17,7 @@ export interface MeshNodeControllerOptions {
   /** Grace period without heartbeat before Ready=False (default 40 s, as the kubelet's node-monitor-grace-period). */
   gracePeriodMs?: number;
   /** Resources allocated on a node by placed workloads (the scheduling issue provides it). */
-  allocatedOn?: (node: string) => ResourceList;
+  allocatedOn?: (node: string) => HostResources;
   /** With a mesh: its devices become `status.tailnet` and `MeshConnected` (polled every intervalMs, default 5 s). */
   tailnet?: { provider: MeshProvider; intervalMs?: number };
 }
@@ -27,7 +29,7 @@ export interface MeshNodeControllerOptions {
  */
 export function setupMeshNodeController(ctx: ControllerContext, opts: MeshNodeControllerOptions = {}): () => Promise<void> {
   const rest = new RestClient(ctx.kc);
-  const nodes: Informer<MeshNodeLike & KubernetesObject> = ctx.mgr.informer(MESHNODES);
+  const nodes: Informer<ObservedMeshNode & KubernetesObject> = ctx.mgr.informer(MESHNODES);
   const leases: Informer<Lease> = ctx.mgr.informer(LEASES, NODE_LEASE_NAMESPACE);
   const events = new EventRecorder(rest, 'meshnode', ctx.log);
   const grace = opts.gracePeriodMs ?? 40_000;

@@ -7,7 +7,7 @@ import type { Workload, WorkloadStatus } from '../../src/api/workload/types.js';
 import { metaTime } from '../../src/api/common/conditions.js';
 import { findCondition, setConditions, type Condition, type ConditionInput } from '../../src/runtime/conditions.js';
 import type { Decision } from '../../src/scheduler/types.js';
-import { REQUEST_DEFAULTS } from '../../src/scheduler/convert.js';
+import { ResourceRequestDefaults } from '../../src/api/common/types.js';
 
 export { WORKLOAD_FINALIZER } from '../../src/api/labels.js';
 /** Labels on the pods the controller creates (the pod watch maps them back to their Workload). */
@@ -35,8 +35,8 @@ export function buildPod(wl: Workload, cluster: string, node: string, attempt: n
   const [first] = spec.containers ?? [];
   if (first) {
     const requests = { ...(first.resources?.requests ?? {}) };
-    requests.cpu ??= String(r.cpu ?? REQUEST_DEFAULTS.cpu);
-    requests.memory ??= String(r.memory ?? REQUEST_DEFAULTS.memory);
+    requests.cpu ??= String(r.cpu ?? ResourceRequestDefaults.cpu);
+    requests.memory ??= String(r.memory ?? ResourceRequestDefaults.memory);
     const limits = { ...(first.resources?.limits ?? {}) };
     if ((r.gpu ?? 0) > 0) limits['nvidia.com/gpu'] ??= String(r.gpu);
     first.resources = { ...first.resources, requests, ...(Object.keys(limits).length > 0 ? { limits } : {}) };
