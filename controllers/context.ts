@@ -3,7 +3,7 @@ import type { MeshProvider } from '../src/mesh/provider.js';
 import type { OperatorConfig } from '../src/config/operator.js';
 import type { KubeAccess } from '../src/runtime/kubeconfig.js';
 import type { Manager } from '../src/runtime/manager.js';
-import type { SchedulingState } from '../src/scheduler/informed.js';
+import type { SchedulingState } from '../src/placement/state.js';
 
 /**
  * What a controller's setup function gets from the composition root (`src/operator`): credentials,

@@ -165,7 +165,7 @@ export function statusForReschedule(wl: Workload, why: string, now: Date): Workl
   return withConditions(wl, { ...rest, phase: 'Pending' }, [cond('Scheduled', 'False', 'Rescheduling', why), cond('Ready', 'False', 'Rescheduling', why)], now);
 }
 
-export { isFinished } from '../../src/scheduler/informed.js';
+export { isFinished } from '../../src/placement/state.js';
 
 /** Status while the target cluster cannot be reached: the pod's state is Unknown. */
 export function statusClusterUnreachable(wl: Workload, message: string, now: Date): WorkloadStatus {

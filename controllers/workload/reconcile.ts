@@ -17,7 +17,7 @@ import {
 } from '../../src/runtime/index.js';
 import { findCondition } from '../../src/api/common/conditions.js';
 import { placementRequest } from '../../src/scheduler/convert.js';
-import { BOUND_TO_ANNOTATION, type SchedulingState } from '../../src/scheduler/informed.js';
+import { BOUND_TO_ANNOTATION, type SchedulingState } from '../../src/placement/state.js';
 import type { Decision } from '../../src/scheduler/types.js';
 import { ClusterConnections, podOf, type ClusterConnection } from './clusters.js';
 import {

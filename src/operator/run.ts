@@ -16,7 +16,7 @@ import { registerNodeWrites } from '../server/api/writes.js';
 import type { Server as HttpsServer } from 'node:https';
 import type { LightKubeConfig } from '../runtime/kubeconfig.js';
 import { mtlsServerOptions, secureContextFor } from '../pki/mtls.js';
-import { SchedulingState } from '../scheduler/informed.js';
+import { SchedulingState } from '../placement/state.js';
 import { setupAdmission } from '../../webhooks/setup.js';
 import type { WebhookServer } from '../../webhooks/server.js';
 import { registerScheduleApi } from '../server/api/schedule.js';
