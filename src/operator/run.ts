@@ -21,6 +21,7 @@ import { setupAdmission } from '../../webhooks/setup.js';
 import type { WebhookServer } from '../../webhooks/server.js';
 import { registerScheduleApi } from '../server/api/schedule.js';
 import { registerDashboard } from '../server/dashboard/routes.js';
+import { registerAccessGuard } from '../server/dashboard/guard.js';
 
 /** A running operator: its HTTP address and a way to stop it gracefully. */
 export interface RunningOperator {
@@ -96,12 +97,15 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
     readiness,
     metrics,
     routes: async (a) => {
-      if (mesh && cfg.featureGates.MeshACL) mesh.guard(a);
+      const deviceAuthorization = Boolean(mesh && cfg.featureGates.MeshACL);
+      if (mesh && deviceAuthorization) mesh.guard(a);
+      // Every /api/ route: TokenReview or operator-CA certificate, then RBAC (docs/dashboard.md).
+      registerAccessGuard(a, { rest, log: log.child({ component: 'api-access' }), deviceAuthorization });
       registerReadApi(a, { mgr, rest });
       registerNodeWrites(a, rest);
       registerScheduleApi(a, { scheduling, rest });
       // Dashboard (UI, /api/v1/dashboard, RBAC on API writes): src/server/dashboard, docs/dashboard.md.
-      cleanups.push(registerDashboard(a, { mgr, rest, log: log.child({ component: 'dashboard' }), deviceAuthorization: Boolean(mesh && cfg.featureGates.MeshACL) }).stop);
+      cleanups.push(registerDashboard(a, { mgr, rest, log: log.child({ component: 'dashboard' }), deviceAuthorization }).stop);
       await opts.routes?.(a);
     },
   });

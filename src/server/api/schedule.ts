@@ -10,7 +10,6 @@ import { placementRequest } from '../../scheduler/convert.js';
 import { BOUND_TO_ANNOTATION, type SchedulingState } from '../../scheduler/informed.js';
 import { denialSchema, errorSchema } from '../schemas.js';
 
-
 export interface ScheduleDeps {
   scheduling: SchedulingState;
   rest: RestClient;
@@ -54,6 +53,11 @@ const fieldErrorsSchema = {
   properties: { error: { type: 'string' }, message: { type: 'string' }, statusCode: { type: 'integer' }, fields: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } } },
 } as const;
 
+/** The namespace the Workload of a schedule request names ("default" when none). */
+function workloadNamespace(body: unknown): string {
+  return (body as { workload?: { metadata?: { namespace?: string } } } | undefined)?.workload?.metadata?.namespace ?? 'default';
+}
+
 /**
  * `POST /api/v1/schedule`: place a Workload with the operator's engine. dryRun answers the decision
  * only; otherwise the Workload is created already placed (the controller records the same decision
@@ -65,6 +69,8 @@ export function registerScheduleApi(app: FastifyInstance, deps: ScheduleDeps): v
   app.addSchema(scheduleRequestSchema);
   app.addSchema(scheduleReplySchema);
   app.post('/api/v1/schedule', {
+    // Placing a Workload (dry run or not) is creating one, in the namespace it names.
+    config: { weftAccess: (req) => [{ verb: 'create', resource: 'workloads', namespace: workloadNamespace(req.body) }], weftDeviceWrite: true },
     schema: {
       tags: ['mesh'],
       summary: 'Place a Workload (dryRun: only explain where it would go)',
@@ -76,7 +82,7 @@ export function registerScheduleApi(app: FastifyInstance, deps: ScheduleDeps): v
       const body = req.body as { workload: Record<string, unknown>; dryRun?: boolean };
       const dryRun = body.dryRun ?? false;
       const { generateName, ...meta } = (body.workload.metadata ?? {}) as { name?: string; generateName?: string; namespace?: string };
-      const namespace = meta.namespace ?? 'default';
+      const namespace = workloadNamespace(body);
       const name = meta.name ?? (generateName ? `${generateName}${randomBytes(3).toString('hex').slice(0, 5)}` : undefined);
       if (!name) return reply.code(400).send({ error: 'BadRequest', statusCode: 400, message: 'workload.metadata.name (or generateName) is required', fields: [{ field: 'workload.metadata.name', message: 'required' }] });
       const manifest = withDefaults('Workload', {
