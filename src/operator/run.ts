@@ -11,6 +11,8 @@ import { loadKubeConfig } from '../runtime/load-kubeconfig.js';
 import { CONTROLLERS } from './controllers.js';
 import { Manager } from '../runtime/manager.js';
 import { RestClient } from '../runtime/rest.js';
+import { ensureNamespace } from '../runtime/namespace.js';
+import { errorMessage } from '../runtime/errors.js';
 import { registerReadApi } from '../server/api/routes.js';
 import { registerNodeWrites } from '../server/api/writes.js';
 import type { Server as HttpsServer } from 'node:https';
@@ -65,6 +67,8 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
     },
   });
   await probe.start();
+  const rest = new RestClient(kc);
+  await ensureOperatorNamespace(rest, cfg.namespace, log);
 
   const mgr = new Manager(kc, {
     log,
@@ -88,7 +92,6 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
   if (mesh) cleanups.push(mesh.stop);
   const admission = await setupAdmission({ kc, mgr, cfg, log, metrics, acl: mesh?.store });
   cleanups.push(admission.stop);
-  const rest = new RestClient(kc);
   const tls = cfg.httpTls ? await operatorTls(kc, cfg.namespace) : undefined;
   if (tls) cleanups.push(async () => tls.serving.stop());
   const app = await buildHttpServer({
@@ -132,6 +135,19 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
       log.info('operator stopped');
     },
   };
+}
+
+/**
+ * Creates the operator's namespace (Lease, CA Secret, policy ConfigMap) when it is missing and the
+ * operator may. When it may not, the operator still serves: leader election retries and `/readyz`
+ * answers 503 with the fix (`kubectl create namespace …`).
+ */
+async function ensureOperatorNamespace(rest: RestClient, namespace: string, log: Logger): Promise<void> {
+  try {
+    if ((await ensureNamespace(rest, namespace)) === 'created') log.info({ namespace }, 'created the operator namespace');
+  } catch (err) {
+    log.error({ namespace, err: errorMessage(err) }, 'the operator namespace is not there; leader election and /readyz say the fix');
+  }
 }
 
 /**

@@ -49,7 +49,10 @@ const ROLES = { cluster: { group: 'rbac.authorization.k8s.io', version: 'v1', pl
 const BINDINGS = { cluster: { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'clusterrolebindings', kind: 'ClusterRoleBinding', namespaced: false }, ns: { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'rolebindings', kind: 'RoleBinding', namespaced: true } } as const;
 
 export type Rule = { apiGroups: string[]; resources: string[]; verbs: string[] };
-export const VIEWER_RULES: Rule[] = [{ apiGroups: ['weft.dev'], resources: ['meshnodes', 'orgclusters', 'workloads'], verbs: ['get', 'list', 'watch'] }];
+export const VIEWER_RULES: Rule[] = [
+  { apiGroups: ['weft.dev'], resources: ['meshnodes', 'orgclusters', 'workloads'], verbs: ['get', 'list', 'watch'] },
+  { apiGroups: ['weft.dev'], resources: ['orgclusters/pods'], verbs: ['list'] },
+];
 export const ADMIN_RULES: Rule[] = [...VIEWER_RULES, { apiGroups: ['weft.dev'], resources: ['meshnodes'], verbs: ['patch'] }, { apiGroups: ['weft.dev'], resources: ['workloads'], verbs: ['delete'] }];
 
 /**
