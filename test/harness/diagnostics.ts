@@ -24,6 +24,8 @@ interface TestStatus {
 }
 
 const targets = new Map<string, DiagnosticsTarget>();
+/** Dumps taken at the moment of a failure (withDiagnostics), printed by the hook if the test fails. */
+const snapshots: string[] = [];
 let write: (text: string) => void = (text) => process.stderr.write(text);
 const SECTION_CHARS = 6_000;
 
@@ -86,6 +88,32 @@ export async function collectDiagnostics(t: DiagnosticsTarget): Promise<string> 
   return out.join('');
 }
 
+async function collectAll(): Promise<string> {
+  const parts: string[] = [];
+  for (const t of targets.values()) {
+    try {
+      parts.push(`==== ${t.name} ====\n`, await collectDiagnostics(t));
+    } catch (err) {
+      parts.push(`==== ${t.name}: could not collect diagnostics: ${(err as Error).message} ====\n`);
+    }
+  }
+  return parts.join('');
+}
+
+/**
+ * Runs `fn`; if it throws, collects the diagnostics at once (while the system it tests still runs,
+ * before a `finally` stops it) for the hook to print, then rethrows. For e2e tests that own their
+ * cluster: `await withDiagnostics(async () => { … })` inside the try whose finally stops `weft up`.
+ */
+export async function withDiagnostics<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    snapshots.push(`==== taken when the test threw: ${(err as Error).message?.split('\n')[0]} ====\n${await collectAll()}`);
+    throw err;
+  }
+}
+
 /** The running test's status, when jest runs with test/harness/environment.js. */
 export function currentTestStatus(): TestStatus | undefined {
   return (globalThis as { __weftTestStatus?: TestStatus }).__weftTestStatus;
@@ -96,15 +124,8 @@ export function currentTestStatus(): TestStatus | undefined {
  * target's diagnostics to stderr; when it passed, nothing.
  */
 export async function dumpIfFailed(status: TestStatus | undefined = currentTestStatus()): Promise<void> {
+  const taken = snapshots.splice(0);
   if (!status?.failed) return;
-  const parts = [`\n======== diagnostics for the failed test "${status.name}" ========\n`, ...status.errors.map((e) => `error: ${e.split('\n')[0]}\n`)];
-  for (const t of targets.values()) {
-    try {
-      parts.push(`==== ${t.name} ====\n`, await collectDiagnostics(t));
-    } catch (err) {
-      parts.push(`==== ${t.name}: could not collect diagnostics: ${(err as Error).message} ====\n`);
-    }
-  }
-  parts.push(`======== end of diagnostics for "${status.name}" ========\n`);
-  write(parts.join(''));
+  const head = [`\n======== diagnostics for the failed test "${status.name}" ========\n`, ...status.errors.map((e) => `error: ${e.split('\n')[0]}\n`)];
+  write([...head, ...taken, await collectAll(), `======== end of diagnostics for "${status.name}" ========\n`].join(''));
 }

@@ -7,7 +7,7 @@ import { diagnosticsTarget, type DiagnosticsTarget } from './diagnostics.js';
 export { eventually } from './eventually.js';
 export { processesMentioning } from './processes.js';
 export { kubectl } from './kubectl.js';
-export { collectDiagnostics, diagnosticsTarget, watchLog, type DiagnosticsTarget } from './diagnostics.js';
+export { collectDiagnostics, diagnosticsTarget, watchLog, withDiagnostics, type DiagnosticsTarget } from './diagnostics.js';
 export { LogRing, ringLogger } from './log-ring.js';
 
 let shared: Promise<LocalControlPlane> | undefined;

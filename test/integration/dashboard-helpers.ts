@@ -4,13 +4,12 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HttpMethod, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
-import { pino } from 'pino';
 import { chromium, type BrowserContext, type BrowserContextOptions } from 'playwright-core';
 import { parseOperatorConfig } from '../../src/config/operator.js';
 import type { CONTROLLERS } from '../../src/operator/controllers.js';
 import { runOperator, type RunningOperator } from '../../src/operator/run.js';
 import { resourcePath, RestClient, type ResourceType } from '../../src/runtime/index.js';
-import { uniqueName } from '../harness/index.js';
+import { controlPlaneDiagnostics, LogRing, ringLogger, uniqueName, watchLog } from '../harness/index.js';
 
 /** Shared by the dashboard's integration and browser tests. */
 
@@ -36,10 +35,15 @@ export async function launchChromium(opts: BrowserContextOptions = {}): Promise<
   };
 }
 
-/** Runs the operator in this process against the test control plane (no leader election). */
+/**
+ * Runs the operator in this process against the test control plane (no leader election). Its log
+ * goes to a ring buffer that a failed test dumps (test/harness/diagnostics.ts).
+ */
 export async function startOperator(o: { kubeconfig: string; namespace: string; httpTls?: boolean; controllers?: typeof CONTROLLERS }): Promise<RunningOperator> {
   const cfg = parseOperatorConfig({ kubeconfig: o.kubeconfig, httpAddr: '127.0.0.1:0', namespace: o.namespace, leaderElect: false, httpTls: o.httpTls ?? false, logLevel: 'warn' }, {});
-  const op = await runOperator(cfg, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), { controllers: o.controllers ?? [] });
+  const ring = new LogRing();
+  watchLog(controlPlaneDiagnostics(), `operator (namespace ${o.namespace}${o.httpTls ? ', https' : ''})`, ring);
+  const op = await runOperator(cfg, ringLogger(ring), { controllers: o.controllers ?? [] });
   await op.mgr.waitForSync();
   return op;
 }

@@ -4,7 +4,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { PODS, WORKLOADS } from '../../src/api/resources.js';
 import { RestClient, type ResourceType } from '../../src/runtime/index.js';
 import { collectDiagnostics, controlPlane, createNamespace, deleteNamespace, diagnosticsTarget, LogRing, ringLogger, uniqueName, watchLog } from '../harness/index.js';
-import { dumpIfFailed, setDiagnosticsWriter } from '../harness/diagnostics.js';
+import { dumpIfFailed, setDiagnosticsWriter, withDiagnostics } from '../harness/diagnostics.js';
 
 const CORE_EVENTS: ResourceType = { group: '', version: 'v1', plural: 'events', kind: 'Event', namespaced: true };
 const FIXTURE_CONFIG = fileURLToPath(new URL('../fixtures/diagnostics/jest.config.js', import.meta.url));
@@ -58,10 +58,14 @@ describe('test diagnostics (operator log tail, objects, Events on failure)', () 
       await dumpIfFailed({ name: 'passes', failed: false, errors: [] });
       expect(written).toEqual([]);
       await dumpIfFailed({ name: 'breaks', failed: true, errors: ['expected 1, got 2'] });
+      // withDiagnostics takes the dump when the body throws (before a finally tears the system down)
+      await expect(withDiagnostics(async () => Promise.reject(new Error('weft up never said ready')))).rejects.toThrow('weft up never said ready');
+      await dumpIfFailed({ name: 'e2e', failed: true, errors: [] });
     } finally {
       setDiagnosticsWriter(previous);
     }
-    expect(written).toHaveLength(1);
+    expect(written).toHaveLength(2);
+    expect(written[1]).toMatch(/"e2e" ========\n==== taken when the test threw: weft up never said ready ====\n==== control plane ====/);
     expect(written[0]).toMatch(/^\n======== diagnostics for the failed test "breaks" ========\nerror: expected 1, got 2\n==== control plane ====\n/);
     expect(written[0]).toContain(`namespace ${ns}`);
   });

@@ -108,8 +108,8 @@ export function dashboardBanner(url: string, a: DemoDashboardAccess): string[] {
           c.p12
             ? `    mTLS: import ${c.p12} (password "${c.p12Password}") into your browser and trust ${c.ca}`
             : `    mTLS: give your browser the client certificate ${c.cert} (key ${c.key}) and trust ${c.ca}`,
-          `    curl --cacert ${c.ca} --cert ${c.cert} --key ${c.key} -H "Authorization: Bearer <token>" ${url}/api/v1/dashboard/overview`,
+          `    curl --cacert ${c.ca} --cert ${c.cert} --key ${c.key} -H "Authorization: Bearer <token>" ${url}/api/v1/nodes`,
         ]
-      : [`    curl -H "Authorization: Bearer <token>" ${url}/api/v1/dashboard/overview`]),
+      : [`    curl -H "Authorization: Bearer <token>" ${url}/api/v1/nodes`]),
   ];
 }
