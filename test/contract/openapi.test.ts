@@ -7,7 +7,7 @@ import { Readiness } from '../../src/runtime/readiness.js';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
 import { Manager } from '../../src/runtime/manager.js';
-import { RestClient } from '../../src/runtime/rest.js';
+import type { RestClient } from '../../src/runtime/rest.js';
 import { registerReadApi } from '../../src/server/api/routes.js';
 import { registerNodeWrites } from '../../src/server/api/writes.js';
 import { registerScheduleApi } from '../../src/server/api/schedule.js';
