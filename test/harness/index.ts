@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { join } from 'node:path';
 import { LocalControlPlane } from '../../src/cluster/local.js';
-import { diagnosticsTarget, type DiagnosticsTarget } from './diagnostics.js';
+import type { Logger } from 'pino';
+import { diagnosticsTarget, watchLog, type DiagnosticsTarget } from './diagnostics.js';
+import { LogRing, ringLogger } from './log-ring.js';
 
 export { eventually } from './eventually.js';
 export { processesMentioning } from './processes.js';
@@ -42,6 +44,24 @@ export function controlPlaneDiagnostics(): DiagnosticsTarget {
     const dir = controlPlaneDir();
     return dir ? join(dir, 'kubeconfig') : undefined;
   });
+}
+
+/**
+ * A logger for an operator (or controller) a test runs in this process: its lines go to a ring
+ * buffer that a failed test dumps, not to the console. Replaces `pino({ level: 'silent' })`.
+ * @example const op = await runOperator(cfg, testLogger(`operator ${ns}`));
+ */
+export function testLogger(name = 'operator'): Logger {
+  const ring = new LogRing();
+  watchLog(controlPlaneDiagnostics(), name, ring);
+  return ringLogger(ring);
+}
+
+/** Keeps the output of a child process (e.g. `weft operator`) in a ring buffer that a failed test dumps. */
+export function captureOutput(name: string, streams: Array<NodeJS.ReadableStream | null>): void {
+  const ring = new LogRing();
+  for (const s of streams) s?.on('data', (d: Buffer) => d.toString().split('\n').filter(Boolean).forEach((l) => ring.write(l)));
+  watchLog(controlPlaneDiagnostics(), name, ring);
 }
 
 /** A unique, DNS-safe name with a prefix, e.g. `rbac-3f9a1c`. */

@@ -9,7 +9,7 @@ import { parseOperatorConfig } from '../../src/config/operator.js';
 import type { CONTROLLERS } from '../../src/operator/controllers.js';
 import { runOperator, type RunningOperator } from '../../src/operator/run.js';
 import { resourcePath, RestClient, type ResourceType } from '../../src/runtime/index.js';
-import { controlPlaneDiagnostics, LogRing, ringLogger, uniqueName, watchLog } from '../harness/index.js';
+import { testLogger, uniqueName } from '../harness/index.js';
 
 /** Shared by the dashboard's integration and browser tests. */
 
@@ -41,9 +41,7 @@ export async function launchChromium(opts: BrowserContextOptions = {}): Promise<
  */
 export async function startOperator(o: { kubeconfig: string; namespace: string; httpTls?: boolean; controllers?: typeof CONTROLLERS }): Promise<RunningOperator> {
   const cfg = parseOperatorConfig({ kubeconfig: o.kubeconfig, httpAddr: '127.0.0.1:0', namespace: o.namespace, leaderElect: false, httpTls: o.httpTls ?? false, logLevel: 'warn' }, {});
-  const ring = new LogRing();
-  watchLog(controlPlaneDiagnostics(), `operator (namespace ${o.namespace}${o.httpTls ? ', https' : ''})`, ring);
-  const op = await runOperator(cfg, ringLogger(ring), { controllers: o.controllers ?? [] });
+  const op = await runOperator(cfg, testLogger(`operator (namespace ${o.namespace}${o.httpTls ? ', https' : ''})`), { controllers: o.controllers ?? [] });
   await op.mgr.waitForSync();
   return op;
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
 import { freePorts } from '../../src/cluster/ports.js';
-import { controlPlane, createNamespace, deleteNamespace, eventually, kubectl, uniqueName } from '../harness/index.js';
+import { captureOutput, controlPlane, controlPlaneDiagnostics, createNamespace, deleteNamespace, eventually, kubectl, uniqueName } from '../harness/index.js';
 
 const WEFT = fileURLToPath(new URL('../../bin/weft.js', import.meta.url));
 const OPERATOR_ROLE = fileURLToPath(new URL('../../config/rbac/role.yaml', import.meta.url));
@@ -32,8 +32,9 @@ describe('two `weft operator` replicas (leader election on a Lease)', () => {
     const ports = await freePorts(2);
     const replicas: Replica[] = ports.map((port) => ({
       port,
-      proc: spawn(process.execPath, [WEFT, 'operator', '--kubeconfig', cp.kubeconfigPath, '--namespace', ns, '--http-addr', `127.0.0.1:${port}`, '--log-level', 'error'], { stdio: 'ignore' }),
+      proc: spawn(process.execPath, [WEFT, 'operator', '--kubeconfig', cp.kubeconfigPath, '--namespace', ns, '--http-addr', `127.0.0.1:${port}`, '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'pipe'] }),
     }));
+    for (const r of replicas) captureOutput(`weft operator :${r.port}`, [r.proc.stdout, r.proc.stderr]);
     try {
       const states = await eventually(async () => {
         const s = await Promise.all(replicas.map(leading));
@@ -65,7 +66,9 @@ describe('`weft operator` against a fresh cluster (its namespace missing)', () =
     for (const p of started.splice(0)) p.kill('SIGKILL');
   });
   const operator = (kubeconfig: string, namespace: string, port: number) => {
-    const p = spawn(process.execPath, [WEFT, 'operator', '--kubeconfig', kubeconfig, '--namespace', namespace, '--http-addr', `127.0.0.1:${port}`, '--log-level', 'error'], { stdio: 'ignore' });
+    const p = spawn(process.execPath, [WEFT, 'operator', '--kubeconfig', kubeconfig, '--namespace', namespace, '--http-addr', `127.0.0.1:${port}`, '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    captureOutput(`weft operator --namespace ${namespace}`, [p.stdout, p.stderr]);
+    controlPlaneDiagnostics().namespaces.add(namespace);
     started.push(p);
     return p;
   };
