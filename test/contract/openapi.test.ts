@@ -104,6 +104,7 @@ describe('HTTP API contract (/openapi.json)', () => {
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="weft"');
     expect(validateAgainstDoc(path, 401, await anonymous.json())).toEqual([]);
+    expect((await fetch(`${base}${path}`, { method: 'HEAD' })).status).toBe(401); // fastify's HEAD twin too
   });
 
   it('a token the apiserver rejects is 401; a permission the user lacks is 403 naming it and how to grant it', async () => {
