@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { errorMessage, isAlreadyExists, isConflict, isNotFound } from './errors.js';
 import type { KubeAccess } from './kubeconfig.js';
 import { describeLeaseFailure, type LeaderStatus, type LeaseVerb } from './leader-status.js';
-import { ensureNamespace } from './namespace.js';
+import { ensureNamespace, NamespaceMissingError } from './namespace.js';
 import { RestClient, type ResourceType } from './rest.js';
 
 const LEASE: ResourceType = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true };
@@ -225,10 +225,11 @@ export class LeaderElector {
         return await this.rest.create<Lease>(LEASE, lease);
       } catch (err) {
         if (isAlreadyExists(err)) return undefined;
-        // 404 on create: the namespace is missing. Create it once, then try the Lease again.
+        // 404 on creating a namespaced object: its namespace is missing. Create it, then try again.
         if (!isNotFound(err) || attempt > 0) throw err;
-        if ((await ensureNamespace(this.rest, this.opts.namespace)) !== 'created') throw err;
-        this.opts.log?.info({ namespace: this.opts.namespace }, 'leader election: created the missing namespace');
+        const outcome = await ensureNamespace(this.rest, this.opts.namespace);
+        if (outcome === 'unknown') throw new NamespaceMissingError(this.opts.namespace, { cause: err });
+        if (outcome === 'created') this.opts.log?.info({ namespace: this.opts.namespace }, 'leader election: created the missing namespace');
       }
     }
   }

@@ -18,7 +18,7 @@ export class NamespaceMissingError extends Error {
   }
 }
 
-/** What ensureNamespace found: it was there, it was created, or it could not be told (no get rights). */
+/** What ensureNamespace found: it was there, it was created, or it could not be told (no get nor create rights). */
 export type NamespaceOutcome = 'exists' | 'created' | 'unknown';
 
 /**
@@ -26,19 +26,21 @@ export type NamespaceOutcome = 'exists' | 'created' | 'unknown';
  * may. Missing and not allowed → NamespaceMissingError (with the fix); other errors are thrown as is.
  */
 export async function ensureNamespace(rest: Pick<RestClient, 'get' | 'create'>, name: string): Promise<NamespaceOutcome> {
+  let readable = true;
   try {
     await rest.get(NAMESPACES, name);
     return 'exists';
   } catch (err) {
-    if (statusCode(err) === 403) return 'unknown'; // the lease attempt will say what is wrong
-    if (!isNotFound(err)) throw err;
+    if (statusCode(err) === 403) readable = false;
+    else if (!isNotFound(err)) throw err;
   }
   try {
     await rest.create(NAMESPACES, { metadata: { name, labels: { 'app.kubernetes.io/part-of': 'weft' } } });
     return 'created';
   } catch (err) {
     if (isAlreadyExists(err)) return 'exists';
-    if (statusCode(err) === 403) throw new NamespaceMissingError(name, { cause: err });
-    throw err;
+    if (statusCode(err) !== 403) throw err;
+    if (!readable) return 'unknown';
+    throw new NamespaceMissingError(name, { cause: err });
   }
 }
