@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { withDefaults } from '../../api/defaults.js';
 import { validate } from '../../api/validate.js';
 import type { Workload } from '../../api/workload/types.js';
@@ -52,6 +52,25 @@ const fieldErrorsSchema = {
   required: ['error', 'message'],
   properties: { error: { type: 'string' }, message: { type: 'string' }, statusCode: { type: 'integer' }, fields: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } } },
 } as const;
+
+/**
+ * The apiserver's (or an admission webhook's) refusal of the create is the caller's answer, with
+ * its message; anything else is a server error.
+ */
+function refusal(reply: FastifyReply, err: unknown): FastifyReply {
+  const message = errorMessage(err);
+  switch (statusCode(err)) {
+    case 403:
+      return reply.code(403).send({ error: 'Forbidden', statusCode: 403, message, reason: message, rule: null });
+    case 409:
+      return reply.code(409).send({ error: 'AlreadyExists', statusCode: 409, message });
+    case 400:
+    case 422:
+      return reply.code(400).send({ error: 'BadRequest', statusCode: 400, message });
+    default:
+      throw err;
+  }
+}
 
 /** The namespace the Workload of a schedule request names ("default" when none). */
 function workloadNamespace(body: unknown): string {
@@ -117,19 +136,7 @@ export function registerScheduleApi(app: FastifyInstance, deps: ScheduleDeps): v
         created = await deps.rest.create(WORKLOADS, manifest);
       } catch (err) {
         deps.scheduling.unbind(id);
-        // The apiserver's (or an admission webhook's) refusal is the caller's answer, with its message.
-        const message = errorMessage(err);
-        switch (statusCode(err)) {
-          case 403:
-            return reply.code(403).send({ error: 'Forbidden', statusCode: 403, message, reason: message, rule: null });
-          case 409:
-            return reply.code(409).send({ error: 'AlreadyExists', statusCode: 409, message });
-          case 400:
-          case 422:
-            return reply.code(400).send({ error: 'BadRequest', statusCode: 400, message });
-          default:
-            throw err;
-        }
+        return refusal(reply, err);
       }
       return reply.code(201).send({ ...d, dryRun, workload: { namespace, name, uid: created.metadata?.uid } });
     },
