@@ -11,6 +11,8 @@ import { loadKubeConfig } from '../runtime/load-kubeconfig.js';
 import { CONTROLLERS } from './controllers.js';
 import { Manager } from '../runtime/manager.js';
 import { RestClient } from '../runtime/rest.js';
+import { ensureNamespace } from '../runtime/namespace.js';
+import { errorMessage } from '../runtime/errors.js';
 import { registerReadApi } from '../server/api/routes.js';
 import { registerNodeWrites } from '../server/api/writes.js';
 import type { Server as HttpsServer } from 'node:https';
@@ -21,6 +23,7 @@ import { setupAdmission } from '../../webhooks/setup.js';
 import type { WebhookServer } from '../../webhooks/server.js';
 import { registerScheduleApi } from '../server/api/schedule.js';
 import { registerDashboard } from '../server/dashboard/routes.js';
+import { registerAccessGuard } from '../server/dashboard/guard.js';
 
 /** A running operator: its HTTP address and a way to stop it gracefully. */
 export interface RunningOperator {
@@ -64,6 +67,8 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
     },
   });
   await probe.start();
+  const rest = new RestClient(kc);
+  await ensureOperatorNamespace(rest, cfg.namespace, log);
 
   const mgr = new Manager(kc, {
     log,
@@ -86,7 +91,6 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
   }
   const admission = await setupAdmission({ kc, mgr, cfg, log, metrics, acl: mesh?.store });
   cleanups.push(admission.stop);
-  const rest = new RestClient(kc);
   const tls = cfg.httpTls ? await operatorTls(kc, cfg.namespace) : undefined;
   if (tls) cleanups.push(async () => tls.serving.stop());
   const app = await buildHttpServer({
@@ -95,12 +99,15 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
     readiness,
     metrics,
     routes: async (a) => {
-      if (mesh && cfg.featureGates.MeshACL) mesh.guard(a);
+      const deviceAuthorization = Boolean(mesh && cfg.featureGates.MeshACL);
+      if (mesh && deviceAuthorization) mesh.guard(a);
+      // Every /api/ route: TokenReview or operator-CA certificate, then RBAC (docs/dashboard.md).
+      registerAccessGuard(a, { rest, log: log.child({ component: 'api-access' }), deviceAuthorization });
       registerReadApi(a, { mgr, rest });
       registerNodeWrites(a, rest);
       registerScheduleApi(a, { scheduling, rest });
       // Dashboard (UI, /api/v1/dashboard, RBAC on API writes): src/server/dashboard, docs/dashboard.md.
-      cleanups.push(registerDashboard(a, { mgr, rest, log: log.child({ component: 'dashboard' }), deviceAuthorization: Boolean(mesh && cfg.featureGates.MeshACL) }).stop);
+      cleanups.push(registerDashboard(a, { mgr, rest, log: log.child({ component: 'dashboard' }), deviceAuthorization }).stop);
       await opts.routes?.(a);
     },
   });
@@ -127,6 +134,19 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
       log.info('operator stopped');
     },
   };
+}
+
+/**
+ * Creates the operator's namespace (Lease, CA Secret, policy ConfigMap) when it is missing and the
+ * operator may. When it may not, the operator still serves: leader election retries and `/readyz`
+ * answers 503 with the fix (`kubectl create namespace …`).
+ */
+async function ensureOperatorNamespace(rest: RestClient, namespace: string, log: Logger): Promise<void> {
+  try {
+    if ((await ensureNamespace(rest, namespace)) === 'created') log.info({ namespace }, 'created the operator namespace');
+  } catch (err) {
+    log.error({ namespace, err: errorMessage(err) }, 'the operator namespace is not there; leader election and /readyz say the fix');
+  }
 }
 
 /**
