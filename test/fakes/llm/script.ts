@@ -48,6 +48,8 @@ export interface ScriptTurn {
   chunkDelayMs?: number;
   /** Split the text into this many stream deltas. */
   chunks?: number;
+  /** Stream this many events, then wait for `release()` before the rest (proves pass-through). */
+  holdAfterEvents?: number;
   /** Destroy the connection without answering (a network failure). */
   drop?: boolean;
 }

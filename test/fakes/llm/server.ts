@@ -33,6 +33,8 @@ export interface FakeLlm {
   readonly requests: RecordedRequest[];
   /** Appends turns to the script. */
   push(...turns: ScriptTurn[]): void;
+  /** Lets a stream held by `holdAfterEvents` go on. */
+  release(): void;
   /** Turns not answered yet. */
   remaining(): number;
   close(): Promise<void>;
@@ -59,14 +61,15 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
 
 const errorBody = (api: LlmApi, status: number, message: string) => (api === 'openai' ? openAiError(status, message) : anthropicError(status, message));
 
-async function stream(res: ServerResponse, api: LlmApi, turn: ScriptTurn, body: Record<string, unknown>): Promise<void> {
+async function stream(res: ServerResponse, api: LlmApi, turn: ScriptTurn, body: Record<string, unknown>, held: () => Promise<void>): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
   const frames =
     api === 'openai'
       ? openAiStream(turn, body as OpenAiRequest).map((d) => `data: ${d}\n\n`)
       : anthropicStream(turn, body as AnthropicRequest).map((e) => `event: ${e.event}\ndata: ${e.data}\n\n`);
-  for (const frame of frames) {
+  for (const [i, frame] of frames.entries()) {
     if (turn.chunkDelayMs) await sleep(turn.chunkDelayMs);
+    if (i === turn.holdAfterEvents) await held();
     res.write(frame);
   }
   res.end();
@@ -80,6 +83,9 @@ async function stream(res: ServerResponse, api: LlmApi, turn: ScriptTurn, body: 
 export async function startFakeLlm(opts: FakeLlmOptions): Promise<FakeLlm> {
   const turns: ScriptTurn[] = [...(opts.script ?? [])];
   const requests: RecordedRequest[] = [];
+  let releases: Array<() => void> = [];
+  let released = 0;
+  const held = () => (released > 0 ? Promise.resolve(void released--) : new Promise<void>((r) => releases.push(r)));
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0]!;
@@ -109,7 +115,7 @@ export async function startFakeLlm(opts: FakeLlmOptions): Promise<FakeLlm> {
       return sendJson(res, turn.status, errorBody(api, turn.status, turn.message ?? `fake-llm: scripted ${turn.status}`), headers);
     }
     record(200);
-    if (body.stream === true) return stream(res, api, turn, body);
+    if (body.stream === true) return stream(res, api, turn, body, held);
     const reply = api === 'openai' ? openAiCompletion(turn, body as OpenAiRequest) : anthropicMessage(turn, body as AnthropicRequest);
     return sendJson(res, 200, reply);
   }
@@ -132,6 +138,12 @@ export async function startFakeLlm(opts: FakeLlmOptions): Promise<FakeLlm> {
     requests,
     push: (...more) => void turns.push(...more),
     remaining: () => turns.length,
+    release: () => {
+      const waiting = releases;
+      releases = [];
+      if (waiting.length === 0) released++;
+      for (const r of waiting) r();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
