@@ -35,6 +35,8 @@ const MAX_LINE_BYTES = 8 * 1024 * 1024;
  */
 export class TranscriptWriter {
   private queue: Promise<void> = Promise.resolve();
+  /** Directories known to exist (one mkdir per task, not per line). */
+  private readonly made = new Set<string>();
 
   constructor(
     readonly dir: string,
@@ -53,7 +55,11 @@ export class TranscriptWriter {
       try {
         let line = JSON.stringify(redact(entry));
         if (Buffer.byteLength(line) > MAX_LINE_BYTES) line = JSON.stringify(redact({ ...entry, request: { truncated: true }, response: { truncated: true } }));
-        await mkdir(join(this.dir, entry.task.namespace, entry.task.name), { recursive: true, mode: 0o700 });
+        const taskDir = join(this.dir, entry.task.namespace, entry.task.name);
+        if (!this.made.has(taskDir)) {
+          await mkdir(taskDir, { recursive: true, mode: 0o700 });
+          this.made.add(taskDir);
+        }
         await appendFile(file, `${line}\n`, { mode: 0o600 });
       } catch (err) {
         this.log?.warn({ err, file }, 'transcript write failed');

@@ -1,0 +1,136 @@
+/**
+ * npm run bench:gateway — the LLM gateway's added latency on a streamed completion: the same
+ * scripted stream from the fake LLM, fetched directly and through the gateway (alternating, same
+ * run, same client), N calls each after a warm-up. Prints p50/p99 of time to first byte and time
+ * to the last byte for both, and the difference. Goal (issue 16): p99 added < 5 ms.
+ * The gateway runs as in the operator: transcripts on, metrics on, TokenReview answers cached (a
+ * stub verifier stands in for the apiserver, which a cached review does not reach), the task read
+ * from memory (the operator reads it from its informer cache).
+ * Bounded: BENCH_CALLS (default 500) per side, 2-minute overall limit.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Fastify from 'fastify';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { Agent, request } from 'undici';
+import type { AgentTask } from '../src/api/agenttask/index.js';
+import { TokenVerifier, registerLlmGateway } from '../src/agents/gateway/index.js';
+import { startFakeLlm, type ScriptTurn } from '../test/fakes/llm/index.js';
+
+const CALLS = Number(process.env.BENCH_CALLS ?? 500);
+const WARMUP = Math.min(50, CALLS);
+const KEY = 'sk-bench-upstream-key-0123456789';
+const TOKEN = 'bench-agent-token';
+const TURN: ScriptTurn = { text: 'word '.repeat(60).trim(), model: 'gpt-bench', usage: { input: 800, output: 60, cached: 400 } };
+const BODY = JSON.stringify({ model: 'gpt-bench', stream: true, messages: [{ role: 'system', content: 'You are a coding agent.' }, { role: 'user', content: 'x'.repeat(4000) }] });
+
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+const fmt = (ms: number) => `${ms.toFixed(2)} ms`;
+
+interface Sample {
+  ttfb: number;
+  total: number;
+}
+
+async function once(client: Agent, url: string, headers: Record<string, string>): Promise<Sample> {
+  const t0 = performance.now();
+  const res = await request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: BODY, dispatcher: client });
+  let ttfb = 0;
+  let bytes = 0;
+  for await (const chunk of res.body) {
+    if (!ttfb) ttfb = performance.now() - t0;
+    bytes += (chunk as Buffer).length;
+  }
+  if (res.statusCode !== 200 || bytes === 0) throw new Error(`${url}: HTTP ${res.statusCode}, ${bytes} bytes`);
+  return { ttfb, total: performance.now() - t0 };
+}
+
+interface Scenario {
+  name: string;
+  turn: ScriptTurn;
+  calls: number;
+}
+
+interface Sides {
+  direct: { url: string; headers: Record<string, string> };
+  proxied: { url: string; headers: Record<string, string> };
+}
+
+/** Runs a scenario: warm-up, then pairs of calls (direct and proxied, alternating order). */
+async function run(sc: Scenario, io: { client: Agent; sides: Sides; push: (t: ScriptTurn) => void; deadline: number }): Promise<{ direct: Sample[]; proxied: Sample[] }> {
+  const samples = { direct: [] as Sample[], proxied: [] as Sample[] };
+  for (let i = 0; i < WARMUP + sc.calls && Date.now() < io.deadline; i++) {
+    io.push(sc.turn);
+    io.push(sc.turn);
+    const order = i % 2 === 0 ? (['direct', 'proxied'] as const) : (['proxied', 'direct'] as const);
+    for (const side of order) {
+      const s = await once(io.client, io.sides[side].url, io.sides[side].headers);
+      if (i >= WARMUP) samples[side].push(s);
+    }
+  }
+  return samples;
+}
+
+function report(sc: Scenario, samples: { direct: Sample[]; proxied: Sample[] }): number {
+  const n = samples.direct.length;
+  process.stdout.write(`${sc.name}: ${n} pairs\n`);
+  let addedP99 = 0;
+  for (const metric of ['ttfb', 'total'] as const) {
+    const d = samples.direct.map((s) => s[metric]);
+    const p = samples.proxied.map((s) => s[metric]);
+    const added = p.map((x, i) => x - d[i]!);
+    const label = metric === 'ttfb' ? 'first byte' : 'last byte ';
+    process.stdout.write(
+      `  ${label}: direct p50 ${fmt(pct(d, 50))} p99 ${fmt(pct(d, 99))} | via gateway p50 ${fmt(pct(p, 50))} p99 ${fmt(pct(p, 99))} | added (per pair) p50 ${fmt(pct(added, 50))} p99 ${fmt(pct(added, 99))}\n`,
+    );
+    if (metric === 'total') addedP99 = pct(added, 99);
+  }
+  return addedP99;
+}
+
+async function main(): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  const llm = await startFakeLlm({ apiKey: KEY });
+  const dir = await mkdtemp(join(tmpdir(), 'weft-bench-gateway-'));
+  const task = { apiVersion: 'weft.dev/v1alpha1', kind: 'AgentTask', metadata: { name: 'bench', namespace: 'acme' }, spec: { org: 'acme', repo: { url: 'https://x/y' }, source: { inline: { title: 'b' } } } } as AgentTask;
+  const app = Fastify({ logger: false });
+  const gw = registerLlmGateway(app, {
+    verifier: new TokenVerifier({ review: async () => ({ authenticated: true, user: { username: 'system:serviceaccount:acme:weft-task-bench' } }) }),
+    loadTask: async () => task,
+    loadEndpoint: async () => ({ url: llm.url, apiKey: KEY }),
+    transcriptDir: dir,
+    metrics: new Registry(),
+    log: pino({ level: 'warn' }),
+  });
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  const client = new Agent({ connections: 4 });
+  const sides: Sides = {
+    direct: { url: `${llm.url}/v1/chat/completions`, headers: { authorization: `Bearer ${KEY}` } },
+    proxied: { url: `${base}/llm/acme/bench/openai/v1/chat/completions`, headers: { authorization: `Bearer ${TOKEN}` } },
+  };
+  const scenarios: Scenario[] = [
+    { name: `burst: ${TURN.text!.split(' ').length + 3} SSE events written at once`, turn: TURN, calls: CALLS },
+    { name: 'paced: 23 SSE events 1 ms apart (each chunk crosses the gateway on its own)', turn: { ...TURN, chunks: 20, chunkDelayMs: 1 }, calls: Math.ceil(CALLS / 2) },
+  ];
+  process.stdout.write(`gateway overhead on streamed OpenAI completions (${BODY.length} B request, ${WARMUP} warm-up pairs per scenario; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})\n`);
+  let worst = 0;
+  try {
+    for (const sc of scenarios) worst = Math.max(worst, report(sc, await run(sc, { client, sides, push: (t) => llm.push(t), deadline })));
+    await gw.flush();
+  } finally {
+    await client.close();
+    await app.close();
+    await llm.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+  process.stdout.write(`goal p99 added < 5 ms: ${worst < 5 ? 'met' : 'NOT met'} (worst p99 added ${fmt(worst)})\n`);
+  const usage = gw.usage({ namespace: 'acme', name: 'bench' });
+  process.stdout.write(`counted: ${usage.requests} requests, ${usage.inputTokens} input / ${usage.outputTokens} output tokens\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench:gateway failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
