@@ -60,7 +60,12 @@ export class TranscriptWriter {
           await mkdir(taskDir, { recursive: true, mode: 0o700 });
           this.made.add(taskDir);
         }
-        await appendFile(file, `${line}\n`, { mode: 0o600 });
+        await appendFile(file, `${line}\n`, { mode: 0o600 }).catch(async (err: unknown) => {
+          if ((err as { code?: string }).code !== 'ENOENT') throw err;
+          // The directory went away (cleaned up by hand): make it again, once.
+          await mkdir(taskDir, { recursive: true, mode: 0o700 });
+          await appendFile(file, `${line}\n`, { mode: 0o600 });
+        });
       } catch (err) {
         this.log?.warn({ err, file }, 'transcript write failed');
       }

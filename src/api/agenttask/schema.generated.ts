@@ -611,7 +611,7 @@ export const schema = {
           "type": "object",
           "properties": {
             "requests": {
-              "description": "LLM requests answered by the upstream (refused ones are not counted).",
+              "description": "LLM requests forwarded to the upstream (requests the gateway refuses are not counted).",
               "type": "integer",
               "format": "int64",
               "minimum": 0

@@ -250,7 +250,7 @@ export interface LastRun {
  */
 export interface AgentUsage {
   /**
-   * LLM requests answered by the upstream (refused ones are not counted).
+   * LLM requests forwarded to the upstream (requests the gateway refuses are not counted).
    */
   requests?: number;
   /**
