@@ -3,6 +3,7 @@
  * injects the task's key, enforces `spec.budget`, counts usage and writes transcripts. See
  * docs/agenttask.md.
  */
+export * from './assemble.js';
 export * from './budget.js';
 export * from './errors.js';
 export * from './identity.js';

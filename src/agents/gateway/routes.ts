@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import type { Dispatcher } from 'undici';
 import type { AgentTask, AgentUsage } from '../../api/agenttask/index.js';
+import { assembleStream } from './assemble.js';
 import { spentBudget, type BudgetVerdict } from './budget.js';
 import { GatewayError } from './errors.js';
 import { bearerToken, bindingProblem, type TaskKey, type TokenIdentity } from './identity.js';
@@ -69,6 +70,8 @@ export interface LlmGateway {
   usage(task: TaskKey): AgentUsage;
   /** Resolves when every transcript line is written. */
   flush(): Promise<void>;
+  /** Writes the last transcript lines and closes the files (on operator shutdown). */
+  close(): Promise<void>;
 }
 
 /** The routes, by API: the task is in the path, checked against the token (see docs/agenttask.md). */
@@ -125,6 +128,7 @@ export function registerLlmGateway(app: FastifyInstance, deps: LlmGatewayDeps): 
     dispatcher: deps.dispatcher,
     events: deps.events ?? {},
   };
+  app.addHook('onClose', async () => ctx.transcript?.close());
   for (const api of ['openai', 'anthropic'] as const) {
     app.post(LLM_ROUTES[api], {
       bodyLimit: deps.bodyLimit ?? 32 * 1024 * 1024,
@@ -138,7 +142,7 @@ export function registerLlmGateway(app: FastifyInstance, deps: LlmGatewayDeps): 
       handler: (req, reply) => handle(ctx, api, req as FastifyRequest<{ Params: { namespace: string; task: string } }>, reply),
     });
   }
-  return { ledger: ctx.ledger, metrics: ctx.metrics, usage: (t) => ctx.ledger.snapshot(t), flush: () => ctx.transcript?.flush() ?? Promise.resolve() };
+  return { ledger: ctx.ledger, metrics: ctx.metrics, usage: (t) => ctx.ledger.snapshot(t), flush: () => ctx.transcript?.flush() ?? Promise.resolve(), close: () => ctx.transcript?.close() ?? Promise.resolve() };
 }
 
 async function handle(ctx: Ctx, api: LlmApi, req: FastifyRequest<{ Params: { namespace: string; task: string } }>, reply: FastifyReply): Promise<FastifyReply> {
@@ -256,17 +260,9 @@ async function deliverJson(ctx: Ctx, run: Run, up: UpstreamReply, reply: Fastify
 function deliverStream(ctx: Ctx, run: Run, io: { up: UpstreamReply; reply: FastifyReply; addedUsage: boolean }): FastifyReply {
   const tap = new SseTap({ api: run.api, dropUsageChunk: io.addedUsage, keepBytes: ctx.transcript ? undefined : 0 });
   pipeline(io.up.body, tap, (err) => {
-    finish(ctx, run, { status: 200, reading: tap.reading(), response: { events: tap.events.map(parseEvent), truncated: tap.truncated }, ...(err ? { error: `stream interrupted: ${err.message}` } : {}) });
+    finish(ctx, run, { status: 200, reading: tap.reading(), response: { stream: assembleStream(run.api, tap.events), events: tap.events.length, ...(tap.truncated ? { truncated: true } : {}) }, ...(err ? { error: `stream interrupted: ${err.message}` } : {}) });
   });
   return io.reply.send(tap);
-}
-
-function parseEvent(e: { event?: string; data: string }): unknown {
-  try {
-    return { ...(e.event ? { event: e.event } : {}), data: JSON.parse(e.data) as unknown };
-  } catch {
-    return e;
-  }
 }
 
 function upstreamMessage(body: unknown, status: number): string {

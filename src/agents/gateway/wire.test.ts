@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { anthropicMessage, anthropicStream } from '../../../test/fakes/llm/anthropic.js';
 import { openAiCompletion, openAiStream } from '../../../test/fakes/llm/openai.js';
+import { assembleStream } from './assemble.js';
 import { SseTap } from './sse.js';
 import { UsageLedger } from './usage.js';
 import { usageOfBody } from './wire.js';
@@ -88,5 +89,21 @@ describe('UsageLedger', () => {
     const s = l.snapshot(t);
     expect(s.models).toHaveLength(64);
     expect(s.models!.find((m) => m.model === 'other')?.requests).toBe(7);
+  });
+});
+
+describe('assembleStream', () => {
+  it('rebuilds an OpenAI message with tool calls from its chunks', () => {
+    const t = { text: 'Let me look.', toolCalls: [{ id: 'call_1', name: 'read_file', arguments: { path: 'a.ts' } }], model: 'm-1' };
+    const events = openAiStream(t, { stream: true }).map((data) => ({ data }));
+    expect(assembleStream('openai', events)).toEqual({ model: 'm-1', content: 'Let me look.', finish_reason: 'tool_calls', tool_calls: [{ id: 'call_1', name: 'read_file', arguments: '{"path":"a.ts"}' }] });
+  });
+  it('rebuilds an Anthropic message with text and tool_use blocks from its events', () => {
+    const t = { text: 'Reading.', toolCalls: [{ id: 'toolu_1', name: 'read_file', arguments: { path: 'a.ts' } }], model: 'c-1' };
+    expect(assembleStream('anthropic', anthropicStream(t, { stream: true }))).toEqual({
+      model: 'c-1',
+      stop_reason: 'tool_use',
+      content: [{ type: 'text', text: 'Reading.' }, { type: 'tool_use', id: 'toolu_1', name: 'read_file', input: { path: 'a.ts' } }],
+    });
   });
 });

@@ -20,6 +20,8 @@ export interface FakeLlmOptions {
   script?: Script;
   /** The API key both APIs require (`Authorization: Bearer …` / `x-api-key`). */
   apiKey: string;
+  /** Answer with this turn whenever the script is empty (benchmarks), instead of a 400. */
+  repeat?: ScriptTurn;
   /** Port on 127.0.0.1 (default: a free one). */
   port?: number;
 }
@@ -97,7 +99,7 @@ export async function startFakeLlm(opts: FakeLlmOptions): Promise<FakeLlm> {
       record(401);
       return sendJson(res, 401, errorBody(api, 401, 'fake-llm: invalid API key'));
     }
-    const turn = turns.shift();
+    const turn = turns.shift() ?? opts.repeat;
     if (!turn || (turn.api && turn.api !== api)) {
       const why = turn ? `the next turn is for the ${turn.api} API, this request is ${api}` : `script exhausted after ${requests.length} requests`;
       record(400);
