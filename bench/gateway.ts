@@ -4,12 +4,14 @@
  * run, same client), N calls each after a warm-up. Prints p50/p99 of time to first byte and time
  * to the last byte for both, and p50/p99 of the per-pair difference. Goal (issue 16): p99 added
  * < 5 ms. The client (here), the gateway and the fake LLM run in separate processes
- * (bench/gateway-worker.ts), so that one's work does not delay another's timers; the gateway's
- * CPU time per request is printed too, a figure that a busy machine does not inflate.
+ * (bench/gateway-worker.ts), so that one's work does not delay another's timers. The CPU time per
+ * request of the gateway process is printed too, with the fake's for scale: on a busy machine
+ * the latency tails measure the machine more than the gateway.
  * The gateway runs as in the operator: transcripts on, metrics on, TokenReview answers cached (a
  * stub verifier stands in for the apiserver, which a cached review does not reach), the task read
  * from memory (the operator reads it from its informer cache).
  * Bounded: BENCH_CALLS (default 500) pairs (half for the paced scenario), 3-minute overall limit.
+ * BENCH_TRANSCRIPT=0 turns transcripts off; BENCH_CPU_PROF=DIR writes the sides' CPU profiles.
  */
 import { loadavg } from 'node:os';
 import { fork } from 'node:child_process';

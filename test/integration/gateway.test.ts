@@ -188,5 +188,11 @@ describe('LLM gateway (real apiserver, fake LLM)', () => {
       for (const tok of Object.values(tokens)) expect(text).not.toContain(tok);
     }
     expect(await readFile(join(dir, ns, 'task-a', 'attempt-0.jsonl'), 'utf8')).toContain('[redacted]');
+    // A streamed reply is transcribed as the message its events carried.
+    const streamed = (await readFile(join(dir, ns, 'task-b', 'attempt-0.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { stream: boolean; usage?: unknown; response: { stream?: { content: unknown[] } } });
+    expect(streamed.find((l) => l.stream)).toMatchObject({
+      usage: { input: 30, output: 9, cached: 0 },
+      response: { stream: { content: [{ type: 'text', text: 'streamed words' }, { type: 'tool_use', name: 'run', input: { cmd: 'npm test' } }] } },
+    });
   });
 });

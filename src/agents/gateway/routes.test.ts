@@ -80,6 +80,24 @@ describe('LLM gateway routes (fake upstream, stub verifier)', () => {
     expect(gw.usage({ namespace: 'acme', name: 't1' }).models).toContainEqual({ model: 'gpt-x', requests: 1, inputTokens: 30, outputTokens: 4, cachedTokens: 10 });
   });
 
+  it('stops the upstream stream when the agent goes away, and counts the request as ended', async () => {
+    const t1 = { namespace: 'acme', name: 't1' };
+    const before = gw.usage(t1).requests ?? 0;
+    llm.push({ text: 'a b c d e f', holdAfterEvents: 2 });
+    const res = await post('openai/v1/chat/completions', { model: 'gpt-x', stream: true, messages: [] });
+    await res.body[Symbol.asyncIterator]().next();
+    res.body.destroy();
+    // Until the gateway sees the close, the request is in flight; then it has ended, with the cause in the transcript.
+    for (let i = 0; i < 200 && !(await readFile(join(dir, 'acme', 't1', 'attempt-0.jsonl'), 'utf8').catch(() => '')).includes('stream interrupted'); i++) {
+      await new Promise((r) => setImmediate(r));
+      await gw.flush();
+    }
+    expect(await readFile(join(dir, 'acme', 't1', 'attempt-0.jsonl'), 'utf8')).toContain('stream interrupted');
+    expect(gw.usage(t1).requests).toBe(before + 1);
+    expect(gw.ledger.use(t1).requests).toBe(before + 1);
+    llm.release();
+  });
+
   it('retries 429 (retry-after) and 500, then answers with the success', async () => {
     llm.push({ status: 429, retryAfter: 0 }, { status: 500 }, { text: 'ok' });
     const res = await post('anthropic/v1/messages', { model: 'claude-x', max_tokens: 10, messages: [] }, { 'x-api-key': TOKEN });
