@@ -6,6 +6,7 @@ export type GatewayErrorCode =
   | 'BudgetExceeded'
   | 'EndpointNotConfigured'
   | 'UpstreamUnreachable'
+  | 'ClientClosedRequest'
   | 'BadRequest';
 
 /**

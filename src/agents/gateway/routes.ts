@@ -245,7 +245,16 @@ class Forwarded extends Error {
 }
 
 async function deliverJson(ctx: Ctx, run: Run, up: UpstreamReply, reply: FastifyReply): Promise<FastifyReply> {
-  const text = await up.body.text();
+  let text: string;
+  try {
+    text = await up.body.text();
+  } catch (err) {
+    const cut = reply.raw.destroyed
+      ? new GatewayError(499, 'ClientClosedRequest', 'the agent closed the connection before the reply', { cause: err })
+      : new GatewayError(502, 'UpstreamUnreachable', `the LLM endpoint closed the connection in the middle of its reply (${(err as { code?: string }).code ?? String(err)})`, { cause: err });
+    finish(ctx, run, { status: cut.status, error: cut.message });
+    throw new Forwarded(cut);
+  }
   let parsed: unknown = text;
   try {
     parsed = JSON.parse(text);

@@ -69,6 +69,16 @@ const header = (h: Record<string, string | string[] | undefined>, name: string):
  * {@link GatewayError} naming its host.
  */
 export async function callUpstream(call: UpstreamCall, opts: UpstreamOptions = {}): Promise<UpstreamReply> {
+  try {
+    return await tryUpstream(call, opts);
+  } catch (err) {
+    // The agent went away: whatever the upstream was doing is moot, and no endpoint is to blame.
+    if (call.signal?.aborted) throw new GatewayError(499, 'ClientClosedRequest', 'the agent closed the connection before the reply', { cause: err });
+    throw err;
+  }
+}
+
+async function tryUpstream(call: UpstreamCall, opts: UpstreamOptions): Promise<UpstreamReply> {
   const url = upstreamUrl(call.api, call.endpoint.url);
   const headers = upstreamHeaders(call);
   const policy = opts.policy ?? DEFAULT_RETRY;
