@@ -172,7 +172,7 @@ export const schema = {
               "maxLength": 128
             },
             "endpointSecretRef": {
-              "description": "Secret with the LLM endpoint and key.",
+              "description": "Secret with the LLM endpoint, read by the operator only (the agent pod reaches the LLM through the operator's gateway): key \"url\", the base URL (e.g. https://api.openai.com; the gateway appends /v1/chat/completions or /v1/messages), and the API key under `key` (default \"apiKey\").",
               "type": "object",
               "required": [
                 "name"
@@ -268,6 +268,31 @@ export const schema = {
               "description": "Push follow-up commits for review comments.",
               "type": "boolean",
               "default": true
+            }
+          },
+          "additionalProperties": false
+        },
+        "budget": {
+          "description": "Limits the operator's LLM gateway enforces over all attempts of the task; when one is spent the gateway answers 429 and the task fails with reason BudgetExceeded. An unset limit is unlimited. Raise a limit by editing the task (kubectl edit): the gateway reads the spec on every request.",
+          "type": "object",
+          "properties": {
+            "maxTokens": {
+              "description": "Input plus output tokens, all models together (cached input tokens count as input), e.g. 2000000.",
+              "type": "integer",
+              "format": "int64",
+              "minimum": 1
+            },
+            "maxRequests": {
+              "description": "LLM requests (each call to a chat completions or messages route).",
+              "type": "integer",
+              "format": "int64",
+              "minimum": 1
+            },
+            "maxWallSeconds": {
+              "description": "Seconds from the first LLM request of the task after which the gateway refuses further requests.",
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 2592000
             }
           },
           "additionalProperties": false
@@ -580,6 +605,90 @@ export const schema = {
           "type": "string",
           "maxLength": 65536,
           "description": "Why the last attempt failed."
+        },
+        "usage": {
+          "description": "LLM usage counted by the operator's gateway over all attempts (what spec.budget is checked against). inputTokens include cached ones; cachedTokens are input tokens read from the provider's prompt cache.",
+          "type": "object",
+          "properties": {
+            "requests": {
+              "description": "LLM requests forwarded to the upstream (requests the gateway refuses are not counted).",
+              "type": "integer",
+              "format": "int64",
+              "minimum": 0
+            },
+            "inputTokens": {
+              "description": "Input (prompt) tokens, cached ones included.",
+              "type": "integer",
+              "format": "int64",
+              "minimum": 0
+            },
+            "outputTokens": {
+              "description": "Output (completion) tokens.",
+              "type": "integer",
+              "format": "int64",
+              "minimum": 0
+            },
+            "cachedTokens": {
+              "description": "Input tokens read from the prompt cache (a part of inputTokens).",
+              "type": "integer",
+              "format": "int64",
+              "minimum": 0
+            },
+            "firstRequestTime": {
+              "description": "When the gateway saw the task's first LLM request (spec.budget.maxWallSeconds counts from here).",
+              "type": "string",
+              "format": "date-time"
+            },
+            "models": {
+              "description": "The same counts per model.",
+              "type": "array",
+              "maxItems": 64,
+              "items": {
+                "description": "Usage of one model.",
+                "type": "object",
+                "required": [
+                  "model"
+                ],
+                "properties": {
+                  "model": {
+                    "description": "Model name as the upstream reported it, e.g. \"gpt-5.1\".",
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": 128
+                  },
+                  "requests": {
+                    "description": "Requests to this model.",
+                    "type": "integer",
+                    "format": "int64",
+                    "minimum": 0
+                  },
+                  "inputTokens": {
+                    "description": "Input tokens, cached ones included.",
+                    "type": "integer",
+                    "format": "int64",
+                    "minimum": 0
+                  },
+                  "outputTokens": {
+                    "description": "Output tokens.",
+                    "type": "integer",
+                    "format": "int64",
+                    "minimum": 0
+                  },
+                  "cachedTokens": {
+                    "description": "Input tokens read from the prompt cache.",
+                    "type": "integer",
+                    "format": "int64",
+                    "minimum": 0
+                  }
+                },
+                "additionalProperties": false
+              },
+              "uniqueKeys": [
+                "model"
+              ]
+            }
+          },
+          "additionalProperties": false
         },
         "serviceAccount": {
           "type": "string",

@@ -26,6 +26,7 @@ export interface AgentTaskSpec {
   toolchain?: Toolchain;
   retryPolicy?: RetryPolicy;
   review?: ReviewPolicy;
+  budget?: AgentBudget;
   /**
    * Where the object may and should run.
    */
@@ -102,7 +103,7 @@ export interface AgentSettings {
    */
   model?: string;
   /**
-   * Secret with the LLM endpoint and key.
+   * Secret with the LLM endpoint, read by the operator only (the agent pod reaches the LLM through the operator's gateway): key "url", the base URL (e.g. https://api.openai.com; the gateway appends /v1/chat/completions or /v1/messages), and the API key under `key` (default "apiKey").
    */
   endpointSecretRef?: SecretKeyRef;
   /**
@@ -158,6 +159,23 @@ export interface ReviewPolicy {
   iterateOnComments?: boolean;
 }
 /**
+ * Limits the operator's LLM gateway enforces over all attempts of the task; when one is spent the gateway answers 429 and the task fails with reason BudgetExceeded. An unset limit is unlimited. Raise a limit by editing the task (kubectl edit): the gateway reads the spec on every request.
+ */
+export interface AgentBudget {
+  /**
+   * Input plus output tokens, all models together (cached input tokens count as input), e.g. 2000000.
+   */
+  maxTokens?: number;
+  /**
+   * LLM requests (each call to a chat completions or messages route).
+   */
+  maxRequests?: number;
+  /**
+   * Seconds from the first LLM request of the task after which the gateway refuses further requests.
+   */
+  maxWallSeconds?: number;
+}
+/**
  * Progress of the task.
  */
 export interface AgentTaskStatus {
@@ -179,6 +197,7 @@ export interface AgentTaskStatus {
    * Why the last attempt failed.
    */
   diagnostics?: string;
+  usage?: AgentUsage;
   /**
    * The ServiceAccount the agent pod runs as.
    */
@@ -225,4 +244,60 @@ export interface LastRun {
    * Summary of the test run, e.g. "312 passed, 0 failed".
    */
   test?: string;
+}
+/**
+ * LLM usage counted by the operator's gateway over all attempts (what spec.budget is checked against). inputTokens include cached ones; cachedTokens are input tokens read from the provider's prompt cache.
+ */
+export interface AgentUsage {
+  /**
+   * LLM requests forwarded to the upstream (requests the gateway refuses are not counted).
+   */
+  requests?: number;
+  /**
+   * Input (prompt) tokens, cached ones included.
+   */
+  inputTokens?: number;
+  /**
+   * Output (completion) tokens.
+   */
+  outputTokens?: number;
+  /**
+   * Input tokens read from the prompt cache (a part of inputTokens).
+   */
+  cachedTokens?: number;
+  /**
+   * When the gateway saw the task's first LLM request (spec.budget.maxWallSeconds counts from here).
+   */
+  firstRequestTime?: string;
+  /**
+   * The same counts per model.
+   *
+   * @maxItems 64
+   */
+  models?: ModelUsage[];
+}
+/**
+ * Usage of one model.
+ */
+export interface ModelUsage {
+  /**
+   * Model name as the upstream reported it, e.g. "gpt-5.1".
+   */
+  model: string;
+  /**
+   * Requests to this model.
+   */
+  requests?: number;
+  /**
+   * Input tokens, cached ones included.
+   */
+  inputTokens?: number;
+  /**
+   * Output tokens.
+   */
+  outputTokens?: number;
+  /**
+   * Input tokens read from the prompt cache.
+   */
+  cachedTokens?: number;
 }
