@@ -17,7 +17,6 @@ export const GROUP_LABEL = 'weft.dev/group';
 
 type WorkloadResources = NonNullable<WorkloadSpec['resources']>;
 
-
 /** A field that cannot be converted; `field` is its path, `value` what it held. */
 export class ConversionError extends Error {
   constructor(
