@@ -10,7 +10,7 @@
  */
 import { compile, newFit, reuseFit, type Fit, type Query } from './candidate.js';
 import { decisionMessage } from './explain.js';
-import { checkCluster, checkNode, filterSpread } from './filters.js';
+import { checkCluster, checkNode, checkSpread, spreadBounds } from './filters.js';
 import { checkWeights, DEFAULT_WEIGHTS, keepIfBest, score, type PlacementWeights, type Tally } from './scores.js';
 import { PlacementState, type ClusterEntry } from './state.js';
 import type { ClusterInfo, Decision, NodeInfo, PlacementRequest, Resources } from './types.js';
@@ -152,8 +152,12 @@ export class PlacementEngine {
   /** Runs SpreadSkew over the candidates that passed the other filters and ranks those it keeps. */
   private spreadAndRank(q: Query, t: Tally, fits: Fit[]): void {
     const key = q.req.spread!.topologyKey;
-    const view = { keyId: this.state.tagIds.peek(`${key}:*`), counts: this.state.groupCounts(q.group, key) };
-    for (const f of filterSpread(q, fits, view, t.rejected)) this.rank(q, t, f);
+    const bounds = spreadBounds(fits, { keyId: this.state.tagIds.peek(`${key}:*`), counts: this.state.groupCounts(q.group, key) });
+    for (const f of fits) {
+      const r = checkSpread(q, f, bounds);
+      if (r) t.rejected.push(r);
+      else this.rank(q, t, f);
+    }
   }
 
   /** Scores a feasible candidate and keeps (a copy of) it if it is among the best. */

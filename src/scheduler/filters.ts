@@ -76,15 +76,17 @@ function missingTags(q: Query, node: NodeEntry, cl: ClusterEntry): string {
   return reasons.requiredTags(missing, has);
 }
 
+/** The fewest and most replicas of the group on the topology values of the candidates that have one. */
+export interface SpreadBounds {
+  min: number;
+  max: number;
+}
+
 /**
- * The SpreadSkew filter, run over the candidates that passed every other filter (so its
- * rejections are listed after theirs): a candidate without the topology key is rejected; one
- * whose value would end up more than maxSkew replicas above the least-used feasible value is
- * rejected. Rejections are appended to `rejected`; the candidates that pass are returned in their
- * order, each with its spread score (fewer replicas on their value scoring higher).
+ * The first half of SpreadSkew: finds each candidate's topology value (the node's tag, else the
+ * cluster's) and its replica count, and the bounds of those counts over the candidates.
  */
-export function filterSpread(q: Query, fits: Fit[], spread: SpreadView, rejected: Rejection[]): Fit[] {
-  const { topologyKey: key, maxSkew } = q.req.spread!;
+export function spreadBounds(fits: readonly Fit[], spread: SpreadView): SpreadBounds {
   let min = Infinity;
   let max = 0;
   for (const f of fits) {
@@ -94,17 +96,24 @@ export function filterSpread(q: Query, fits: Fit[], spread: SpreadView, rejected
     if (f.spreadCount < min) min = f.spreadCount;
     if (f.spreadCount > max) max = f.spreadCount;
   }
-  const passed: Fit[] = [];
-  for (const f of fits) {
-    if (f.spreadValue === undefined) {
-      rejected.push(rejection(f.cluster, f.slot.name, 'SpreadSkew', reasons.spreadNoKey(key)));
-    } else if (f.spreadCount + 1 - min > maxSkew) {
-      const reason = reasons.spreadSkew({ key, value: f.spreadValue, count: f.spreadCount, min, maxSkew, group: q.group });
-      rejected.push(rejection(f.cluster, f.slot.name, 'SpreadSkew', reason));
-    } else {
-      f.spreadScore = max === min ? 1 : (max - f.spreadCount) / (max - min);
-      passed.push(f);
-    }
+  return { min, max };
+}
+
+/**
+ * The SpreadSkew filter, run over the candidates that passed every other filter (so its
+ * rejections are listed after theirs), once spreadBounds() has seen them all: a candidate without
+ * the topology key is rejected; one whose value would end up more than maxSkew replicas above the
+ * least-used feasible value is rejected. One that passes gets its spread score (fewer replicas on
+ * its value scoring higher) and undefined is returned.
+ */
+export function checkSpread(q: Query, f: Fit, bounds: SpreadBounds): Rejection | undefined {
+  const { topologyKey: key, maxSkew } = q.req.spread!;
+  const { min, max } = bounds;
+  if (f.spreadValue === undefined) return rejection(f.cluster, f.slot.name, 'SpreadSkew', reasons.spreadNoKey(key));
+  if (f.spreadCount + 1 - min > maxSkew) {
+    const reason = reasons.spreadSkew({ key, value: f.spreadValue, count: f.spreadCount, min, maxSkew, group: q.group });
+    return rejection(f.cluster, f.slot.name, 'SpreadSkew', reason);
   }
-  return passed;
+  f.spreadScore = max === min ? 1 : (max - f.spreadCount) / (max - min);
+  return undefined;
 }

@@ -52,29 +52,21 @@ const round2 = (x: number): number => Math.round(x * 100) / 100;
 const frac = (used: number, total: number): number => (total > 0 ? used / total : used > 0 ? 1 : 0);
 const clamp01 = (x: number): number => (x < 0 ? 0 : x > 1 ? 1 : x);
 
-/** The least-allocated component: the mean free fraction of cpu, memory (and the GPUs taken) after placement. */
-function leastAllocated(cpu: number, mem: number, q: Query, f: Fit): number {
-  if (f.gpuModel === null) return (2 - cpu - mem) / 2;
-  const gpu = frac((f.slot.gpus.get(f.gpuModel) ?? 0) + q.req.gpu, f.node.info.allocatable.gpus[f.gpuModel] ?? 0);
-  return (3 - cpu - mem - gpu) / 3;
-}
-
-/** The preferred component: the share of the preferred tags' weight that node or cluster carries. */
-function preferredShare(q: Query, f: Fit): number {
-  let matched = 0;
-  for (const p of q.preferred) if (p.weight > 0 && (f.node.tags.matches(p.want) || f.cluster.tags.matches(p.want))) matched += p.weight;
-  return matched / q.preferredTotal;
-}
-
 /** The candidate's score, 0..100 rounded to 2 decimals: the weighted mean of the components that apply. */
 export function score(q: Query, f: Fit, w: PlacementWeights): number {
   const alloc = f.node.info.allocatable;
   const cpu = frac(f.slot.cpuMilli + q.req.cpuMilli, alloc.cpuMilli);
   const mem = frac(f.slot.memoryBytes + q.req.memoryBytes, alloc.memoryBytes);
-  let sum = w.leastAllocated * clamp01(leastAllocated(cpu, mem, q, f)) + w.balanced * clamp01(1 - Math.abs(cpu - mem));
+  const least =
+    f.gpuModel === null
+      ? (2 - cpu - mem) / 2
+      : (3 - cpu - mem - frac((f.slot.gpus.get(f.gpuModel) ?? 0) + q.req.gpu, alloc.gpus[f.gpuModel] ?? 0)) / 3;
+  let sum = w.leastAllocated * clamp01(least) + w.balanced * clamp01(1 - Math.abs(cpu - mem));
   let total = w.leastAllocated + w.balanced;
   if (q.preferredTotal > 0) {
-    sum += w.preferred * preferredShare(q, f);
+    let matched = 0;
+    for (const p of q.preferred) if (p.weight > 0 && (f.node.tags.matches(p.want) || f.cluster.tags.matches(p.want))) matched += p.weight;
+    sum += w.preferred * (matched / q.preferredTotal);
     total += w.preferred;
   }
   if (q.req.spread) {
