@@ -10,6 +10,7 @@ import { RestClient } from '../runtime/rest.js';
 import { packageRoot } from '../version.js';
 import { runningCluster } from './cluster.js';
 import { startDemoMesh, type DemoMesh } from './up-mesh.js';
+import { forgeBanner, startDemoForge, type DemoForge } from './up-forge.js';
 import { clusterDir } from './home.js';
 import { EXIT, step, untilSignal, type CliIO } from './io.js';
 import { demoDashboardAccess, dashboardBanner } from '../server/dashboard/demo.js';
@@ -18,10 +19,11 @@ import { demoDashboardAccess, dashboardBanner } from '../server/dashboard/demo.j
  * `weft up`: the whole system locally, in the foreground until Ctrl-C: the control plane (or the one
  * `weft cluster up` already runs), the CRDs, and the operator. Ctrl-C stops what it started.
  */
-export async function up(home: string, cfg: OperatorConfig, io: CliIO, stopSignal: Promise<unknown> = untilSignal()): Promise<number> {
+export async function up(home: string, cfg: OperatorConfig, io: CliIO, stopSignal: Promise<unknown> = untilSignal(), opts: { forge?: boolean } = {}): Promise<number> {
   const existing = await runningCluster(home);
   let own: LocalControlPlane | undefined;
   let demo: DemoMesh | undefined;
+  let forge: DemoForge | undefined;
   const cp = existing
     ? await LocalControlPlane.attach(existing.dir)
     : await step(io, 'starting the local control plane (etcd + kube-apiserver)', async (progress) => {
@@ -51,6 +53,7 @@ export async function up(home: string, cfg: OperatorConfig, io: CliIO, stopSigna
         mesh: demo.mesh ? { mode, configPath: demo.mesh.configPath, policyPath: demo.mesh.policyPath, self: 'weft-operator' } : { ...cfg.mesh, self: 'weft-operator' },
       };
     }
+    if (opts.forge ?? true) forge = await step(io, 'starting the local forge (Gitea on loopback)', (progress) => startDemoForge(join(home, 'forge'), progress));
     const log = createLogger({ level: cfg.logLevel, format: cfg.logFormat });
     const operator = await step(io, 'starting the operator', () => runOperator(opCfg, log));
     const dashboard = await step(io, 'creating the dashboard demo users', () => demoDashboardAccess(kc, cfg.namespace, opCfg.httpTls ? join(home, 'dashboard') : undefined));
@@ -63,6 +66,7 @@ export async function up(home: string, cfg: OperatorConfig, io: CliIO, stopSigna
         `  operator       ${operator.url}  (/health /readyz /metrics /openapi.json /api/v1/nodes)`,
         ...(operator.webhook ? [`  webhooks       ${operator.webhook.url}  (quota and tag policy: kubectl -n ${cfg.namespace} edit configmap weft-policy, see docs/admission.md)`] : []),
         ...dashboardBanner(operator.url, dashboard),
+        ...(forge ? forgeBanner(forge) : []),
         ...(demo
           ? [
               `  mesh           ${demo.mesh ? `Headscale ${demo.mesh.url}, devices: ${demo.mesh.devices.map((d) => `${d.name} ${d.ipv4}`).join(', ')}` : 'stub (static devices, no tailnet)'}`,
@@ -87,6 +91,7 @@ export async function up(home: string, cfg: OperatorConfig, io: CliIO, stopSigna
     // failurePolicy Fail: left registered, they would refuse every Weft write until the next `weft up`.
     await unregisterWebhooks(new RestClient(kc), opCfg.webhooks.configName).catch(() => undefined);
   } finally {
+    await forge?.stop();
     await demo?.stop();
     if (own) {
       await own.stop();
