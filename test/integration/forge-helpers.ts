@@ -11,7 +11,7 @@ export interface WorkingCopy {
   dir: string;
   env: Record<string, string>;
   /** Writes files, commits them on `branch` (created from the current HEAD) and pushes; returns the commit. */
-  commitAndPush(o: { branch: string; files: Record<string, string>; message?: string; remote?: string }): Promise<string>;
+  commitAndPush(o: { branch: string; files: Record<string, string>; message?: string; remote?: string; pushOptions?: string[] }): Promise<string>;
   git(args: string[]): Promise<string>;
   remove(): Promise<void>;
 }
@@ -41,7 +41,7 @@ export function workingCopy(dir: string, env: Record<string, string>, root: stri
       }
       await git(['add', '-A']);
       await git(['commit', '-q', '-m', o.message ?? `Change ${Object.keys(o.files).join(', ')}`]);
-      await git(['push', '-q', '-f', o.remote ?? 'origin', `HEAD:refs/heads/${o.branch}`]);
+      await git(['push', '-q', '-f', ...(o.pushOptions ?? []).flatMap((x) => ['-o', x]), o.remote ?? 'origin', `HEAD:refs/heads/${o.branch}`]);
       return git(['rev-parse', 'HEAD']);
     },
     async remove() {

@@ -8,6 +8,7 @@ import { freePort } from '../../cluster/ports.js';
 import { logTail, startProcess, waitReady, type ManagedProcess } from '../../cluster/process.js';
 import { runGit } from '../git.js';
 import type { RadicleForgeOptions } from '../radicle.js';
+import type { RadPatch } from '../radicle-json.js';
 import { forgeToolPath } from './binaries.js';
 
 /** Options of {@link LocalRadicle.start}. */
@@ -90,6 +91,11 @@ export class LocalRadicle {
     });
     if (res.exitCode !== 0) throw new Error(`rad ${args.slice(0, 2).join(' ')} failed (exit ${res.exitCode}): ${res.stderr || res.stdout}`);
     return res.stdout;
+  }
+
+  /** A patch as `rad cob show` prints it (JSON). */
+  async cobShow(rid: string, patchId: string): Promise<RadPatch> {
+    return JSON.parse(await this.rad(['cob', 'show', '--repo', rid, '--type', 'xyz.radicle.patch', '--object', patchId, '--format', 'json'])) as RadPatch;
   }
 
   /** No seeds, no bootstrap connections, no relaying; listen on loopback only. */
