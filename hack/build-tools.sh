@@ -81,6 +81,8 @@ build_radicle() {
     log "radicle $RADICLE_CLI_VERSION: up to date ($dir)"
     return
   fi
+  # rustup installs into ~/.cargo/bin, which a non-login shell (CI) may not have on PATH.
+  command -v cargo >/dev/null 2>&1 || PATH="$HOME/.cargo/bin:$PATH"
   command -v cargo >/dev/null 2>&1 || die "Rust is not installed: Radicle is built with 'cargo install' (Rust >= 1.88, https://rustup.rs), then re-run: hack/build-tools.sh rad"
   mkdir -p "$dir"
   log "radicle: cargo install --locked $RADICLE_CRATES (about 6-7 minutes cold on 2 cores)…"

@@ -36,7 +36,7 @@ if ! command -v go >/dev/null; then
   exit 1
 fi
 
-if ! command -v cargo >/dev/null; then
+if ! command -v cargo >/dev/null && [ ! -x "$HOME/.cargo/bin/cargo" ]; then
   log "Rust (cargo) is not installed: Radicle (rad, radicle-node, git-remote-rad) is built with cargo install."
   log "Install Rust >= 1.88 (https://rustup.rs, or 'apt-get install cargo' where Debian's is new enough) and re-run."
   exit 1
