@@ -122,7 +122,7 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
       .option('--home <dir>', 'state directory (default: $WEFT_HOME or ~/.weft)')
       .option('--no-forge', 'do not start the local forge (Gitea with a demo repository, see docs/forge.md)'),
   ).action((o: CommonFlags & { home?: string; forge?: boolean }) =>
-    run(async () => (await import('./up.js')).up(weftHome(o.home), parseOperatorConfig({ ...o, kubeconfig: undefined }, {}), io, undefined, { forge: o.forge !== false }))(),
+    run(async () => (await import('./up.js')).up(weftHome(o.home), parseOperatorConfig({ ...o, kubeconfig: undefined }, {}), io, { forge: o.forge !== false }))(),
   );
   return program;
 }

@@ -1,6 +1,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LocalGitea } from '../forge/local/gitea.js';
+import { step, type CliIO } from './io.js';
 
 /** The local forge `weft up` runs (unless `--no-forge`): a real Gitea with a demo repository. */
 export interface DemoForge {
@@ -33,8 +34,15 @@ export async function startDemoForge(dir: string, progress: (s: string) => void)
   }
 }
 
-/** The lines `weft up` prints about the forge. */
-export function forgeBanner(f: DemoForge): string[] {
+/** `weft up`'s step that starts the forge, unless `enabled` is false (`--no-forge`). */
+export async function startDemoForgeStep(io: CliIO, dir: string, enabled = true): Promise<DemoForge | undefined> {
+  if (!enabled) return undefined;
+  return step(io, 'starting the local forge (Gitea on loopback)', (progress) => startDemoForge(dir, progress));
+}
+
+/** The lines `weft up` prints about the forge (none without one). */
+export function forgeBanner(f: DemoForge | undefined): string[] {
+  if (!f) return [];
   const g = f.gitea;
   return [
     `  forge          Gitea ${g.url}  (demo repository ${g.url}/${f.repo}, API ${g.url}/api/v1, see docs/forge.md)`,

@@ -10,7 +10,7 @@ import { RestClient } from '../runtime/rest.js';
 import { packageRoot } from '../version.js';
 import { runningCluster } from './cluster.js';
 import { startDemoMesh, type DemoMesh } from './up-mesh.js';
-import { forgeBanner, startDemoForge, type DemoForge } from './up-forge.js';
+import { forgeBanner, startDemoForgeStep, type DemoForge } from './up-forge.js';
 import { clusterDir } from './home.js';
 import { EXIT, step, untilSignal, type CliIO } from './io.js';
 import { demoDashboardAccess, dashboardBanner } from '../server/dashboard/demo.js';
@@ -19,7 +19,8 @@ import { demoDashboardAccess, dashboardBanner } from '../server/dashboard/demo.j
  * `weft up`: the whole system locally, in the foreground until Ctrl-C: the control plane (or the one
  * `weft cluster up` already runs), the CRDs, and the operator. Ctrl-C stops what it started.
  */
-export async function up(home: string, cfg: OperatorConfig, io: CliIO, stopSignal: Promise<unknown> = untilSignal(), opts: { forge?: boolean } = {}): Promise<number> {
+export async function up(home: string, cfg: OperatorConfig, io: CliIO, opts: { stopSignal?: Promise<unknown>; forge?: boolean } = {}): Promise<number> {
+  const stopSignal = opts.stopSignal ?? untilSignal();
   const existing = await runningCluster(home);
   let own: LocalControlPlane | undefined;
   let demo: DemoMesh | undefined;
@@ -53,7 +54,7 @@ export async function up(home: string, cfg: OperatorConfig, io: CliIO, stopSigna
         mesh: demo.mesh ? { mode, configPath: demo.mesh.configPath, policyPath: demo.mesh.policyPath, self: 'weft-operator' } : { ...cfg.mesh, self: 'weft-operator' },
       };
     }
-    if (opts.forge ?? true) forge = await step(io, 'starting the local forge (Gitea on loopback)', (progress) => startDemoForge(join(home, 'forge'), progress));
+    forge = await startDemoForgeStep(io, join(home, 'forge'), opts.forge);
     const log = createLogger({ level: cfg.logLevel, format: cfg.logFormat });
     const operator = await step(io, 'starting the operator', () => runOperator(opCfg, log));
     const dashboard = await step(io, 'creating the dashboard demo users', () => demoDashboardAccess(kc, cfg.namespace, opCfg.httpTls ? join(home, 'dashboard') : undefined));
@@ -66,7 +67,7 @@ export async function up(home: string, cfg: OperatorConfig, io: CliIO, stopSigna
         `  operator       ${operator.url}  (/health /readyz /metrics /openapi.json /api/v1/nodes)`,
         ...(operator.webhook ? [`  webhooks       ${operator.webhook.url}  (quota and tag policy: kubectl -n ${cfg.namespace} edit configmap weft-policy, see docs/admission.md)`] : []),
         ...dashboardBanner(operator.url, dashboard),
-        ...(forge ? forgeBanner(forge) : []),
+        ...forgeBanner(forge),
         ...(demo
           ? [
               `  mesh           ${demo.mesh ? `Headscale ${demo.mesh.url}, devices: ${demo.mesh.devices.map((d) => `${d.name} ${d.ipv4}`).join(', ')}` : 'stub (static devices, no tailnet)'}`,

@@ -103,9 +103,9 @@ export function threadsOf(lineComments: ApiReviewComment[], conversation: ApiIss
   const byLine = new Map<string, ReviewThread>();
   const byId = new Map<number, ReviewThread>();
   for (const c of [...lineComments].sort((a, b) => a.id - b.id)) {
-    const line = c.line ?? c.original_line ?? (c.position || c.original_position || undefined);
+    const line = lineOf(c);
     const lineKey = c.resolver !== undefined ? `${c.path}:${line ?? 0}` : undefined;
-    let thread = (c.in_reply_to_id !== undefined ? byId.get(c.in_reply_to_id) : undefined) ?? (lineKey ? byLine.get(lineKey) : undefined);
+    let thread = threadOf(c, byId) ?? (lineKey ? byLine.get(lineKey) : undefined);
     if (!thread) {
       thread = { id: String(c.id), path: c.path, line, resolved: false, comments: [] };
       threads.push(thread);
@@ -113,19 +113,28 @@ export function threadsOf(lineComments: ApiReviewComment[], conversation: ApiIss
     }
     byId.set(c.id, thread);
     if (c.resolver) thread.resolved = true;
-    thread.comments.push({
-      id: String(c.id),
-      author: c.user?.login ?? 'unknown',
-      body: c.body,
-      createdAt: c.created_at,
-      ...(c.in_reply_to_id !== undefined ? { inReplyTo: String(c.in_reply_to_id) } : {}),
-    });
+    thread.comments.push(reviewComment(c));
   }
   if (conversation.length > 0) {
     threads.push({ id: CONVERSATION_THREAD, resolved: false, comments: conversation.map(issueComment) });
   }
   if (!since) return threads;
   return threads.filter((t) => t.comments.some((c) => Date.parse(c.createdAt) > since.getTime()));
+}
+
+/** The line a comment is on: GitHub's `line`/`original_line`, Gitea's `position`/`original_position`. */
+function lineOf(c: ApiReviewComment): number | undefined {
+  return c.line ?? c.original_line ?? (c.position || c.original_position || undefined);
+}
+
+function threadOf(c: ApiReviewComment, byId: Map<number, ReviewThread>): ReviewThread | undefined {
+  return c.in_reply_to_id === undefined ? undefined : byId.get(c.in_reply_to_id);
+}
+
+function reviewComment(c: ApiReviewComment): ReviewComment {
+  const comment: ReviewComment = { id: String(c.id), author: c.user?.login ?? 'unknown', body: c.body, createdAt: c.created_at };
+  if (c.in_reply_to_id !== undefined) comment.inReplyTo = String(c.in_reply_to_id);
+  return comment;
 }
 
 function issueComment(c: ApiIssueComment): ReviewComment {

@@ -105,13 +105,19 @@ export class LocalGitea {
   /** A second user, collaborator on repositories created with {@link createRepo}, who reviews. */
   reviewer!: ForgeUser;
 
-  private constructor(
-    readonly dir: string,
-    readonly port: number,
-    private readonly bin: string,
-    private readonly removeDirOnStop: boolean,
-    private readonly opts: LocalGiteaOptions,
-  ) {}
+  readonly dir: string;
+  readonly port: number;
+  private readonly bin: string;
+  private readonly removeDirOnStop: boolean;
+  private readonly opts: LocalGiteaOptions;
+
+  private constructor(o: { dir: string; port: number; bin: string; opts: LocalGiteaOptions }) {
+    this.dir = o.dir;
+    this.port = o.port;
+    this.bin = o.bin;
+    this.opts = o.opts;
+    this.removeDirOnStop = o.opts.dir === undefined;
+  }
 
   /** `http://127.0.0.1:<port>` */
   get url(): string {
@@ -128,7 +134,7 @@ export class LocalGitea {
     const bin = forgeToolPath('gitea');
     const dir = opts.dir ?? (await mkdtemp(join(tmpdir(), 'weft-gitea-')));
     const progress = opts.onProgress ?? (() => {});
-    const gitea = new LocalGitea(dir, await freePort(), bin, opts.dir === undefined, opts);
+    const gitea = new LocalGitea({ dir, port: await freePort(), bin, opts });
     try {
       await mkdir(join(dir, 'home'), { recursive: true });
       await mkdir(join(dir, 'data'), { recursive: true });

@@ -138,76 +138,81 @@ function pullJson(fake: FakeGitHub, repo: Repo, b: Json): Json {
   };
 }
 
-/** The routes under /repos/{owner}/{repo}. */
-function route(fake: FakeGitHub, repo: Repo, q: Req): Res {
-  const errors = recorded<Record<string, Json>>('errors');
-  const notFound = { status: 404, json: errors['404'] };
-  let m: RegExpExecArray | null;
-  if (q.method === 'GET' && q.path === '') return { status: 200, json: { id: 1, name: repo.name, full_name: `${repo.owner}/${repo.name}`, default_branch: repo.defaultBranch, private: false } };
-  if (q.method === 'GET' && (m = /^\/branches\/(.+)$/.exec(q.path))) {
+type Handler = (fake: FakeGitHub, repo: Repo, q: Req, m: RegExpExecArray) => Res;
+const errorsOf = () => recorded<Record<string, Json>>('errors');
+const NOT_FOUND = (): Res => ({ status: 404, json: errorsOf()['404'] });
+
+/** The routes under /repos/{owner}/{repo}: method, path pattern, handler. */
+const ROUTES: Array<[string, RegExp, Handler]> = [
+  ['GET', /^$/, (_f, repo) => ({ status: 200, json: { id: 1, name: repo.name, full_name: `${repo.owner}/${repo.name}`, default_branch: repo.defaultBranch, private: false } })],
+  ['GET', /^\/branches\/(.+)$/, (_f, repo, _q, m) => {
     const s = repo.branches.get(decodeURIComponent(m[1]!));
-    return s ? { status: 200, json: { name: m[1], commit: { sha: s, url: '' }, protected: false } } : { status: 404, json: { ...errors['404'], message: 'Branch not found' } };
-  }
-  if (q.method === 'GET' && (m = /^\/git\/ref\/heads\/(.+)$/.exec(q.path))) {
+    return s ? { status: 200, json: { name: m[1], commit: { sha: s, url: '' }, protected: false } } : { status: 404, json: { ...errorsOf()['404'], message: 'Branch not found' } };
+  }],
+  ['GET', /^\/git\/ref\/heads\/(.+)$/, (_f, repo, _q, m) => {
     const s = repo.branches.get(decodeURIComponent(m[1]!));
-    return s ? { status: 200, json: { ref: `refs/heads/${m[1]}`, object: { sha: s, type: 'commit' } } } : notFound;
-  }
-  if (q.method === 'POST' && q.path === '/git/refs') {
+    return s ? { status: 200, json: { ref: `refs/heads/${m[1]}`, object: { sha: s, type: 'commit' } } } : NOT_FOUND();
+  }],
+  ['POST', /^\/git\/refs$/, (_f, repo, q) => {
     const name = String(q.body.ref).replace(/^refs\/heads\//, '');
-    if (repo.branches.has(name)) return { status: 422, json: errors['422-ref-exists'] };
+    if (repo.branches.has(name)) return { status: 422, json: errorsOf()['422-ref-exists'] };
     repo.branches.set(name, String(q.body.sha));
     return { status: 201, json: { ref: q.body.ref, object: { sha: q.body.sha, type: 'commit' } } };
-  }
-  if (q.path === '/pulls' && q.method === 'GET') {
+  }],
+  ['GET', /^\/pulls$/, (_f, repo, q) => {
     const head = q.query.get('head')?.split(':').pop();
     const state = q.query.get('state') ?? 'open';
     return { status: 200, json: repo.pulls.filter((p) => (!head || (p.head as Json).ref === head) && (state === 'all' || p.state === state)) };
-  }
-  if (q.path === '/pulls' && q.method === 'POST') {
+  }],
+  ['POST', /^\/pulls$/, (fake, repo, q) => {
     const ref = String(q.body.head).split(':').pop()!;
     if (!repo.branches.has(ref)) return { status: 422, json: { message: 'Validation Failed', errors: [{ resource: 'PullRequest', field: 'head', code: 'invalid' }], status: '422' } };
-    if (repo.pulls.some((p) => (p.head as Json).ref === ref && p.state === 'open')) return { status: 422, json: errors['422-pull-exists'] };
+    if (repo.pulls.some((p) => (p.head as Json).ref === ref && p.state === 'open')) return { status: 422, json: errorsOf()['422-pull-exists'] };
     const p = pullJson(fake, repo, q.body);
     repo.pulls.push(p);
     return { status: 201, json: p };
-  }
-  if ((m = /^\/pulls\/(\d+)(\/.*)?$/.exec(q.path))) return pullRoute(fake, repo, { ...q, path: m[2] ?? '' }, Number(m[1]));
-  if ((m = /^\/issues\/(\d+)\/comments$/.exec(q.path))) {
+  }],
+  ['GET', /^\/pulls\/(\d+)$/, (_f, repo, _q, m) => withPull(repo, m, (p) => ({ status: 200, json: p }))],
+  ['PATCH', /^\/pulls\/(\d+)$/, (_f, repo, q, m) => withPull(repo, m, (p) => ({ status: 200, json: Object.assign(p, q.body) }))],
+  ['GET', /^\/pulls\/(\d+)\/reviews$/, (_f, repo, _q, m) => withPull(repo, m, (p) => ({ status: 200, json: repo.reviews.get(Number(p.number)) ?? [] }))],
+  ['GET', /^\/pulls\/(\d+)\/comments$/, (_f, repo, _q, m) => withPull(repo, m, (p) => ({ status: 200, json: repo.reviewComments.get(Number(p.number)) ?? [] }))],
+  ['POST', /^\/pulls\/(\d+)\/comments\/(\d+)\/replies$/, replyRoute],
+  ['GET', /^\/issues\/(\d+)\/comments$/, (_f, repo, _q, m) => ({ status: 200, json: repo.issueComments.get(Number(m[1])) ?? [] })],
+  ['POST', /^\/issues\/(\d+)\/comments$/, (fake, repo, q, m) => {
     const n = Number(m[1]);
-    if (q.method === 'GET') return { status: 200, json: repo.issueComments.get(n) ?? [] };
     const c = { ...recorded<Json>('issue-comment'), id: fake.id(), body: q.body.body, created_at: new Date().toISOString() };
     repo.issueComments.set(n, [...(repo.issueComments.get(n) ?? []), c]);
     return { status: 201, json: c };
-  }
-  if (q.method === 'POST' && (m = /^\/statuses\/([0-9a-f]{40})$/.exec(q.path))) {
+  }],
+  ['POST', /^\/statuses\/([0-9a-f]{40})$/, (fake, repo, q, m) => {
     const base = (recorded<Json>('combined-status').statuses as Json[])[0]!;
     const s = { ...base, id: fake.id(), state: q.body.state, context: q.body.context, description: q.body.description, target_url: q.body.target_url };
     repo.statuses.set(m[1]!, [s, ...(repo.statuses.get(m[1]!) ?? []).filter((x) => x.context !== q.body.context)]);
     return { status: 201, json: s };
-  }
-  if (q.method === 'GET' && (m = /^\/commits\/([^/]+)\/status$/.exec(q.path))) {
+  }],
+  ['GET', /^\/commits\/([^/]+)\/status$/, (_f, repo, _q, m) => {
     const statuses = repo.statuses.get(m[1]!) ?? [];
     return { status: 200, json: { ...recorded<Json>('combined-status'), sha: m[1], statuses, total_count: statuses.length } };
+  }],
+];
+
+function route(fake: FakeGitHub, repo: Repo, q: Req): Res {
+  for (const [method, pattern, handler] of ROUTES) {
+    const m = method === q.method ? pattern.exec(q.path) : null;
+    if (m) return handler(fake, repo, q, m);
   }
-  return notFound;
+  return NOT_FOUND();
 }
 
-function pullRoute(fake: FakeGitHub, repo: Repo, q: Req, n: number): Res {
-  const p = repo.pulls.find((x) => x.number === n);
-  if (!p) return { status: 404, json: recorded<Record<string, Json>>('errors')['404'] };
-  if (q.path === '' && q.method === 'GET') return { status: 200, json: p };
-  if (q.path === '' && q.method === 'PATCH') {
-    Object.assign(p, q.body);
-    return { status: 200, json: p };
-  }
-  if (q.path === '/reviews' && q.method === 'GET') return { status: 200, json: repo.reviews.get(n) ?? [] };
-  if (q.path === '/comments' && q.method === 'GET') return { status: 200, json: repo.reviewComments.get(n) ?? [] };
-  const m = /^\/comments\/(\d+)\/replies$/.exec(q.path);
-  if (m && q.method === 'POST') {
-    const parent = (repo.reviewComments.get(n) ?? []).find((c) => c.id === Number(m[1]));
-    if (!parent) return { status: 404, json: recorded<Record<string, Json>>('errors')['404'] };
-    const id = fake.addReviewComment(`${repo.owner}/${repo.name}`, n, { user: 'weft-bot', path: String(parent.path), line: Number(parent.line), body: String(q.body.body), inReplyTo: Number(parent.id) });
-    return { status: 201, json: repo.reviewComments.get(n)!.find((c) => c.id === id) };
-  }
-  return { status: 404, json: recorded<Record<string, Json>>('errors')['404'] };
+function withPull(repo: Repo, m: RegExpExecArray, fn: (p: Json) => Res): Res {
+  const p = repo.pulls.find((x) => x.number === Number(m[1]));
+  return p ? fn(p) : NOT_FOUND();
+}
+
+function replyRoute(fake: FakeGitHub, repo: Repo, q: Req, m: RegExpExecArray): Res {
+  const n = Number(m[1]);
+  const parent = (repo.reviewComments.get(n) ?? []).find((c) => c.id === Number(m[2]));
+  if (!parent) return NOT_FOUND();
+  const id = fake.addReviewComment(`${repo.owner}/${repo.name}`, n, { user: 'weft-bot', path: String(parent.path), line: Number(parent.line), body: String(q.body.body), inReplyTo: Number(parent.id) });
+  return { status: 201, json: repo.reviewComments.get(n)!.find((c) => c.id === id) };
 }
