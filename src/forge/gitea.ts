@@ -249,10 +249,21 @@ export class GiteaForge implements ForgeProvider {
       return { ...changeFromPull(p), created: true };
     } catch (err) {
       // Someone (a retry, a concurrent call) opened it in between: take that one.
-      if (!(err instanceof ForgeConflictError)) throw err;
-      const again = await this.findOpenPull(repo, o.branch, base);
-      if (!again) throw err;
-      return { ...(await this.retitle(repo, again, o)), created: false };
+      const again = err instanceof ForgeConflictError ? await this.findOpenPull(repo, o.branch, base) : undefined;
+      if (again) return { ...(await this.retitle(repo, again, o)), created: false };
+      throw await this.explainOpenFailure(repo, o.branch, err);
+    }
+  }
+
+  /** A failed open whose branch is missing says so (one more request, on the failure path only). */
+  private async explainOpenFailure(repo: string, branch: string, err: unknown): Promise<unknown> {
+    if (!(err instanceof ForgeError) || err.kind === 'unreachable' || err.kind === 'auth') return err;
+    try {
+      await this.call(repo, `read branch "${branch}"`, { method: 'GET', path: `/repos/${repo}/branches/${encodeRef(branch)}` });
+      return err;
+    } catch (e) {
+      if (!(e instanceof ForgeNotFoundError)) return err;
+      return new ForgeNotFoundError(`${this.kind} ${this.origin} ${repo}: branch "${branch}" does not exist; push it first (git push origin HEAD:refs/heads/${branch}) or create it with ensureBranch`, { cause: err });
     }
   }
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GiteaForge } from '../../src/forge/gitea.js';
-import { ForgeAuthError, ForgeError, ForgeNotFoundError, ForgeUnreachableError } from '../../src/forge/errors.js';
+import { ForgeAuthError, ForgeNotFoundError, ForgeUnreachableError } from '../../src/forge/errors.js';
 import { LocalGitea } from '../../src/forge/local/gitea.js';
 import { eventually } from '../harness/eventually.js';
 import { cloneRepo, withLogTail, type WorkingCopy } from './forge-helpers.js';
@@ -133,8 +133,8 @@ describe('Gitea ForgeProvider against a real Gitea', () => {
     await wrong.close();
 
     const noBranch = forge.openOrUpdateChange(repo, { branch: 'agent/never-pushed', title: 'x' });
-    await expect(noBranch).rejects.toBeInstanceOf(ForgeError);
-    await expect(noBranch).rejects.toThrow(/weft\/demo.*agent\/never-pushed/);
+    await expect(noBranch).rejects.toBeInstanceOf(ForgeNotFoundError);
+    await expect(noBranch).rejects.toThrow(/weft\/demo: branch "agent\/never-pushed" does not exist; push it first/);
     await expect(forge.getChange('not a repo', '1')).rejects.toThrow(/owner\/name/);
   });
 
