@@ -1,6 +1,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LocalGitea } from '../forge/local/gitea.js';
+import { ForgeToolNotFoundError } from '../forge/local/binaries.js';
 import { step, type CliIO } from './io.js';
 
 /** The local forge `weft up` runs (unless `--no-forge`): a real Gitea with a demo repository. */
@@ -37,7 +38,12 @@ export async function startDemoForge(dir: string, progress: (s: string) => void)
 /** `weft up`'s step that starts the forge, unless `enabled` is false (`--no-forge`). */
 export async function startDemoForgeStep(io: CliIO, dir: string, enabled = true): Promise<DemoForge | undefined> {
   if (!enabled) return undefined;
-  return step(io, 'starting the local forge (Gitea on loopback)', (progress) => startDemoForge(dir, progress));
+  try {
+    return await step(io, 'starting the local forge (Gitea on loopback)', (progress) => startDemoForge(dir, progress));
+  } catch (err) {
+    if (err instanceof ForgeToolNotFoundError) err.message += ' Or start without the forge: weft up --no-forge.';
+    throw err;
+  }
 }
 
 /** The lines `weft up` prints about the forge (none without one). */
