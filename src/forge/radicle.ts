@@ -67,7 +67,8 @@ export class RadicleForge implements ForgeProvider {
   }
 
   private async nid(): Promise<string> {
-    this.self ??= { nid: (await this.rad('(self)', 'read the node id', ['self', '--nid'])).trim() };
+    // `rad self --nid` is deprecated; the DID is `did:key:<nid>`.
+    this.self ??= { nid: (await this.rad('(self)', 'read the identity', ['self', '--did'])).trim().replace(/^did:key:/, '') };
     return this.self.nid;
   }
 

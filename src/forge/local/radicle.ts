@@ -70,8 +70,8 @@ export class LocalRadicle {
       await r.rad(['auth', '--alias', opts.alias ?? 'weft'], { RAD_KEYGEN_SEED: seed });
       const port = await freePort();
       await r.isolate(port);
-      r.nid = (await r.rad(['self', '--nid'])).trim();
       r.did = (await r.rad(['self', '--did'])).trim();
+      r.nid = r.did.replace(/^did:key:/, '');
       if (opts.node) await r.startNode(port, opts.ownerPid);
       return r;
     } catch (err) {
