@@ -126,7 +126,10 @@ function toComment(id: string, c: RadComment): ReviewComment {
  */
 function threadsOfDiscussion(t: RadThread, prefix: string): ReviewThread[] {
   const entries = Object.entries(t.comments).filter((e): e is [string, RadComment] => e[1] !== null);
-  entries.sort((a, b) => (a[1].edits[0]?.timestamp ?? 0) - (b[1].edits[0]?.timestamp ?? 0));
+  // The timeline is the causal order; timestamps (one per operation) can tie.
+  const pos = new Map((t.timeline ?? []).map((id, i) => [id, i]));
+  const at = (id: string) => pos.get(id) ?? Number.MAX_SAFE_INTEGER;
+  entries.sort((a, b) => at(a[0]) - at(b[0]) || (a[1].edits[0]?.timestamp ?? 0) - (b[1].edits[0]?.timestamp ?? 0));
   const rootOf = new Map<string, string>();
   const threads = new Map<string, ReviewThread>();
   for (const [id, c] of entries) {

@@ -105,10 +105,10 @@ export class RadicleForge implements ForgeProvider {
     try {
       const env = this.env();
       await runGit(['init', '-q', '--bare', tmp], { env, repo });
-      await runGit(['--git-dir', tmp, 'fetch', '-q', '--no-tags', this.storage(repo), `${o.sha}`], { env, repo });
+      await runGit(['fetch', '-q', '--no-tags', this.storage(repo), `${o.sha}`], { cwd: tmp, env, repo });
       const url = `rad://${repo.replace(/^rad:/, '')}/${await this.nid()}`;
       const opts = [...(this.opts.announce ? [] : ['no-sync']), ...o.options].flatMap((x) => ['-o', x]);
-      await runGit(['--git-dir', tmp, 'push', '-q', ...opts, url, `+${o.sha}:${o.dst}`], { env, repo, url, timeoutMs: this.opts.timeoutMs });
+      await runGit(['push', '-q', ...opts, url, `+${o.sha}:${o.dst}`], { cwd: tmp, env, repo, url, timeoutMs: this.opts.timeoutMs });
     } finally {
       await rm(tmp, { recursive: true, force: true });
     }
@@ -152,9 +152,10 @@ export class RadicleForge implements ForgeProvider {
       await this.push(repo, { sha, dst: `refs/heads/patches/${id}`, options: ['patch.message=Update'] });
       return { ...changeFromPatch(id, await this.patch(repo, id), { rid: repo, base }), created: false };
     }
-    const description = `${o.body ?? ''}\n\n${BRANCH_TRAILER} ${o.branch}`.trim();
+    // Push options cannot hold newlines: each `patch.message` is a paragraph (title first).
+    const paragraphs = [o.title, ...(o.body ?? '').split(/\n+/).map((l) => l.trim()).filter(Boolean), `${BRANCH_TRAILER} ${o.branch}`];
     const target = base === (await this.defaultBranch(repo)) ? 'refs/patches' : `refs/patches/for/${base}`;
-    await this.push(repo, { sha, dst: target, options: [`patch.message=${o.title}`, `patch.message=${description}`] });
+    await this.push(repo, { sha, dst: target, options: paragraphs.map((p) => `patch.message=${p}`) });
     const opened = (await this.patches(repo)).find(([, p]) => branchOf(p) === o.branch && p.state.status === 'open');
     if (!opened) throw new ForgeError('failed', `radicle ${repo}: the patch for branch "${o.branch}" was pushed but is not listed`);
     return { ...changeFromPatch(opened[0], opened[1], { rid: repo, base }), created: true };
@@ -185,11 +186,12 @@ export class RadicleForge implements ForgeProvider {
     const [kind, where, cid] = opts.threadId.split(':');
     if (!kind || !where || !cid) throw new ForgeNotFoundError(`radicle ${repo}: thread "${opts.threadId}" of patch ${id} is not a thread id from listReviewComments`);
     if (kind === 'r') return this.commentOn(repo, { revision: where, body: opts.body, replyTo: cid });
-    // A review's line comments are answered with a raw COB action (the CLI has no command for it).
+    // A review's line comments are answered with a raw COB action (the CLI has no command for it);
+    // the action's fields are snake_case (serde renames only the variant).
     const dir = await mkdtemp(join(tmpdir(), 'weft-rad-cob-'));
     try {
       const file = join(dir, 'actions.jsonl');
-      await writeFile(file, `${JSON.stringify({ type: 'review.comment', review: where, body: opts.body, replyTo: cid })}\n`);
+      await writeFile(file, `${JSON.stringify({ type: 'review.comment', review: where, body: opts.body, reply_to: cid })}\n`);
       await this.rad(repo, `reply in review ${where}`, ['cob', 'update', '--repo', repo, '--type', PATCH_TYPE, '--object', id, '--message', 'Reply', file]);
     } finally {
       await rm(dir, { recursive: true, force: true });
