@@ -1,3 +1,6 @@
+// Gitea for the local forge (docs/forge.md). Gitea's go.mod says `module gitea.dev`, which the module
+// proxy serves only as code.gitea.io/gitea, hence the replace; the replaces below it are Gitea's own.
+// Never run `go mod tidy` here: nothing imports Gitea, so it would drop the require.
 module weft.dev/hack/tools/gitea
 
 go 1.26.4
