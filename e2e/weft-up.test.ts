@@ -27,6 +27,9 @@ describe('weft up (the whole system as a user starts it)', () => {
         await weft.waitFor(/Press Ctrl-C to stop everything/);
         const kubeconfig = weft.output().match(/kubeconfig\s+(\S+)/)![1]!;
         expect(weft.output()).toContain(`operator       http://127.0.0.1:${port}`);
+        // the local forge (default on): Gitea answers at the printed URL with the demo repository
+        const forgeUrl = weft.output().match(/forge\s+Gitea (http:\/\/127\.0\.0\.1:\d+)/)![1]!;
+        expect((await fetch(`${forgeUrl}/api/v1/repos/weft/demo`)).status).toBe(200);
 
         // curl /health
         const health = await fetch(`http://127.0.0.1:${port}/health`);

@@ -119,9 +119,10 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
     program
       .command('up')
       .description('start everything locally (control plane, CRDs, operator) in the foreground until Ctrl-C')
-      .option('--home <dir>', 'state directory (default: $WEFT_HOME or ~/.weft)'),
-  ).action((o: CommonFlags & { home?: string }) =>
-    run(async () => (await import('./up.js')).up(weftHome(o.home), parseOperatorConfig({ ...o, kubeconfig: undefined }, {}), io))(),
+      .option('--home <dir>', 'state directory (default: $WEFT_HOME or ~/.weft)')
+      .option('--no-forge', 'do not start the local forge (Gitea with a demo repository, see docs/forge.md)'),
+  ).action((o: CommonFlags & { home?: string; forge?: boolean }) =>
+    run(async () => (await import('./up.js')).up(weftHome(o.home), parseOperatorConfig({ ...o, kubeconfig: undefined }, {}), io, { forge: o.forge !== false }))(),
   );
   return program;
 }

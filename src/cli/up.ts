@@ -11,6 +11,7 @@ import { RestClient } from '../runtime/rest.js';
 import { packageRoot } from '../version.js';
 import { runningCluster } from './cluster.js';
 import { startDemoMesh, type DemoMesh } from './up-mesh.js';
+import { forgeBanner, startDemoForgeStep, type DemoForge } from './up-forge.js';
 import { clusterDir } from './home.js';
 import { EXIT, step, untilSignal, type CliIO } from './io.js';
 import { demoDashboardAccess, dashboardBanner, type DemoDashboardAccess } from '../server/dashboard/demo.js';
@@ -19,10 +20,12 @@ import { demoDashboardAccess, dashboardBanner, type DemoDashboardAccess } from '
  * `weft up`: the whole system locally, in the foreground until Ctrl-C: the control plane (or the one
  * `weft cluster up` already runs), the CRDs, and the operator. Ctrl-C stops what it started.
  */
-export async function up(home: string, cfg: OperatorConfig, io: CliIO, stopSignal: Promise<unknown> = untilSignal()): Promise<number> {
+export async function up(home: string, cfg: OperatorConfig, io: CliIO, opts: { stopSignal?: Promise<unknown>; forge?: boolean } = {}): Promise<number> {
+  const stopSignal = opts.stopSignal ?? untilSignal();
   const existing = await runningCluster(home);
   const { cp, own } = await controlPlane(home, io, existing);
   let demo: DemoMesh | undefined;
+  let forge: DemoForge | undefined;
   try {
     const kc = cp.kubeConfig();
     await installCrds(io, kc);
@@ -35,16 +38,18 @@ export async function up(home: string, cfg: OperatorConfig, io: CliIO, stopSigna
       );
       opCfg = { ...opCfg, httpTls: true, mesh: meshConfig(cfg, demo) };
     }
+    forge = await startDemoForgeStep(io, join(home, 'forge'), opts.forge);
     const log = createLogger({ level: cfg.logLevel, format: cfg.logFormat });
     const operator = await step(io, 'starting the operator', () => runOperator(opCfg, log));
     const dashboard = await step(io, 'creating the dashboard demo users', () => demoDashboardAccess(kc, cfg.namespace, opCfg.httpTls ? join(home, 'dashboard') : undefined));
-    io.out(banner({ cp, attached: existing !== undefined, operator, dashboard, demo, namespace: cfg.namespace }));
+    io.out(banner({ cp, attached: existing !== undefined, operator, dashboard, demo, namespace: cfg.namespace, forge }));
     await stopSignal;
     io.err('stopping…\n');
     await operator.stop();
     // failurePolicy Fail: left registered, they would refuse every Weft write until the next `weft up`.
     await unregisterWebhooks(new RestClient(kc), opCfg.webhooks.configName).catch(() => undefined);
   } finally {
+    await forge?.stop();
     await demo?.stop();
     if (own) {
       await own.stop();
@@ -94,6 +99,7 @@ interface UpSummary {
   operator: RunningOperator;
   dashboard: DemoDashboardAccess;
   demo: DemoMesh | undefined;
+  forge: DemoForge | undefined;
   namespace: string;
 }
 
@@ -108,6 +114,7 @@ function banner(u: UpSummary): string {
     `  operator       ${operator.url}  (/health /readyz /metrics /openapi.json; /api/v1/… needs a token with RBAC, e.g. the viewer's below)`,
     ...(operator.webhook ? [`  webhooks       ${operator.webhook.url}  (quota and tag policy: kubectl -n ${u.namespace} edit configmap weft-policy, see docs/admission.md)`] : []),
     ...dashboardBanner(operator.url, u.dashboard),
+    ...forgeBanner(u.forge),
     ...(demo ? meshLines(demo, operator.url) : []),
     '',
     `  kubectl --kubeconfig ${cp.kubeconfigPath} get ns`,
