@@ -3,6 +3,7 @@ import type { OperatorConfig } from '../src/config/operator.js';
 import type { KubeAccess } from '../src/runtime/kubeconfig.js';
 import type { Manager } from '../src/runtime/manager.js';
 import type { SchedulingState } from '../src/scheduler/informed.js';
+import type { ClusterConnections } from '../src/cluster/connections.js';
 
 /**
  * What a controller's setup function gets from the composition root (`src/operator`): credentials,
@@ -15,6 +16,8 @@ export interface ControllerContext {
   log: Logger;
   /** The placement engine fed by the caches, shared by the controllers and POST /schedule. */
   scheduling?: SchedulingState;
+  /** The one way to reach the OrgClusters' pods, shared with the dashboard and the read API. */
+  connections?: ClusterConnections;
 }
 
 /** Registers one controller (and its watches) with the manager; returns a cleanup function. */

@@ -17,6 +17,7 @@ import type { Server as HttpsServer } from 'node:https';
 import type { LightKubeConfig } from '../runtime/kubeconfig.js';
 import { mtlsServerOptions, secureContextFor } from '../pki/mtls.js';
 import { SchedulingState } from '../scheduler/informed.js';
+import { ClusterConnections } from '../cluster/connections.js';
 import { setupAdmission } from '../../webhooks/setup.js';
 import type { WebhookServer } from '../../webhooks/server.js';
 import { registerScheduleApi } from '../server/api/schedule.js';
@@ -73,10 +74,13 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
   });
   const cleanups: Array<() => Promise<void>> = [];
   const scheduling = new SchedulingState(mgr, log.child({ component: 'scheduler' }));
+  // One pod watch per OrgCluster API server and identity, for the Workload controller, the dashboard and the read API.
+  const rest = new RestClient(kc);
+  const connections = new ClusterConnections({ hub: rest, log: log.child({ component: 'cluster-connections' }) });
   for (const c of opts.controllers ?? CONTROLLERS) {
     if (c.enabled && !c.enabled(cfg)) continue;
     if (!opts.controllers && !cfg.controllers.has(c.name)) continue;
-    const cleanup = c.setup({ kc, mgr, cfg, log: log.child({ controller: c.name }), scheduling });
+    const cleanup = c.setup({ kc, mgr, cfg, log: log.child({ controller: c.name }), scheduling, connections });
     if (cleanup) cleanups.push(cleanup);
   }
 
@@ -87,7 +91,6 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
   if (mesh) cleanups.push(mesh.stop);
   const admission = await setupAdmission({ kc, mgr, cfg, log, metrics, acl: mesh?.store });
   cleanups.push(admission.stop);
-  const rest = new RestClient(kc);
   const tls = cfg.httpTls ? await operatorTls(kc, cfg.namespace) : undefined;
   if (tls) cleanups.push(async () => tls.serving.stop());
   const app = await buildHttpServer({
@@ -97,11 +100,11 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
     metrics,
     routes: async (a) => {
       if (mesh && cfg.featureGates.MeshACL) mesh.guard(a);
-      registerReadApi(a, { mgr, rest });
+      registerReadApi(a, { mgr, rest, connections });
       registerNodeWrites(a, rest);
       registerScheduleApi(a, { scheduling, rest });
       // Dashboard (UI, /api/v1/dashboard, RBAC on API writes): src/server/dashboard, docs/dashboard.md.
-      cleanups.push(registerDashboard(a, { mgr, rest, log: log.child({ component: 'dashboard' }), deviceAuthorization: Boolean(mesh && cfg.featureGates.MeshACL) }).stop);
+      cleanups.push(registerDashboard(a, { mgr, rest, connections, log: log.child({ component: 'dashboard' }), deviceAuthorization: Boolean(mesh && cfg.featureGates.MeshACL) }).stop);
       await opts.routes?.(a);
     },
   });
@@ -125,6 +128,7 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
       await mgr.stop();
       for (const c of cleanups) await c();
       await app.close();
+      await connections.stop();
       log.info('operator stopped');
     },
   };
