@@ -51,37 +51,49 @@ export function podWasLost(pod: V1Pod): string | undefined {
   return undefined;
 }
 
-/** The status that mirrors a present pod's phase into the Workload. */
-export function statusForPod(wl: Workload, pod: V1Pod, now: Date): WorkloadStatus {
+/** What the mirrored statuses share: the previous status with the pod's reference and start time. */
+function podBase(wl: Workload, pod: V1Pod): WorkloadStatus & { podRef: { name: string } } {
   const prev = wl.status ?? {};
-  const phase = pod.status?.phase ?? 'Pending';
   const podRef = { ...prev.podRef, namespace: pod.metadata!.namespace!, name: pod.metadata!.name!, uid: pod.metadata!.uid! };
   const start = pod.status?.startTime ? metaTime(new Date(pod.status.startTime)) : prev.startTime;
+  return { ...prev, podRef, ...(start ? { startTime: start } : {}) };
+}
+
+/** Succeeded or Failed: the completion time (the container's finish, else now) and why. */
+function finishedStatus(wl: Workload, pod: V1Pod, now: Date): WorkloadStatus {
+  const base = podBase(wl, pod);
   const terminated = pod.status?.containerStatuses?.map((c) => c.state?.terminated).find((t) => t !== undefined);
-  switch (phase) {
-    case 'Running':
-      return withConditions(wl, { ...prev, podRef, phase: 'Running', ...(start ? { startTime: start } : {}) }, [cond('Ready', 'True', 'PodRunning', `pod ${podRef.name} is running on ${pod.spec?.nodeName}`)], now);
+  const completionTime = base.completionTime ?? metaTime(terminated?.finishedAt ? new Date(terminated.finishedAt) : now);
+  if (pod.status?.phase === 'Succeeded') {
+    return withConditions(wl, { ...base, phase: 'Succeeded', completionTime }, [cond('Ready', 'False', 'PodSucceeded', `pod ${base.podRef.name} completed`)], now);
+  }
+  const why = terminated ? `exit code ${terminated.exitCode}${terminated.reason ? ` (${terminated.reason})` : ''}` : (pod.status?.reason ?? 'failed');
+  const message = `pod ${base.podRef.name} failed: ${why}${pod.status?.message ? `: ${pod.status.message}` : ''}`;
+  return withConditions(wl, { ...base, phase: 'Failed', completionTime }, [cond('Ready', 'False', 'PodFailed', message)], now);
+}
+
+/** Not yet running: Scheduled, with the first waiting reason of a container (ErrImageNeverPull, …). */
+function waitingStatus(wl: Workload, pod: V1Pod, now: Date): WorkloadStatus {
+  const { startTime: _s, ...base } = podBase(wl, pod);
+  const phase = pod.status?.phase ?? 'Pending';
+  const waiting = pod.status?.containerStatuses?.map((c) => c.state?.waiting).find((w) => w?.reason);
+  const message = waiting ? `${waiting.reason}: ${waiting.message ?? ''}`.trim() : `pod ${base.podRef.name} is ${phase.toLowerCase()}`;
+  const reason = waiting?.reason?.replace(/[^A-Za-z0-9_]/g, '') || 'PodPending';
+  return withConditions(wl, { ...base, ...(wl.status?.startTime ? { startTime: wl.status.startTime } : {}), phase: 'Scheduled' }, [cond('Ready', 'False', reason, message)], now);
+}
+
+/** The status that mirrors a present pod's phase into the Workload. */
+export function statusForPod(wl: Workload, pod: V1Pod, now: Date): WorkloadStatus {
+  switch (pod.status?.phase ?? 'Pending') {
+    case 'Running': {
+      const base = podBase(wl, pod);
+      return withConditions(wl, { ...base, phase: 'Running' }, [cond('Ready', 'True', 'PodRunning', `pod ${base.podRef.name} is running on ${pod.spec?.nodeName}`)], now);
+    }
     case 'Succeeded':
-      return withConditions(
-        wl,
-        { ...prev, podRef, phase: 'Succeeded', ...(start ? { startTime: start } : {}), completionTime: prev.completionTime ?? metaTime(terminated?.finishedAt ? new Date(terminated.finishedAt) : now) },
-        [cond('Ready', 'False', 'PodSucceeded', `pod ${podRef.name} completed`)],
-        now,
-      );
-    case 'Failed': {
-      const why = terminated ? `exit code ${terminated.exitCode}${terminated.reason ? ` (${terminated.reason})` : ''}` : (pod.status?.reason ?? 'failed');
-      return withConditions(
-        wl,
-        { ...prev, podRef, phase: 'Failed', ...(start ? { startTime: start } : {}), completionTime: prev.completionTime ?? metaTime(terminated?.finishedAt ? new Date(terminated.finishedAt) : now) },
-        [cond('Ready', 'False', 'PodFailed', `pod ${podRef.name} failed: ${why}${pod.status?.message ? `: ${pod.status.message}` : ''}`)],
-        now,
-      );
-    }
-    default: {
-      const waiting = pod.status?.containerStatuses?.map((c) => c.state?.waiting).find((w) => w?.reason);
-      const message = waiting ? `${waiting.reason}: ${waiting.message ?? ''}`.trim() : `pod ${podRef.name} is ${phase.toLowerCase()}`;
-      return withConditions(wl, { ...prev, podRef, phase: 'Scheduled' }, [cond('Ready', 'False', waiting?.reason?.replace(/[^A-Za-z0-9_]/g, '') || 'PodPending', message)], now);
-    }
+    case 'Failed':
+      return finishedStatus(wl, pod, now);
+    default:
+      return waitingStatus(wl, pod, now);
   }
 }
 

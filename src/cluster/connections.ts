@@ -142,7 +142,7 @@ export class ClusterConnections {
     if (this.all) return;
     this.all = true;
     const transports = await Promise.all([...this.transports.values()].map((tp) => tp.catch(() => undefined)));
-    await Promise.all(transports.map((t) => t && this.widen(t)));
+    await Promise.all(transports.filter((t) => t !== undefined).map((t) => this.widen(t)));
   }
 
   /**

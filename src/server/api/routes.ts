@@ -1,4 +1,4 @@
-import type { KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import type { FastifyInstance } from 'fastify';
 import { NODE_LEASE_NAMESPACE } from '../../nodeagent/rbac.js';
 import { ClusterConnections } from '../../cluster/connections.js';
@@ -93,10 +93,7 @@ export function registerReadApi(app: FastifyInstance, deps: ApiDeps): void {
         if ((q.cluster && q.cluster !== id) || (q.org && q.org !== org)) continue;
         try {
           const pods = await connections.allPodsOf(c as OrgCluster & KubernetesObject);
-          for (const p of pods) {
-            if (q.phase && p.status?.phase !== q.phase) continue;
-            items.push({ cluster: id, org, namespace: p.metadata!.namespace!, name: p.metadata!.name!, phase: p.status?.phase ?? 'Unknown', ...(p.spec?.nodeName ? { node: p.spec.nodeName } : {}), ...(p.status?.startTime ? { startTime: new Date(p.status.startTime).toISOString() } : {}) });
-          }
+          for (const p of pods) if (!q.phase || p.status?.phase === q.phase) items.push(podItem(id, org, p));
         } catch (err) {
           errors.push({ cluster: id, message: (err as Error).message });
         }
@@ -104,4 +101,10 @@ export function registerReadApi(app: FastifyInstance, deps: ApiDeps): void {
       return { items, errors };
     },
   });
+}
+
+/** One row of `GET /api/v1/pods`. */
+function podItem(cluster: string, org: string, p: V1Pod): Record<string, unknown> {
+  const { metadata, spec, status } = p;
+  return { cluster, org, namespace: metadata!.namespace!, name: metadata!.name!, phase: status?.phase ?? 'Unknown', ...(spec?.nodeName ? { node: spec.nodeName } : {}), ...(status?.startTime ? { startTime: new Date(status.startTime).toISOString() } : {}) };
 }
