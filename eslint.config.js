@@ -16,4 +16,15 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  {
+    // pepr's limits: a function a reader can hold in mind, a file one can find things in.
+    files: ['src/**/*.ts', 'controllers/**/*.ts', 'webhooks/**/*.ts', 'bench/**/*.ts'],
+    ignores: ['**/*.generated.ts', '**/*.test.ts'],
+    rules: {
+      complexity: ['error', 15],
+      'max-depth': ['error', 4],
+      'max-params': ['error', 4],
+      'max-lines': ['error', { max: 400, skipBlankLines: false, skipComments: false }],
+    },
+  },
 );

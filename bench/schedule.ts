@@ -33,7 +33,8 @@ import { resourcePath, RestClient, type ResourceType } from '../src/runtime/inde
 import { parseAllDocuments } from 'yaml';
 import { Informer } from '../src/runtime/informer.js';
 import type { KubeAccess } from '../src/runtime/kubeconfig.js';
-import { UsageLedger } from '../webhooks/quota.js';
+import { UsageLedger } from '../src/policy/quota.js';
+import { mutatePath, validatePath, webhookFor } from '../webhooks/index.js';
 import { mutateAdmission, validateAdmission } from '../webhooks/review.js';
 import { startWebhookServer } from '../webhooks/server.js';
 import { MUTATING_WEBHOOKS } from '../webhooks/register.js';
@@ -256,11 +257,14 @@ async function partB(): Promise<void> {
   }
 }
 
+const WORKLOAD_VALIDATE = validatePath(webhookFor('Workload')!);
+const WORKLOAD_MUTATE = mutatePath(webhookFor('Workload')!);
+
 async function partC(): Promise<void> {
   const ca = await createCA('weft-bench-ca');
   const ledger = new UsageLedger();
   const policy = parseWeftPolicy('orgs: { acme: { quota: { cpu: "100000", gpu: 100000 } } }\ntagOwners: { gpu: [acme] }');
-  const server = await startWebhookServer({ host: '127.0.0.1', port: 0, ca, validate: (r) => validateAdmission(r, { policy: () => policy, ledger }), mutate: mutateAdmission, log });
+  const server = await startWebhookServer({ host: '127.0.0.1', port: 0, ca, validate: (r, hook) => validateAdmission(r, { policy: () => policy, ledger }, hook), mutate: mutateAdmission, log });
   // HTTP/2 over one TLS connection, as the apiserver calls webhooks.
   const session = connect(server.url, { ca: ca.certPem });
   session.on('error', () => undefined);
@@ -289,7 +293,7 @@ async function partC(): Promise<void> {
       req.end(body);
     });
   try {
-    for (let i = 0; i < 200; i++) await call('/validate', -i); // warm up (TLS sessions, JIT)
+    for (let i = 0; i < 200; i++) await call(WORKLOAD_VALIDATE, -i); // warm up (TLS sessions, JIT)
     const rate = 200;
     const seconds = 10;
     const latencies: number[] = [];
@@ -299,7 +303,7 @@ async function partC(): Promise<void> {
       const due = start + (i * 1000) / rate;
       const wait = due - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      inflight.push(call(i % 2 === 0 ? '/validate' : '/mutate', i).then((ms) => void latencies.push(ms)));
+      inflight.push(call(i % 2 === 0 ? WORKLOAD_VALIDATE : WORKLOAD_MUTATE, i).then((ms) => void latencies.push(ms)));
     }
     await Promise.all(inflight);
     const achieved = latencies.length / ((performance.now() - start) / 1000);

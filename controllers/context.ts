@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
+import type { MeshProvider } from '../src/mesh/provider.js';
 import type { OperatorConfig } from '../src/config/operator.js';
 import type { KubeAccess } from '../src/runtime/kubeconfig.js';
 import type { Manager } from '../src/runtime/manager.js';
-import type { SchedulingState } from '../src/scheduler/informed.js';
+import type { SchedulingState } from '../src/placement/state.js';
 import type { ClusterConnections } from '../src/cluster/connections.js';
 
 /**
@@ -18,6 +19,8 @@ export interface ControllerContext {
   scheduling?: SchedulingState;
   /** The one way to reach the OrgClusters' pods, shared with the dashboard and the read API. */
   connections?: ClusterConnections;
+  /** The tailnet's provider when the mesh is on (`--mesh`): the MeshNode controller maps its devices. */
+  mesh?: MeshProvider;
 }
 
 /** Registers one controller (and its watches) with the manager; returns a cleanup function. */

@@ -5,14 +5,13 @@
  * apply, so re-registering is a no-op and a CA change updates the bundle in place.
  */
 import { WEFT_GROUP, WEFT_VERSION } from '../src/api/resources.js';
+import { mutatePath, validatePath, WEBHOOKS } from './index.js';
 import { isNotFound } from '../src/runtime/errors.js';
 import type { ResourceType, RestClient } from '../src/runtime/rest.js';
 
 export const VALIDATING_WEBHOOKS: ResourceType = { group: 'admissionregistration.k8s.io', version: 'v1', plural: 'validatingwebhookconfigurations', kind: 'ValidatingWebhookConfiguration', namespaced: false };
 export const MUTATING_WEBHOOKS: ResourceType = { group: 'admissionregistration.k8s.io', version: 'v1', plural: 'mutatingwebhookconfigurations', kind: 'MutatingWebhookConfiguration', namespaced: false };
 
-/** Resources sent to the webhooks. */
-export const WEBHOOK_RESOURCES = ['workloads', 'jobs', 'agenttasks', 'orgclusters', 'meshnodes'] as const;
 
 /** How the apiserver reaches the webhook server: a URL (out-of-cluster operator) or a Service. */
 export type WebhookEndpoint = { url: string } | { service: { namespace: string; name: string; port?: number } };
@@ -39,16 +38,16 @@ export function webhookConfigurations(r: WebhookRegistration): Array<{ type: Res
       ? { url: `${r.endpoint.url.replace(/\/$/, '')}${path}`, caBundle: Buffer.from(r.caPem).toString('base64') }
       : { service: { namespace: r.endpoint.service.namespace, name: r.endpoint.service.name, port: r.endpoint.service.port ?? 443, path }, caBundle: Buffer.from(r.caPem).toString('base64') };
   const hooks = (kind: Kind) =>
-    WEBHOOK_RESOURCES.map((plural) => ({
-      name: `${plural}.${kind === 'validating' ? 'validate' : 'mutate'}.${WEFT_GROUP}`,
+    WEBHOOKS.map((hook) => ({
+      name: `${hook.plural}.${kind === 'validating' ? 'validate' : 'mutate'}.${WEFT_GROUP}`,
       admissionReviewVersions: ['v1'],
       sideEffects: 'None',
       failurePolicy: 'Fail',
       matchPolicy: 'Equivalent',
       timeoutSeconds: r.timeoutSeconds ?? 5,
-      clientConfig: clientConfig(kind === 'validating' ? '/validate' : '/mutate'),
-      rules: [{ apiGroups: [WEFT_GROUP], apiVersions: [WEFT_VERSION], operations: ['CREATE', 'UPDATE'], resources: [plural], scope: '*' }],
-      ...(r.namespaceSelector && plural !== 'meshnodes' ? { namespaceSelector: r.namespaceSelector } : {}),
+      clientConfig: clientConfig(kind === 'validating' ? validatePath(hook) : mutatePath(hook)),
+      rules: [{ apiGroups: [WEFT_GROUP], apiVersions: [WEFT_VERSION], operations: ['CREATE', 'UPDATE'], resources: [hook.plural], scope: '*' }],
+      ...(r.namespaceSelector && hook.namespaced ? { namespaceSelector: r.namespaceSelector } : {}),
       ...(r.objectSelector ? { objectSelector: r.objectSelector } : {}),
       ...(kind === 'mutating' ? { reinvocationPolicy: 'Never' } : {}),
     }));

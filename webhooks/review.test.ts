@@ -1,6 +1,6 @@
 import { parsePolicy } from '../src/policy/acl/index.js';
 import { parseWeftPolicy } from '../src/policy/weft-policy.js';
-import { UsageLedger } from './quota.js';
+import { UsageLedger } from '../src/policy/quota.js';
 import { mutateAdmission, validateAdmission, type AdmissionContext, type AdmissionRequest } from './review.js';
 import { webhookConfigurations } from './register.js';
 
@@ -125,8 +125,8 @@ describe('webhookConfigurations', () => {
     expect(mut!.body.kind).toBe('MutatingWebhookConfiguration');
     const hooks = val!.body.webhooks as Array<Record<string, unknown>>;
     expect(hooks.map((h) => h.name)).toEqual(['workloads.validate.weft.dev', 'jobs.validate.weft.dev', 'agenttasks.validate.weft.dev', 'orgclusters.validate.weft.dev', 'meshnodes.validate.weft.dev']);
-    expect(hooks[0]).toMatchObject({ failurePolicy: 'Fail', sideEffects: 'None', timeoutSeconds: 5, clientConfig: { url: 'https://127.0.0.1:9443/validate', caBundle: Buffer.from('PEM').toString('base64') } });
+    expect(hooks[0]).toMatchObject({ failurePolicy: 'Fail', sideEffects: 'None', timeoutSeconds: 5, clientConfig: { url: 'https://127.0.0.1:9443/validate-weft-dev-v1alpha1-workload', caBundle: Buffer.from('PEM').toString('base64') } });
     const [, svc] = webhookConfigurations({ endpoint: { service: { namespace: 'weft-system', name: 'weft-webhook' } }, caPem: 'PEM', name: 'x' });
-    expect((svc!.body.webhooks as Array<{ clientConfig: unknown }>)[0]!.clientConfig).toMatchObject({ service: { namespace: 'weft-system', name: 'weft-webhook', port: 443, path: '/validate' } });
+    expect((svc!.body.webhooks as Array<{ clientConfig: unknown }>)[0]!.clientConfig).toMatchObject({ service: { namespace: 'weft-system', name: 'weft-webhook', port: 443, path: '/validate-weft-dev-v1alpha1-workload' } });
   });
 });

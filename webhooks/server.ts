@@ -1,7 +1,7 @@
 /**
  * The admission webhook server: HTTPS with a serving certificate from the operator CA that renews
- * itself (no restart), `POST /validate` and `POST /mutate` taking `admission.k8s.io/v1`
- * AdmissionReviews. Any exception inside a decision becomes a denial that says so, never a 500
+ * itself (no restart), `POST /validate-weft-dev-v1alpha1-<kind>` and `POST /mutate-weft-dev-v1alpha1-<kind>`
+ * for every kind in `webhooks/index.ts`, taking `admission.k8s.io/v1` AdmissionReviews. Any exception inside a decision becomes a denial that says so, never a 500
  * (the apiserver would report that as an opaque webhook failure).
  */
 import { createSecureServer, type IncomingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
@@ -12,7 +12,11 @@ import type { CertificateAuthority } from '../src/cluster/pki.js';
 import { secureContextFor } from '../src/pki/mtls.js';
 import { RotatingCertificate } from '../src/pki/rotating.js';
 import { errorMessage } from '../src/runtime/errors.js';
-import type { AdmissionRequest, AdmissionResponse } from './review.js';
+import { mutatePath, validatePath, WEBHOOKS } from './index.js';
+import type { AdmissionRequest, AdmissionResponse, KindWebhook } from './types.js';
+
+/** Answers one AdmissionRequest sent to the path of `hook`'s kind. */
+export type Decide = (req: AdmissionRequest, hook: KindWebhook) => AdmissionResponse | Promise<AdmissionResponse>;
 
 export interface WebhookServerOptions {
   host: string;
@@ -20,8 +24,10 @@ export interface WebhookServerOptions {
   ca: CertificateAuthority;
   /** DNS names for the serving certificate besides localhost (e.g. the Service's). */
   dnsNames?: string[];
-  validate: (req: AdmissionRequest) => AdmissionResponse | Promise<AdmissionResponse>;
-  mutate: (req: AdmissionRequest) => AdmissionResponse | Promise<AdmissionResponse>;
+  /** Decides a review sent to a kind's validating path. */
+  validate: Decide;
+  /** Decides a review sent to a kind's mutating path. */
+  mutate: Decide;
   log: Logger;
   metrics?: Registry;
 }
@@ -72,7 +78,11 @@ export async function startWebhookServer(o: WebhookServerOptions): Promise<Webho
       })
     : undefined;
 
-  const routes: Record<string, WebhookServerOptions['validate']> = { '/validate': o.validate, '/mutate': o.mutate };
+  const routes = new Map<string, (req: AdmissionRequest) => AdmissionResponse | Promise<AdmissionResponse>>();
+  for (const hook of WEBHOOKS) {
+    routes.set(validatePath(hook), (req) => o.validate(req, hook));
+    routes.set(mutatePath(hook), (req) => o.mutate(req, hook));
+  }
   const answer = async (stream: ServerHttp2Stream, headers: IncomingHttpHeaders): Promise<void> => {
     const send = (status: number, body: unknown) => {
       if (stream.destroyed || stream.closed) return;
@@ -82,8 +92,8 @@ export async function startWebhookServer(o: WebhookServerOptions): Promise<Webho
     const method = headers[':method'];
     const path = (headers[':path'] ?? '').split('?')[0]!;
     if (method === 'GET' && path === '/healthz') return send(200, { status: 'ok' });
-    const decide = method === 'POST' ? routes[path] : undefined;
-    if (!decide) return send(404, { error: 'NotFound', message: `${method} ${path}: this port answers POST /validate, POST /mutate and GET /healthz` });
+    const decide = method === 'POST' ? routes.get(path) : undefined;
+    if (!decide) return send(404, { error: 'NotFound', message: `${method} ${path}: this port answers GET /healthz and POST ${[...routes.keys()].join(', ')}` });
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of stream as AsyncIterable<Buffer>) {
@@ -105,10 +115,10 @@ export async function startWebhookServer(o: WebhookServerOptions): Promise<Webho
       response = await decide(request);
     } catch (err) {
       log.error({ err: errorMessage(err), kind: request.kind?.kind, name: request.name, namespace: request.namespace }, `${path} failed: denying`);
-      response = { uid: request.uid, allowed: false, status: { code: 500, reason: 'InternalError', message: `weft admission ${path.slice(1)} failed: ${errorMessage(err)}` } };
+      response = { uid: request.uid, allowed: false, status: { code: 500, reason: 'InternalError', message: `weft admission ${path.slice(1).split('-')[0]} failed: ${errorMessage(err)}` } };
     }
     if (!response.allowed) log.info({ kind: request.kind?.kind, name: request.name, namespace: request.namespace, user: request.userInfo?.username, message: response.status?.message }, 'admission denied');
-    latency?.labels(path.slice(1), request.kind?.kind ?? '', String(response.allowed)).observe(Number(process.hrtime.bigint() - started) / 1e9);
+    latency?.labels(path.slice(1).split('-')[0]!, request.kind?.kind ?? '', String(response.allowed)).observe(Number(process.hrtime.bigint() - started) / 1e9);
     send(200, { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response });
   };
   server.on('stream', (stream, headers) => {

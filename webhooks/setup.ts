@@ -13,7 +13,7 @@ import { EMPTY_POLICY, parseWeftPolicy, WEFT_POLICY_CONFIGMAP, WEFT_POLICY_KEY, 
 import { errorMessage } from '../src/runtime/errors.js';
 import type { Manager } from '../src/runtime/manager.js';
 import { RestClient } from '../src/runtime/rest.js';
-import { chargeOf, isCharged, UsageLedger, type ChargedKind } from './quota.js';
+import { chargeOf, isCharged, UsageLedger, type ChargedKind } from '../src/policy/quota.js';
 import { registerWebhooks, type WebhookEndpoint } from './register.js';
 import { mutateAdmission, validateAdmission, type AdmissionContext } from './review.js';
 import type { WebhookServer } from './server.js';
@@ -100,11 +100,11 @@ export async function setupAdmission(o: AdmissionOptions): Promise<AdmissionSetu
     dnsNames: [svc, `${svc}.${o.cfg.namespace}`, `${svc}.${o.cfg.namespace}.svc`],
     // Right after a start the caches may still be filling: wait a little (within the apiserver's
     // 5 s timeout) rather than refuse at once.
-    validate: async (req) => {
+    validate: async (req, hook) => {
       for (let waited = 0; !ctx.ready!() && waited < 3000; waited += 50) await new Promise((r) => setTimeout(r, 50));
-      return validateAdmission(req, ctx);
+      return validateAdmission(req, ctx, hook);
     },
-    mutate: (req) => mutateAdmission(req),
+    mutate: (req, hook) => mutateAdmission(req, hook),
     log,
     metrics: o.metrics,
   });

@@ -1,8 +1,9 @@
-import { planMeshNode, type MeshNodeLike } from './plan.js';
+import type { ObservedMeshNode } from '../../src/api/meshnode/index.js';
+import { planMeshNode } from './plan.js';
 
 const now = new Date('2026-11-24T10:00:40Z');
-const base: MeshNodeLike = { metadata: { name: 'gpu-1', generation: 2 }, spec: { hostname: 'gpu-1.lab' } };
-const plan = (node: MeshNodeLike, heartbeatAgoMs: number | undefined) =>
+const base: ObservedMeshNode = { metadata: { name: 'gpu-1', generation: 2 }, spec: { hostname: 'gpu-1.lab' } };
+const plan = (node: ObservedMeshNode, heartbeatAgoMs: number | undefined) =>
   planMeshNode({
     node,
     heartbeat: heartbeatAgoMs === undefined ? undefined : new Date(now.getTime() - heartbeatAgoMs),
@@ -57,5 +58,31 @@ describe('planMeshNode', () => {
     const first = plan(base, 1000);
     const second = plan({ ...base, status: first.status }, 1000);
     expect(second.status).toEqual(first.status);
+  });
+});
+
+describe('planMeshNode with the tailnet as one more observation', () => {
+  const device = { id: '7', name: 'gpu-1', ips: ['100.64.0.7'], user: '', tags: ['tag:gpu'], online: true };
+  const observe = (tailnet: Parameters<typeof planMeshNode>[0]['tailnet'], node: ObservedMeshNode = base) =>
+    planMeshNode({ node, heartbeat: new Date(now.getTime() - 1000), allocated: { cpu: '1' }, now, gracePeriodMs: 40_000, tailnet });
+  const cond = (p: ReturnType<typeof observe>, type: string) => p.status.conditions!.find((c) => c.type === type);
+
+  it('writes Ready, CapacityReported and MeshConnected in one status, with the device', () => {
+    const p = observe({ devices: [device] });
+    expect(p.status.tailnet).toMatchObject({ nodeId: '7', ips: ['100.64.0.7'], online: true });
+    expect(cond(p, 'MeshConnected')).toMatchObject({ status: 'True', reason: 'Online' });
+    expect(cond(p, 'Ready')).toMatchObject({ status: 'True' });
+    expect(p.status.allocated).toEqual({ cpu: '1' });
+  });
+
+  it('keeps the last known device and says why when the mesh is unreachable', () => {
+    const before = observe({ devices: [device] }).status;
+    const p = observe({ devices: [device], error: 'headscale unreachable: ECONNREFUSED' }, { ...base, status: before });
+    expect(p.status.tailnet).toEqual(before.tailnet);
+    expect(cond(p, 'MeshConnected')).toMatchObject({ status: 'Unknown', reason: 'MeshUnreachable' });
+  });
+
+  it('without a mesh, leaves MeshConnected alone', () => {
+    expect(cond(observe(undefined), 'MeshConnected')).toBeUndefined();
   });
 });

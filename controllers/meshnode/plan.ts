@@ -1,41 +1,25 @@
-import { setConditions, type Condition, type ConditionInput } from '../../src/runtime/conditions.js';
+import type { HostResources } from '../../src/api/common/types.js';
+import type { ObservedMeshNode } from '../../src/api/meshnode/index.js';
+import type { MeshNodeStatus } from '../../src/api/meshnode/types.js';
+import { planMeshStatus, type MeshSnapshot } from '../../src/mesh/discovery-plan.js';
+import { setConditions, type ConditionInput } from '../../src/runtime/conditions.js';
 
-/** Resource amounts as MeshNode status carries them (Kubernetes quantity strings). */
-export interface ResourceList {
-  cpu?: string;
-  memory?: string;
-  ephemeralStorage?: string;
-  gpus?: Array<{ model: string; memory?: string; count: number }>;
-}
-
-/** The parts of a MeshNode this controller reads and writes. */
-export interface MeshNodeLike {
-  metadata?: { name?: string; generation?: number };
-  spec?: { hostname?: string; unschedulable?: boolean };
-  status?: {
-    capacity?: ResourceList;
-    allocatable?: ResourceList;
-    allocated?: ResourceList;
-    lastHeartbeatTime?: string;
-    conditions?: Condition[];
-    observedGeneration?: number;
-    [k: string]: unknown;
-  };
-}
 
 export interface MeshNodeObservation {
-  node: MeshNodeLike;
+  node: ObservedMeshNode;
   /** renewTime of the node's heartbeat Lease (weft-node-lease/<name>), if any. */
   heartbeat: Date | undefined;
   /** Resources of the Workloads placed on this node. */
-  allocated: ResourceList;
+  allocated: HostResources;
   now: Date;
   /** How long a node may go without a heartbeat before it is NotReady. */
   gracePeriodMs: number;
+  /** With a mesh: what the tailnet last said (its devices give `status.tailnet` and MeshConnected). */
+  tailnet?: MeshSnapshot;
 }
 
 export interface MeshNodePlan {
-  status: NonNullable<MeshNodeLike['status']>;
+  status: NonNullable<MeshNodeStatus>;
   /** Come back when the heartbeat would expire (or to re-check a NotReady node). */
   requeueAfterMs: number;
   /** Ready transitions worth an Event. */
@@ -77,7 +61,8 @@ export function planMeshNode(o: MeshNodeObservation): MeshNodePlan {
     ? { type: 'CapacityReported', status: 'True', reason: 'AgentReported', message: 'capacity reported by weft agent' }
     : { type: 'CapacityReported', status: 'False', reason: 'NoCapacity', message: 'weft agent has not reported capacity yet' };
   const conditions = setConditions(prev.conditions, [ready, capacityReported], { now: o.now, generation: o.node.metadata?.generation });
-  const status = { ...prev, allocated: o.allocated, conditions, observedGeneration: o.node.metadata?.generation };
+  const own = { ...prev, allocated: o.allocated, conditions, observedGeneration: o.node.metadata?.generation };
+  const status = o.tailnet ? planMeshStatus({ ...o.node, status: own }, o.tailnet, o.now) : own;
 
   const wasReady = prev.conditions?.find((c) => c.type === 'Ready')?.status;
   let event: MeshNodePlan['event'];

@@ -60,7 +60,7 @@ export function setupOrgClusterController(ctx: ControllerContext, opts: OrgClust
         return;
       }
       if (!provider) {
-        throw new TerminalError(`spec.provider "${kind}" is not available; use one of: ${Object.keys(providers).sort().join(', ')}`, 'UnsupportedProvider');
+        throw new TerminalError(`spec.provider "${kind}" is not available; use one of: ${Object.keys(providers).filter((k) => providers[k]).sort().join(', ')}`, 'UnsupportedProvider');
       }
       oc = await ensureFinalizer(rest, ORGCLUSTERS, oc, ORGCLUSTER_FINALIZER);
 

@@ -75,7 +75,7 @@ describe('planWorkload', () => {
   const F = { metadata: { name: 'web', namespace: 'team', uid: 'u-1', generation: 3, finalizers: ['weft.dev/workload-cleanup'] } };
   const placedDecision: Decision = { placed: true, decision: { cluster: 'team/hub', node: 'n1', score: 80 }, rejected: [], alternatives: [], message: 'placed on team/hub@n1 (score 80)' };
   const noFit: Decision = { placed: false, rejected: [{ candidate: 'team/hub@n1', filter: 'InsufficientGPU', reason: 'needs gpu 1' }], alternatives: [], message: '0/1 candidates available: 1 InsufficientGPU.' };
-  const readyNode = { status: { conditions: [{ type: 'Ready', status: 'True', reason: 'Heartbeat', message: '', lastTransitionTime: now.toISOString() }] } };
+  const readyNode = { status: { conditions: [{ type: 'Ready', status: 'True' as const, reason: 'Heartbeat', message: '', lastTransitionTime: now.toISOString() }] } };
   const placed = (over: Partial<WorkloadStatus> = {}): Workload => wl({ ...F, status: { phase: 'Scheduled', attempts: 1, placement: { cluster: 'team/hub', node: 'n1' }, podRef: { namespace: 'team', name: 'web-1', uid: 'p-1' }, ...over } });
   const observe = (w: Workload, over: Partial<WorkloadObservation> = {}): WorkloadObservation => ({ wl: w, now, timing, ...over });
   const kinds = (p: WorkloadPlan) => p.actions.map((a) => a.type);

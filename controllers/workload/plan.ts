@@ -8,7 +8,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { WORKLOAD_FINALIZER } from '../../src/api/labels.js';
 import type { Workload, WorkloadStatus } from '../../src/api/workload/types.js';
 import { findCondition, type Condition } from '../../src/runtime/conditions.js';
-import { isFinished } from '../../src/scheduler/informed.js';
+import { isFinished } from '../../src/placement/state.js';
 import type { Decision } from '../../src/scheduler/types.js';
 import { buildPod } from './pod.js';
 import {

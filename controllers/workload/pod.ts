@@ -4,7 +4,7 @@
 import type { V1Container, V1OwnerReference, V1Pod, V1PodTemplateSpec } from '@kubernetes/client-node';
 import { POD_CLUSTER_ANNOTATION, POD_LABELS, POD_WORKLOAD_ANNOTATION } from '../../src/api/labels.js';
 import type { Workload } from '../../src/api/workload/types.js';
-import { REQUEST_DEFAULTS } from '../../src/scheduler/convert.js';
+import { ResourceRequestDefaults } from '../../src/api/common/types.js';
 
 export { POD_CLUSTER_ANNOTATION, POD_LABELS, POD_SELECTOR } from '../../src/api/labels.js';
 
@@ -31,8 +31,8 @@ function mainContainer(wl: Workload, containers: V1Container[]): V1Container | u
 function withRequests(wl: Workload, c: V1Container): void {
   const r = wl.spec.resources ?? {};
   const requests = { ...(c.resources?.requests ?? {}) };
-  requests.cpu ??= String(r.cpu ?? REQUEST_DEFAULTS.cpu);
-  requests.memory ??= String(r.memory ?? REQUEST_DEFAULTS.memory);
+  requests.cpu ??= String(r.cpu ?? ResourceRequestDefaults.cpu);
+  requests.memory ??= String(r.memory ?? ResourceRequestDefaults.memory);
   const limits = { ...(c.resources?.limits ?? {}) };
   if ((r.gpu ?? 0) > 0) limits['nvidia.com/gpu'] ??= String(r.gpu);
   c.resources = { ...c.resources, requests, ...(Object.keys(limits).length > 0 ? { limits } : {}) };

@@ -13,7 +13,7 @@ import { ClusterConnections, podOf, type ClusterConnection } from '../../src/clu
 import { ensureFinalizer, errorMessage, EventRecorder, isConflict, isNotFound, removeFinalizer, RestClient, updateStatusIfChanged, type Manager } from '../../src/runtime/index.js';
 import { findCondition } from '../../src/api/common/conditions.js';
 import { placementRequest } from '../../src/scheduler/convert.js';
-import type { SchedulingState } from '../../src/scheduler/informed.js';
+import type { SchedulingState } from '../../src/placement/state.js';
 import { STATUS_COALESCE, StatusCoalescer } from './coalesce.js';
 import { ensureNamespace } from './namespaces.js';
 import { isFinished, ownPod, planWorkload, podName, stageOf, WORKLOAD_FINALIZER, workloadKeyOfPod, type WorkloadAction, type WorkloadObservation, type WorkloadPlan } from './plan.js';

@@ -8,13 +8,9 @@ export interface GpuDevice {
   uuid: string | undefined;
 }
 
-/** GPUs grouped by model and memory, as a MeshNode's capacity carries them. */
-export interface GpuGroup {
-  model: string;
-  /** Kubernetes quantity, e.g. `81559Mi` or `16Gi`; absent when the driver does not report memory. */
-  memory?: string;
-  count: number;
-}
+/** GPUs grouped by model and memory, as a MeshNode's capacity carries them (the schema's type). */
+export type { GpuGroup } from '../api/common/types.js';
+import type { GpuGroup } from '../api/common/types.js';
 
 /** The exact arguments the agent passes to nvidia-smi. */
 export const NVIDIA_SMI_ARGS = ['--query-gpu=name,memory.total,uuid', '--format=csv,noheader,nounits'] as const;

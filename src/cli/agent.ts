@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { execa } from 'execa';
 import { provisionAgent } from '../nodeagent/provision.js';
 import { NodeAgent } from '../nodeagent/agent.js';
-import { toResourceList } from '../nodeagent/capacity-report.js';
+import { toHostResources } from '../nodeagent/capacity-report.js';
 import { detectHostCapacity } from '../capacity/index.js';
 import { FlagError } from '../config/errors.js';
 import { oneOf } from '../config/operator.js';
@@ -72,7 +72,7 @@ export async function agentRun(f: AgentFlags, io: CliIO): Promise<number> {
     detect: async () => {
       const c = await detectHostCapacity({ storagePath: f.storagePath });
       for (const w of c.warnings) log.warn({ warning: w }, 'capacity detection');
-      return toResourceList({ cpuMillicores: c.cpuMillicores, memoryBytes: c.memoryBytes, ephemeralStorageBytes: c.ephemeralStorageBytes, gpus: c.gpus.map((g) => ({ ...g, memory: g.memory })) });
+      return toHostResources({ cpuMillicores: c.cpuMillicores, memoryBytes: c.memoryBytes, ephemeralStorageBytes: c.ephemeralStorageBytes, gpus: c.gpus.map((g) => ({ ...g, memory: g.memory })) });
     },
   });
   await agent.start();

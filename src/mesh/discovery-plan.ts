@@ -1,4 +1,5 @@
-import type { Condition } from '../runtime/conditions.js';
+import type { ObservedMeshNode } from '../api/meshnode/index.js';
+import type { MeshNodeStatus, MeshNodeTailnet } from '../api/meshnode/types.js';
 import { setCondition, type ConditionInput } from '../runtime/conditions.js';
 import type { MeshDevice } from './provider.js';
 import { metaTime } from '../api/common/conditions.js';
@@ -12,24 +13,9 @@ export interface MeshSnapshot {
   lastSuccess?: Date;
 }
 
-export interface TailnetStatus {
-  nodeId?: string;
-  name?: string;
-  ips?: string[];
-  user?: string;
-  tags?: string[];
-  online?: boolean;
-  lastSeen?: string;
-}
-
-interface NodeLike {
-  metadata?: { name?: string; generation?: number };
-  spec?: { hostname?: string };
-  status?: { tailnet?: TailnetStatus; conditions?: Condition[]; [k: string]: unknown };
-}
 
 /** The device that belongs to a MeshNode: same name, or the node's hostname (first label). */
-export function deviceFor(node: NodeLike, devices: MeshDevice[]): MeshDevice | undefined {
+export function deviceFor(node: ObservedMeshNode, devices: MeshDevice[]): MeshDevice | undefined {
   const names = [node.metadata?.name, node.spec?.hostname, node.spec?.hostname?.split('.')[0]].filter(Boolean);
   return devices.find((d) => names.includes(d.name));
 }
@@ -39,7 +25,7 @@ export function deviceFor(node: NodeLike, devices: MeshDevice[]): MeshDevice | u
  * `MeshConnected` condition. When the provider is unreachable the last known tailnet block is kept
  * and the condition says why.
  */
-export function planMeshStatus(node: NodeLike, snap: MeshSnapshot, now: Date): NonNullable<NodeLike['status']> {
+export function planMeshStatus(node: ObservedMeshNode, snap: MeshSnapshot, now: Date): MeshNodeStatus {
   const prev = node.status ?? {};
   const name = node.metadata?.name ?? '';
   if (snap.error) {
@@ -51,13 +37,13 @@ export function planMeshStatus(node: NodeLike, snap: MeshSnapshot, now: Date): N
     const { tailnet: _gone, ...rest } = prev;
     return withCondition(rest, { type: 'MeshConnected', status: 'False', reason: 'DeviceNotFound', message: `no tailnet device named ${name}: join the host with \`tailscale up --hostname=${name}\` (or weft agent --mesh=headscale)` }, now, node);
   }
-  const tailnet: TailnetStatus = { nodeId: d.id, name: d.name, ips: d.ips, user: d.user, tags: d.tags, online: d.online, ...(d.lastSeen ? { lastSeen: d.lastSeen } : {}) };
+  const tailnet: MeshNodeTailnet = { nodeId: d.id, name: d.name, ips: d.ips, user: d.user, tags: d.tags, online: d.online, ...(d.lastSeen ? { lastSeen: d.lastSeen } : {}) };
   const cond: ConditionInput = d.online
     ? { type: 'MeshConnected', status: 'True', reason: 'Online', message: `tailnet device ${d.name} online at ${d.ips.join(', ')}` }
     : { type: 'MeshConnected', status: 'False', reason: 'DeviceOffline', message: `tailnet device ${d.name} is offline${d.lastSeen ? ` (last seen ${d.lastSeen})` : ''}` };
   return withCondition({ ...prev, tailnet }, cond, now, node);
 }
 
-function withCondition(status: NonNullable<NodeLike['status']>, c: ConditionInput, now: Date, node: NodeLike) {
+function withCondition(status: MeshNodeStatus, c: ConditionInput, now: Date, node: ObservedMeshNode) {
   return { ...status, conditions: setCondition(status.conditions, c, { now, generation: node.metadata?.generation }) };
 }

@@ -1,10 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { FlagError } from '../config/errors.js';
-import type { ControllerContext } from '../../controllers/context.js';
 import { PolicyStore } from '../policy/acl/index.js';
 import { registerAclGuard } from '../server/acl-guard.js';
-import { setupMeshDiscovery } from './discovery.js';
 import { HeadscaleProvider } from './headscale-provider.js';
 import type { MeshProvider } from './provider.js';
 import { StubProvider } from './stub-provider.js';
@@ -32,14 +30,13 @@ export async function meshProvider(c: MeshConfig): Promise<MeshProvider | undefi
 }
 
 /**
- * Turns the mesh on in the operator: device discovery onto MeshNodes, the ACL policy (reloaded on
- * change; an invalid edit is logged with its line and the last good policy stays), and the guard
- * on control-plane writes.
+ * Turns the mesh's policy on in the operator: the ACL policy (reloaded on change; an invalid edit is
+ * logged with its line and the last good policy stays) and the guard on control-plane writes. The
+ * MeshNode controller maps the provider's devices onto MeshNodes.
  */
 export async function enableMesh(
   c: MeshConfig,
   provider: MeshProvider,
-  ctx: ControllerContext,
   log: Logger,
 ): Promise<{ guard: (app: FastifyInstance) => void; stop: () => Promise<void>; store: PolicyStore }> {
   const store = new PolicyStore();
@@ -52,13 +49,9 @@ export async function enableMesh(
       onError: (err) => log.error({ policy: c.policyPath, err: err.message }, 'ACL policy rejected; the previous policy stays in force'),
     });
   }
-  const stopDiscovery = setupMeshDiscovery(ctx, provider);
   return {
     store,
     guard: (app) => registerAclGuard(app, { provider, store, self: c.self, port: c.port, log: log.child({ component: 'acl' }) }),
-    stop: async () => {
-      watch?.close();
-      await stopDiscovery();
-    },
+    stop: async () => watch?.close(),
   };
 }

@@ -1,14 +1,15 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import type { ResourceList } from '../../controllers/meshnode/plan.js';
+import type { HostResources } from '../api/common/types.js';
+import type { MeshNodeStatus } from '../api/meshnode/types.js';
 import { LEASES, MESHNODES } from '../api/resources.js';
 import { errorMessage, isNotFound, microTime, RestClient } from '../runtime/index.js';
 import { NODE_LEASE_NAMESPACE } from './rbac.js';
 import { metaTime } from '../api/common/conditions.js';
 
 interface MeshNodeObj extends KubernetesObject {
-  status?: { capacity?: ResourceList; allocatable?: ResourceList; lastHeartbeatTime?: string };
+  status?: Pick<MeshNodeStatus, 'capacity' | 'allocatable' | 'lastHeartbeatTime'>;
 }
 
 export interface AgentOptions {
@@ -16,7 +17,7 @@ export interface AgentOptions {
   kc: KubeConfig;
   log: Logger;
   /** Reports this host's capacity (called at start and every capacity interval). */
-  detect: () => Promise<ResourceList>;
+  detect: () => Promise<HostResources>;
   /** Resources held back for the system (subtracted from capacity → allocatable). */
   heartbeatIntervalMs?: number;
   capacityIntervalMs?: number;
@@ -30,7 +31,7 @@ export interface AgentOptions {
 export class NodeAgent {
   private timers: NodeJS.Timeout[] = [];
   private readonly rest: RestClient;
-  private lastReported: ResourceList | undefined;
+  private lastReported: HostResources | undefined;
   /** Heartbeats sent (for logs and tests). */
   beats = 0;
 

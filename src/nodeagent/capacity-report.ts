@@ -1,12 +1,8 @@
-import type { ResourceList } from '../../controllers/meshnode/plan.js';
+import type { HostResources } from '../api/common/types.js';
+import type { HostCapacity as DetectedCapacity } from '../capacity/index.js';
 
-/** A host's capacity in plain numbers, before formatting as Kubernetes quantities. */
-export interface HostCapacity {
-  cpuMillicores: number;
-  memoryBytes: number;
-  ephemeralStorageBytes: number;
-  gpus: Array<{ model: string; memory?: string; count: number }>;
-}
+/** A host's capacity in plain numbers (what detection found), before formatting as Kubernetes quantities. */
+export type HostCapacity = Pick<DetectedCapacity, 'cpuMillicores' | 'memoryBytes' | 'ephemeralStorageBytes' | 'gpus'>;
 
 /** Formats bytes as a Kubernetes binary quantity (Ki/Mi/Gi/Ti when exact, else plain bytes). */
 export function bytesQuantity(bytes: number): string {
@@ -23,7 +19,7 @@ export function cpuQuantity(millicores: number): string {
 }
 
 /** The status.capacity block the agent reports. */
-export function toResourceList(c: HostCapacity): ResourceList {
+export function toHostResources(c: HostCapacity): HostResources {
   return {
     cpu: cpuQuantity(c.cpuMillicores),
     memory: bytesQuantity(c.memoryBytes),

@@ -1,6 +1,7 @@
 import { CoreV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { renderKubeconfig } from '../cluster/kubeconfig.js';
 import { CLUSTER_ROLE_BINDINGS, CLUSTER_ROLES, LEASES, MESHNODES, SERVICE_ACCOUNTS } from '../api/resources.js';
+import { ORG_LABEL } from '../api/labels.js';
 import { isConflict, RestClient, type ResourceType } from '../runtime/index.js';
 import { agentNames, agentRbac, NODE_LEASE_NAMESPACE } from './rbac.js';
 
@@ -28,7 +29,7 @@ export function meshNodeFor(o: ProvisionOptions): KubernetesObject & { spec: Rec
   return {
     apiVersion: `${MESHNODES.group}/${MESHNODES.version}`,
     kind: 'MeshNode',
-    metadata: { name: o.name, labels: { 'weft.dev/org': o.org } },
+    metadata: { name: o.name, labels: { [ORG_LABEL]: o.org } },
     spec: { hostname: o.hostname ?? o.name, org: o.org, tags: o.tags ?? [] },
   };
 }

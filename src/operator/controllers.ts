@@ -10,7 +10,14 @@ import type { ControllerSetup } from '../../controllers/context.js';
  * Workload, …), guarded by its feature gate where it is beyond the Phase 1 MVP.
  */
 export const CONTROLLERS: Array<{ name: ControllerName; setup: ControllerSetup; enabled?: (cfg: OperatorConfig) => boolean }> = [
-  { name: 'meshnode', setup: (ctx) => setupMeshNodeController(ctx, { allocatedOn: ctx.scheduling && ((node) => ctx.scheduling!.allocatedOn(node)) }) },
+  {
+    name: 'meshnode',
+    setup: (ctx) =>
+      setupMeshNodeController(ctx, {
+        allocatedOn: ctx.scheduling && ((node) => ctx.scheduling!.allocatedOn(node)),
+        tailnet: ctx.mesh && { provider: ctx.mesh },
+      }),
+  },
   {
     name: 'orgcluster',
     setup: (ctx) => {

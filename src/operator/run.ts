@@ -16,7 +16,7 @@ import { registerNodeWrites } from '../server/api/writes.js';
 import type { Server as HttpsServer } from 'node:https';
 import type { LightKubeConfig } from '../runtime/kubeconfig.js';
 import { mtlsServerOptions, secureContextFor } from '../pki/mtls.js';
-import { SchedulingState } from '../scheduler/informed.js';
+import { SchedulingState } from '../placement/state.js';
 import { ClusterConnections } from '../cluster/connections.js';
 import { setupAdmission } from '../../webhooks/setup.js';
 import type { WebhookServer } from '../../webhooks/server.js';
@@ -77,18 +77,17 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
   // One pod watch per OrgCluster API server and identity, for the Workload controller, the dashboard and the read API.
   const rest = new RestClient(kc);
   const connections = new ClusterConnections({ hub: rest, log: log.child({ component: 'cluster-connections' }) });
-  for (const c of opts.controllers ?? CONTROLLERS) {
-    if (c.enabled && !c.enabled(cfg)) continue;
-    if (!opts.controllers && !cfg.controllers.has(c.name)) continue;
-    const cleanup = c.setup({ kc, mgr, cfg, log: log.child({ controller: c.name }), scheduling, connections });
-    if (cleanup) cleanups.push(cleanup);
-  }
-
   // The mesh (ACL engine, headscale client) is loaded only when it is turned on.
   const meshSetup = cfg.mesh.mode === 'none' ? undefined : await import('../mesh/setup.js');
   const provider = await meshSetup?.meshProvider({ ...cfg.mesh, port: cfg.http.port });
-  const mesh = provider && meshSetup ? await meshSetup.enableMesh({ ...cfg.mesh, port: cfg.http.port }, provider, { kc, mgr, cfg, log, scheduling }, log) : undefined;
+  const mesh = provider && meshSetup ? await meshSetup.enableMesh({ ...cfg.mesh, port: cfg.http.port }, provider, log) : undefined;
   if (mesh) cleanups.push(mesh.stop);
+  for (const c of opts.controllers ?? CONTROLLERS) {
+    if (c.enabled && !c.enabled(cfg)) continue;
+    if (!opts.controllers && !cfg.controllers.has(c.name)) continue;
+    const cleanup = c.setup({ kc, mgr, cfg, log: log.child({ controller: c.name }), scheduling, mesh: provider, connections });
+    if (cleanup) cleanups.push(cleanup);
+  }
   const admission = await setupAdmission({ kc, mgr, cfg, log, metrics, acl: mesh?.store });
   cleanups.push(admission.stop);
   const tls = cfg.httpTls ? await operatorTls(kc, cfg.namespace) : undefined;

@@ -3,6 +3,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { errorMessage, isConflict, TerminalError } from './errors.js';
 import { splitKey } from './informer.js';
+import type { DegradedReporter } from './degraded.js';
 import type { RuntimeMetrics } from './metrics.js';
 import type { ResourceType } from './rest.js';
 import { WorkQueue } from './workqueue.js';
@@ -33,7 +34,7 @@ export interface Watches {
 /**
  * A controller: the kind it reconciles, what else it watches, and the level-based reconcile
  * function. Reconcile re-reads the object (never trust the event), throws to retry with backoff,
- * throws TerminalError to stop retrying.
+ * throws TerminalError to stop retrying (the object then shows `Degraded=True` with its reason).
  */
 export interface ControllerSpec {
   name: string;
@@ -56,6 +57,8 @@ export class ControllerRunner {
     readonly spec: ControllerSpec,
     private readonly log: Logger,
     private readonly metrics: RuntimeMetrics,
+    /** Sets the Degraded condition on a TerminalError (and clears it after a success). */
+    private readonly degraded?: DegradedReporter,
   ) {
     const name = spec.name;
     this.queue = new WorkQueue({
@@ -102,6 +105,7 @@ export class ControllerRunner {
     try {
       const result = await this.spec.reconcile({ key, namespace, name, log, reconcileId });
       this.queue.forget(key);
+      await this.degraded?.succeeded(this.spec.for, key);
       if (result?.requeueAfterMs) {
         this.queue.addAfter(key, result.requeueAfterMs);
         this.metrics.reconcileTotal.labels(this.spec.name, 'requeue_after').inc();
@@ -113,7 +117,8 @@ export class ControllerRunner {
       if (err instanceof TerminalError) {
         this.queue.forget(key);
         this.metrics.reconcileTotal.labels(this.spec.name, 'terminal').inc();
-        log.error({ err: errorMessage(err), reason: err.reason }, 'reconcile failed permanently; not retrying');
+        log.error({ err: errorMessage(err), reason: err.reason }, 'reconcile failed permanently; not retrying (condition Degraded)');
+        await this.degraded?.terminal(this.spec.for, key, err);
       } else {
         const delay = this.queue.addRateLimited(key);
         this.metrics.reconcileTotal.labels(this.spec.name, 'error').inc();

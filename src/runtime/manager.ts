@@ -2,11 +2,12 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { ControllerRunner, type ControllerSpec } from './controller.js';
+import { DegradedReporter } from './degraded.js';
 import { Informer, keyOf } from './informer.js';
 import type { KubeAccess } from './kubeconfig.js';
 import { LeaderElector } from './leader.js';
 import { RuntimeMetrics } from './metrics.js';
-import type { ResourceType } from './rest.js';
+import { RestClient, type ResourceType } from './rest.js';
 import type { Readiness } from './readiness.js';
 
 export interface ManagerOptions {
@@ -30,6 +31,7 @@ export class Manager {
   readonly elector: LeaderElector | undefined;
   private readonly informers = new Map<string, Informer>();
   private readonly runners: ControllerRunner[] = [];
+  private readonly degraded: DegradedReporter;
   private resyncTimer: NodeJS.Timeout | undefined;
   private started = false;
   private syncing: Promise<void> = Promise.resolve();
@@ -39,6 +41,7 @@ export class Manager {
     private readonly opts: ManagerOptions,
   ) {
     this.metrics = new RuntimeMetrics(opts.metrics);
+    this.degraded = new DegradedReporter(new RestClient(kc), opts.log.child({ component: 'degraded' }));
     if (opts.leaderElection) {
       const lease = opts.leaderElection.name;
       this.elector = new LeaderElector(kc, {
@@ -73,7 +76,7 @@ export class Manager {
 
   /** Registers a controller; its informers' events enqueue keys. Call before start(). */
   add(spec: ControllerSpec): ControllerRunner {
-    const runner = new ControllerRunner(spec, this.opts.log, this.metrics);
+    const runner = new ControllerRunner(spec, this.opts.log, this.metrics, this.degraded);
     const idx = this.runners.push(runner) - 1;
     // Look the runner up at event time: a new leadership term gets a fresh runner.
     const enqueue = (key: string) => this.runners[idx]!.queue.add(key);
@@ -159,7 +162,7 @@ export class Manager {
     // A stopped queue cannot be restarted: give each runner a fresh one for the next term.
     for (let i = 0; i < this.runners.length; i++) {
       const old = this.runners[i]!;
-      const fresh = new ControllerRunner(old.spec, this.opts.log, this.metrics);
+      const fresh = new ControllerRunner(old.spec, this.opts.log, this.metrics, this.degraded);
       this.runners[i] = fresh;
     }
   }

@@ -5,7 +5,7 @@
  */
 import { isTrue } from '../api/common/conditions.js';
 import { QuantityError, quantityMilliValue, quantityValue, type QuantityInput } from '../api/common/quantity.js';
-import type { HostResources } from '../api/common/types.js';
+import { ResourceRequestDefaults, type HostResources } from '../api/common/types.js';
 import { withDefaults } from '../api/defaults.js';
 import type { MeshNode } from '../api/meshnode/types.js';
 import type { OrgCluster } from '../api/orgcluster/types.js';
@@ -15,8 +15,6 @@ import type { ClusterInfo, NodeInfo, PlacementRequest, Resources } from './types
 /** The label whose value groups Workloads for spread (default: the Workload's namespace). */
 export const GROUP_LABEL = 'weft.dev/group';
 
-/** Workload request defaults, as in the schema (src/api/common/defs.yaml). */
-export const REQUEST_DEFAULTS = Object.freeze({ cpu: '100m', memory: '128Mi', gpu: 0 });
 
 /** A field that cannot be converted; `field` is its path, `value` what it held. */
 export class ConversionError extends Error {
@@ -114,9 +112,9 @@ export function placementRequest(wl: Workload): PlacementRequest {
   const req: PlacementRequest = {
     id: `${namespace}/${metadata.name ?? ''}`,
     org: spec.org,
-    cpuMilli: quantity('spec.resources.cpu', res.cpu ?? REQUEST_DEFAULTS.cpu, 'milli'),
-    memoryBytes: quantity('spec.resources.memory', res.memory ?? REQUEST_DEFAULTS.memory, 'whole'),
-    gpu: count('spec.resources.gpu', res.gpu ?? REQUEST_DEFAULTS.gpu),
+    cpuMilli: quantity('spec.resources.cpu', res.cpu ?? ResourceRequestDefaults.cpu, 'milli'),
+    memoryBytes: quantity('spec.resources.memory', res.memory ?? ResourceRequestDefaults.memory, 'whole'),
+    gpu: count('spec.resources.gpu', res.gpu ?? ResourceRequestDefaults.gpu),
     requiredTags: [...(placement.requiredTags ?? [])],
     preferredTags: (placement.preferredTags ?? []).map((p) => ({ tag: p.tag, weight: p.weight })),
     avoid: [...(placement.avoid ?? [])],

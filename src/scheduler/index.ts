@@ -18,5 +18,5 @@ export {
   type PlacementEngineOptions,
   type PlacementWeights,
 } from './engine.js';
-export { ConversionError, GROUP_LABEL, REQUEST_DEFAULTS, clusterInfo, nodeInfo, placementRequest } from './convert.js';
+export { ConversionError, GROUP_LABEL, clusterInfo, nodeInfo, placementRequest } from './convert.js';
 export { decisionMessage, rejectionSummary, selectorMismatch, type MessageInput } from './explain.js';

@@ -11,7 +11,7 @@ import { RestClient } from '../../src/runtime/rest.js';
 import { registerReadApi } from '../../src/server/api/routes.js';
 import { registerNodeWrites } from '../../src/server/api/writes.js';
 import { registerScheduleApi } from '../../src/server/api/schedule.js';
-import { SchedulingState } from '../../src/scheduler/informed.js';
+import { SchedulingState } from '../../src/placement/state.js';
 
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
 

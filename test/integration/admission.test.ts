@@ -100,7 +100,7 @@ describe('admission webhooks on the real apiserver', () => {
     for (const w of cfg.webhooks) {
       expect(w).toMatchObject({ failurePolicy: 'Fail', sideEffects: 'None', timeoutSeconds: 5, admissionReviewVersions: ['v1'] });
       expect(Buffer.from(w.clientConfig.caBundle, 'base64').toString()).toContain('BEGIN CERTIFICATE');
-      expect(w.clientConfig.url).toBe(`${op!.webhook!.url}/validate`);
+      expect(w.clientConfig.url).toBe(`${op!.webhook!.url}/validate-weft-dev-v1alpha1-${w.rules[0]!.resources[0]!.replace(/s$/, '')}`);
     }
   });
 

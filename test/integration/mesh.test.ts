@@ -8,7 +8,7 @@ import { createCA, issueCertificate, type CertificateAuthority, type KeyPairPem 
 import { freePorts } from '../../src/cluster/ports.js';
 import { parseOperatorConfig } from '../../src/config/operator.js';
 import { HeadscaleProvider } from '../../src/mesh/headscale-provider.js';
-import { setupMeshDiscovery } from '../../src/mesh/discovery.js';
+import { setupMeshNodeController } from '../../controllers/meshnode/reconcile.js';
 import { LocalMesh } from '../../src/mesh/local.js';
 import { MESHNODES } from '../../src/api/resources.js';
 import { mtlsServerOptions } from '../../src/pki/mtls.js';
@@ -63,11 +63,9 @@ describe('a real Headscale tailnet (Headscale + tailscaled on loopback)', () => 
     rest = new RestClient(kc);
     for (const n of Object.values(names)) await rest.create(MESHNODES, { metadata: { name: n }, spec: { org: 'acme' } } as KubernetesObject);
     mgr = new Manager(kc, { log, metrics: new Registry() });
-    stopDiscovery = setupMeshDiscovery(
-      { kc, mgr, cfg: parseOperatorConfig({}, {}), log },
-      new HeadscaleProvider({ configPath: mesh.configPath, policyPath: mesh.policyPath, cacheMs: 0 }),
-      { intervalMs: 500 },
-    );
+    stopDiscovery = setupMeshNodeController({ kc, mgr, cfg: parseOperatorConfig({}, {}), log }, {
+      tailnet: { provider: new HeadscaleProvider({ configPath: mesh.configPath, policyPath: mesh.policyPath, cacheMs: 0 }), intervalMs: 500 },
+    });
     await mgr.start({ waitForSync: true });
   }, 120_000);
 

@@ -1,11 +1,13 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { packageRoot } from '../../version.js';
+import { existsSync } from 'node:fs';
 import { generate } from './generate.js';
 
 /** `npm run generate`: writes every generated file from src/api/*\/schema.yaml (only files that changed). */
 async function main(): Promise<void> {
-  const root = packageRoot();
+  // npm runs scripts in the package root (src/api is a leaf: it does not import src/version.ts).
+  const root = process.cwd();
+  if (!existsSync(join(root, 'src', 'api', 'common', 'defs.yaml'))) throw new Error(`run it from the repository root (npm run generate); ${root} has no src/api/common/defs.yaml`);
   const files = await generate(join(root, 'src', 'api'));
   let changed = 0;
   for (const [path, content] of files) {

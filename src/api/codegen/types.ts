@@ -72,7 +72,24 @@ export async function generateCommonTypes(defs: Record<string, Schema>): Promise
     const ctx: TsContext = { defs, names, used: new Set(), prefix: name };
     parts.push(await compileTs({ ...forTs(def, ctx), title: name }, name));
   }
-  return `${BANNER}\n// Shared pieces of every kind's schema (src/api/common/defs.yaml).\n\n${parts.join('\n')}`;
+  return `${BANNER}\n// Shared pieces of every kind's schema (src/api/common/defs.yaml).\n\n${parts.join('\n')}${defaultConstants(defs, names)}`;
+}
+
+/**
+ * The schema defaults of each shared object type as a constant (`ResourceRequestDefaults`), so code
+ * that needs a default before the apiserver applied it reads the schema's value, never a copy.
+ */
+function defaultConstants(defs: Record<string, Schema>, names: Map<string, string>): string {
+  const out: string[] = [];
+  for (const [key, def] of Object.entries(defs)) {
+    const props = (def.properties ?? {}) as Record<string, Schema>;
+    const defaults = Object.entries(props).filter(([, p]) => p.default !== undefined);
+    if (defaults.length === 0) continue;
+    const name = names.get(key)!;
+    const body = defaults.map(([k, p]) => `  ${k}: ${JSON.stringify(p.default)},`).join('\n');
+    out.push(`\n/** Schema defaults of {@link ${name}} (src/api/common/defs.yaml). */\nexport const ${name}Defaults = {\n${body}\n} as const satisfies ${name};\n`);
+  }
+  return out.join('');
 }
 
 /**

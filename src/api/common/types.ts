@@ -277,3 +277,10 @@ export interface ClusterResources {
    */
   pods?: number;
 }
+
+/** Schema defaults of {@link ResourceRequest} (src/api/common/defs.yaml). */
+export const ResourceRequestDefaults = {
+  cpu: "100m",
+  memory: "128Mi",
+  gpu: 0,
+} as const satisfies ResourceRequest;

@@ -1,8 +1,15 @@
 import { withDefaults } from '../defaults.js';
-import type { MeshNode, MeshNodeSpec } from './types.js';
+import type { V1ObjectMeta } from '@kubernetes/client-node';
+import type { MeshNode, MeshNodeSpec, MeshNodeStatus } from './types.js';
 
 export type * from './types.js';
 export { schema as meshnodeSchema } from './schema.generated.js';
+
+/**
+ * A MeshNode as a planner reads it: every part optional (a partial object, a test fixture), the
+ * shapes those of the generated {@link MeshNode}.
+ */
+export type ObservedMeshNode = { metadata?: Pick<V1ObjectMeta, 'name' | 'generation'>; spec?: Partial<MeshNodeSpec>; status?: MeshNodeStatus };
 
 /** Metadata a new MeshNode needs (cluster-scoped: no namespace). */
 export type MeshNodeMetadata = { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };

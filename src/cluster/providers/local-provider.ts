@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { LocalControlPlane } from '../local.js';
 import { createFakeNodes } from '../kwok.js';
+import { ORG_LABEL } from '../../api/labels.js';
 import type { ClusterProvider, OrgClusterLike, ProviderContext } from './types.js';
 
 /** Local control planes started by this operator process, by OrgCluster key. */
@@ -27,7 +28,7 @@ export const localProvider: ClusterProvider = {
         await rm(dir, { recursive: true, force: true });
         const started = await LocalControlPlane.start({ dir, kwok: true });
         const hosts = oc.spec?.hosts ?? [];
-        if (hosts.length > 0) await createFakeNodes(started.kubeConfig(), hosts.map((name) => ({ name, labels: { 'weft.dev/org': oc.spec?.org ?? '' } })));
+        if (hosts.length > 0) await createFakeNodes(started.kubeConfig(), hosts.map((name) => ({ name, labels: { [ORG_LABEL]: oc.spec?.org ?? '' } })));
         ctx.log.info({ orgcluster: key, server: started.server, hosts }, 'local control plane started');
         return started;
       })();

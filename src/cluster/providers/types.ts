@@ -1,19 +1,13 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import type { OrgClusterSpec, OrgClusterStatus } from '../../api/orgcluster/types.js';
 import type { RestClient } from '../../runtime/rest.js';
 
-/** The parts of an OrgCluster the providers and controller use (see docs/api.md for the full schema). */
-export interface OrgClusterLike extends KubernetesObject {
-  spec?: {
-    org?: string;
-    provider?: 'talos' | 'kubeconfig' | 'local';
-    hosts?: string[];
-    kubeconfigSecretRef?: { name: string; key?: string };
-    talos?: { endpoints?: string[]; configSecretRef?: { name: string; key?: string }; version?: string };
-    tags?: string[];
-  };
-  status?: Record<string, unknown> & { conditions?: Array<{ type: string; status: string; reason: string; message: string; lastTransitionTime: string }> };
-}
+/**
+ * An OrgCluster as the providers and the controller read it: the generated type, every part
+ * optional (a partial read, a test fixture).
+ */
+export type OrgClusterLike = KubernetesObject & { spec?: Partial<OrgClusterSpec>; status?: OrgClusterStatus };
 
 /** Raised when provisioning cannot proceed until the user fixes something (named in the message). */
 export class ProvisionError extends Error {

@@ -7,7 +7,7 @@ import type { Workload } from '../../api/workload/types.js';
 import { WORKLOADS } from '../../api/resources.js';
 import { errorMessage, statusCode, type RestClient } from '../../runtime/index.js';
 import { placementRequest } from '../../scheduler/convert.js';
-import type { SchedulingState } from '../../scheduler/informed.js';
+import type { SchedulingState } from '../../placement/state.js';
 import { denialSchema, errorSchema } from '../schemas.js';
 
 

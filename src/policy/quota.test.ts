@@ -1,4 +1,4 @@
-import { parseWeftPolicy } from '../src/policy/weft-policy.js';
+import { parseWeftPolicy } from './weft-policy.js';
 import { chargeOf, quotaViolation, UsageLedger, type Charge } from './quota.js';
 
 const charge = (over: Partial<Charge> = {}): Charge => ({ kind: 'Workload', org: 'acme', cpuMilli: 1000, memoryBytes: 2 ** 30, gpu: 0, ...over });

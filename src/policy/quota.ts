@@ -5,9 +5,9 @@
  * the limit between two cache updates.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { formatBytes, formatCpu, quantityUnits } from '../src/api/common/quantity.js';
-import { REQUEST_DEFAULTS } from '../src/scheduler/convert.js';
-import type { QuotaLimits, WeftPolicy } from '../src/policy/weft-policy.js';
+import { formatBytes, formatCpu, quantityUnits } from '../api/common/quantity.js';
+import { ResourceRequestDefaults } from '../api/common/types.js';
+import type { QuotaLimits, WeftPolicy } from './weft-policy.js';
 
 export type ChargedKind = 'Workload' | 'Job';
 
@@ -44,9 +44,9 @@ export function chargeOf(kind: ChargedKind, obj: KubernetesObject): Charge {
     kind,
     org: o.spec?.org ?? '',
     ...(o.spec?.quotaClass ? { quotaClass: o.spec.quotaClass } : {}),
-    cpuMilli: quantityUnits(r.cpu ?? REQUEST_DEFAULTS.cpu, 1000, 'spec.resources.cpu'),
-    memoryBytes: quantityUnits(r.memory ?? REQUEST_DEFAULTS.memory, 1, 'spec.resources.memory'),
-    gpu: r.gpu ?? REQUEST_DEFAULTS.gpu,
+    cpuMilli: quantityUnits(r.cpu ?? ResourceRequestDefaults.cpu, 1000, 'spec.resources.cpu'),
+    memoryBytes: quantityUnits(r.memory ?? ResourceRequestDefaults.memory, 1, 'spec.resources.memory'),
+    gpu: r.gpu ?? ResourceRequestDefaults.gpu,
   };
 }
 

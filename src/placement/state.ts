@@ -14,9 +14,9 @@ import { MESHNODES, ORGCLUSTERS, WORKLOADS } from '../api/resources.js';
 import { errorMessage } from '../runtime/errors.js';
 import type { Informer } from '../runtime/informer.js';
 import type { Manager } from '../runtime/manager.js';
-import { clusterInfo, nodeInfo, placementRequest } from './convert.js';
-import { PlacementEngine } from './engine.js';
-import type { Decision, PlacementRequest } from './types.js';
+import { clusterInfo, nodeInfo, placementRequest } from '../scheduler/convert.js';
+import { PlacementEngine } from '../scheduler/engine.js';
+import type { Decision, PlacementRequest } from '../scheduler/types.js';
 
 /** MeshNode status.allocated as quantity strings. */
 export interface AllocatedList {
