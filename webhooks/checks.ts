@@ -47,7 +47,7 @@ export const placementTags = (obj: KubernetesObject | undefined): string[] => {
 };
 
 /** Schema validation: 422 naming every offending field. */
-export function checkSchema(obj: KubernetesObject, r: Review): Verdict | undefined {
+export function checkSchema(obj: KubernetesObject, _old: KubernetesObject | undefined, r: Review): Verdict | undefined {
   const errors = validate(r.kind, obj);
   return errors.length > 0 ? denied(422, 'Invalid', formatErrors(r.kind, r.name, errors)) : undefined;
 }

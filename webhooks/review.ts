@@ -8,7 +8,14 @@ import type { AdmissionContext, AdmissionRequest, AdmissionResponse, KindWebhook
 
 export type { AdmissionContext, AdmissionRequest, AdmissionResponse } from './types.js';
 
-const applies = (req: AdmissionRequest) => Boolean(req.object) && (req.operation === 'CREATE' || req.operation === 'UPDATE');
+/** The webhook that decides `req`: its kind's (or `only`, when the path names a kind), for a CREATE or UPDATE with an object. */
+function hookFor(req: AdmissionRequest, only: KindWebhook | undefined): KindWebhook | undefined {
+  const hook = only ?? webhookFor(req.kind.kind);
+  if (!hook || hook.kind !== req.kind.kind || !req.object) return undefined;
+  return req.operation === 'CREATE' || req.operation === 'UPDATE' ? hook : undefined;
+}
+
+const STARTING = { code: 503, reason: 'ServiceUnavailable', message: 'weft admission is starting (policy and usage caches not synced yet): retry in a few seconds' };
 
 /**
  * Validates a CREATE or UPDATE of a Weft object with its kind's webhook (`only` restricts it to
@@ -16,9 +23,9 @@ const applies = (req: AdmissionRequest) => Boolean(req.object) && (req.operation
  */
 export function validateAdmission(req: AdmissionRequest, ctx: AdmissionContext, only?: KindWebhook): AdmissionResponse {
   const { uid } = req;
-  const hook = only ?? webhookFor(req.kind.kind);
-  if (!hook || hook.kind !== req.kind.kind || !applies(req)) return { uid, allowed: true };
-  if (ctx.ready && !ctx.ready()) return { uid, allowed: false, status: { code: 503, reason: 'ServiceUnavailable', message: 'weft admission is starting (policy and usage caches not synced yet): retry in a few seconds' } };
+  const hook = hookFor(req, only);
+  if (!hook) return { uid, allowed: true };
+  if (ctx.ready && !ctx.ready()) return { uid, allowed: false, status: STARTING };
   const obj = req.object!;
   const base = req.name ?? obj.metadata?.name ?? '';
   const review = { kind: hook.kind, name: req.namespace ? `${req.namespace}/${base}` : base, req, ctx };
@@ -33,8 +40,8 @@ export function validateAdmission(req: AdmissionRequest, ctx: AdmissionContext, 
  */
 export function mutateAdmission(req: AdmissionRequest, only?: KindWebhook): AdmissionResponse {
   const { uid } = req;
-  const hook = only ?? webhookFor(req.kind.kind);
-  if (!hook || hook.kind !== req.kind.kind || !applies(req)) return { uid, allowed: true };
+  const hook = hookFor(req, only);
+  if (!hook) return { uid, allowed: true };
   const patch = hook.default(req.object!, req);
   if (patch.length === 0) return { uid, allowed: true };
   return { uid, allowed: true, patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(patch)).toString('base64') };

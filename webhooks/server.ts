@@ -49,6 +49,54 @@ interface AdmissionReview {
 const BODY_LIMIT = 8 * 1024 * 1024;
 
 /**
+ * The request body, or undefined when it is over {@link BODY_LIMIT}. The rest of an oversized body
+ * is read and dropped, so that the 413 reaches the caller (destroying the stream would reset it).
+ */
+function readBody(stream: ServerHttp2Stream): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= BODY_LIMIT) return void chunks.push(chunk);
+      stream.off('data', onData);
+      stream.on('data', () => undefined);
+      resolve(undefined);
+    };
+    stream.on('data', onData);
+    stream.once('end', () => resolve(size <= BODY_LIMIT ? Buffer.concat(chunks) : undefined));
+    stream.once('error', reject);
+  });
+}
+
+/** The AdmissionRequest of a review, or undefined when the body is not one. */
+function parseReview(body: Buffer): AdmissionRequest | undefined {
+  try {
+    const request = (JSON.parse(body.toString('utf8')) as AdmissionReview | undefined)?.request;
+    return request?.uid ? request : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The one wrapper that turns an exception inside a decision into a denial that says so, never a 500
+ * (the apiserver would report that as an opaque webhook failure); denials are logged.
+ */
+async function decideOrDeny(decide: (req: AdmissionRequest) => AdmissionResponse | Promise<AdmissionResponse>, request: AdmissionRequest, webhook: string, log: Logger): Promise<AdmissionResponse> {
+  const about = { kind: request.kind?.kind, name: request.name, namespace: request.namespace };
+  let response: AdmissionResponse;
+  try {
+    response = await decide(request);
+  } catch (err) {
+    log.error({ err: errorMessage(err), ...about }, `${webhook} failed: denying`);
+    response = { uid: request.uid, allowed: false, status: { code: 500, reason: 'InternalError', message: `weft admission ${webhook} failed: ${errorMessage(err)}` } };
+  }
+  if (!response.allowed) log.info({ ...about, user: request.userInfo?.username, message: response.status?.message }, 'admission denied');
+  return response;
+}
+
+/**
  * Starts the webhook server: HTTP/2 over TLS, as the apiserver calls webhooks (it multiplexes its
  * calls over one connection). The two routes are served from `node:http2` streams directly, not
  * through Fastify's HTTP/1 compatibility layer: in a burst of creations, every Workload costs two
@@ -94,31 +142,14 @@ export async function startWebhookServer(o: WebhookServerOptions): Promise<Webho
     if (method === 'GET' && path === '/healthz') return send(200, { status: 'ok' });
     const decide = method === 'POST' ? routes.get(path) : undefined;
     if (!decide) return send(404, { error: 'NotFound', message: `${method} ${path}: this port answers GET /healthz and POST ${[...routes.keys()].join(', ')}` });
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > BODY_LIMIT) return send(413, { error: 'PayloadTooLarge', message: `the AdmissionReview is over ${BODY_LIMIT} bytes` });
-      chunks.push(chunk);
-    }
+    const body = await readBody(stream);
+    if (!body) return send(413, { error: 'PayloadTooLarge', message: `the AdmissionReview is over ${BODY_LIMIT} bytes` });
     const started = process.hrtime.bigint();
-    let review: AdmissionReview | undefined;
-    try {
-      review = JSON.parse(Buffer.concat(chunks).toString('utf8')) as AdmissionReview;
-    } catch {
-      // answered below
-    }
-    const request = review?.request;
-    if (!request?.uid) return send(400, { error: 'BadRequest', message: 'expected an admission.k8s.io/v1 AdmissionReview with a request.uid' });
-    let response: AdmissionResponse;
-    try {
-      response = await decide(request);
-    } catch (err) {
-      log.error({ err: errorMessage(err), kind: request.kind?.kind, name: request.name, namespace: request.namespace }, `${path} failed: denying`);
-      response = { uid: request.uid, allowed: false, status: { code: 500, reason: 'InternalError', message: `weft admission ${path.slice(1).split('-')[0]} failed: ${errorMessage(err)}` } };
-    }
-    if (!response.allowed) log.info({ kind: request.kind?.kind, name: request.name, namespace: request.namespace, user: request.userInfo?.username, message: response.status?.message }, 'admission denied');
-    latency?.labels(path.slice(1).split('-')[0]!, request.kind?.kind ?? '', String(response.allowed)).observe(Number(process.hrtime.bigint() - started) / 1e9);
+    const request = parseReview(body);
+    if (!request) return send(400, { error: 'BadRequest', message: 'expected an admission.k8s.io/v1 AdmissionReview with a request.uid' });
+    const webhook = path.slice(1).split('-')[0]!;
+    const response = await decideOrDeny(decide, request, webhook, log);
+    latency?.labels(webhook, request.kind?.kind ?? '', String(response.allowed)).observe(Number(process.hrtime.bigint() - started) / 1e9);
     send(200, { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response });
   };
   server.on('stream', (stream, headers) => {
