@@ -60,7 +60,7 @@ export async function up(home: string, cfg: OperatorConfig, io: CliIO, stopSigna
         'Weft is up:',
         `  control plane  ${cp.server}${existing ? ' (started by `weft cluster up`; left running)' : ''}`,
         `  kubeconfig     ${cp.kubeconfigPath}`,
-        `  operator       ${operator.url}  (/health /readyz /metrics /openapi.json /api/v1/nodes)`,
+        `  operator       ${operator.url}  (/health /readyz /metrics /openapi.json; /api/v1/… needs a token with RBAC, e.g. the viewer's below)`,
         ...(operator.webhook ? [`  webhooks       ${operator.webhook.url}  (quota and tag policy: kubectl -n ${cfg.namespace} edit configmap weft-policy, see docs/admission.md)`] : []),
         ...dashboardBanner(operator.url, dashboard),
         ...(demo

@@ -11,6 +11,8 @@ import { loadKubeConfig } from '../runtime/load-kubeconfig.js';
 import { CONTROLLERS } from './controllers.js';
 import { Manager } from '../runtime/manager.js';
 import { RestClient } from '../runtime/rest.js';
+import { ensureNamespace } from '../runtime/namespace.js';
+import { errorMessage } from '../runtime/errors.js';
 import { registerReadApi } from '../server/api/routes.js';
 import { registerNodeWrites } from '../server/api/writes.js';
 import type { Server as HttpsServer } from 'node:https';
@@ -22,6 +24,7 @@ import { setupAdmission } from '../../webhooks/setup.js';
 import type { WebhookServer } from '../../webhooks/server.js';
 import { registerScheduleApi } from '../server/api/schedule.js';
 import { registerDashboard } from '../server/dashboard/routes.js';
+import { registerAccessGuard } from '../server/dashboard/guard.js';
 
 /** A running operator: its HTTP address and a way to stop it gracefully. */
 export interface RunningOperator {
@@ -65,6 +68,8 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
     },
   });
   await probe.start();
+  const rest = new RestClient(kc);
+  await ensureOperatorNamespace(rest, cfg.namespace, log);
 
   const mgr = new Manager(kc, {
     log,
@@ -75,7 +80,6 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
   const cleanups: Array<() => Promise<void>> = [];
   const scheduling = new SchedulingState(mgr, log.child({ component: 'scheduler' }));
   // One pod watch per OrgCluster API server and identity, for the Workload controller, the dashboard and the read API.
-  const rest = new RestClient(kc);
   const connections = new ClusterConnections({ hub: rest, log: log.child({ component: 'cluster-connections' }) });
   // The mesh (ACL engine, headscale client) is loaded only when it is turned on.
   const meshSetup = cfg.mesh.mode === 'none' ? undefined : await import('../mesh/setup.js');
@@ -98,12 +102,15 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
     readiness,
     metrics,
     routes: async (a) => {
-      if (mesh && cfg.featureGates.MeshACL) mesh.guard(a);
+      const deviceAuthorization = Boolean(mesh && cfg.featureGates.MeshACL);
+      if (mesh && deviceAuthorization) mesh.guard(a);
+      // Every /api/ route: TokenReview or operator-CA certificate, then RBAC (docs/dashboard.md).
+      registerAccessGuard(a, { rest, log: log.child({ component: 'api-access' }), deviceAuthorization });
       registerReadApi(a, { mgr, rest, connections });
       registerNodeWrites(a, rest);
       registerScheduleApi(a, { scheduling, rest });
       // Dashboard (UI, /api/v1/dashboard, RBAC on API writes): src/server/dashboard, docs/dashboard.md.
-      cleanups.push(registerDashboard(a, { mgr, rest, connections, log: log.child({ component: 'dashboard' }), deviceAuthorization: Boolean(mesh && cfg.featureGates.MeshACL) }).stop);
+      cleanups.push(registerDashboard(a, { mgr, rest, connections, log: log.child({ component: 'dashboard' }), deviceAuthorization }).stop);
       await opts.routes?.(a);
     },
   });
@@ -131,6 +138,19 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
       log.info('operator stopped');
     },
   };
+}
+
+/**
+ * Creates the operator's namespace (Lease, CA Secret, policy ConfigMap) when it is missing and the
+ * operator may. When it may not, the operator still serves: leader election retries and `/readyz`
+ * answers 503 with the fix (`kubectl create namespace …`).
+ */
+async function ensureOperatorNamespace(rest: RestClient, namespace: string, log: Logger): Promise<void> {
+  try {
+    if ((await ensureNamespace(rest, namespace)) === 'created') log.info({ namespace }, 'created the operator namespace');
+  } catch (err) {
+    log.error({ namespace, err: errorMessage(err) }, 'the operator namespace is not there; leader election and /readyz say the fix');
+  }
 }
 
 /**

@@ -5,10 +5,9 @@ import { LEASES, MESHNODES, ORGCLUSTERS, WORKLOADS } from '../../api/resources.j
 import { HttpMethod } from '@kubernetes/client-node';
 import { Informer, isNotFound, resourcePath, type Manager, type ResourceType, type RestClient } from '../../runtime/index.js';
 import { errorSchema } from '../schemas.js';
-import { Authorizer, VIEW, VIEW_ALL, WRITES, describePermission } from './access.js';
+import { VIEW, VIEW_ALL, WRITES, describePermission } from './access.js';
 import { ChangeFeed, registerStream } from './feed.js';
 import { callerOf, registerAccessGuard } from './guard.js';
-import { Authenticator } from './identity.js';
 import { DashboardModel } from './queries.js';
 import { ClusterPodWatches } from './pods.js';
 import { ClusterConnections } from '../../cluster/connections.js';
@@ -47,8 +46,7 @@ const notFound = (reply: FastifyReply, what: string) => reply.code(404).send({ e
  */
 export function registerDashboard(app: FastifyInstance, deps: DashboardDeps): { stop(): Promise<void> } {
   for (const s of [errorSchema, S.rbacDenialSchema, S.dashNodeSchema, S.dashClusterSchema, S.dashWorkloadSchema]) if (!app.getSchema(s.$id)) app.addSchema(s);
-  const authz = new Authorizer(deps.rest);
-  registerAccessGuard(app, { authn: new Authenticator(deps.rest), authz, log: deps.log, deviceAuthorization: deps.deviceAuthorization });
+  const { authz } = registerAccessGuard(app, { rest: deps.rest, log: deps.log, deviceAuthorization: deps.deviceAuthorization });
 
   const feed = new ChangeFeed(deps.debounceMs);
   const inf = {
