@@ -4,6 +4,7 @@ import type { OperatorConfig } from '../src/config/operator.js';
 import type { KubeAccess } from '../src/runtime/kubeconfig.js';
 import type { Manager } from '../src/runtime/manager.js';
 import type { SchedulingState } from '../src/placement/state.js';
+import type { ClusterConnections } from '../src/cluster/connections.js';
 
 /**
  * What a controller's setup function gets from the composition root (`src/operator`): credentials,
@@ -16,6 +17,8 @@ export interface ControllerContext {
   log: Logger;
   /** The placement engine fed by the caches, shared by the controllers and POST /schedule. */
   scheduling?: SchedulingState;
+  /** The one way to reach the OrgClusters' pods, shared with the dashboard and the read API. */
+  connections?: ClusterConnections;
   /** The tailnet's provider when the mesh is on (`--mesh`): the MeshNode controller maps its devices. */
   mesh?: MeshProvider;
 }

@@ -8,7 +8,7 @@ import { withDefaults } from '../src/api/defaults.js';
 import { ORG_LABEL } from '../src/api/labels.js';
 import { formatErrors, validate, type WeftKind } from '../src/api/validate.js';
 import { canApplyTag } from '../src/policy/acl/owners.js';
-import { chargeOf, quotaViolation, type ChargedKind } from '../src/policy/quota.js';
+import { chargeOf, quotaViolation, standingCharge, type ChargedKind } from '../src/policy/quota.js';
 import { unownedTags } from '../src/policy/weft-policy.js';
 import type { PatchOp, Review, Verdict } from './types.js';
 
@@ -94,7 +94,7 @@ export function checkQuota(kind: ChargedKind, obj: KubernetesObject, old: Kubern
   if (old && JSON.stringify(chargeOf(kind, withDefaults(kind, old))) === JSON.stringify(charge)) return undefined;
   const violation = quotaViolation(r.ctx.policy(), charge, (cls) => r.ctx.ledger.usage(charge.org, cls, key));
   if (violation) return denied(403, 'Forbidden', `${kind} ${r.name} exceeds its quota: ${violation}; free some capacity or ask an admin to raise the quota in the weft-policy ConfigMap`);
-  if (!r.req.dryRun) r.ctx.ledger.assume(key, charge);
+  if (!r.req.dryRun) r.ctx.ledger.assume(key, standingCharge(charge));
   return undefined;
 }
 

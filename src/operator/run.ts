@@ -19,6 +19,7 @@ import type { Server as HttpsServer } from 'node:https';
 import type { LightKubeConfig } from '../runtime/kubeconfig.js';
 import { mtlsServerOptions, secureContextFor } from '../pki/mtls.js';
 import { SchedulingState } from '../placement/state.js';
+import { ClusterConnections } from '../cluster/connections.js';
 import { setupAdmission } from '../../webhooks/setup.js';
 import type { WebhookServer } from '../../webhooks/server.js';
 import { registerScheduleApi } from '../server/api/schedule.js';
@@ -78,6 +79,8 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
   });
   const cleanups: Array<() => Promise<void>> = [];
   const scheduling = new SchedulingState(mgr, log.child({ component: 'scheduler' }));
+  // One pod watch per OrgCluster API server and identity, for the Workload controller, the dashboard and the read API.
+  const connections = new ClusterConnections({ hub: rest, log: log.child({ component: 'cluster-connections' }) });
   // The mesh (ACL engine, headscale client) is loaded only when it is turned on.
   const meshSetup = cfg.mesh.mode === 'none' ? undefined : await import('../mesh/setup.js');
   const provider = await meshSetup?.meshProvider({ ...cfg.mesh, port: cfg.http.port });
@@ -86,7 +89,7 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
   for (const c of opts.controllers ?? CONTROLLERS) {
     if (c.enabled && !c.enabled(cfg)) continue;
     if (!opts.controllers && !cfg.controllers.has(c.name)) continue;
-    const cleanup = c.setup({ kc, mgr, cfg, log: log.child({ controller: c.name }), scheduling, mesh: provider });
+    const cleanup = c.setup({ kc, mgr, cfg, log: log.child({ controller: c.name }), scheduling, mesh: provider, connections });
     if (cleanup) cleanups.push(cleanup);
   }
   const admission = await setupAdmission({ kc, mgr, cfg, log, metrics, acl: mesh?.store });
@@ -103,11 +106,11 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
       if (mesh && deviceAuthorization) mesh.guard(a);
       // Every /api/ route: TokenReview or operator-CA certificate, then RBAC (docs/dashboard.md).
       registerAccessGuard(a, { rest, log: log.child({ component: 'api-access' }), deviceAuthorization });
-      registerReadApi(a, { mgr, rest });
+      registerReadApi(a, { mgr, rest, connections });
       registerNodeWrites(a, rest);
       registerScheduleApi(a, { scheduling, rest });
       // Dashboard (UI, /api/v1/dashboard, RBAC on API writes): src/server/dashboard, docs/dashboard.md.
-      cleanups.push(registerDashboard(a, { mgr, rest, log: log.child({ component: 'dashboard' }), deviceAuthorization }).stop);
+      cleanups.push(registerDashboard(a, { mgr, rest, connections, log: log.child({ component: 'dashboard' }), deviceAuthorization }).stop);
       await opts.routes?.(a);
     },
   });
@@ -131,6 +134,7 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
       await mgr.stop();
       for (const c of cleanups) await c();
       await app.close();
+      await connections.stop();
       log.info('operator stopped');
     },
   };

@@ -7,7 +7,7 @@ import type { Workload } from '../../api/workload/types.js';
 import { WORKLOADS } from '../../api/resources.js';
 import { errorMessage, statusCode, type RestClient } from '../../runtime/index.js';
 import { placementRequest } from '../../scheduler/convert.js';
-import { BOUND_TO_ANNOTATION, type SchedulingState } from '../../placement/state.js';
+import type { SchedulingState } from '../../placement/state.js';
 import { denialSchema, errorSchema } from '../schemas.js';
 
 export interface ScheduleDeps {
@@ -130,7 +130,6 @@ export function registerScheduleApi(app: FastifyInstance, deps: ScheduleDeps): v
         return reply.code(409).send({ error: 'AlreadyExists', statusCode: 409, message: `Workload ${id} already exists: pick another metadata.name, or use generateName` });
       }
       const d = deps.scheduling.placeAhead(request);
-      if (d.placed && d.decision) manifest.metadata.annotations = { ...manifest.metadata.annotations, [BOUND_TO_ANNOTATION]: `${d.decision.cluster}@${d.decision.node}` };
       let created: KubernetesObject;
       try {
         created = await deps.rest.create(WORKLOADS, manifest);

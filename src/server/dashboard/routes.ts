@@ -10,6 +10,7 @@ import { ChangeFeed, registerStream } from './feed.js';
 import { callerOf, registerAccessGuard } from './guard.js';
 import { DashboardModel } from './queries.js';
 import { ClusterPodWatches } from './pods.js';
+import { ClusterConnections } from '../../cluster/connections.js';
 import * as S from './schemas.js';
 import { registerStaticUi } from './static.js';
 import type { Me } from './types.js';
@@ -28,6 +29,8 @@ export interface DashboardDeps {
   ui?: boolean;
   /** Debounce of the live stream (ms, default 200). */
   debounceMs?: number;
+  /** The operator's connections to the OrgClusters (default: the dashboard's own, stopped with it). */
+  connections?: ClusterConnections;
 }
 
 type Q = { org?: string; tag?: string; phase?: string; namespace?: string };
@@ -59,7 +62,8 @@ export function registerDashboard(app: FastifyInstance, deps: DashboardDeps): { 
   inf.clusters.on(() => feed.notify('clusters'));
   inf.workloads.on(() => feed.notify('workloads'));
   inf.events.on(() => feed.notify('events'));
-  const pods = new ClusterPodWatches(deps.rest, deps.log.child({ component: 'dashboard-pods' }), () => feed.notify('pods'));
+  const connections = deps.connections ?? new ClusterConnections({ hub: deps.rest, log: deps.log.child({ component: 'dashboard-pods' }) });
+  const pods = new ClusterPodWatches(connections, () => feed.notify('pods'));
   const model = new DashboardModel(inf, pods);
 
   const get = (url: string, o: { access: typeof VIEW_ALL; summary: string; id: string; query?: object; params?: object; reply: object }, h: (req: FastifyRequest, reply: FastifyReply) => unknown) =>
@@ -144,7 +148,7 @@ export function registerDashboard(app: FastifyInstance, deps: DashboardDeps): { 
   inf.clusters.on(() => model.syncPodWatches(false));
   const stop = async () => {
     feed.stop();
-    await Promise.all([pods.stop(), inf.events.stop()]);
+    await Promise.all([pods.stop(), inf.events.stop(), deps.connections ? undefined : connections.stop()]);
   };
   app.addHook('onClose', stop);
   return { stop };
