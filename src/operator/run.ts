@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { Gauge } from 'prom-client';
+import { Gauge, type Registry } from 'prom-client';
+import type { ControllerContext } from '../../controllers/context.js';
 import type { OperatorConfig } from '../config/operator.js';
 import { formatFeatureGates } from '../config/features.js';
 import { buildHttpServer, newMetricsRegistry } from '../server/http.js';
@@ -57,17 +58,7 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
     .labels(version, process.version)
     .set(1);
   const readiness = new Readiness();
-  const probe = new ApiServerProbe(kc);
-  readiness.register('apiserver', probe.check);
-  new Gauge({
-    name: 'weft_apiserver_up',
-    help: '1 when the last probe of the Kubernetes apiserver succeeded',
-    registers: [metrics],
-    collect() {
-      this.set(probe.check().ok ? 1 : 0);
-    },
-  });
-  await probe.start();
+  const probe = await startApiServerProbe(kc, readiness, metrics);
   const rest = new RestClient(kc);
   await ensureOperatorNamespace(rest, cfg.namespace, log);
 
@@ -81,28 +72,21 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
   const scheduling = new SchedulingState(mgr, log.child({ component: 'scheduler' }));
   // One pod watch per OrgCluster API server and identity, for the Workload controller, the dashboard and the read API.
   const connections = new ClusterConnections({ hub: rest, log: log.child({ component: 'cluster-connections' }) });
-  // The mesh (ACL engine, headscale client) is loaded only when it is turned on.
-  const meshSetup = cfg.mesh.mode === 'none' ? undefined : await import('../mesh/setup.js');
-  const provider = await meshSetup?.meshProvider({ ...cfg.mesh, port: cfg.http.port });
-  const mesh = provider && meshSetup ? await meshSetup.enableMesh({ ...cfg.mesh, port: cfg.http.port }, provider, log) : undefined;
+  const mesh = await startMesh(cfg, log);
   if (mesh) cleanups.push(mesh.stop);
-  for (const c of opts.controllers ?? CONTROLLERS) {
-    if (c.enabled && !c.enabled(cfg)) continue;
-    if (!opts.controllers && !cfg.controllers.has(c.name)) continue;
-    const cleanup = c.setup({ kc, mgr, cfg, log: log.child({ controller: c.name }), scheduling, mesh: provider, connections });
-    if (cleanup) cleanups.push(cleanup);
-  }
+  const ctx: ControllerContext = { kc, mgr, cfg, log, scheduling, mesh: mesh?.provider, connections };
+  cleanups.push(...setupControllers(ctx, opts.controllers));
   const admission = await setupAdmission({ kc, mgr, cfg, log, metrics, acl: mesh?.store });
   cleanups.push(admission.stop);
   const tls = cfg.httpTls ? await operatorTls(kc, cfg.namespace) : undefined;
   if (tls) cleanups.push(async () => tls.serving.stop());
+  const deviceAuthorization = Boolean(mesh && cfg.featureGates.MeshACL);
   const app = await buildHttpServer({
     https: tls ? { ...mtlsServerOptions(tls.serving.current(), tls.ca.certPem), rejectUnauthorized: false } : undefined,
     logger: log,
     readiness,
     metrics,
     routes: async (a) => {
-      const deviceAuthorization = Boolean(mesh && cfg.featureGates.MeshACL);
       if (mesh && deviceAuthorization) mesh.guard(a);
       // Every /api/ route: TokenReview or operator-CA certificate, then RBAC (docs/dashboard.md).
       registerAccessGuard(a, { rest, log: log.child({ component: 'api-access' }), deviceAuthorization });
@@ -138,6 +122,43 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
       log.info('operator stopped');
     },
   };
+}
+
+/** Probes the apiserver (cached for `/readyz` and `weft_apiserver_up`); resolves after the first probe. */
+async function startApiServerProbe(kc: LightKubeConfig, readiness: Readiness, metrics: Registry): Promise<ApiServerProbe> {
+  const probe = new ApiServerProbe(kc);
+  readiness.register('apiserver', probe.check);
+  new Gauge({
+    name: 'weft_apiserver_up',
+    help: '1 when the last probe of the Kubernetes apiserver succeeded',
+    registers: [metrics],
+    collect() {
+      this.set(probe.check().ok ? 1 : 0);
+    },
+  });
+  await probe.start();
+  return probe;
+}
+
+/** The mesh (ACL engine, headscale client), loaded only when it is turned on. */
+async function startMesh(cfg: OperatorConfig, log: Logger) {
+  if (cfg.mesh.mode === 'none') return undefined;
+  const meshSetup = await import('../mesh/setup.js');
+  const provider = await meshSetup.meshProvider({ ...cfg.mesh, port: cfg.http.port });
+  if (!provider) return undefined;
+  return { provider, ...(await meshSetup.enableMesh({ ...cfg.mesh, port: cfg.http.port }, provider, log)) };
+}
+
+/** Registers the controllers `--controllers` and the feature gates allow (or exactly `only`); returns their cleanups. */
+function setupControllers(ctx: ControllerContext, only: typeof CONTROLLERS | undefined): Array<() => Promise<void>> {
+  const cleanups: Array<() => Promise<void>> = [];
+  for (const c of only ?? CONTROLLERS) {
+    if (c.enabled && !c.enabled(ctx.cfg)) continue;
+    if (!only && !ctx.cfg.controllers.has(c.name)) continue;
+    const cleanup = c.setup({ ...ctx, log: ctx.log.child({ controller: c.name }) });
+    if (cleanup) cleanups.push(cleanup);
+  }
+  return cleanups;
 }
 
 /**
