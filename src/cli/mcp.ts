@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { McpConfigError } from '../mcp/errors.js';
 import { MCP_SERVERS } from '../mcp/registry.js';
 import type { McpServeFlags } from '../mcp/serve.js';

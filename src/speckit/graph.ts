@@ -78,7 +78,7 @@ function unknownIds(doc: TasksDocument): GraphIssue[] {
  * virtual node per phase (a task → its previous phase → that phase's tasks), so the graph stays
  * linear in size even for 10,000 tasks.
  */
-function cycles(doc: TasksDocument): GraphIssue[] {
+function edgesOf(doc: TasksDocument): Map<string, string[]> {
   const byPhase = groupByPhase(doc);
   const edges = new Map<string, string[]>();
   for (const t of doc.tasks) {
@@ -86,6 +86,18 @@ function cycles(doc: TasksDocument): GraphIssue[] {
     edges.set(t.id, [...t.dependsOn.filter((d) => doc.byId.has(d)), ...(prev ? [`#phase${prev.order}`] : [])]);
   }
   for (const [order, ts] of byPhase) edges.set(`#phase${order}`, ts.map((t) => t.id));
+  return edges;
+}
+
+function cycleIssue(doc: TasksDocument, path: ReadonlyArray<[string, number]>, next: string): GraphIssue {
+  const ids = [...path.slice(path.findIndex(([n]) => n === next)).map(([n]) => n), next].filter((n) => !n.startsWith('#'));
+  const top = path[path.length - 1]?.[0] ?? '';
+  const line = doc.byId.get(top.startsWith('#') ? (ids[0] ?? '') : top)?.line ?? 0;
+  return { kind: 'cycle', line, ids, message: `${doc.file}:${line}: dependency cycle ${ids.join(' → ')}` };
+}
+
+function cycles(doc: TasksDocument): GraphIssue[] {
+  const edges = edgesOf(doc);
   const state = new Map<string, 1 | 2>();
   const issues: GraphIssue[] = [];
   for (const start of doc.tasks) {
@@ -100,9 +112,7 @@ function cycles(doc: TasksDocument): GraphIssue[] {
         state.set(top[0], 2);
         path.pop();
       } else if (state.get(next) === 1) {
-        const ids = [...path.slice(path.findIndex(([n]) => n === next)).map(([n]) => n), next].filter((n) => !n.startsWith('#'));
-        const line = doc.byId.get(top[0].startsWith('#') ? (ids[0] ?? '') : top[0])?.line ?? 0;
-        issues.push({ kind: 'cycle', line, ids, message: `${doc.file}:${line}: dependency cycle ${ids.join(' → ')}` });
+        issues.push(cycleIssue(doc, path, next));
       } else if (!state.has(next)) {
         state.set(next, 1);
         path.push([next, 0]);

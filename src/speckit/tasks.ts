@@ -119,6 +119,7 @@ interface Builder {
   phases: TaskPhase[];
   stack: SpecTask[];
   last: SpecTask | undefined;
+  title: string | undefined;
 }
 
 function taskOf(file: string, line: Line, m: RegExpExecArray, b: Builder): SpecTask {
@@ -169,6 +170,22 @@ function addNote(line: Line, b: Builder): boolean {
   return true;
 }
 
+/** One line outside code fences: a task, a note under a task, a phase heading or the title. */
+function readLine(file: string, line: Line, b: Builder): void {
+  const t = line.text;
+  const task = TASK_LINE.exec(t);
+  if (task) return addTask(file, taskOf(file, line, task, b), b);
+  if (LOOSE_TASK.test(t)) throw new SpecKitError(file, line.number, `malformed task line ${JSON.stringify(t.trim())}: expected "- [ ] T001 Description"`);
+  if (addNote(line, b)) return;
+  if (t.trim() !== '') b.last = undefined;
+  const phase = PHASE.exec(t);
+  if (phase) {
+    b.phase = { number: phase[1] ?? '', title: phase[2] ?? '', line: line.number, order: b.phases.length };
+    b.phases.push(b.phase);
+    b.stack = [];
+  } else if (b.title === undefined && TITLE.test(t)) b.title = TITLE.exec(t)?.[1];
+}
+
 /**
  * Parses a Spec-Kit tasks.md (`templates/tasks-template.md` format): tasks with their checkbox,
  * `[P]`, `[USn]`, phase, file paths, explicit dependencies, sub-tasks and notes. Accepts `[x]`/`[X]`,
@@ -179,27 +196,11 @@ function addNote(line: Line, b: Builder): boolean {
  * @example parseTasks(readFileSync('specs/004-review/tasks.md', 'utf8'), 'specs/004-review/tasks.md')
  */
 export function parseTasks(text: string, file = 'tasks.md'): TasksDocument {
-  const b: Builder = { tasks: [], byId: new Map(), phase: undefined, phases: [], stack: [], last: undefined };
-  let title: string | undefined;
+  const b: Builder = { tasks: [], byId: new Map(), phase: undefined, phases: [], stack: [], last: undefined, title: undefined };
   let fence = false;
   for (const line of lines(text)) {
-    const t = line.text;
-    if (/^\s*(```|~~~)/.test(t)) fence = !fence;
-    if (fence) continue;
-    const task = TASK_LINE.exec(t);
-    if (task) {
-      addTask(file, taskOf(file, line, task, b), b);
-      continue;
-    }
-    if (LOOSE_TASK.test(t)) throw new SpecKitError(file, line.number, `malformed task line ${JSON.stringify(t.trim())}: expected "- [ ] T001 Description"`);
-    if (addNote(line, b)) continue;
-    if (t.trim() !== '') b.last = undefined;
-    const phase = PHASE.exec(t);
-    if (phase) {
-      b.phase = { number: phase[1] ?? '', title: phase[2] ?? '', line: line.number, order: b.phases.length };
-      b.phases.push(b.phase);
-      b.stack = [];
-    } else if (title === undefined && TITLE.test(t)) title = TITLE.exec(t)?.[1];
+    if (/^\s*(```|~~~)/.test(line.text)) fence = !fence;
+    if (!fence) readLine(file, line, b);
   }
-  return { file, title, tasks: b.tasks, phases: b.phases, byId: b.byId, eol: text.includes('\r\n') ? '\r\n' : '\n' };
+  return { file, title: b.title, tasks: b.tasks, phases: b.phases, byId: b.byId, eol: text.includes('\r\n') ? '\r\n' : '\n' };
 }

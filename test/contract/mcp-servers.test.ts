@@ -165,9 +165,9 @@ describe('an external client: @modelcontextprotocol/inspector-cli', () => {
   };
 
   it.each([
-    ['obsidian', ['--vault', '<vault>'], 'search', ['query=Note 00003'], 'hits'],
-    ['speckit', ['--root', '<repo>'], 'list_tasks', ['feature=004'], 'tasks'],
-  ])('lists the tools of %s over stdio and calls one', async (name, flags, tool, toolArgs, key) => {
+    { name: 'obsidian', flags: ['--vault', '<vault>'], tool: 'search', toolArgs: ['query=Note 00003'], key: 'hits' },
+    { name: 'speckit', flags: ['--root', '<repo>'], tool: 'list_tasks', toolArgs: ['feature=004'], key: 'tasks' },
+  ])('lists the tools of $name over stdio and calls one', async ({ name, flags, tool, toolArgs, key }) => {
     const args = flags.map((f) => f.replace('<vault>', vault).replace('<repo>', repo));
     const listed = await inspector([process.execPath, WEFT, 'mcp', name, ...args, '--method', 'tools/list']);
     expect(listed.tools?.map((t) => t.name)).toContain(tool);

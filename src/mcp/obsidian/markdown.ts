@@ -71,13 +71,19 @@ interface Scan {
   tags: Set<string>;
 }
 
+function linkOf(m: RegExpExecArray | RegExpMatchArray, line: number): WikiLink | undefined {
+  const [, bang, target = '', heading, alias] = m;
+  if (!target.trim() && !heading) return undefined;
+  return { target: target.trim(), heading: heading?.trim() || undefined, alias: alias?.trim() || undefined, embed: bang === '!', line };
+}
+
 function scanLine(line: string, n: number, s: Scan): void {
   const h = HEADING.exec(line);
   if (h) s.headings.push({ level: (h[1] ?? '').length, text: h[2] ?? '', line: n });
   if (line.includes('[[')) {
     for (const m of line.matchAll(LINK)) {
-      const target = (m[2] ?? '').trim();
-      if (target || m[3]) s.links.push({ target, heading: m[3]?.trim() || undefined, alias: m[4]?.trim() || undefined, embed: m[1] === '!', line: n });
+      const link = linkOf(m, n);
+      if (link) s.links.push(link);
     }
   }
   if (!h && line.includes('#')) for (const m of line.matchAll(TAG)) s.tags.add((m[1] ?? '').toLowerCase());

@@ -94,7 +94,23 @@ function value(property: string, ctx: EvalContext): unknown {
   return evaluate(compiled(property), ctx, property);
 }
 
-function runView(index: VaultIndex, base: z.infer<typeof BaseSchema>, view: z.infer<typeof ViewSchema> | undefined, limit: number): QueryResult {
+/** Sorts by each key in turn (groupBy first, then sort), each ASC or DESC. */
+function sortHits(hits: EvalContext[], keys: ReadonlyArray<z.infer<typeof SortSchema>>): void {
+  if (keys.length === 0) return;
+  const sortValues = new Map(hits.map((c) => [c, keys.map((k) => value(k.property, c))]));
+  hits.sort((a, b) => {
+    for (const [i, k] of keys.entries()) {
+      const c = compare(sortValues.get(a)?.[i], sortValues.get(b)?.[i]) ?? 0;
+      if (c !== 0) return k.direction.toUpperCase() === 'DESC' ? -c : c;
+    }
+    return 0;
+  });
+}
+
+type View = z.infer<typeof ViewSchema>;
+const ALL: View = { type: 'table' };
+
+function filtered(index: VaultIndex, base: z.infer<typeof BaseSchema>, view: View): EvalContext[] {
   const now = Date.now();
   const formulas = base.formulas ?? {};
   const resolveLink = (t: string, from: string) => index.resolveLink(t, from);
@@ -102,22 +118,17 @@ function runView(index: VaultIndex, base: z.infer<typeof BaseSchema>, view: z.in
   for (const file of index.all()) {
     if (file.ext !== 'md') continue;
     const ctx = { file, formulas, now, resolveLink };
-    if (matches(base.filters, ctx) && matches(view?.filters, ctx)) hits.push(ctx);
+    if (matches(base.filters, ctx) && matches(view.filters, ctx)) hits.push(ctx);
   }
-  const keys = [...(view?.groupBy ? [view.groupBy] : []), ...(view?.sort ?? [])];
-  if (keys.length > 0) {
-    const sortValues = new Map(hits.map((c) => [c, keys.map((k) => value(k.property, c))]));
-    hits.sort((a, b) => {
-      for (const [i, k] of keys.entries()) {
-        const c = compare(sortValues.get(a)?.[i], sortValues.get(b)?.[i]) ?? 0;
-        if (c !== 0) return k.direction.toUpperCase() === 'DESC' ? -c : c;
-      }
-      return 0;
-    });
-  }
-  const columns = view?.order?.length ? view.order : ['file.name'];
-  const rows = hits.slice(0, Math.min(limit, view?.limit ?? limit)).map((c) => ({ path: c.file.path, values: Object.fromEntries(columns.map((col) => [col, value(col, c) ?? null])) }));
-  return { query: view?.name ?? 'all', total: hits.length, rows };
+  return hits;
+}
+
+function runView(index: VaultIndex, base: z.infer<typeof BaseSchema>, view: View, limit: number): QueryResult {
+  const hits = filtered(index, base, view);
+  sortHits(hits, [...(view.groupBy ? [view.groupBy] : []), ...(view.sort ?? [])]);
+  const columns = view.order?.length ? view.order : ['file.name'];
+  const rows = hits.slice(0, Math.min(limit, view.limit ?? limit)).map((c) => ({ path: c.file.path, values: Object.fromEntries(columns.map((col) => [col, value(col, c) ?? null])) }));
+  return { query: view.name ?? 'all', total: hits.length, rows };
 }
 
 function runNoteQueries(index: VaultIndex, note: VaultFile, only: string | undefined, limit: number): QueryResult[] {
@@ -153,9 +164,10 @@ export function runQuerySet(index: VaultIndex, name: string, options: { query?: 
   const file = index.get(set.path) as VaultFile;
   if (set.kind === 'note') return { set, results: runNoteQueries(index, file, options.query, options.limit) };
   const base = parseBase(file);
-  const views = base.views?.length ? base.views : [undefined];
+  const views = base.views?.length ? base.views : [ALL];
   try {
-    const chosen = views.filter((v, i) => options.query === undefined || (v?.name ?? `view ${i + 1}`) === options.query);
+    const named = views.map((v, i) => ({ ...v, name: v.name ?? `view ${i + 1}` }));
+    const chosen = named.filter((v) => options.query === undefined || v.name === options.query);
     return { set, results: chosen.map((v) => runView(index, base, v, options.limit)) };
   } catch (err) {
     if (err instanceof ExprError || err instanceof SearchSyntaxError) throw new QuerySetError('name', `${set.path}: ${err.message}`, { cause: err });

@@ -57,6 +57,15 @@ export type PatchMode = 'append' | 'prepend' | 'replace';
 export function patchUnderHeading(text: string, heading: string, content: string, mode: PatchMode): string {
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
   const lines = text.split(/\r?\n/);
+  const { at, end } = sectionOf(lines, heading);
+  const added = content.replace(/\r?\n/g, eol).split(eol);
+  const section = lines.slice(at + 1, end);
+  const next = mode === 'replace' ? added : mode === 'prepend' ? [...added, ...section] : [...section, ...added];
+  return [...lines.slice(0, at + 1), ...next, ...lines.slice(end)].join(eol);
+}
+
+/** The heading's line and the end (exclusive, before trailing blank lines) of its section. */
+function sectionOf(lines: readonly string[], heading: string): { at: number; end: number } {
   const want = HEADING.exec(heading.trim());
   const wantText = (want?.[2] ?? heading).trim().toLowerCase();
   const wantLevel = want?.[1]?.length;
@@ -72,10 +81,7 @@ export function patchUnderHeading(text: string, heading: string, content: string
   let end = lines.findIndex((l, i) => i > at && (HEADING.exec(l)?.[1]?.length ?? 7) <= level);
   if (end === -1) end = lines.length;
   while (end - 1 > at && lines[end - 1]?.trim() === '') end--;
-  const added = content.replace(/\r?\n/g, eol).split(eol);
-  const section = lines.slice(at + 1, end);
-  const next = mode === 'replace' ? added : mode === 'prepend' ? [...added, ...section] : [...section, ...added];
-  return [...lines.slice(0, at + 1), ...next, ...lines.slice(end)].join(eol);
+  return { at, end };
 }
 
 const FM = /^---\r?\n([\s\S]*?)\r?\n---[ \t]*(\r?\n|$)/;
