@@ -57,7 +57,7 @@ const NOTE = /^([ \t]+)[-*+] (?!\[.\] )(.*)$/;
 const MARKERS = /^\s*\[(P|US\d+)\]/;
 const DEPENDS = /\bdepends(?:\s+on)?\s*:?\s*((?:T\d+[A-Za-z]?)(?:\s*(?:,|and|&)?\s*T\d+[A-Za-z]?)*)/gi;
 const TASK_ID = /T\d+[A-Za-z]?/g;
-const PATHS = /`([^`\s]+)`|(?<![\w/.])((?:[\w.@-]+\/)+[\w.@-]+|[\w-]+(?:\.[\w-]+)*\.(?:ts|tsx|js|mjs|jsx|md|json|ya?ml|py|go|rs|toml|sh|css|html|sql|java|kt|swift|rb|c|h|cpp))(?![\w/])/g;
+const EXT = /\.(?:ts|tsx|js|mjs|cjs|jsx|md|json|ya?ml|py|go|rs|toml|sh|css|html|sql|java|kt|swift|rb|c|h|cpp)$/;
 
 interface Line {
   readonly text: string;
@@ -98,9 +98,11 @@ function markers(rest: string): { parallel: boolean; story: string | undefined; 
 /** File paths named in a task description, in order, without duplicates. */
 export function filesIn(description: string): string[] {
   const out = new Set<string>();
-  for (const m of description.matchAll(PATHS)) {
-    const p = (m[1] ?? m[2] ?? '').replace(/[.,;:]+$/, '');
-    if (p && /[/.]/.test(p) && !/^https?:/.test(p)) out.add(p);
+  for (const word of description.split(/\s+/)) {
+    if (!word.includes('/') && !word.includes('.')) continue;
+    const p = word.replace(/^[`("']+|[`)"',;:.]+$/g, '');
+    if (p.length < 3 || p.startsWith('/') || /^https?:/.test(p) || /^T\d/.test(p)) continue;
+    if ((p.includes('/') && /^[\w.@/-]+$/.test(p) && /\w/.test(p)) || (EXT.test(p) && /^[\w.@-]+$/.test(p))) out.add(p);
   }
   return [...out];
 }
@@ -108,6 +110,7 @@ export function filesIn(description: string): string[] {
 /** Task ids named by `Depends: …` / `depends on …` in a description. */
 export function dependsIn(description: string): string[] {
   const out = new Set<string>();
+  if (!/depends/i.test(description)) return [];
   for (const m of description.matchAll(DEPENDS)) for (const id of (m[1] ?? '').match(TASK_ID) ?? []) out.add(id);
   return [...out];
 }
