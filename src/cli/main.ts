@@ -8,6 +8,7 @@ import { toolVersions } from '../cluster/tools.js';
 import { weftHome } from './home.js';
 import { EXIT, processIO, untilSignal, type CliIO } from './io.js';
 import type { AgentFlags } from './agent.js';
+import { addMcpCommands } from './mcp.js';
 
 // Commands other than `operator` are loaded when run: they pull in client-node's generated API
 // clients, which the long-running operator does not need (see docs/runtime.md, Memory).
@@ -124,6 +125,7 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
   ).action((o: CommonFlags & { home?: string; forge?: boolean }) =>
     run(async () => (await import('./up.js')).up(weftHome(o.home), parseOperatorConfig({ ...o, kubeconfig: undefined }, {}), io, { forge: o.forge !== false }))(),
   );
+  addMcpCommands(program, io, run);
   return program;
 }
 
