@@ -1,7 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { cacheDir } from '../../cluster/tools.js';
-import { packageRoot } from '../../version.js';
+import { cacheDir, readVersionsEnv } from '../../cluster/tools.js';
 
 /** Binaries of the local forges, built by hack/build-tools.sh (Gitea from Go, Radicle with cargo). */
 export type ForgeTool = 'gitea' | 'rad' | 'radicle-node' | 'git-remote-rad';
@@ -18,21 +17,10 @@ export class ForgeToolNotFoundError extends Error {
   }
 }
 
-function versions(): Record<string, string> {
-  const file = join(packageRoot(), 'hack', 'tools', 'versions.env');
-  const env: Record<string, string> = {};
-  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  for (const line of text.split('\n')) {
-    const m = /^([A-Z0-9_]+)=(\S+)/.exec(line);
-    if (m) env[m[1]!] = m[2]!;
-  }
-  return env;
-}
-
 /** The directory a forge tool is built into: `<cache>/bin/gitea-<v>` or `<cache>/bin/radicle-<v>`. */
 export function forgeToolDir(tool: ForgeTool, env: NodeJS.ProcessEnv = process.env): string {
   if (env.WEFT_BIN_DIR) return env.WEFT_BIN_DIR;
-  const v = versions();
+  const v = readVersionsEnv();
   const product = tool === 'gitea' ? `gitea-${v.GITEA_VERSION ?? 'unknown'}` : `radicle-${v.RADICLE_CLI_VERSION ?? 'unknown'}`;
   return join(cacheDir(env), 'bin', product);
 }

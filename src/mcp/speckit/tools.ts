@@ -84,41 +84,35 @@ function registerReads(server: McpServer, { repo }: SpecKitContext): void {
   });
 }
 
+type TaskEdit = ReturnType<typeof setTaskStatus>;
+
+/** Applies one edit of a task to tasks.md (only its bytes change) and answers with the task as it is now. */
+async function editTask(repo: SpecKitContext['repo'], f: string, id: string, edit: (text: string, rel: string) => TaskEdit) {
+  const feature = await repo.feature(f);
+  return structured(
+    await repo.editTasks(feature, (text, rel) => {
+      let e: TaskEdit;
+      try {
+        e = edit(text, rel);
+      } catch (err) {
+        return asToolError(err);
+      }
+      return { ...e, value: { feature, path: rel, id, line: e.task.line, done: e.task.done, notes: [...e.task.notes], changed: e.changed } };
+    }),
+  );
+}
+
 function registerWrites(server: McpServer, { repo, readOnly }: SpecKitContext): void {
   const guard = () => {
     if (readOnly) throw new PermissionError(undefined, 'this server was started with --read-only');
   };
   server.registerTool('set_task_status', { title: 'Mark a task done or open', description: 'Sets the checkbox of a task to [X] (done) or [ ] (open); only that byte of tasks.md changes.', inputSchema: z.object({ feature: Feature, id: TaskId, done: z.boolean() }).strict(), outputSchema: Edit, annotations: IDEMPOTENT_WRITE }, async ({ feature: f, id, done }) => {
     guard();
-    const feature = await repo.feature(f);
-    return structured(
-      await repo.editTasks(feature, (text, rel) => {
-        const e = (() => {
-          try {
-            return setTaskStatus(text, id, done, rel);
-          } catch (err) {
-            return asToolError(err);
-          }
-        })();
-        return { ...e, value: { feature, path: rel, id, line: e.task.line, done: e.task.done, notes: [...e.task.notes], changed: e.changed } };
-      }),
-    );
+    return editTask(repo, f, id, (text, rel) => setTaskStatus(text, id, done, rel));
   });
   server.registerTool('append_task_note', { title: 'Add a note to a task', description: 'Adds "  - note" on a new line under the task (after its earlier notes); nothing else in tasks.md changes.', inputSchema: z.object({ feature: Feature, id: TaskId, note: z.string().min(1).max(2000).regex(/^[^\r\n]*$/, 'one line, no line breaks') }).strict(), outputSchema: Edit, annotations: ADDITIVE }, async ({ feature: f, id, note }) => {
     guard();
-    const feature = await repo.feature(f);
-    return structured(
-      await repo.editTasks(feature, (text, rel) => {
-        const e = (() => {
-          try {
-            return appendTaskNote(text, id, note, rel);
-          } catch (err) {
-            return asToolError(err);
-          }
-        })();
-        return { ...e, value: { feature, path: rel, id, line: e.task.line, done: e.task.done, notes: [...e.task.notes], changed: true } };
-      }),
-    );
+    return editTask(repo, f, id, (text, rel) => ({ ...appendTaskNote(text, id, note, rel), changed: true }));
   });
 }
 
