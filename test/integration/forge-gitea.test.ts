@@ -139,7 +139,8 @@ describe('Gitea ForgeProvider against a real Gitea', () => {
   });
 
   it_('a forge stopped mid-call gives a typed unreachable error naming the URL, then recovers', async () => {
-    const pr = await forge.openOrUpdateChange(repo, { branch: 'agent/feature', title: 'Add a (v2)' });
+    await wc.commitAndPush({ branch: 'agent/unreachable', files: { 'down.txt': 'the forge goes away\n' } });
+    const pr = await forge.openOrUpdateChange(repo, { branch: 'agent/unreachable', title: 'Survives an outage' });
     // Calls in flight while the server goes away: each either succeeds or fails as unreachable.
     const calls = Array.from({ length: 20 }, () => forge.getChange(repo, pr.id).then(() => 'ok', (err: unknown) => err));
     await gitea.stopServer();
