@@ -5,6 +5,7 @@ import type { KubeAccess } from '../src/runtime/kubeconfig.js';
 import type { Manager } from '../src/runtime/manager.js';
 import type { SchedulingState } from '../src/placement/state.js';
 import type { ClusterConnections } from '../src/cluster/connections.js';
+import type { AgentSignals } from '../src/agents/signals.js';
 
 /**
  * What a controller's setup function gets from the composition root (`src/operator`): credentials,
@@ -21,6 +22,8 @@ export interface ControllerContext {
   connections?: ClusterConnections;
   /** The tailnet's provider when the mesh is on (`--mesh`): the MeshNode controller maps its devices. */
   mesh?: MeshProvider;
+  /** What the agent gateway tells the AgentTask controller (budgets, upstream failures, usage). */
+  agentSignals?: AgentSignals;
 }
 
 /** Registers one controller (and its watches) with the manager; returns a cleanup function. */

@@ -26,6 +26,7 @@ import type { WebhookServer } from '../../webhooks/server.js';
 import { registerScheduleApi } from '../server/api/schedule.js';
 import { registerDashboard } from '../server/dashboard/routes.js';
 import { registerAccessGuard } from '../server/dashboard/guard.js';
+import { AgentSignals } from '../agents/signals.js';
 
 /** A running operator: its HTTP address and a way to stop it gracefully. */
 export interface RunningOperator {
@@ -74,7 +75,9 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
   const connections = new ClusterConnections({ hub: rest, log: log.child({ component: 'cluster-connections' }) });
   const mesh = await startMesh(cfg, log);
   if (mesh) cleanups.push(mesh.stop);
-  const ctx: ControllerContext = { kc, mgr, cfg, log, scheduling, mesh: mesh?.provider, connections };
+  // The agent gateway (LLM routes) and the AgentTask controller share these signals.
+  const agentSignals = cfg.featureGates.AgentTasks ? new AgentSignals() : undefined;
+  const ctx: ControllerContext = { kc, mgr, cfg, log, scheduling, mesh: mesh?.provider, connections, agentSignals };
   cleanups.push(...setupControllers(ctx, opts.controllers));
   const admission = await setupAdmission({ kc, mgr, cfg, log, metrics, acl: mesh?.store });
   cleanups.push(admission.stop);
@@ -95,6 +98,12 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
       registerScheduleApi(a, { scheduling, rest });
       // Dashboard (UI, /api/v1/dashboard, RBAC on API writes): src/server/dashboard, docs/dashboard.md.
       cleanups.push(registerDashboard(a, { mgr, rest, connections, log: log.child({ component: 'dashboard' }), deviceAuthorization }).stop);
+      if (agentSignals) {
+        // The agent gateway: pods authenticate with their projected token (docs/agenttask.md).
+        const { registerAgentGateway } = await import('../agents/setup.js');
+        const gw = registerAgentGateway(a, { rest, signals: agentSignals, metrics, log, transcriptDir: cfg.agents.transcriptDir });
+        cleanups.push(() => gw.close());
+      }
       await opts.routes?.(a);
     },
   });

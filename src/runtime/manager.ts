@@ -60,6 +60,11 @@ export class Manager {
     }
   }
 
+  /** The operator's Prometheus registry (controllers register their own metrics in it). */
+  get metricsRegistry(): Registry {
+    return this.opts.metrics;
+  }
+
   /** The shared informer of a resource type (created on first use). */
   informer<T extends KubernetesObject = KubernetesObject>(type: ResourceType, namespace?: string, labelSelector?: string): Informer<T> {
     let inf = this.informers.get(typeKey(type, namespace, labelSelector));
