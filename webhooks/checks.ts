@@ -22,7 +22,7 @@ export interface CommonSpec {
 export const specOf = (o: KubernetesObject | undefined): CommonSpec => ((o as { spec?: CommonSpec } | undefined)?.spec ?? {}) as CommonSpec;
 
 const ALLOWED: Verdict = { allowed: true };
-const denied = (code: number, reason: string, message: string): Verdict => ({ allowed: false, code, reason, message });
+export const denied = (code: number, reason: string, message: string): Verdict => ({ allowed: false, code, reason, message });
 /** A lazily evaluated check: checks with side effects (quota) run only if all before them passed. */
 export type Check = () => Verdict | undefined;
 

@@ -15,6 +15,7 @@ import type { Workload } from '../../src/api/workload/types.js';
 import { findCondition, metaTime, setConditions, type ConditionInput } from '../../src/runtime/conditions.js';
 import type { RunnerResult } from '../../src/agents/run/spec.js';
 import { taskBranch } from '../../src/agents/run/spec.js';
+import { agentSpecProblem } from '../../src/agents/spec-check.js';
 import { attemptWorkloadName } from './pod.js';
 import { taskServiceAccountName } from './identity.js';
 
@@ -78,13 +79,6 @@ function workloadFinished(wl: Workload | undefined): boolean {
   return wl?.status?.phase === 'Succeeded' || wl?.status?.phase === 'Failed';
 }
 
-/** A spec the runner cannot act on (admission catches these too; this covers objects made before it). */
-export function specProblem(task: AgentTask): string | undefined {
-  const a = task.spec.agent;
-  if (a?.driver === 'command' && !a.command?.length) return 'spec.agent.command: required for driver command (e.g. ["codex", "exec"])';
-  if (a?.driver === 'scripted' && !a.steps?.length) return 'spec.agent.steps: required for driver scripted (e.g. [{run: "make fmt"}])';
-  return undefined;
-}
 
 class Planner {
   readonly actions: AgentTaskAction[] = [];
@@ -176,7 +170,7 @@ export function planAgentTask(o: AgentTaskObservation): AgentTaskPlan {
 
 function planLive(p: Planner): void {
   const { o, task } = p;
-  const problem = specProblem(task);
+  const problem = agentSpecProblem(task.spec);
   if (problem) return p.finish('Failed', 'InvalidSpec', problem);
   if (task.spec.suspend) return p.finish('Failed', 'Cancelled', 'spec.suspend is true: the attempt was stopped');
   const left = p.secondsLeft();
