@@ -29,17 +29,24 @@ export class AgentTaskMetrics {
   /** Counts what changed between the status before and the one written. */
   observe(task: AgentTask, before: AgentTaskStatus | undefined, after: AgentTaskStatus): void {
     if (after.phase && after.phase !== before?.phase) this.phases.labels(after.phase).inc();
-    if (after.outcome && after.outcome !== before?.outcome) {
-      this.outcomes.labels(after.outcome).inc();
-      const start = Date.parse(after.startTime ?? '');
-      const end = Date.parse(after.completionTime ?? '');
-      if (!Number.isNaN(start) && !Number.isNaN(end)) this.duration.labels(after.outcome).observe((end - start) / 1000);
-    }
-    if ((after.attempt ?? 0) > (before?.attempt ?? 0)) this.attempts.inc((after.attempt ?? 0) - (before?.attempt ?? 0));
+    if (after.outcome && after.outcome !== before?.outcome) this.ended(after.outcome, after);
+    this.attemptsAdded((after.attempt ?? 0) - (before?.attempt ?? 0));
     const first = after.usage?.firstRequestTime;
-    if (first && !before?.usage?.firstRequestTime) {
-      const created = Date.parse(task.metadata.creationTimestamp as unknown as string);
-      if (!Number.isNaN(created)) this.firstAction.observe(Math.max(0, (Date.parse(first) - created) / 1000));
-    }
+    if (first && !before?.usage?.firstRequestTime) this.firstActionAt(task, first);
+  }
+
+  private attemptsAdded(n: number): void {
+    if (n > 0) this.attempts.inc(n);
+  }
+
+  private ended(outcome: string, after: AgentTaskStatus): void {
+    this.outcomes.labels(outcome).inc();
+    const seconds = (Date.parse(after.completionTime ?? '') - Date.parse(after.startTime ?? '')) / 1000;
+    if (!Number.isNaN(seconds)) this.duration.labels(outcome).observe(seconds);
+  }
+
+  private firstActionAt(task: AgentTask, first: string): void {
+    const created = Date.parse(String(task.metadata.creationTimestamp));
+    if (!Number.isNaN(created)) this.firstAction.observe(Math.max(0, (Date.parse(first) - created) / 1000));
   }
 }

@@ -169,29 +169,14 @@ export function planAgentTask(o: AgentTaskObservation): AgentTaskPlan {
 }
 
 function planLive(p: Planner): void {
-  const { o, task } = p;
-  const problem = agentSpecProblem(task.spec);
-  if (problem) return p.finish('Failed', 'InvalidSpec', problem);
-  if (task.spec.suspend) return p.finish('Failed', 'Cancelled', 'spec.suspend is true: the attempt was stopped');
-  const left = p.secondsLeft();
-  if (left !== undefined && left <= 0 && p.status.phase !== 'Reviewing') {
-    return p.finish('Failed', 'Timeout', `spec.timeoutSeconds=${task.spec.timeoutSeconds} passed (attempt ${p.status.attempt ?? 0}); the pod was stopped`);
-  }
-  if (o.budgetExceeded) return p.finish('Failed', 'BudgetExceeded', o.budgetExceeded);
-  if (left !== undefined && p.status.phase !== 'Reviewing') p.requeue(Math.ceil(left * 1000) + 50);
-
+  if (planStop(p)) return;
   const attempt = p.status.attempt ?? 0;
-  if (attempt === 0) {
-    p.actions.push({ type: 'ensureIdentity' });
-    p.status.startTime = metaTime(o.now);
-    p.status.branch = taskBranch(task.metadata.name!);
-    p.status.serviceAccount = taskServiceAccountName(task.metadata.name!);
-    return p.startAttempt(1);
-  }
+  if (attempt === 0) return planFirstAttempt(p);
   if (p.status.phase === 'Reviewing') return planReviewing(p);
-  const wl = o.workload;
+  const wl = p.o.workload;
   if (!wl) {
     // Made before a restart and not in the cache yet, or deleted by someone: create (idempotent).
+    const left = p.secondsLeft();
     p.actions.push({ type: 'ensureIdentity' }, { type: 'createWorkload', attempt, ...(left !== undefined ? { deadlineSeconds: left } : {}) });
     return;
   }
@@ -199,63 +184,114 @@ function planLive(p: Planner): void {
   planFinishedAttempt(p, wl, attempt);
 }
 
-function planRunning(p: Planner, wl: Workload): void {
-  const ref = wl.status?.podRef;
-  const place = wl.status?.placement;
-  if (place?.cluster || ref?.name) p.status.placement = { ...(place?.cluster ? { cluster: place.cluster } : {}), ...(place?.node ? { node: place.node } : {}), ...(ref?.name ? { pod: ref.name } : {}) };
+/** Ends the task when it must stop: invalid spec, suspend, timeout, spent budget. True when it did. */
+function planStop(p: Planner): boolean {
+  const { o, task } = p;
+  const reviewing = p.status.phase === 'Reviewing';
+  const left = reviewing ? undefined : p.secondsLeft();
+  const problem = agentSpecProblem(task.spec);
+  if (problem) p.finish('Failed', 'InvalidSpec', problem);
+  else if (task.spec.suspend) p.finish('Failed', 'Cancelled', 'spec.suspend is true: the attempt was stopped');
+  else if (left !== undefined && left <= 0) p.finish('Failed', 'Timeout', `spec.timeoutSeconds=${task.spec.timeoutSeconds} passed (attempt ${p.status.attempt ?? 0}); the pod was stopped`);
+  else if (o.budgetExceeded) p.finish('Failed', 'BudgetExceeded', o.budgetExceeded);
+  else {
+    if (left !== undefined) p.requeue(Math.ceil(left * 1000) + 50);
+    return false;
+  }
+  return true;
+}
+
+function planFirstAttempt(p: Planner): void {
+  const name = p.task.metadata.name!;
+  p.actions.push({ type: 'ensureIdentity' });
+  p.status.startTime = metaTime(p.o.now);
+  p.status.branch = taskBranch(name);
+  p.status.serviceAccount = taskServiceAccountName(name);
+  p.startAttempt(1);
+}
+
+const IMAGE_REASONS = new Set(['ErrImageNeverPull', 'ErrImagePull', 'ImagePullBackOff', 'InvalidImageName']);
+
+/** Where the attempt runs, from the Workload's status. */
+function placementOf(wl: Workload): AgentTaskStatus['placement'] | undefined {
+  const { podRef: ref, placement: place } = wl.status ?? {};
+  const out = { ...(place?.cluster ? { cluster: place.cluster } : {}), ...(place?.node ? { node: place.node } : {}), ...(ref?.name ? { pod: ref.name } : {}) };
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** Why a Workload is still pending, in its own words (not placed yet, image missing on the node, …). */
+function pendingWhy(wl: Workload): { reason: string; why: string } {
   const ready = findCondition(wl.status?.conditions, 'Ready');
   const scheduled = findCondition(wl.status?.conditions, 'Scheduled');
+  const reason = ready && IMAGE_REASONS.has(ready.reason) ? 'ImageNotPresent' : 'AttemptPending';
+  if (ready?.status === 'False' && ready.reason !== 'PodPending') return { reason, why: `${ready.reason}: ${ready.message}` };
+  if (scheduled?.status === 'False') return { reason, why: `${scheduled.reason}: ${scheduled.message}` };
+  return { reason, why: 'waiting for the pod to start' };
+}
+
+function planRunning(p: Planner, wl: Workload): void {
+  const placement = placementOf(wl);
+  if (placement) p.status.placement = placement;
   const attempt = `attempt ${p.status.attempt} of ${p.maxAttempts()}`;
-  if (wl.status?.phase === 'Running') return p.progressing('Running', 'AgentRunning', `${attempt}: the agent runs in pod ${ref?.name ?? '?'} on ${place?.node ?? '?'}`);
-  // Pending: say why (not placed yet, image missing on the node, …) in the Workload's own words.
-  const why = ready?.status === 'False' && ready.reason !== 'PodPending' ? `${ready.reason}: ${ready.message}` : scheduled?.status === 'False' ? `${scheduled.reason}: ${scheduled.message}` : 'waiting for the pod to start';
-  p.progressing('Pending', ready?.reason === 'ErrImageNeverPull' || ready?.reason === 'ErrImagePull' || ready?.reason === 'ImagePullBackOff' ? 'ImageNotPresent' : 'AttemptPending', `${attempt}: ${why}`);
+  if (wl.status?.phase === 'Running') return p.progressing('Running', 'AgentRunning', `${attempt}: the agent runs in pod ${placement?.pod ?? '?'} on ${placement?.node ?? '?'}`);
+  const { reason, why } = pendingWhy(wl);
+  p.progressing('Pending', reason, `${attempt}: ${why}`);
 }
 
 function lastRunOf(r: RunnerResult | undefined): AgentTaskStatus['lastRun'] | undefined {
-  return r && 'lastRun' in r && r.lastRun ? { ...(r.lastRun.lint ? { lint: r.lastRun.lint.slice(0, 4096) } : {}), ...(r.lastRun.test ? { test: r.lastRun.test.slice(0, 4096) } : {}) } : undefined;
+  const lr = r && 'lastRun' in r ? r.lastRun : undefined;
+  if (!lr) return undefined;
+  return { ...(lr.lint ? { lint: lr.lint.slice(0, 4096) } : {}), ...(lr.test ? { test: lr.test.slice(0, 4096) } : {}) };
 }
 
 function planFinishedAttempt(p: Planner, wl: Workload, attempt: number): void {
-  const { o } = p;
-  const r = o.result;
+  const r = p.o.result;
   const lastRun = lastRunOf(r);
   if (lastRun) p.status.lastRun = lastRun;
-  if (wl.status?.phase === 'Succeeded' && r?.result === 'no-changes') {
-    return p.finish('Succeeded', 'NoChanges', `attempt ${attempt}: the agent made no changes; nothing to push`);
+  const succeeded = wl.status?.phase === 'Succeeded';
+  if (succeeded && r?.result === 'no-changes') return p.finish('Succeeded', 'NoChanges', `attempt ${attempt}: the agent made no changes; nothing to push`);
+  if (succeeded && r?.result === 'pushed') return planPushed(p, r, attempt);
+  planFailedAttempt(p, wl, attempt);
+}
+
+function planPushed(p: Planner, r: Extract<RunnerResult, { result: 'pushed' }>, attempt: number): void {
+  const { o } = p;
+  p.status.pullRequest = { ...(p.status.pullRequest ?? {}), headSha: r.headSha };
+  if (!o.forge) return p.finish('Succeeded', 'BranchPushed', `attempt ${attempt}: pushed ${r.branch} at ${r.headSha.slice(0, 12)}; the repository has no forge to open a change on`);
+  if (o.change) return enterReviewing(p, o.change);
+  if (o.changeError) {
+    p.progressing('Running', 'ChangeNotOpened', `pushed ${r.branch}; opening the change failed (retrying): ${o.changeError}`);
+    return p.requeue(10_000);
   }
-  if (wl.status?.phase === 'Succeeded' && r?.result === 'pushed') {
-    p.status.pullRequest = { ...(p.status.pullRequest ?? {}), headSha: r.headSha };
-    if (!o.forge) return p.finish('Succeeded', 'BranchPushed', `attempt ${attempt}: pushed ${r.branch} at ${r.headSha.slice(0, 12)}; the repository has no forge to open a change on`);
-    if (o.change) return enterReviewing(p, o.change);
-    if (o.changeError) {
-      p.progressing('Running', 'ChangeNotOpened', `pushed ${r.branch}; opening the change failed (retrying): ${o.changeError}`);
-      return p.requeue(10_000);
-    }
-    p.actions.push({ type: 'openChange', branch: r.branch, headSha: r.headSha });
-    return;
-  }
-  // The attempt failed: the runner's diagnostics, else the pod's or the Workload's own words.
-  const infra = !r || r.result === 'infra-failed' || r.result === 'pushed' || r.result === 'no-changes';
+  p.actions.push({ type: 'openChange', branch: r.branch, headSha: r.headSha });
+}
+
+/** What went wrong in a failed attempt: the runner's diagnostics, else the pod's or the Workload's own words. */
+function diagnosticsOf(p: Planner, wl: Workload): string {
+  const r = p.o.result;
+  if (r && 'diagnostics' in r) return r.diagnostics;
+  if (p.o.upstreamFailure) return p.o.upstreamFailure;
+  if (p.o.podEnd) return p.o.podEnd;
   const ready = findCondition(wl.status?.conditions, 'Ready');
-  const diagnostics =
-    (r && 'diagnostics' in r ? r.diagnostics : undefined) ?? o.upstreamFailure ?? o.podEnd ?? (ready ? `${ready.reason}: ${ready.message}` : `Workload ${wl.metadata?.name} ${wl.status?.phase}`);
+  return ready ? `${ready.reason}: ${ready.message}` : `Workload ${wl.metadata?.name} ${wl.status?.phase}`;
+}
+
+function planFailedAttempt(p: Planner, wl: Workload, attempt: number): void {
+  const r = p.o.result;
+  const diagnostics = diagnosticsOf(p, wl);
   p.status.diagnostics = diagnostics.slice(0, 65536);
   if (attempt >= p.maxAttempts()) {
     const why = `attempt ${attempt} of ${p.maxAttempts()} failed: ${firstLine(diagnostics)}`;
-    return infra ? p.finish('Failed', 'InfraFailed', why) : p.finish('Failed', 'MaxAttemptsReached', why);
+    return p.finish('Failed', r?.result === 'checks-failed' ? 'MaxAttemptsReached' : 'InfraFailed', why);
   }
   const backoffMs = (p.task.spec.retryPolicy?.backoffSeconds ?? 60) * 1000;
-  const ended = Date.parse(wl.status?.completionTime ?? '') || o.now.getTime();
-  const waitMs = ended + backoffMs - o.now.getTime();
-  if (waitMs > 0) {
-    p.progressing('Running', r?.result === 'checks-failed' ? 'ChecksFailed' : 'AttemptFailed', `attempt ${attempt} failed (${firstLine(diagnostics)}); attempt ${attempt + 1} in ${Math.ceil(waitMs / 1000)} s`);
-    if (p.task.status?.phase !== 'Running' || findCondition(p.task.status?.conditions, 'Progressing')?.reason !== p.status.conditions?.find((c) => c.type === 'Progressing')?.reason) {
-      p.events.push({ type: 'Warning', reason: 'AttemptFailed', message: `attempt ${attempt}: ${firstLine(diagnostics)}` });
-    }
-    return p.requeue(waitMs);
-  }
-  p.startAttempt(attempt + 1, diagnostics);
+  const ended = Date.parse(wl.status?.completionTime ?? '') || p.o.now.getTime();
+  const waitMs = ended + backoffMs - p.o.now.getTime();
+  if (waitMs <= 0) return p.startAttempt(attempt + 1, diagnostics);
+  const reason = r?.result === 'checks-failed' ? 'ChecksFailed' : 'AttemptFailed';
+  if (findCondition(p.task.status?.conditions, 'Progressing')?.reason !== reason) p.events.push({ type: 'Warning', reason: 'AttemptFailed', message: `attempt ${attempt}: ${firstLine(diagnostics)}` });
+  p.progressing('Running', reason, `attempt ${attempt} failed (${firstLine(diagnostics)}); attempt ${attempt + 1} in ${Math.ceil(waitMs / 1000)} s`);
+  p.requeue(waitMs);
 }
 
 function enterReviewing(p: Planner, change: ChangeObservation): void {

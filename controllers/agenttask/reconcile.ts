@@ -17,7 +17,7 @@ import type { SchedulingState } from '../../src/placement/state.js';
 import { decodeResult, type RunnerResult } from '../../src/agents/run/spec.js';
 import { forgeForTask, type TaskSecretReader } from '../../src/agents/repo.js';
 import type { AgentSignals } from '../../src/agents/signals.js';
-import type { SecretLike } from '../../src/forge/index.js';
+import type { ForgeProvider, SecretLike } from '../../src/forge/index.js';
 import { agentWorkload, AGENT_CONTAINER, type AgentPodConfig } from './pod.js';
 import { taskIdentityObjects } from './identity.js';
 import { planAgentTask, type AgentTaskAction, type AgentTaskObservation, type AgentTaskPlan, type ChangeObservation } from './plan.js';
@@ -98,25 +98,31 @@ class AgentTaskReconciler {
   // --- read ---------------------------------------------------------------------------------
 
   private async observe(task: Task, key: string): Promise<AgentTaskObservation> {
-    const name = task.status?.workload;
-    const workload = name ? this.ctx.mgr.informer<Wl>(WORKLOADS).get(`${task.metadata!.namespace}/${name}`) : undefined;
-    const owned = workload?.metadata?.ownerReferences?.some((r) => r.controller && r.uid === task.metadata?.uid) ? workload : undefined;
-    const obs: AgentTaskObservation = { task, now: new Date(), workload: owned, forge: false, ...(this.deps.signals?.of(key) ?? {}) };
-    if (owned && (owned.status?.phase === 'Succeeded' || owned.status?.phase === 'Failed')) Object.assign(obs, await this.podReport(owned));
+    const workload = this.ownedWorkload(task);
+    const obs: AgentTaskObservation = { task, now: new Date(), workload, forge: false, ...(this.deps.signals?.of(key) ?? {}) };
+    if (workload && ['Succeeded', 'Failed'].includes(workload.status?.phase ?? '')) Object.assign(obs, await this.podReport(workload));
     const forge = await forgeForTask(task, this.readSecret).catch((err: unknown) => ({ error: errorMessage(err) }));
     obs.forge = forge !== undefined;
-    if (task.status?.phase === 'Reviewing' && task.status.pullRequest?.number !== undefined) {
-      if (forge && 'error' in forge) obs.changeError = forge.error;
-      else if (forge) {
-        try {
-          const c = await forge.forge.getChange(forge.repo, String(task.status.pullRequest.number));
-          obs.change = { url: c.url, ...numberOf(c.id), state: c.state, headSha: c.headSha };
-        } catch (err) {
-          obs.changeError = errorMessage(err);
-        }
-      }
-    }
+    const number = task.status?.phase === 'Reviewing' ? task.status.pullRequest?.number : undefined;
+    if (number !== undefined && forge) Object.assign(obs, await this.readChange(forge, number));
     return obs;
+  }
+
+  /** The Workload of the current attempt, when the cache has it and the task controls it. */
+  private ownedWorkload(task: Task): Wl | undefined {
+    const name = task.status?.workload;
+    const wl = name ? this.ctx.mgr.informer<Wl>(WORKLOADS).get(`${task.metadata!.namespace}/${name}`) : undefined;
+    return wl?.metadata?.ownerReferences?.some((r) => r.controller && r.uid === task.metadata?.uid) ? wl : undefined;
+  }
+
+  private async readChange(forge: { forge: ForgeProvider; repo: string } | { error: string }, number: number): Promise<Partial<AgentTaskObservation>> {
+    if ('error' in forge) return { changeError: forge.error };
+    try {
+      const c = await forge.forge.getChange(forge.repo, String(number));
+      return { change: { url: c.url, ...numberOf(c.id), state: c.state, headSha: c.headSha } };
+    } catch (err) {
+      return { changeError: errorMessage(err) };
+    }
   }
 
   /** The runner's report (termination message) from the attempt's pod, or the pod's own words. */
@@ -124,17 +130,14 @@ class AgentTaskReconciler {
     const ref = wl.status?.podRef;
     const oc = ref?.cluster ? this.ctx.scheduling.clusters.get(ref.cluster) : undefined;
     if (!ref?.name || !ref.namespace || !oc) return {};
+    let pod: V1Pod;
     try {
       const conn = await this.ctx.connections.get(oc);
-      const pod = podOf(conn, `${ref.namespace}/${ref.name}`) ?? (await conn.rest.get<V1Pod & KubernetesObject>(PODS, ref.name, ref.namespace));
-      const st = pod.status?.containerStatuses?.find((c) => c.name === AGENT_CONTAINER);
-      const term = st?.state?.terminated ?? st?.lastState?.terminated;
-      const result = decodeResult(term?.message);
-      if (result) return { result };
-      return term ? { podEnd: `container ${AGENT_CONTAINER} ended: ${term.reason ?? 'Error'} (exit code ${term.exitCode})${term.message ? `: ${term.message.slice(0, 2000)}` : ''}` } : {};
+      pod = podOf(conn, `${ref.namespace}/${ref.name}`) ?? (await conn.rest.get<V1Pod & KubernetesObject>(PODS, ref.name, ref.namespace));
     } catch (err) {
       return { podEnd: `cannot read pod ${ref.namespace}/${ref.name}: ${errorMessage(err)}` };
     }
+    return reportOf(pod);
   }
 
   /** Opens (or finds: idempotent by branch) the change of the pushed branch with the operator's credentials. */
@@ -212,6 +215,17 @@ class AgentTaskReconciler {
       if (!isAlreadyExists(err)) throw err;
     }
   }
+}
+
+/** The runner's report in the agent container's termination message, else how the container ended. */
+export function reportOf(pod: V1Pod): { result?: RunnerResult; podEnd?: string } {
+  const st = pod.status?.containerStatuses?.find((c) => c.name === AGENT_CONTAINER);
+  const term = st?.state?.terminated ?? st?.lastState?.terminated;
+  if (!term) return {};
+  const result = decodeResult(term.message);
+  if (result) return { result };
+  const message = term.message ? `: ${term.message.slice(0, 2000)}` : '';
+  return { podEnd: `container ${AGENT_CONTAINER} ended: ${term.reason ?? 'Error'} (exit code ${term.exitCode})${message}` };
 }
 
 /** A PR number from a change id ("12"); Radicle patch ids are not numbers. */

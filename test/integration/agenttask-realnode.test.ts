@@ -124,7 +124,7 @@ describe('AgentTask on a real node', () => {
     expect(logs.stdout).toMatch(/step 1\/1: write scripted.txt[\s\S]*push weft\/scripted/);
     // Merging the pull request ends the task.
     await gitea!.api('POST', `/repos/${repo}/pulls/${number}/merge`, gitea!.admin.token, { Do: 'merge' });
-    await op!.mgr.enqueue('agenttask', `${NS}/scripted`);
+    op!.mgr.enqueue('agenttask', `${NS}/scripted`);
     await until('scripted', (t) => expect(t.status).toMatchObject({ phase: 'Succeeded', outcome: 'PullRequestOpened' }), 90_000);
   }, TEST_MS);
 
@@ -136,7 +136,7 @@ describe('AgentTask on a real node', () => {
       expect(obj.metadata?.ownerReferences).toEqual([expect.objectContaining({ kind: 'AgentTask', name: 'rbac', uid: t.metadata!.uid, controller: true })]);
     }
     const can = async (verb: string, resource: string, name?: string, sub?: string) => {
-      const r = await kubectl(cp!.kubeconfigPath, ['auth', 'can-i', verb, `${resource}${sub ? `/${sub}` : ''}${name ? `/${name}` : ''}`, '-n', NS, '--as', `system:serviceaccount:${NS}:weft-task-rbac`]);
+      const r = await kubectl(cp!.kubeconfigPath, ['auth', 'can-i', verb, `${resource}${name ? `/${name}` : ''}`, ...(sub ? ['--subresource', sub] : []), '-n', NS, '--as', `system:serviceaccount:${NS}:weft-task-rbac`]);
       return r.stdout.trim();
     };
     expect(await can('get', 'agenttasks.weft.dev', 'rbac')).toBe('yes');

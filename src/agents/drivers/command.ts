@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runShell } from '../run/shell.js';
-import type { Driver } from './index.js';
+import type { Driver } from './types.js';
 import { mcpConfig } from './mcp-config.js';
 import { taskPrompt } from './prompt.js';
 

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { runShell } from '../run/shell.js';
-import type { Driver } from './index.js';
+import type { Driver } from './types.js';
 import { repoPath } from './paths.js';
 
 /** Each step's time limit. */

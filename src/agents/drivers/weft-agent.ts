@@ -7,7 +7,7 @@
 import { readdir, readFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { runShell } from '../run/shell.js';
-import type { Driver, DriverContext, DriverResult } from './index.js';
+import type { Driver, DriverContext, DriverResult } from './types.js';
 import { repoPath } from './paths.js';
 import { taskPrompt } from './prompt.js';
 
