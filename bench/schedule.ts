@@ -12,7 +12,7 @@
  * BENCH_PARTS (abc), BENCH_WEBHOOKS (1).
  * Everything runs on loopback and stops by itself.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { connect } from 'node:http2';
 import { tmpdir } from 'node:os';
@@ -22,17 +22,13 @@ import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { createCA } from '../src/cluster/pki.js';
 import { applyCrds, ensureNamespace, readCrds } from '../src/cluster/crds.js';
-import { createFakeNodes } from '../src/cluster/kwok.js';
 import { LocalControlPlane } from '../src/cluster/local.js';
 import { freePorts } from '../src/cluster/ports.js';
 import { startProcess, waitReady } from '../src/cluster/process.js';
 import { toolPath } from '../src/cluster/tools.js';
-import { CLUSTER_ROLE_BINDINGS, CLUSTER_ROLES, MESHNODES, ORGCLUSTERS, PODS, SECRETS, SERVICE_ACCOUNTS, WORKLOADS } from '../src/api/resources.js';
+import { PODS, WORKLOADS } from '../src/api/resources.js';
 import { parseWeftPolicy } from '../src/policy/weft-policy.js';
-import { resourcePath, RestClient, type ResourceType } from '../src/runtime/index.js';
-import { parseAllDocuments } from 'yaml';
-import { Informer } from '../src/runtime/informer.js';
-import type { KubeAccess } from '../src/runtime/kubeconfig.js';
+import { RestClient, type ResourceType } from '../src/runtime/index.js';
 import { UsageLedger } from '../src/policy/quota.js';
 import { mutatePath, validatePath, webhookFor } from '../webhooks/index.js';
 import { mutateAdmission, validateAdmission } from '../webhooks/review.js';
@@ -40,6 +36,7 @@ import { startWebhookServer } from '../webhooks/server.js';
 import { MUTATING_WEBHOOKS } from '../webhooks/register.js';
 import { packageRoot } from '../src/version.js';
 import { benchPlacement } from './schedule-placement.js';
+import { bound, fakeMesh, fmt, pct, pool } from './kube.js';
 
 const log = pino({ level: process.env.BENCH_LOG_LEVEL ?? 'warn' });
 const NODES = Number(process.env.BENCH_NODES ?? 1000);
@@ -48,40 +45,6 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const PARTS = process.env.BENCH_PARTS ?? 'abc';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
-};
-const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(2));
-
-/** Runs `fn(i)` for i < n with at most `c` in flight. */
-async function pool(n: number, c: number, fn: (i: number) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(c, n) }, async () => {
-    while (next < n) await fn(next++);
-  }));
-}
-
-/**
- * Watches the pods of `namespace` and resolves with the time the `n`th of them was seen bound to a
- * node (a watch, not polling: listing 1,000 pods ten times a second would load the apiserver that
- * both sides share).
- */
-async function bound(kc: KubeAccess, namespace: string, n: number, deadlineMs: number): Promise<{ done: Promise<number>; stop: () => Promise<void> }> {
-  const pods = new Informer<V1Pod>(kc, PODS, { namespace });
-  const seen = new Set<string>();
-  let timer: NodeJS.Timeout | undefined;
-  const done = new Promise<number>((resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`only ${seen.size} of ${n} pods in ${namespace} bound after ${deadlineMs} ms`)), deadlineMs);
-    pods.on((event, pod) => {
-      if (event === 'delete' || !pod.spec?.nodeName || seen.has(pod.metadata!.name!)) return;
-      seen.add(pod.metadata!.name!);
-      if (seen.size === n) resolve(performance.now());
-    });
-  }).finally(() => clearTimeout(timer));
-  await pods.start();
-  return { done, stop: () => pods.stop() };
-}
 
 /** A state every object should reach: the test, and how the timeout message names it. */
 interface Goal<T> {
@@ -120,25 +83,6 @@ function insecureOk(u: string): Promise<boolean> {
   });
 }
 
-/**
- * The operator's identity as deployed: the `weft-operator` ServiceAccount with the ClusterRole and
- * binding from `config/rbac`, and a bearer token (TokenRequest), not the admin client certificate.
- * Returns the kubeconfig's text.
- */
-async function operatorKubeconfig(cp: LocalControlPlane, rest: RestClient): Promise<string> {
-  for (const file of ['role.yaml', 'role_binding.yaml']) {
-    for (const doc of parseAllDocuments(await readFile(join(packageRoot(), 'config', 'rbac', file), 'utf8'))) {
-      const obj = doc.toJS() as KubernetesObject;
-      await rest.create(obj.kind === 'ClusterRole' ? CLUSTER_ROLES : CLUSTER_ROLE_BINDINGS, obj);
-    }
-  }
-  await rest.create(SERVICE_ACCOUNTS, { metadata: { name: 'weft-operator', namespace: 'weft-system' } });
-  const tr = await rest.request<{ status?: { token?: string } }>('POST', resourcePath(SERVICE_ACCOUNTS, 'weft-system', 'weft-operator', 'token'), {
-    body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } },
-  });
-  return cp.tokenKubeConfig(tr.status!.token!, 'system:serviceaccount:weft-system:weft-operator').exportConfig();
-}
-
 async function partA(): Promise<void> {
   const r = await benchPlacement({ workloads: 10_000, nodes: 5_000, clusters: 50 });
   console.log(`(a) in-process placement, 10,000 Workloads over 5,000 MeshNodes in 50 OrgClusters:`);
@@ -154,27 +98,9 @@ async function partB(): Promise<void> {
   let op: { proc: Awaited<ReturnType<typeof startProcess>>; url: string } | undefined;
   try {
     await applyCrds(kc, await readCrds(join(packageRoot(), 'crds')));
-    for (const ns of ['weft-system', 'bench-weft']) await ensureNamespace(kc, ns);
-    const names = Array.from({ length: NODES }, (_, i) => `node-${String(i).padStart(4, '0')}`);
     console.log(`(b) end to end, ${NODES} KWOK nodes, ${OBJECTS} objects created ${CONCURRENCY} at a time:`);
     const t0 = performance.now();
-    await pool(Math.ceil(NODES / 50), 4, (b) => createFakeNodes(kc, names.slice(b * 50, b * 50 + 50).map((name) => ({ name, cpu: '32', memory: '128Gi', pods: '110' }))));
-    // The same hosts as MeshNodes, Ready, and one OrgCluster (this control plane) carrying them all.
-    const now = new Date().toISOString();
-    await pool(NODES, CONCURRENCY, async (i) => {
-      const name = names[i]!;
-      const mn = await rest.create<KubernetesObject>(MESHNODES, { apiVersion: 'weft.dev/v1alpha1', kind: 'MeshNode', metadata: { name }, spec: { org: 'bench', tags: [`zone:z${i % 4}`] } } as KubernetesObject);
-      await rest.replace(MESHNODES, { ...mn, status: { capacity: { cpu: '32', memory: '128Gi' }, allocatable: { cpu: '32', memory: '128Gi' }, conditions: [{ type: 'Ready', status: 'True', reason: 'Bench', message: 'bench', lastTransitionTime: now }] } } as KubernetesObject, 'status');
-    });
-    // The operator and the OrgClusters' kubeconfig Secret use the operator's ServiceAccount token, as deployed.
-    const opKubeconfig = await operatorKubeconfig(cp, rest);
-    await writeFile(join(dir, 'operator.kubeconfig'), opKubeconfig, { mode: 0o600 });
-    await rest.create(SECRETS, { metadata: { name: 'self', namespace: 'bench-weft' }, stringData: { kubeconfig: opKubeconfig } } as KubernetesObject);
-    // OrgClusters carry at most 256 hosts: the nodes are split over clusters of 250, all this control plane.
-    for (let c = 0; c * 250 < NODES; c++) {
-      const oc = await rest.create<KubernetesObject>(ORGCLUSTERS, { apiVersion: 'weft.dev/v1alpha1', kind: 'OrgCluster', metadata: { name: `self-${c}`, namespace: 'bench-weft' }, spec: { org: 'bench', provider: 'kubeconfig', kubeconfigSecretRef: { name: 'self' }, hosts: names.slice(c * 250, c * 250 + 250) } } as KubernetesObject);
-      await rest.replace(ORGCLUSTERS, { ...oc, status: { conditions: [{ type: 'Reachable', status: 'True', reason: 'Bench', message: 'bench', lastTransitionTime: now }, { type: 'Ready', status: 'True', reason: 'Bench', message: 'bench', lastTransitionTime: now }] } } as KubernetesObject, 'status');
-    }
+    await fakeMesh(cp, { nodes: NODES, org: 'bench', namespace: 'bench-weft', dir, concurrency: CONCURRENCY });
     console.log(`    setup: ${NODES} Nodes + MeshNodes in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
     // Nodes created without kube-controller-manager keep the not-ready taint the apiserver adds at

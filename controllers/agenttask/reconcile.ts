@@ -6,6 +6,7 @@
  */
 import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { performance } from 'node:perf_hooks';
 import type { AgentTask, AgentTaskStatus } from '../../src/api/agenttask/types.js';
 import type { Workload } from '../../src/api/workload/types.js';
 import type { ControllerContext } from '../context.js';
@@ -40,7 +41,8 @@ export function setupAgentTaskController(ctx: ControllerContext & { scheduling: 
     name: 'agenttask',
     for: AGENTTASKS,
     owns: [WORKLOADS],
-    concurrency: 8,
+    // Reconciles wait on API calls (identity objects, the Workload, status), not CPU.
+    concurrency: 32,
     reconcile: ({ key, log }) => r.reconcile(key, log),
   });
   deps.signals?.onWake((key) => ctx.mgr.enqueue('agenttask', key));
@@ -84,7 +86,9 @@ class AgentTaskReconciler {
       return undefined;
     }
     this.deps.signals?.seed({ namespace: task.metadata!.namespace!, name: task.metadata!.name! }, task.status?.usage);
+    const t0 = performance.now();
     const obs = await this.observe(task, key);
+    log.debug({ ms: Math.round(performance.now() - t0) }, 'observed');
     let plan = planAgentTask(obs);
     // Opening the change is the one action whose answer the status needs: plan again with it.
     const open = plan.actions.find((a): a is Extract<AgentTaskAction, { type: 'openChange' }> => a.type === 'openChange');
@@ -160,7 +164,11 @@ class AgentTaskReconciler {
   // --- apply --------------------------------------------------------------------------------
 
   private async apply(task: Task, key: string, plan: AgentTaskPlan, log: Logger): Promise<{ requeueAfterMs: number } | undefined> {
-    for (const action of plan.actions) await this.act(task, key, action, log);
+    for (const action of plan.actions) {
+      const t0 = performance.now();
+      await this.act(task, key, action, log);
+      log.debug({ action: action.type, ms: Math.round(performance.now() - t0) }, 'action done');
+    }
     if (plan.status) {
       try {
         const before = task.status;
@@ -202,8 +210,9 @@ class AgentTaskReconciler {
   private async ensureIdentity(task: Task): Promise<void> {
     if (this.identityDone.has(task.metadata!.uid!)) return;
     const { serviceAccount, role, roleBinding } = taskIdentityObjects(task);
-    await this.createIfMissing(SERVICE_ACCOUNTS, serviceAccount);
-    await this.createIfMissing(ROLES, role);
+    // The ServiceAccount and the Role at once; the RoleBinding after the Role (the apiserver checks
+    // that the operator holds what the bound Role grants, which needs the Role).
+    await Promise.all([this.createIfMissing(SERVICE_ACCOUNTS, serviceAccount), this.createIfMissing(ROLES, role)]);
     await this.createIfMissing(ROLE_BINDINGS, roleBinding);
     this.identityDone.add(task.metadata!.uid!);
   }
