@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { GiteaForge, GitHubForge, RadicleForge, type ForgeKind, type ForgeProvider } from '../../forge/index.js';
 import { McpConfigError } from '../errors.js';
-import type { Workspace } from './workspace.js';
+import { WorkspaceGitError, type Workspace } from './workspace.js';
 
 /** `weft mcp git` options that choose and authenticate the forge. */
 export interface ForgeFlags {
@@ -121,7 +121,10 @@ export async function pushBranch(ws: Workspace, binding: ForgeBinding, o: { bran
     const url = binding.kind === 'radicle' ? `${spec.url}/${await radicleNid(spec.env)}` : spec.url;
     const before = await ws.git(['ls-remote', url, `refs/heads/${o.branch}`], { cwd: tmp, env: spec.env, argument: 'branch' });
     const options = binding.kind === 'radicle' ? ['-o', 'no-sync'] : [];
-    await ws.run(['-c', 'advice.pushUpdateRejected=false', 'push', '-q', ...options, url, `${o.sha}:refs/heads/${o.branch}`], { cwd: tmp, env: spec.env, argument: 'branch' });
+    await ws.run(['-c', 'advice.pushUpdateRejected=false', 'push', '-q', ...options, url, `${o.sha}:refs/heads/${o.branch}`], { cwd: tmp, env: spec.env, argument: 'branch' }).catch((err: Error) => {
+      if (!/\[rejected\]/.test(err.message)) throw err;
+      throw new WorkspaceGitError('branch', `${err.message.replace(/^branch: /, '')}; the forge's "${o.branch}" has commits the workspace lacks: fetch it, rebase or merge, commit, and push again (pushes are never forced)`);
+    });
     const had = before.split(/\s/)[0];
     return { url, result: !had ? 'created' : had === o.sha ? 'up-to-date' : 'updated' };
   } finally {

@@ -85,7 +85,8 @@ export class Workspace {
     const res = await execa('git', ['-c', 'credential.helper=', ...args], { cwd: opts.cwd ?? this.root, env: this.env(opts.env), extendEnv: false, reject: false, timeout: 120_000, stdin: 'ignore' });
     if (res.exitCode === 0 && !res.timedOut) return { stdout: res.stdout, stderr: res.stderr.trim() };
     const tail = (res.stderr || res.stdout || (res.timedOut ? 'timed out after 120 s' : `exit ${res.exitCode}`)).trim().split('\n').slice(-3).join(' | ');
-    throw new WorkspaceGitError(opts.argument, `git ${args[0]} failed: ${tail}`);
+    const sub = args.find((a, i) => !a.startsWith('-') && args[i - 1] !== '-c') ?? '';
+    throw new WorkspaceGitError(opts.argument, `git ${sub} failed: ${tail}`);
   }
 
   /** {@link run}, stdout only. */
