@@ -41,8 +41,9 @@ export const gitServer: McpServerFactory = async (flags, log) => {
   log(`workspace ${ws.root}, ${binding.kind} repository ${binding.repo}, branches ${scope.allowed}`);
   const version = versionInfo().version;
   const ownChanges = new Map<string, string>();
+  const defaultBranch: { value?: string } = {};
   return {
-    build: () => buildGitServer({ ws, binding, scope, version, ownChanges }),
+    build: () => buildGitServer({ ws, binding, scope, version, ownChanges, defaultBranch }),
     close: async () => {
       await binding.close();
       await ws.close();

@@ -15,6 +15,8 @@ export interface GitContext {
   readonly version: string;
   /** change id → its branch, for changes already checked to be this server's */
   readonly ownChanges: Map<string, string>;
+  /** the repository's default branch, once a forge tool has read it */
+  readonly defaultBranch: { value?: string };
 }
 
 /** Local writes: adds a branch (idempotent) or a commit; nothing leaves the machine. */
@@ -42,13 +44,25 @@ function guarded<A, R>(ctx: GitContext, fn: (args: A) => Promise<R>): (args: A) 
   };
 }
 
+/**
+ * The repository's default branch (read once; `ForgeProvider` implementations expose
+ * `defaultBranch`). A forge that does not answer leaves it unknown: the call that needs the forge
+ * then fails with the forge's own error.
+ */
+async function readDefaultBranch(ctx: GitContext): Promise<void> {
+  if (ctx.defaultBranch.value !== undefined) return;
+  const forge = ctx.binding.forge as { defaultBranch?: (repo: string) => Promise<string> };
+  ctx.defaultBranch.value = await forge.defaultBranch?.(ctx.binding.repo).catch(() => undefined);
+}
+
 /** The branch a tool writes: the argument, else the checked-out one; always inside the prefix. */
 async function writableBranch(ctx: GitContext, branch: string | undefined): Promise<string> {
-  if (branch !== undefined) return ctx.scope.check(branch, 'branch');
+  const defaultBranch = ctx.defaultBranch.value;
+  if (branch !== undefined) return ctx.scope.check(branch, 'branch', defaultBranch);
   const current = await ctx.ws.currentBranch();
   if (!current) throw new ScopeError('branch', `the workspace is on a detached HEAD; pass branch, or create_branch ${ctx.scope.prefix}/… first`);
   if (!ctx.scope.covers(current)) throw new ScopeError('branch', `the workspace is on "${current}", outside this server's branch prefix (allowed: ${ctx.scope.allowed}); call create_branch first`);
-  return ctx.scope.check(current, 'branch');
+  return ctx.scope.check(current, 'branch', defaultBranch);
 }
 
 /** Checks that `change` is a change of a branch inside the prefix (cached per id). */
@@ -71,7 +85,7 @@ function registerLocal(server: McpServer, ctx: GitContext): void {
     return structured({ repo: binding.repo, forge: binding.kind, branchPrefix: scope.prefix, branch, head: (await ws.resolve('HEAD')) ?? null, writable: branch !== null && scope.covers(branch), files: await ws.status() });
   }));
   server.registerTool('create_branch', { title: 'Create a branch', description: `Creates a branch in the workspace (from the current HEAD or \`from\`) and checks it out; checks it out when it exists. Only ${scope.allowed}.`, inputSchema: S.create_branch.input, outputSchema: S.create_branch.output, annotations: LOCAL_IDEMPOTENT }, guarded(ctx, async ({ branch: b, from }) => {
-    const branch = scope.check(b, 'branch');
+    const branch = scope.check(b, 'branch', ctx.defaultBranch.value);
     const existing = await ws.resolve(`refs/heads/${branch}`);
     if (existing) {
       if ((await ws.currentBranch()) !== branch) await ws.git(['switch', '-q', branch], { argument: 'branch' });
@@ -102,6 +116,7 @@ function registerForge(server: McpServer, ctx: GitContext): void {
   const { ws, scope, binding } = ctx;
   const { forge, repo } = binding;
   server.registerTool('push', { title: 'Push a branch', description: `Pushes a branch (${scope.allowed}) to ${repo}; never forced: a branch that moved on the forge is refused.`, inputSchema: S.push.input, outputSchema: S.push.output, annotations: FORGE_IDEMPOTENT }, guarded(ctx, async ({ branch: b }) => {
+    await readDefaultBranch(ctx);
     const branch = await writableBranch(ctx, b);
     const sha = await ws.resolve(`refs/heads/${branch}`);
     if (!sha) throw new ToolError('branch', `no branch "${branch}" in the workspace; create_branch and commit first`);
@@ -109,6 +124,7 @@ function registerForge(server: McpServer, ctx: GitContext): void {
     return structured({ branch, sha, remote: url, result });
   }));
   server.registerTool('open_change', { title: 'Open a pull request or patch', description: `Opens the change (pull request, Radicle patch) for a pushed branch (${scope.allowed}), or returns and retitles the open one: one change per branch, however often it is called.`, inputSchema: S.open_change.input, outputSchema: S.open_change.output, annotations: FORGE_IDEMPOTENT }, guarded(ctx, async ({ title, body, branch: b, base }) => {
+    await readDefaultBranch(ctx);
     const branch = await writableBranch(ctx, b);
     const c = await forge.openOrUpdateChange(repo, { branch, title, ...(body !== undefined ? { body } : {}), ...(base !== undefined ? { base } : {}) });
     ctx.ownChanges.set(c.id, branch);
