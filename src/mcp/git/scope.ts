@@ -16,7 +16,6 @@ const PROTECTED = ['main', 'master', 'trunk', 'develop', 'HEAD'];
  */
 export function isValidBranchName(name: string): boolean {
   if (name.length === 0 || name.length > 200 || name === '@') return false;
-  // eslint-disable-next-line no-control-regex
   if (/[\x00-\x20\x7f~^:?*[\\]|\.\.|@\{|\/\/|^[-/]|\/$|\.$|\.lock$/.test(name)) return false;
   return name.split('/').every((c) => c.length > 0 && !c.startsWith('.') && !c.endsWith('.lock'));
 }
