@@ -1,4 +1,4 @@
-import { watch, type FSWatcher } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, watch, type FSWatcher } from 'node:fs';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FullTextIndex, type FullTextDoc } from './fulltext.js';
@@ -19,7 +19,6 @@ export interface Backlink {
 }
 
 const INDEXED = /\.(md|base)$/i;
-const READ_CONCURRENCY = 32;
 
 /** Whether a vault path is one the index covers: Markdown and `.base`, outside dot-folders. */
 export function isIndexedPath(path: string): boolean {
@@ -61,14 +60,29 @@ export class VaultIndex {
       .filter((d) => d.isFile())
       .map((d) => join(d.parentPath, d.name).slice(index.root.length + 1).split('\\').join('/'))
       .filter(isIndexedPath);
-    for (let i = 0; i < paths.length; i += READ_CONCURRENCY) {
-      const batch = await Promise.all(paths.slice(i, i + READ_CONCURRENCY).map((p) => index.read(p)));
-      for (const f of batch) if (f) index.files.set(f.path, f);
+    // Synchronous reads: nothing else runs yet, and 10,000 small files through libuv's four
+    // threads spent longer queueing (open, fstat, read, close, stat each) than reading.
+    for (const p of paths) {
+      const f = index.readNow(p);
+      if (f) index.files.set(f.path, f);
     }
     for (const f of index.files.values()) index.fulltext.add(searchDoc(f));
     index.fulltext.trim();
     if (options.watch) index.startWatching();
     return index;
+  }
+
+  private readNow(path: string): VaultFile | undefined {
+    let fd: number | undefined;
+    try {
+      fd = openSync(join(this.root, path), 'r');
+      const st = fstatSync(fd);
+      return recordOf(path, readFileSync(fd, 'utf8'), st);
+    } catch {
+      return undefined; // removed between listing and reading
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
   }
 
   private async read(path: string): Promise<VaultFile | undefined> {
