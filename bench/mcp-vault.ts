@@ -5,8 +5,10 @@ import { dirname, join } from 'node:path';
 export interface GeneratedVault {
   readonly root: string;
   readonly notes: number;
-  /** words that occur in the notes, for search queries */
+  /** the 70 frequent words, each in most notes: the benchmark's search queries (the hard case) */
   readonly vocabulary: readonly string[];
+  /** words of the long tail (ranks 71–270), each in few notes: reported as a query class of its own */
+  readonly rareWords: readonly string[];
 }
 
 const FOLDERS = ['Projects', 'Areas/Research', 'Areas/Ops', 'Daily', 'Inbox', 'Reference'];
@@ -18,6 +20,18 @@ const WORDS = (
   'capacity placement affinity taint toleration priority preemption eviction rollout canary ' +
   'metric trace span sampler exporter dashboard alert incident postmortem runbook oncall pager'
 ).split(' ');
+
+const SYLLABLES = 'ka lo mi ne ru ta vi so pe du fa gi ho ju be ce zo xa wy qu'.split(' ');
+
+/**
+ * A long tail of pseudo-words: real notes follow Zipf's law (a few words everywhere, most words
+ * rare), which a 70-word vocabulary alone would not show.
+ */
+const RARE = Array.from({ length: 4000 }, (_, i) => {
+  let w = '';
+  for (let n = i + 7; n > 0; n = Math.floor(n / SYLLABLES.length)) w += SYLLABLES[n % SYLLABLES.length];
+  return w;
+});
 
 /** A small deterministic PRNG (mulberry32), so every run writes the same vault. */
 function rng(seed: number): () => number {
@@ -39,7 +53,12 @@ export function notePathOf(i: number): string {
 function noteText(i: number, n: number, rand: () => number): string {
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)] as T;
   const tags = [`topic/${pick(WORDS)}`, ...(i % 3 === 0 ? ['project'] : []), ...(i % 10 === 0 ? ['review'] : [])];
-  const para = () => Array.from({ length: 40 }, () => pick(WORDS)).join(' ');
+  // Zipf-like: index ~ 1/u, so low ranks (the domain words first) are frequent and the tail is rare.
+  const zipf = () => {
+    const r = Math.min(WORDS.length + RARE.length - 1, Math.floor(1 / (rand() + 1e-4)) - 1);
+    return r < WORDS.length ? (WORDS[r] as string) : (RARE[r - WORDS.length] as string);
+  };
+  const para = () => Array.from({ length: 40 }, () => (rand() < 0.5 ? pick(WORDS) : zipf())).join(' ');
   const links = Array.from({ length: 3 }, () => `[[Note ${String(Math.floor(rand() * n)).padStart(5, '0')}]]`).join(', ');
   return [
     '---',
@@ -123,5 +142,5 @@ export async function generateVault(root: string, n: number, seed = 42): Promise
       }),
     );
   }
-  return { root, notes: n, vocabulary: WORDS };
+  return { root, notes: n, vocabulary: WORDS, rareWords: RARE.slice(0, 200) };
 }

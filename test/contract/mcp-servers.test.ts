@@ -17,6 +17,8 @@ const INSPECTOR = fileURLToPath(new URL('../../node_modules/@modelcontextprotoco
 let dir: string;
 let vault: string;
 let repo: string;
+let gitws: string;
+let forgeToken: string;
 
 beforeAll(async () => {
   requireBuild();
@@ -27,6 +29,13 @@ beforeAll(async () => {
   await writeFile(join(vault, 'Hub.md'), '# Hub\n\n## Plan\n- one\n');
   await mkdir(join(repo, 'specs/004-review-loop'), { recursive: true });
   await copyFile(TASKS, join(repo, 'specs/004-review-loop/tasks.md'));
+  // The git server's workspace: a clone needs no forge for tools/list and workspace_status (the
+  // forge URL is never dialled by them).
+  gitws = join(dir, 'gitws');
+  await mkdir(gitws);
+  await exec('git', ['init', '-q', '-b', 'main', gitws]);
+  forgeToken = join(dir, 'forge-token');
+  await writeFile(forgeToken, 'not-a-real-token-0123456789\n');
   await writeFile(join(repo, 'specs/004-review-loop/spec.md'), '# Feature Specification: Review Loop\n\n**Status**: Draft\n\n### User Story 1 - Agent opens a PR (Priority: P1)\n\n- **FR-001**: System MUST open one PR\n');
 });
 
@@ -167,11 +176,13 @@ describe('an external client: @modelcontextprotocol/inspector-cli', () => {
   it.each([
     { name: 'obsidian', flags: ['--vault', '<vault>'], tool: 'search', toolArgs: ['query=Note 00003'], key: 'hits' },
     { name: 'speckit', flags: ['--root', '<repo>'], tool: 'list_tasks', toolArgs: ['feature=004'], key: 'tasks' },
+    { name: 'git', flags: ['--workspace', '<gitws>', '--repo', 'weft/demo', '--branch-prefix', 'weft/task-a', '--forge-url', 'http://127.0.0.1:9', '--forge-token-file', '<token>'], tool: 'workspace_status', toolArgs: [], key: 'files' },
   ])('lists the tools of $name over stdio and calls one', async ({ name, flags, tool, toolArgs, key }) => {
-    const args = flags.map((f) => f.replace('<vault>', vault).replace('<repo>', repo));
+    const args = flags.map((f) => f.replace('<vault>', vault).replace('<repo>', repo).replace('<gitws>', gitws).replace('<token>', forgeToken));
     const listed = await inspector([process.execPath, WEFT, 'mcp', name, ...args, '--method', 'tools/list']);
     expect(listed.tools?.map((t) => t.name)).toContain(tool);
-    const called = await inspector([process.execPath, WEFT, 'mcp', name, ...args, '--method', 'tools/call', '--tool-name', tool, '--tool-arg', ...toolArgs]);
+    const withArgs = toolArgs.length > 0 ? ['--tool-arg', ...toolArgs] : [];
+    const called = await inspector([process.execPath, WEFT, 'mcp', name, ...args, '--method', 'tools/call', '--tool-name', tool, ...withArgs]);
     expect(called.isError).toBeFalsy();
     expect(called.structuredContent?.[key]).toEqual(expect.any(Array));
   });
