@@ -27,7 +27,7 @@ if (major < 24) {
 }
 
 /**
- * The long-running commands (`operator`, `up`) run with a bounded young generation. V8 sizes it
+ * The long-running commands (`operator`, `up`, `mcp`) run with a bounded young generation. V8 sizes it
  * from the machine's memory, not the process's needs: on a 24 GiB host its semi-spaces grow to
  * 64 MiB each during a burst of watch events and stay resident (~75 MiB of RSS in
  * `npm run bench:runtime`). 8 MiB semi-spaces cost a few percent more CPU in scavenges. V8 reads
@@ -38,7 +38,7 @@ if (major < 24) {
 function reexecWithOperatorHeap() {
   const HEAP_FLAGS = ['--max-semi-space-size=8'];
   const command = process.argv[2];
-  if (command !== 'operator' && command !== 'up') return;
+  if (command !== 'operator' && command !== 'up' && command !== 'mcp') return;
   const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
   if (given.some((a) => a.startsWith('--max-semi-space-size'))) return;
   if (typeof process.execve !== 'function' || process.platform === 'win32') return;
