@@ -26,7 +26,9 @@ beforeEach(async () => {
   await writeFile(join(dir, 'token'), 'not-a-secret\n');
 });
 
+const HOME = process.env.HOME;
 afterEach(async () => {
+  process.env.HOME = HOME; // the command driver writes its prompt and MCP config to $HOME (the pod's emptyDir)
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -92,6 +94,29 @@ describe('weft task-run (the runner of an agent pod)', () => {
     expect(await runTask(second)).toBe(0);
     expect(git(['--git-dir', origin, 'ls-tree', '--name-only', 'weft/fix']).split('\n')).toEqual(expect.arrayContaining(['a.txt', 'b.txt']));
     expect(second.lines.some((l) => l.includes('continue weft/fix'))).toBe(true);
+  });
+
+  it('command driver: runs the agent CLI with the gateway URLs, the pod token as API key, the task text and an MCP config', async () => {
+    const cli = [
+      'test "$OPENAI_API_KEY" = not-a-secret && test "$ANTHROPIC_API_KEY" = not-a-secret',
+      'cp "$WEFT_TASK_PROMPT_FILE" prompt.md',
+      'node -e "const c=require(process.env.WEFT_MCP_CONFIG); process.exit(c.mcpServers.speckit.args.includes(\'speckit\') ? 0 : 3)"',
+      'echo fixed >> README.md',
+    ].join(' && ');
+    const e = env({ driver: 'command', command: ['bash', '-c', cli] });
+    e.spec.mcp = ['spec-kit'];
+    process.env.HOME = dir;
+    expect(await runTask(e)).toBe(0);
+    expect(await result(e)).toMatchObject({ result: 'pushed' });
+    expect(git(['--git-dir', origin, 'show', 'weft/fix:prompt.md'])).toContain('# Task: Fix the README');
+  });
+
+  it('command driver: a failing agent CLI fails the attempt with its exit code and output', async () => {
+    const e = env({ driver: 'command', command: ['bash', '-c', 'echo "model refused"; exit 7'] });
+    process.env.HOME = dir;
+    expect(await runTask(e)).toBe(2);
+    const r = await result(e);
+    expect(r && 'diagnostics' in r ? r.diagnostics : '').toMatch(/exited 7:[\s\S]*model refused/);
   });
 
   it('a write outside the repository is refused, naming the step', async () => {

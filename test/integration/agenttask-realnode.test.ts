@@ -179,6 +179,14 @@ describe('AgentTask on a real node', () => {
     expect(git.stdout).toMatch(/exit [1-9]/);
   }, TEST_MS);
 
+  it('an agent image missing on the node: Pending with reason ImageNotPresent naming the image', async () => {
+    await rest.create(AGENTTASKS, newTask('noimage', { agent: { driver: 'scripted', steps: [{ run: 'true' }], image: 'localhost/not-built:v0' } }));
+    const t = await until('noimage', (x) => expect(x.status?.conditions?.find((c) => c.type === 'Progressing')?.reason).toBe('ImageNotPresent'), 120_000);
+    expect(t.status?.phase).toBe('Pending');
+    expect(t.status?.message).toContain('localhost/not-built:v0');
+    await rest.delete(AGENTTASKS, 'noimage', NS);
+  }, TEST_MS);
+
   it('suspend stops the pod and ends the task Cancelled; a timeout ends it with Timeout', async () => {
     await rest.patch(AGENTTASKS, { name: 'rbac', namespace: NS }, { spec: { suspend: true } });
     const cancelled = await until('rbac', (t) => expect(t.status).toMatchObject({ phase: 'Failed', outcome: 'Cancelled' }));
