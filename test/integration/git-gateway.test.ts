@@ -98,7 +98,8 @@ beforeAll(async () => {
     verifier: new TokenVerifier({ review: kubeTokenReview(rest), ttlMs: 30_000 }),
     loadTask: kubeTaskLoader(rest),
     loadUpstream: async (task): Promise<UpstreamRepo> => {
-      const up = await fromSecret(task);
+      // The CRD admits only https:// clone URLs; the local Gitea speaks plain HTTP on loopback.
+      const up = await fromSecret({ ...task, spec: { ...task.spec, repo: { ...task.spec.repo, url: task.spec.repo.url.replace('https://127.0.0.1:', 'http://127.0.0.1:') } } });
       if (beforePushUpstream && ++beforePushUpstream.calls === 2) await beforePushUpstream.run();
       return up;
     },
@@ -107,7 +108,7 @@ beforeAll(async () => {
     log,
   });
   base = await app.listen({ host: '127.0.0.1', port: 0 });
-  const forgeRepo = { url: `${gitea.url}/${repo}.git`, credentialsSecretRef: { name: 'forge' } };
+  const forgeRepo = { url: `${gitea.url.replace('http://', 'https://')}/${repo}.git`, credentialsSecretRef: { name: 'forge' } };
   for (const t of ['task-a', 'task-b', 'task-race']) await createTask(t, forgeRepo);
 }, 180_000);
 

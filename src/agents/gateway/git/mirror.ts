@@ -92,7 +92,7 @@ export class MirrorStore {
    * (absent when undefined), so a concurrent change there is never clobbered.
    */
   async pushUpstream(dir: string, up: UpstreamRepo, o: { ref: string; newOid: string; expectOld: string | undefined }): Promise<void> {
-    await runGit(['push', '--porcelain', `--force-with-lease=${o.ref}:${o.expectOld ?? ''}`, up.url, `${o.newOid}:${o.ref}`], { cwd: dir, env: upstreamEnv(up), url: up.url, repo: up.url, timeoutMs: this.opts.timeoutMs });
+    await runGit(['push', `--force-with-lease=${o.ref}:${o.expectOld ?? ''}`, up.url, `${o.newOid}:${o.ref}`], { cwd: dir, env: upstreamEnv(up), url: up.url, repo: up.url, timeoutMs: this.opts.timeoutMs });
   }
 
   /** Sets `ref` back to `value` (deletes it when undefined), only if it still is `current`. */
