@@ -1,5 +1,5 @@
 /**
- * The agent gateway as the operator runs it: the LLM routes (and, when built, the git routes)
+ * The agent gateway as the operator runs it: the LLM routes and the git routes
  * authenticated by TokenReview against the hub, tasks and endpoint Secrets read with the
  * operator's credentials, and the controller told about budgets, failures and usage.
  */
@@ -10,6 +10,8 @@ import type { RestClient } from '../runtime/rest.js';
 import { endpointFromSecret, kubeSecretReader, kubeTaskLoader, kubeTokenReview } from './gateway/kube.js';
 import { registerLlmGateway, type LlmGateway } from './gateway/routes.js';
 import { TokenVerifier } from './gateway/token-cache.js';
+import { registerGitGateway } from './gateway/git/routes.js';
+import { upstreamFromSecret } from './gateway/git/credentials.js';
 import type { AgentSignals } from './signals.js';
 
 export interface AgentGatewayOptions {
@@ -18,19 +20,25 @@ export interface AgentGatewayOptions {
   metrics: Registry;
   log: Logger;
   transcriptDir?: string;
+  /** Where the git gateway keeps its per-task mirrors (default under the OS temp dir). */
+  mirrorDir?: string;
 }
 
 /** Registers the gateway routes on the operator's HTTP server; returns the LLM gateway (usage, flush). */
 export function registerAgentGateway(app: FastifyInstance, o: AgentGatewayOptions): LlmGateway {
+  const verifier = new TokenVerifier({ review: kubeTokenReview(o.rest) });
+  const loadTask = kubeTaskLoader(o.rest);
+  const secrets = kubeSecretReader(o.rest);
   const gw = registerLlmGateway(app, {
-    verifier: new TokenVerifier({ review: kubeTokenReview(o.rest) }),
-    loadTask: kubeTaskLoader(o.rest),
-    loadEndpoint: endpointFromSecret(kubeSecretReader(o.rest)),
+    verifier,
+    loadTask,
+    loadEndpoint: endpointFromSecret(secrets),
     transcriptDir: o.transcriptDir,
     metrics: o.metrics,
     log: o.log,
     events: o.signals,
   });
+  registerGitGateway(app, { verifier, loadTask, loadUpstream: upstreamFromSecret(secrets), mirrorDir: o.mirrorDir, metrics: o.metrics, log: o.log });
   o.signals.onRestore((task, usage) => gw.ledger.restore(task, usage));
   return gw;
 }

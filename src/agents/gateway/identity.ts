@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 /** The audience agent pods' projected tokens carry, and the one TokenReview asks for. */
 export const GATEWAY_AUDIENCE = 'weft';
 
-/** The task an LLM route is for. */
+/** The task a gateway route (LLM or git) is for. */
 export interface TaskKey {
   namespace: string;
   name: string;
@@ -56,11 +56,12 @@ export function identityOf(status: TokenReviewStatus): TokenIdentity | undefined
 /**
  * Why `identity` may not use task `task`'s routes, or undefined when it may: the token must be
  * the task's own ServiceAccount's ({@link taskServiceAccountName}) in the task's namespace.
+ * `routes` names the routes in the message (`LLM`, `git`).
  */
-export function bindingProblem(identity: TokenIdentity, task: TaskKey): string | undefined {
+export function bindingProblem(identity: TokenIdentity, task: TaskKey, routes = 'LLM'): string | undefined {
   const want = taskServiceAccountName(task.name);
   if (identity.namespace === task.namespace && identity.serviceAccount === want) return undefined;
-  return `the token of ServiceAccount ${identity.namespace}/${identity.serviceAccount} may not use the LLM routes of AgentTask ${task.namespace}/${task.name} (only ${task.namespace}/${want} may)`;
+  return `the token of ServiceAccount ${identity.namespace}/${identity.serviceAccount} may not use the ${routes} routes of AgentTask ${task.namespace}/${task.name} (only ${task.namespace}/${want} may)`;
 }
 
 /** The bearer token of a request: `Authorization: Bearer …` (OpenAI clients) or `x-api-key` (Anthropic clients). */

@@ -1,9 +1,11 @@
 /**
- * The operator-side LLM gateway of AgentTasks: agent pods call it with their projected token, it
- * injects the task's key, enforces `spec.budget`, counts usage and writes transcripts. See
+ * The operator-side gateway of AgentTasks: agent pods call it with their projected token. The LLM
+ * half injects the task's key, enforces `spec.budget`, counts usage and writes transcripts; the git
+ * half (`registerGitGateway`) serves clones and scoped pushes over a per-task mirror. See
  * docs/agenttask.md.
  */
 export * from './assemble.js';
+export * from './authenticate.js';
 export * from './budget.js';
 export * from './errors.js';
 export * from './identity.js';
@@ -19,3 +21,4 @@ export * from './transcript.js';
 export * from './upstream.js';
 export * from './usage.js';
 export * from './wire.js';
+export * from './git/index.js';

@@ -7,7 +7,8 @@ import type { AgentTask, AgentUsage } from '../../api/agenttask/index.js';
 import { assembleStream } from './assemble.js';
 import { spentBudget, type BudgetVerdict } from './budget.js';
 import { GatewayError } from './errors.js';
-import { bearerToken, bindingProblem, type TaskKey, type TokenIdentity } from './identity.js';
+import { authenticateAgent } from './authenticate.js';
+import { bearerToken, type TaskKey, type TokenIdentity } from './identity.js';
 import { GatewayMetrics } from './metrics.js';
 import { GATEWAY_REDACT_PATHS, createRedactor } from './redact.js';
 import { errorReply, forwardedReplyHeaders, forwardedRequestHeaders } from './reply.js';
@@ -164,20 +165,12 @@ async function handle(ctx: Ctx, api: LlmApi, req: FastifyRequest<{ Params: { nam
   }
 }
 
+const LLM_CHALLENGE = { routes: 'LLM', wwwAuthenticate: 'Bearer realm="weft"', howToSend: 'as "Authorization: Bearer <token>" or "x-api-key"', headers: { 'x-should-retry': 'false' } };
+
 async function authenticate(ctx: Ctx, headers: FastifyRequest['headers'], task: TaskKey): Promise<{ identity: TokenIdentity; token: string }> {
   const token = bearerToken(headers);
-  const challenge = { headers: { 'www-authenticate': 'Bearer realm="weft"', 'x-should-retry': 'false' } };
-  if (!token) throw new GatewayError(401, 'Unauthenticated', 'no token: send the pod\'s projected ServiceAccount token (audience "weft") as "Authorization: Bearer <token>" or "x-api-key"', challenge);
-  let identity: TokenIdentity | undefined;
-  try {
-    identity = await ctx.verifier.verify(token);
-  } catch (err) {
-    throw new GatewayError(503, 'Unauthenticated', `the token could not be verified (TokenReview failed: ${err instanceof Error ? err.message : String(err)})`, { cause: err });
-  }
-  if (!identity) throw new GatewayError(401, 'Unauthenticated', 'the token was not accepted by the apiserver for audience "weft" (expired, wrong audience, or not a ServiceAccount token)', challenge);
-  const problem = bindingProblem(identity, task);
-  if (problem) throw new GatewayError(403, 'Forbidden', problem, { headers: { 'x-should-retry': 'false' } });
-  return { identity, token };
+  const identity = await authenticateAgent(ctx.verifier, { token, task, challenge: LLM_CHALLENGE });
+  return { identity, token: token! };
 }
 
 function checkBudget(ctx: Ctx, run: Run, obj: AgentTask): void {
