@@ -53,7 +53,7 @@ export interface OperatorConfig {
 }
 
 /** Every controller the operator has (src/operator/controllers.ts registers them under these names). */
-export const CONTROLLER_NAMES = ['meshnode', 'orgcluster', 'workload'] as const;
+export const CONTROLLER_NAMES = ['meshnode', 'orgcluster', 'workload', 'job'] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
 /** `--controllers`: a comma list of names, `*` for all, `-name` to leave one out (default `*`). */

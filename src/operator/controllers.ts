@@ -2,6 +2,7 @@ import type { ControllerName, OperatorConfig } from '../config/operator.js';
 import { setupMeshNodeController } from '../../controllers/meshnode/reconcile.js';
 import { setupOrgClusterController, stopLocalClusters } from '../../controllers/orgcluster/reconcile.js';
 import { setupWorkloadController } from '../../controllers/workload/reconcile.js';
+import { setupJobController } from '../../controllers/job/reconcile.js';
 import type { ControllerSetup } from '../../controllers/context.js';
 
 
@@ -32,4 +33,6 @@ export const CONTROLLERS: Array<{ name: ControllerName; setup: ControllerSetup; 
       return setupWorkloadController({ ...ctx, scheduling: ctx.scheduling });
     },
   },
+  // Jobs run as owned Workloads: the workload controller places and runs their pods.
+  { name: 'job', setup: setupJobController, enabled: (cfg) => cfg.featureGates.Jobs },
 ];

@@ -1,0 +1,19 @@
+/**
+ * The Job templates in code, by name. A template named in the Job schema's enum but not here yet is
+ * refused at admission and by the controller (InvalidParams) with the list of available ones.
+ */
+import type { JobTemplate, TemplateName } from '../types.js';
+import { ciRunner } from './ci-runner/index.js';
+
+/** Every implemented template. */
+export const TEMPLATES: ReadonlyMap<string, JobTemplate> = new Map([[ciRunner.name, ciRunner]]);
+
+/** The template called `name`, or undefined. */
+export function templateFor(name: TemplateName | string): JobTemplate | undefined {
+  return TEMPLATES.get(name);
+}
+
+/** The names of the implemented templates, sorted (for error messages). */
+export function templateNames(): string[] {
+  return [...TEMPLATES.keys()].sort();
+}
