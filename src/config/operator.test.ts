@@ -57,7 +57,7 @@ describe('parseOperatorConfig', () => {
       mesh: { mode: 'none', configPath: undefined, policyPath: undefined, self: 'weft-operator' },
       httpTls: false,
       webhooks: { serve: false, url: undefined, service: undefined, configName: 'weft' },
-      controllers: new Set(['meshnode', 'orgcluster', 'workload']),
+      controllers: new Set(['meshnode', 'orgcluster', 'workload', 'job']),
     });
   });
 
@@ -101,11 +101,11 @@ describe('parseOperatorConfig', () => {
 
 describe('--controllers', () => {
   it.each([
-    [undefined, ['meshnode', 'orgcluster', 'workload']],
-    ['*', ['meshnode', 'orgcluster', 'workload']],
+    [undefined, ['job', 'meshnode', 'orgcluster', 'workload']],
+    ['*', ['job', 'meshnode', 'orgcluster', 'workload']],
     ['workload', ['workload']],
     ['meshnode, workload', ['meshnode', 'workload']],
-    ['*,-orgcluster', ['meshnode', 'workload']],
+    ['*,-orgcluster', ['job', 'meshnode', 'workload']],
   ])('%s → %j', (value, names) => expect([...parseControllers(value)].sort()).toEqual(names));
 
   it('names the flag and the known controllers for an unknown one', () => {
