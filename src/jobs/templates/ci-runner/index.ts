@@ -4,7 +4,7 @@
  * operator then sets the commit status on the forge (the pod never sees a forge token).
  */
 import { readFileSync } from 'node:fs';
-import { stripTypeScriptTypes } from 'node:module';
+import * as nodeModule from 'node:module';
 import type { V1EnvVar } from '@kubernetes/client-node';
 import { jobPodTemplate, RUNNER_IMAGE, TERMINATION_LOG } from '../../pod.js';
 import type { JobTemplate, ParamsSchema } from '../../types.js';
@@ -35,7 +35,10 @@ function reportSource(): string {
   try {
     return readFileSync(here, 'utf8');
   } catch {
-    return stripTypeScriptTypes(readFileSync(new URL('./report.ts', import.meta.url), 'utf8'));
+    // Only where the sources run untranspiled (tests): Node >= 22.13 strips the types.
+    const strip = (nodeModule as { stripTypeScriptTypes?: (code: string) => string }).stripTypeScriptTypes;
+    if (!strip) throw new Error('ci-runner: report.js is missing and this Node cannot strip report.ts: run `npm run build` or use Node 24');
+    return strip(readFileSync(new URL('./report.ts', import.meta.url), 'utf8'));
   }
 }
 
