@@ -27,7 +27,8 @@ const PASSING = "import test from 'node:test';\nimport assert from 'node:assert'
 const FAILING = "import test from 'node:test';\nimport assert from 'node:assert';\ntest('subtracts', () => assert.equal(2 - 1, 1));\ntest('is wrong', () => assert.equal(1, 2));\n";
 
 type J = Job & KubernetesObject;
-type Status = { state: string; context: string; description: string };
+/** Gitea's commit status JSON (`status`, where GitHub says `state`). */
+type Status = { status: string; context: string; description: string };
 
 describe('ci-runner Jobs on a real node, commit statuses on Gitea', () => {
   let cp: LocalControlPlane;
@@ -115,7 +116,7 @@ describe('ci-runner Jobs on a real node, commit statuses on Gitea', () => {
     expect(j.status).toMatchObject({ phase: 'Succeeded', reason: 'Completed', exitCode: 0, result: { stage: 'done', commit: shas.pass, tests: { format: 'junit', total: 2, passed: 2, failed: 0 } } });
     expect(j.status?.commitStatus).toMatchObject({ state: 'success', outcome: 'Posted', context: 'weft/ci-runner' });
     const [status] = await statusesOf(shas.pass!);
-    expect(status).toMatchObject({ state: 'success', context: 'weft/ci-runner', description: '2 passed, 0 failed, 0 skipped (junit)' });
+    expect(status).toMatchObject({ status: 'success', context: 'weft/ci-runner', description: '2 passed, 0 failed, 0 skipped (junit)' });
     const wl = await rest.get<KubernetesObject & { spec: { mainContainer?: string } }>(WORKLOADS, 'passing-1', NS);
     expect(wl.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'Job', name: 'passing', controller: true });
   }, POD_MS);
@@ -125,7 +126,7 @@ describe('ci-runner Jobs on a real node, commit statuses on Gitea', () => {
     const j = await finished('failing');
     expect(j.status).toMatchObject({ phase: 'Failed', reason: 'TemplateFailed', exitCode: 1, result: { commit: shas.fail, tests: { passed: 3, failed: 1 } } });
     const [status] = await statusesOf(shas.fail!);
-    expect(status).toMatchObject({ state: 'failure', context: 'weft/ci-runner' });
+    expect(status).toMatchObject({ status: 'failure', context: 'weft/ci-runner' });
     expect(status!.description).toMatch(/^3 passed, 1 failed, 0 skipped \(text\); exit code 1$/);
   }, POD_MS);
 
