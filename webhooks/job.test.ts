@@ -32,7 +32,7 @@ describe('Job admission', () => {
     [{ params: { repo: 'http://x/a/b.git', format: 'xml' } }, 'spec.params.format: Unsupported value: "xml": supported values: "auto", "junit", "tap", "text"'],
     [{ params: { repo: 'ftp://x/a/b.git' } }, 'spec.params.repo: Invalid value: "ftp://x/a/b.git": must match'],
     [{ params: { repo: 'http://x/a/b.git', report: '../etc/passwd' } }, 'spec.params.report: Invalid value: "../etc/passwd"'],
-    [{ template: 'docops' }, 'spec.template: template "docops" is not available yet; available: ci-runner'],
+    [{ template: 'ml-batch' }, 'spec.template: template "ml-batch" is not available yet; available: ci-runner, docops'],
   ])('refuses invalid params naming the field: %j', (spec, message) => {
     const r = validateAdmission(req(job(spec)), ctx());
     expect(r).toMatchObject({ allowed: false, status: { code: 422, reason: 'Invalid' } });
@@ -58,7 +58,7 @@ describe('Job admission', () => {
     const spec = ops.find((o) => o.path === '/spec')?.value;
     expect(spec).toMatchObject({ backoffLimit: 2, suspend: false });
     expect(ops.find((o) => o.path === '/spec/params')?.value).toEqual({
-      repo: 'http://gitea.local:3000/acme/toy.git', ref: 'main', setup: '', test: 'npm test', report: '', format: 'auto', statusSecret: '', statusContext: 'weft/ci-runner', image: 'localhost/weft-runner:dev',
+      repo: 'http://gitea.local:3000/acme/toy.git', ref: 'main', setup: '', test: 'node --test', report: '', format: 'auto', statusSecret: '', statusContext: 'weft/ci-runner', image: 'localhost/weft-runner:dev',
     });
   });
 });

@@ -48,7 +48,7 @@ describe('planJob', () => {
     expect(spec).toMatchObject({ automountServiceAccountToken: false, securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } } });
     const c = spec.containers[0]!;
     expect(c).toMatchObject({ name: 'job', terminationMessagePolicy: 'File', securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } } });
-    expect(c.env).toEqual(expect.arrayContaining([{ name: 'WEFT_REPO', value: 'http://gitea.local:3000/acme/toy.git' }, { name: 'WEFT_REF', value: 'main' }, { name: 'WEFT_TEST', value: 'npm test' }]));
+    expect(c.env).toEqual(expect.arrayContaining([{ name: 'WEFT_REPO', value: 'http://gitea.local:3000/acme/toy.git' }, { name: 'WEFT_REF', value: 'main' }, { name: 'WEFT_TEST', value: 'node --test' }]));
     expect(c.command![2]).toContain('WEFT_POST_STEP');
     expect(spec.volumes).toEqual(expect.arrayContaining([{ name: 'workspace', emptyDir: {} }]));
     expect(p.status).toMatchObject({ phase: 'Pending', attempts: 1, startTime: iso(T0), workloadRef: { name: 'ci-1' } });
@@ -104,7 +104,7 @@ describe('planJob', () => {
     expect(p.status?.message).toMatch(/spec\.params\.repo: required/);
     expect(p.status?.message).toMatch(/spec\.params\.colour: unknown parameter/);
     expect(created(p.actions)).toEqual([]);
-    expect(plan({ job: job({ template: 'docops' }) }).status?.message).toMatch(/spec.template: template "docops" is not available yet; available: ci-runner/);
+    expect(plan({ job: job({ template: 'ml-batch' }) }).status?.message).toMatch(/spec.template: template "ml-batch" is not available yet; available: ci-runner, docops/);
   });
 
   it('activeDeadlineSeconds: the running attempt is deleted and the Job fails with DeadlineExceeded; before, it comes back at the deadline', () => {

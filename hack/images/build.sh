@@ -7,8 +7,9 @@
 #   pause     localhost/pause:weft            the sandbox image: Kubernetes' pause.c, static
 #   runner    localhost/weft-runner:dev       Debian minbase + Node 24 + git, bash, coreutils, python3
 #   operator  localhost/weft-operator:dev     what the Dockerfile builds (see test/contract/images.test.ts)
+#   docops    localhost/weft-docops:dev       Job template docops: Debian minbase + git, bash, pandoc
 #
-# Usage: hack/images/build.sh [pause|runner|operator ...]   (default: pause runner)
+# Usage: hack/images/build.sh [pause|runner|operator|docops ...]   (default: pause runner)
 # Prints one line per image on stdout: "<name> <ref> <archive>". Archives are cached in
 #   ${WEFT_CACHE:-$HOME/.cache/weft}/images/<name>-<key>.oci.tar
 # where <key> hashes every input (this script, the package lists, the node binary, and for the
@@ -26,6 +27,8 @@ SUITE=bookworm
 # dash, grep, sed, tar, gzip, findutils, util-linux, apt). Keep these short: CI builds them cold.
 RUNNER_PACKAGES=ca-certificates,git,python3-minimal,procps,curl
 OPERATOR_PACKAGES=ca-certificates
+# Job template families (src/jobs/templates/<name>): one image each, the runner's recipe plus their tools.
+DOCOPS_PACKAGES=ca-certificates,git,pandoc
 SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1700000000}
 export SOURCE_DATE_EPOCH
 
@@ -144,6 +147,7 @@ build_pause() {
 RUNNER_USER='chroot "$1" groupadd --gid 1000 runner && chroot "$1" useradd --uid 1000 --gid 1000 --create-home --home-dir /home/runner --shell /bin/bash runner'
 OPERATOR_USER='chroot "$1" groupadd --system --gid 65532 weft && chroot "$1" useradd --system --uid 65532 --gid 65532 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin weft'
 runner_rootfs() { rootfs "$1" "$RUNNER_PACKAGES" "$RUNNER_USER"; }
+docops_rootfs() { rootfs "$1" "$DOCOPS_PACKAGES" "$RUNNER_USER"; }
 operator_rootfs() { rootfs "$1" "$OPERATOR_PACKAGES" "$OPERATOR_USER"; }
 
 # The Dockerfile's deps stage: production dependencies only, no install scripts, in /app.
@@ -164,6 +168,19 @@ build_runner() {
     --config.env HOME=/home/runner \
     --config.label org.opencontainers.image.title=weft-runner \
     --config.label org.opencontainers.image.description="Weft agent and job pods: Node 24, git, bash, coreutils, python3"
+}
+
+# A Job template family: the runner's user and layout on its own package list (no Node layer: the
+# template's pod writes its summary with bash).
+build_docops() {
+  local out=$1 base
+  echo "$DOCOPS_PACKAGES $RUNNER_USER" >"$WORK/pkgs"
+  base=$(layer docops-rootfs "$WORK/pkgs" "$WORK/script" -- docops_rootfs)
+  oci_archive docops dev "$out" "$base" -- \
+    --config.cmd bash --config.user 1000:1000 --config.workingdir /home/runner \
+    --config.env HOME=/home/runner \
+    --config.label org.opencontainers.image.title=weft-docops \
+    --config.label org.opencontainers.image.description="Weft docops Job template: git, bash, pandoc"
 }
 
 # The operator image: the Dockerfile's runtime stage, step for step (user 65532, /app, root-owned
@@ -194,6 +211,7 @@ key_for() {
   case "$1" in
     pause) hash_inputs "$self" "$(pause_src)" ;;
     runner) echo "$RUNNER_PACKAGES $RUNNER_USER" >"$WORK/pkgs"; hash_inputs "$self" "$WORK/pkgs" "$(node_bin)" ;;
+    docops) echo "$DOCOPS_PACKAGES $RUNNER_USER" >"$WORK/pkgs"; hash_inputs "$self" "$WORK/pkgs" ;;
     operator)
       echo "$OPERATOR_PACKAGES $OPERATOR_USER" >"$WORK/pkgs"
       hash_inputs "$self" "$WORK/pkgs" "$(node_bin)" "$ROOT/package.json" "$ROOT/package-lock.json" "$ROOT/dist" "$ROOT/bin" "$ROOT/crds" ;;
@@ -205,7 +223,8 @@ ref_for() {
     pause) echo localhost/pause:weft ;;
     runner) echo localhost/weft-runner:dev ;;
     operator) echo localhost/weft-operator:dev ;;
-    *) die "unknown image '$1' (known: pause runner operator)" ;;
+    docops) echo localhost/weft-docops:dev ;;
+    *) die "unknown image '$1' (known: pause runner operator docops)" ;;
   esac
 }
 

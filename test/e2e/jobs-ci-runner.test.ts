@@ -1,4 +1,4 @@
-// The ci-runner template end to end on a real node (kubelet + containerd + runc, images from
+// The ci-runner and docops templates end to end on a real node (kubelet + containerd + runc, images from
 // hack/images): a fixture repository in a local Gitea with a passing and a failing suite, Jobs
 // applied with kubectl through the admission webhooks, the operator (Workload and Job controllers)
 // in this process, and the commit statuses the operator sets on the Gitea commits.
@@ -30,7 +30,7 @@ type J = Job & KubernetesObject;
 /** Gitea's commit status JSON (`status`, where GitHub says `state`). */
 type Status = { status: string; context: string; description: string };
 
-describe('ci-runner Jobs on a real node, commit statuses on Gitea', () => {
+describe('ci-runner and docops Jobs on a real node, commit statuses on Gitea', () => {
   let cp: LocalControlPlane;
   let gitea: LocalGitea;
   let forward: Server;
@@ -44,7 +44,7 @@ describe('ci-runner Jobs on a real node, commit statuses on Gitea', () => {
   const diag = diagnosticsTarget('jobs e2e');
 
   beforeAll(async () => {
-    cp = await LocalControlPlane.start({ nodes: [{ name: NODE, real: true }] });
+    cp = await LocalControlPlane.start({ nodes: [{ name: NODE, real: true, images: ['docops'] }] });
     diag.kubeconfig = () => cp.kubeconfigPath;
     diag.namespaces.add(NS);
     const admin = cp.kubeConfig();
@@ -66,6 +66,7 @@ describe('ci-runner Jobs on a real node, commit statuses on Gitea', () => {
     wc = await cloneRepo(new GiteaForge({ url: gitea.url, token: gitea.admin.token }), repo);
     shas.pass = await wc.commitAndPush({ branch: 'pass', files: { 'math.test.mjs': PASSING } });
     shas.fail = await wc.commitAndPush({ branch: 'fail', files: { 'more.test.mjs': FAILING } });
+    shas.docs = await wc.commitAndPush({ branch: 'docs', files: { 'docs/index.md': '# Toy\n\nSee [the guide](guide.html).\n', 'docs/guide.md': '# Guide\n\n| a | b |\n|---|---|\n| 1 | 2 |\n' } });
 
     await kubectl(cp.kubeconfigPath, ['create', 'namespace', NS]);
     // kube-controller-manager creates the default ServiceAccount that admission requires of pods.
@@ -134,6 +135,15 @@ describe('ci-runner Jobs on a real node, commit statuses on Gitea', () => {
     await apply(ciJob('no-ref', { repo: cloneUrl, ref: 'nope', test: TEST }));
     const j = await finished('no-ref');
     expect(j.status).toMatchObject({ phase: 'Failed', reason: 'TemplateFailed', exitCode: 2, result: { stage: 'clone' } });
+  }, POD_MS);
+
+  it('docops: pandoc builds every Markdown file of docs/ into HTML (index.html among them)', async () => {
+    await apply({ ...ciJob('docs', { repo: cloneUrl, ref: 'docs', path: 'docs' }), spec: { ...ciJob('docs', {}).spec, template: 'docops', params: { repo: cloneUrl, ref: 'docs', path: 'docs' } } });
+    const j = await finished('docs');
+    expect(j.status).toMatchObject({ phase: 'Succeeded', reason: 'Completed', exitCode: 0, result: { stage: 'done', commit: shas.docs, summary: '2 built, 0 failed (html): guide.html index.html' } });
+    const wl = await rest.get<KubernetesObject & { status?: { podRef?: { name?: string } } }>(WORKLOADS, 'docs-1', NS);
+    const logs = await kubectl(cp.kubeconfigPath, ['logs', '-n', NS, wl.status!.podRef!.name!]);
+    expect(logs.stdout).toContain('weft: docs/index.md -> site/index.html');
   }, POD_MS);
 
   it('invalid params are refused by admission, naming the field', async () => {

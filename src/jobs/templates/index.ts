@@ -4,9 +4,10 @@
  */
 import type { JobTemplate, TemplateName } from '../types.js';
 import { ciRunner } from './ci-runner/index.js';
+import { docops } from './docops/index.js';
 
 /** Every implemented template. */
-export const TEMPLATES: ReadonlyMap<string, JobTemplate> = new Map([[ciRunner.name, ciRunner]]);
+export const TEMPLATES: ReadonlyMap<string, JobTemplate> = new Map([ciRunner, docops].map((t) => [t.name, t]));
 
 /** The template called `name`, or undefined. */
 export function templateFor(name: TemplateName | string): JobTemplate | undefined {

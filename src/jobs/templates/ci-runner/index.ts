@@ -17,7 +17,7 @@ const params: ParamsSchema = {
     repo: { type: 'string', description: 'Clone URL of the repository (http://, https://, git:// or file://); no credentials in it.', pattern: '^(https?|git|file)://[^@\\s]+$', maxLength: 2048 },
     ref: { type: 'string', description: 'Branch, tag or commit to test.', default: 'main', pattern: '^[A-Za-z0-9][A-Za-z0-9._/-]*$', maxLength: 255 },
     setup: { type: 'string', description: 'Shell command run first in the checkout, e.g. "npm ci" (empty: none).', default: '', maxLength: 4096 },
-    test: { type: 'string', description: 'Shell command that runs the tests; its exit code is the job\'s.', default: 'npm test', minLength: 1, maxLength: 4096 },
+    test: { type: 'string', description: 'Shell command that runs the tests; its exit code is the job\'s.', default: 'node --test', minLength: 1, maxLength: 4096 },
     report: { type: 'string', description: 'Test report (JUnit XML or TAP) relative to the checkout, e.g. junit.xml (empty: count from the output\'s closing lines).', default: '', pattern: '^(?!/)(?!.*\\.\\.)[^\\s]+$', maxLength: 1024 },
     format: { type: 'string', description: 'How to read the counts: auto (sniff the report, else the closing line), junit, tap or text (closing line only).', default: 'auto', enum: ['auto', 'junit', 'tap', 'text'] },
     statusSecret: { type: 'string', description: 'Secret in the job\'s namespace with the forge token (key "token"): the operator sets the commit status with it (empty: no commit status).', default: '', pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$', maxLength: 253 },
@@ -91,10 +91,11 @@ export const ciRunner: JobTemplate = {
   docs: [
     'The pod clones `repo` at `ref` into the workspace (an emptyDir), runs `setup` and then `test` in the checkout with bash, and counts the tests: from `report` (JUnit XML or TAP) when given, else from the closing lines of the output (node --test, jest, vitest, pytest, mocha). The counts, the stage it reached and the commit go into the termination message; the operator copies them into `status.result`, and the test command\'s exit code into `status.exitCode`.',
     'With `statusSecret`, the **operator** (never the pod) reads the forge token from that Secret and sets a commit status (`success` or `failure`, described by the counts) on the tested commit of the repository at the origin of `repo` (Gitea: `http://host/owner/name.git`). The outcome is in `status.commitStatus`.',
+    'Image: `localhost/weft-runner:dev` (`hack/images/build.sh runner`: Debian bookworm minbase, Node 24, git, python3; about 118 MB as an OCI archive). It has no npm: use `node --test`, or an image of your own with your toolchain (`image`).',
     'A failing suite is a template failure (`TemplateFailed`), which `backoffLimit` retries like any failure: set `backoffLimit: 0` for a suite that is not flaky.',
   ].join('\n\n'),
   params,
-  example: { repo: 'http://127.0.0.1:3000/weft/toy.git', ref: 'main', setup: 'npm ci', test: 'npm test', report: 'junit.xml', statusSecret: 'gitea-token' },
+  example: { repo: 'http://127.0.0.1:3000/weft/toy.git', ref: 'main', test: 'node --test --test-reporter=spec --test-reporter-destination=stdout --test-reporter=junit --test-reporter-destination=junit.xml', report: 'junit.xml', statusSecret: 'gitea-token' },
   buildPod({ job, params: p }) {
     cachedSource ??= reportSource();
     const env: V1EnvVar[] = [
