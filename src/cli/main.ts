@@ -35,7 +35,7 @@ function withCommonFlags(cmd: Command): Command {
     .option('--mesh-policy <path>', 'headscale: the HuJSON ACL policy file it runs with (reloaded on change)')
     .option('--mesh-self <name>', "the operator's own tailnet device name", 'weft-operator')
     .option('--http-tls', 'serve the HTTP API over TLS with a certificate from the operator CA (Secret weft-ca), asking clients for theirs (mTLS)')
-    .option('--controllers <list>', 'controllers to run: * for all, or names (meshnode, orgcluster, workload), -name to leave one out', '*');
+    .option('--controllers <list>', 'controllers to run: * for all, or names (meshnode, orgcluster, workload, job), -name to leave one out', '*');
 }
 
 function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Command {
