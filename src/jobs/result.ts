@@ -20,6 +20,17 @@ function tests(v: unknown): JobTestSummary | undefined {
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
+/** Up to 32 finite numbers under short names (ml-batch's metrics.json, flattened by the pod). */
+function metrics(v: unknown): Record<string, number> | undefined {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
+  const out: Record<string, number> = {};
+  for (const [k, n] of Object.entries(v as Record<string, unknown>)) {
+    if (Object.keys(out).length >= 32) break;
+    if (/^[A-Za-z0-9_.-]{1,63}$/.test(k) && typeof n === 'number' && Number.isFinite(n)) out[k] = n;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
 /**
  * The result in a termination message, or undefined when there is none or it is not JSON (a pod
  * that died before writing it). A message that is not JSON becomes the summary's text.
@@ -40,7 +51,9 @@ export function parseTerminationMessage(message: string | undefined): (JobResult
   const stage = str(r.stage, 63);
   const commit = typeof r.commit === 'string' && /^[0-9a-f]{7,64}$/.test(r.commit) ? r.commit : undefined;
   const t = tests(r.tests);
+  const m = metrics(r.metrics);
   if (summary) out.summary = summary;
+  if (m) out.metrics = m;
   if (stage) out.stage = stage;
   if (commit) out.commit = commit;
   if (t) out.tests = t;

@@ -1,4 +1,4 @@
-// The ci-runner and docops templates end to end on a real node (kubelet + containerd + runc, images from
+// The ci-runner, docops and ml-batch templates end to end on a real node (kubelet + containerd + runc, images from
 // hack/images): a fixture repository in a local Gitea with a passing and a failing suite, Jobs
 // applied with kubectl through the admission webhooks, the operator (Workload and Job controllers)
 // in this process, and the commit statuses the operator sets on the Gitea commits.
@@ -24,13 +24,25 @@ const NS = 'ci';
 const POD_MS = 240_000;
 const TEST = 'node --test --test-reporter=spec --test-reporter-destination=stdout --test-reporter=junit --test-reporter-destination=junit.xml';
 const PASSING = "import test from 'node:test';\nimport assert from 'node:assert';\ntest('adds', () => assert.equal(1 + 1, 2));\ntest('concats', () => assert.equal('a' + 'b', 'ab'));\n";
+const TRAIN = [
+  'import json, sys',
+  'from sklearn.datasets import load_iris',
+  'from sklearn.ensemble import RandomForestClassifier',
+  'from sklearn.model_selection import train_test_split',
+  'X, y = load_iris(return_X_y=True)',
+  'Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.25, random_state=0)',
+  "trees = int(sys.argv[sys.argv.index('--trees') + 1]) if '--trees' in sys.argv else 20",
+  'model = RandomForestClassifier(n_estimators=trees, random_state=0).fit(Xtr, ytr)',
+  "json.dump({'accuracy': model.score(Xte, yte), 'trees': trees, 'model': 'random-forest'}, open('metrics.json', 'w'))",
+  '',
+].join('\n');
 const FAILING = "import test from 'node:test';\nimport assert from 'node:assert';\ntest('subtracts', () => assert.equal(2 - 1, 1));\ntest('is wrong', () => assert.equal(1, 2));\n";
 
 type J = Job & KubernetesObject;
 /** Gitea's commit status JSON (`status`, where GitHub says `state`). */
 type Status = { status: string; context: string; description: string };
 
-describe('ci-runner and docops Jobs on a real node, commit statuses on Gitea', () => {
+describe('ci-runner, docops and ml-batch Jobs on a real node, commit statuses on Gitea', () => {
   let cp: LocalControlPlane;
   let gitea: LocalGitea;
   let forward: Server;
@@ -44,7 +56,7 @@ describe('ci-runner and docops Jobs on a real node, commit statuses on Gitea', (
   const diag = diagnosticsTarget('jobs e2e');
 
   beforeAll(async () => {
-    cp = await LocalControlPlane.start({ nodes: [{ name: NODE, real: true, images: ['docops'] }] });
+    cp = await LocalControlPlane.start({ nodes: [{ name: NODE, real: true, images: ['docops', 'mlbatch'] }] });
     diag.kubeconfig = () => cp.kubeconfigPath;
     diag.namespaces.add(NS);
     const admin = cp.kubeConfig();
@@ -66,6 +78,7 @@ describe('ci-runner and docops Jobs on a real node, commit statuses on Gitea', (
     wc = await cloneRepo(new GiteaForge({ url: gitea.url, token: gitea.admin.token }), repo);
     shas.pass = await wc.commitAndPush({ branch: 'pass', files: { 'math.test.mjs': PASSING } });
     shas.fail = await wc.commitAndPush({ branch: 'fail', files: { 'more.test.mjs': FAILING } });
+    shas.ml = await wc.commitAndPush({ branch: 'ml', files: { 'train.py': TRAIN } });
     shas.docs = await wc.commitAndPush({ branch: 'docs', files: { 'docs/index.md': '# Toy\n\nSee [the guide](guide.html).\n', 'docs/guide.md': '# Guide\n\n| a | b |\n|---|---|\n| 1 | 2 |\n' } });
 
     await kubectl(cp.kubeconfigPath, ['create', 'namespace', NS]);
@@ -144,6 +157,14 @@ describe('ci-runner and docops Jobs on a real node, commit statuses on Gitea', (
     const wl = await rest.get<KubernetesObject & { status?: { podRef?: { name?: string } } }>(WORKLOADS, 'docs-1', NS);
     const logs = await kubectl(cp.kubeconfigPath, ['logs', '-n', NS, wl.status!.podRef!.name!]);
     expect(logs.stdout).toContain('weft: docs/index.md -> site/index.html');
+  }, POD_MS);
+
+  it('ml-batch: a RandomForest on the bundled iris data set, its metrics.json numbers in status.result.metrics', async () => {
+    await apply({ ...ciJob('ml', {}), spec: { ...ciJob('ml', {}).spec, template: 'ml-batch', params: { repo: cloneUrl, ref: 'ml', args: '--trees 10' } } });
+    const j = await finished('ml');
+    expect(j.status).toMatchObject({ phase: 'Succeeded', reason: 'Completed', exitCode: 0, result: { stage: 'run', commit: shas.ml, metrics: { trees: 10 } } });
+    expect(j.status?.result?.metrics?.accuracy).toBeGreaterThan(0.8);
+    expect(j.status?.result?.summary).toMatch(/^accuracy=0\.\d+, trees=10$/);
   }, POD_MS);
 
   it('invalid params are refused by admission, naming the field', async () => {

@@ -479,7 +479,15 @@ export const schema = {
             "commit": {
               "type": "string",
               "maxLength": 64,
-              "description": "The commit the job ran on (ci-runner)."
+              "description": "The commit the job ran on (ci-runner, docops, ml-batch)."
+            },
+            "metrics": {
+              "description": "Numeric results the job reported (ml-batch: the top-level numbers of its metrics.json, e.g. accuracy).",
+              "type": "object",
+              "maxProperties": 32,
+              "additionalProperties": {
+                "type": "number"
+              }
             },
             "tests": {
               "description": "Test counts (ci-runner).",

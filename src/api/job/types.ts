@@ -158,9 +158,15 @@ export interface JobResult {
    */
   stage?: string;
   /**
-   * The commit the job ran on (ci-runner).
+   * The commit the job ran on (ci-runner, docops, ml-batch).
    */
   commit?: string;
+  /**
+   * Numeric results the job reported (ml-batch: the top-level numbers of its metrics.json, e.g. accuracy).
+   */
+  metrics?: {
+    [k: string]: number | undefined;
+  };
   tests?: JobTestSummary;
 }
 /**

@@ -38,3 +38,14 @@ describe('docops', () => {
     expect(checkParams(t, { repo: 'http://g/a/b.git', format: 'pdf' })).toMatchObject({ ok: false, errors: [{ field: 'spec.params.format', message: expect.stringContaining('"html", "docx", "epub"') }] });
   });
 });
+
+describe('ml-batch', () => {
+  it('passes the script, its arguments and the metrics file; no bytecode writes on the read-only root', () => {
+    const t = templateFor('ml-batch')!;
+    const checked = checkParams(t, { repo: 'http://g/a/b.git', script: 'ml/train.py', args: '--trees 10' });
+    if (!checked.ok) throw new Error('invalid');
+    const env = Object.fromEntries(t.buildPod({ job, params: checked.params }).spec!.containers[0]!.env!.map((e) => [e.name, e.value]));
+    expect(env).toMatchObject({ WEFT_SCRIPT: 'ml/train.py', WEFT_ARGS: '--trees 10', WEFT_METRICS: 'metrics.json', PYTHONDONTWRITEBYTECODE: '1' });
+    expect(checkParams(t, { repo: 'http://g/a/b.git', script: '/etc/x.py' })).toMatchObject({ ok: false, errors: [{ field: 'spec.params.script' }] });
+  });
+});
