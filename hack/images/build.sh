@@ -9,8 +9,9 @@
 #   operator  localhost/weft-operator:dev     what the Dockerfile builds (see test/contract/images.test.ts)
 #   docops    localhost/weft-docops:dev       Job template docops: Debian minbase + git, bash, pandoc
 #   mlbatch   localhost/weft-mlbatch:dev      Job template ml-batch: Debian minbase + git, python3, scikit-learn
+#   scan      localhost/weft-scan:dev         Job template security-scan: Debian minbase + git, git-secrets, bandit
 #
-# Usage: hack/images/build.sh [pause|runner|operator|docops|mlbatch ...]   (default: pause runner)
+# Usage: hack/images/build.sh [pause|runner|operator|docops|mlbatch|scan ...]   (default: pause runner)
 # Prints one line per image on stdout: "<name> <ref> <archive>". Archives are cached in
 #   ${WEFT_CACHE:-$HOME/.cache/weft}/images/<name>-<key>.oci.tar
 # where <key> hashes every input (this script, the package lists, the node binary, and for the
@@ -31,6 +32,7 @@ OPERATOR_PACKAGES=ca-certificates
 # Job template families (src/jobs/templates/<name>): one image each, the runner's recipe plus their tools.
 DOCOPS_PACKAGES=ca-certificates,git,pandoc
 MLBATCH_PACKAGES=ca-certificates,git,python3-sklearn
+SCAN_PACKAGES=ca-certificates,git,git-secrets,python3-bandit
 SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1700000000}
 export SOURCE_DATE_EPOCH
 
@@ -151,6 +153,7 @@ OPERATOR_USER='chroot "$1" groupadd --system --gid 65532 weft && chroot "$1" use
 runner_rootfs() { rootfs "$1" "$RUNNER_PACKAGES" "$RUNNER_USER"; }
 docops_rootfs() { rootfs "$1" "$DOCOPS_PACKAGES" "$RUNNER_USER"; }
 mlbatch_rootfs() { rootfs "$1" "$MLBATCH_PACKAGES" "$RUNNER_USER"; }
+scan_rootfs() { rootfs "$1" "$SCAN_PACKAGES" "$RUNNER_USER"; }
 operator_rootfs() { rootfs "$1" "$OPERATOR_PACKAGES" "$OPERATOR_USER"; }
 
 # The Dockerfile's deps stage: production dependencies only, no install scripts, in /app.
@@ -188,6 +191,7 @@ template_image() {
 }
 build_docops() { template_image docops "$DOCOPS_PACKAGES" "Weft docops Job template: git, bash, pandoc" "$1"; }
 build_mlbatch() { template_image mlbatch "$MLBATCH_PACKAGES" "Weft ml-batch Job template: git, python3, scikit-learn" "$1"; }
+build_scan() { template_image scan "$SCAN_PACKAGES" "Weft security-scan Job template: git, git-secrets, bandit" "$1"; }
 
 # The operator image: the Dockerfile's runtime stage, step for step (user 65532, /app, root-owned
 # files, production node_modules only, exec-form entrypoint).
@@ -219,6 +223,7 @@ key_for() {
     runner) echo "$RUNNER_PACKAGES $RUNNER_USER" >"$WORK/pkgs"; hash_inputs "$self" "$WORK/pkgs" "$(node_bin)" ;;
     docops) echo "$DOCOPS_PACKAGES $RUNNER_USER" >"$WORK/pkgs"; hash_inputs "$self" "$WORK/pkgs" ;;
     mlbatch) echo "$MLBATCH_PACKAGES $RUNNER_USER" >"$WORK/pkgs"; hash_inputs "$self" "$WORK/pkgs" ;;
+    scan) echo "$SCAN_PACKAGES $RUNNER_USER" >"$WORK/pkgs"; hash_inputs "$self" "$WORK/pkgs" ;;
     operator)
       echo "$OPERATOR_PACKAGES $OPERATOR_USER" >"$WORK/pkgs"
       hash_inputs "$self" "$WORK/pkgs" "$(node_bin)" "$ROOT/package.json" "$ROOT/package-lock.json" "$ROOT/dist" "$ROOT/bin" "$ROOT/crds" ;;
@@ -232,7 +237,8 @@ ref_for() {
     operator) echo localhost/weft-operator:dev ;;
     docops) echo localhost/weft-docops:dev ;;
     mlbatch) echo localhost/weft-mlbatch:dev ;;
-    *) die "unknown image '$1' (known: pause runner operator docops mlbatch)" ;;
+    scan) echo localhost/weft-scan:dev ;;
+    *) die "unknown image '$1' (known: pause runner operator docops mlbatch scan)" ;;
   esac
 }
 

@@ -1,4 +1,4 @@
-// The ci-runner, docops and ml-batch templates end to end on a real node (kubelet + containerd + runc, images from
+// The ci-runner, docops, ml-batch and security-scan templates end to end on a real node (kubelet + containerd + runc, images from
 // hack/images): a fixture repository in a local Gitea with a passing and a failing suite, Jobs
 // applied with kubectl through the admission webhooks, the operator (Workload and Job controllers)
 // in this process, and the commit statuses the operator sets on the Gitea commits.
@@ -36,13 +36,15 @@ const TRAIN = [
   "json.dump({'accuracy': model.score(Xte, yte), 'trees': trees, 'model': 'random-forest'}, open('metrics.json', 'w'))",
   '',
 ].join('\n');
+// Planted findings: an AWS access key id and a GitHub token (secrets, high) and shell=True (bandit B602, high).
+const LEAKY = { 'config.env': `AWS_ACCESS_KEY_ID=AKIAZ7QFAKEKEY123456\nGITHUB_TOKEN=ghp_${'a1B2'.repeat(9)}\n`, 'run.py': 'import subprocess\n\ndef run(cmd):\n    return subprocess.call(cmd, shell=True)\n' };
 const FAILING = "import test from 'node:test';\nimport assert from 'node:assert';\ntest('subtracts', () => assert.equal(2 - 1, 1));\ntest('is wrong', () => assert.equal(1, 2));\n";
 
 type J = Job & KubernetesObject;
 /** Gitea's commit status JSON (`status`, where GitHub says `state`). */
 type Status = { status: string; context: string; description: string };
 
-describe('ci-runner, docops and ml-batch Jobs on a real node, commit statuses on Gitea', () => {
+describe('ci-runner, docops, ml-batch and security-scan Jobs on a real node, commit statuses on Gitea', () => {
   let cp: LocalControlPlane;
   let gitea: LocalGitea;
   let forward: Server;
@@ -56,7 +58,7 @@ describe('ci-runner, docops and ml-batch Jobs on a real node, commit statuses on
   const diag = diagnosticsTarget('jobs e2e');
 
   beforeAll(async () => {
-    cp = await LocalControlPlane.start({ nodes: [{ name: NODE, real: true, images: ['docops', 'mlbatch'] }] });
+    cp = await LocalControlPlane.start({ nodes: [{ name: NODE, real: true, images: ['docops', 'mlbatch', 'scan'] }] });
     diag.kubeconfig = () => cp.kubeconfigPath;
     diag.namespaces.add(NS);
     const admin = cp.kubeConfig();
@@ -79,6 +81,7 @@ describe('ci-runner, docops and ml-batch Jobs on a real node, commit statuses on
     shas.pass = await wc.commitAndPush({ branch: 'pass', files: { 'math.test.mjs': PASSING } });
     shas.fail = await wc.commitAndPush({ branch: 'fail', files: { 'more.test.mjs': FAILING } });
     shas.ml = await wc.commitAndPush({ branch: 'ml', files: { 'train.py': TRAIN } });
+    shas.scan = await wc.commitAndPush({ branch: 'scan', files: LEAKY });
     shas.docs = await wc.commitAndPush({ branch: 'docs', files: { 'docs/index.md': '# Toy\n\nSee [the guide](guide.html).\n', 'docs/guide.md': '# Guide\n\n| a | b |\n|---|---|\n| 1 | 2 |\n' } });
 
     await kubectl(cp.kubeconfigPath, ['create', 'namespace', NS]);
@@ -165,6 +168,20 @@ describe('ci-runner, docops and ml-batch Jobs on a real node, commit statuses on
     expect(j.status).toMatchObject({ phase: 'Succeeded', reason: 'Completed', exitCode: 0, result: { stage: 'run', commit: shas.ml, metrics: { trees: 10 } } });
     expect(j.status?.result?.metrics?.accuracy).toBeGreaterThan(0.8);
     expect(j.status?.result?.summary).toMatch(/^accuracy=0\.\d+, trees=10$/);
+  }, POD_MS);
+
+  it('security-scan: the planted secrets and shell=True are found, SARIF written, Failed by failOn high', async () => {
+    await apply({ ...ciJob('scan', {}), spec: { ...ciJob('scan', {}).spec, template: 'security-scan', params: { repo: cloneUrl, ref: 'scan', failOn: 'high' } } });
+    const j = await finished('scan');
+    expect(j.status).toMatchObject({ phase: 'Failed', reason: 'TemplateFailed', exitCode: 1, result: { stage: 'done', commit: shas.scan } });
+    const m = j.status!.result!.metrics!;
+    expect(m.high).toBeGreaterThanOrEqual(3);
+    expect(j.status?.result?.summary).toMatch(/\(bandit \d+, git-secrets 2\); \d+ at or above failOn high$/);
+    const wl = await rest.get<KubernetesObject & { status?: { podRef?: { name?: string } } }>(WORKLOADS, 'scan-1', NS);
+    const logs = (await kubectl(cp.kubeconfigPath, ['logs', '-n', NS, wl.status!.podRef!.name!])).stdout;
+    expect(logs).toContain('weft: high bandit B602 run.py:4');
+    expect(logs).toMatch(/weft: high git-secrets secret config.env:1/);
+    expect(logs).not.toContain('AKIAZ7QFAKEKEY123456');
   }, POD_MS);
 
   it('invalid params are refused by admission, naming the field', async () => {

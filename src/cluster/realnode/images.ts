@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { packageRoot } from '../../version.js';
 
 /** The images hack/images/build.sh knows. */
-export type ImageName = 'pause' | 'runner' | 'operator' | 'docops' | 'mlbatch';
+export type ImageName = 'pause' | 'runner' | 'operator' | 'docops' | 'mlbatch' | 'scan';
 
 /** A built image: its reference in containerd and the OCI archive that holds it. */
 export interface BuiltImage {
@@ -19,6 +19,7 @@ export const IMAGE_REFS: Record<ImageName, string> = {
   operator: 'localhost/weft-operator:dev',
   docops: 'localhost/weft-docops:dev',
   mlbatch: 'localhost/weft-mlbatch:dev',
+  scan: 'localhost/weft-scan:dev',
 };
 
 /**
