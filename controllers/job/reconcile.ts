@@ -12,7 +12,7 @@ import type { OrgCluster } from '../../src/api/orgcluster/types.js';
 import { JOBS, ORGCLUSTERS, PODS, WORKLOADS } from '../../src/api/resources.js';
 import type { Workload } from '../../src/api/workload/types.js';
 import { ClusterConnections, podOf, podsOf } from '../../src/cluster/connections.js';
-import { ensureFinalizer, errorMessage, EventRecorder, isAlreadyExists, isConflict, isNotFound, removeFinalizer, RestClient, updateStatusIfChanged, type Informer } from '../../src/runtime/index.js';
+import { ensureFinalizer, errorMessage, EventRecorder, isAlreadyExists, isConflict, isNotFound, removeFinalizer, RestClient, updateStatusIfChanged, type Informer, type InformerEvent } from '../../src/runtime/index.js';
 import type { ControllerContext } from '../context.js';
 import { setCommitStatus } from './forge.js';
 import { JOB_FINALIZER, planJob, type JobAction, type JobPlan } from './plan.js';
@@ -44,6 +44,8 @@ class JobReconciler {
   private readonly clusters: Informer<Obj<OrgCluster>>;
   private readonly connections: ClusterConnections;
   private readonly ownConnections: boolean;
+  /** Job key (namespace/name) → keys of the Workloads whose controller owner it names: no scan of every Workload per reconcile. */
+  private readonly byOwner = new Map<string, Set<string>>();
 
   constructor(private readonly ctx: ControllerContext) {
     this.rest = new RestClient(ctx.kc);
@@ -53,6 +55,22 @@ class JobReconciler {
     this.clusters = ctx.mgr.informer(ORGCLUSTERS);
     this.ownConnections = !ctx.connections;
     this.connections = ctx.connections ?? new ClusterConnections({ hub: this.rest, log: ctx.log });
+    this.workloads.on((event, wl) => this.index(event, wl));
+  }
+
+  private index(event: InformerEvent, wl: Obj<Workload>): void {
+    const owner = wl.metadata?.ownerReferences?.find((o) => o.controller === true && o.kind === 'Job');
+    if (!owner) return;
+    const job = `${wl.metadata!.namespace}/${owner.name}`;
+    const key = `${wl.metadata!.namespace}/${wl.metadata!.name}`;
+    let set = this.byOwner.get(job);
+    if (event === 'delete') {
+      set?.delete(key);
+      if (set?.size === 0) this.byOwner.delete(job);
+      return;
+    }
+    if (!set) this.byOwner.set(job, (set = new Set()));
+    set.add(key);
   }
 
   async stop(): Promise<void> {
@@ -63,8 +81,7 @@ class JobReconciler {
   async reconcile(key: string, log: Logger): Promise<{ requeueAfterMs: number } | undefined> {
     const job = this.jobs.get(key);
     if (!job) return undefined;
-    const ns = job.metadata.namespace!;
-    const workloads = this.workloads.list().filter((w) => w.metadata?.namespace === ns && w.metadata.ownerReferences?.some((o) => o.kind === 'Job' && o.name === job.metadata.name));
+    const workloads = [...(this.byOwner.get(key) ?? [])].map((k) => this.workloads.get(k)).filter((w): w is Obj<Workload> => w !== undefined);
     const current = job.status?.attempts ? workloads.find((w) => w.metadata?.name === workloadName(job, job.status!.attempts!)) : undefined;
     const finished = current?.status?.phase === 'Succeeded' || current?.status?.phase === 'Failed';
     const pod = finished && job.status?.phase !== 'Succeeded' && job.status?.phase !== 'Failed' ? await this.podOf(job, current, log) : undefined;
