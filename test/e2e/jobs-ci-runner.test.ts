@@ -6,7 +6,7 @@ import { createServer, connect, type Server } from 'node:net';
 import { KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import type { Job } from '../../src/api/job/types.js';
-import { JOBS, MESHNODES, ORGCLUSTERS, SECRETS, SERVICE_ACCOUNTS, WORKLOADS } from '../../src/api/resources.js';
+import { CONFIGMAPS, JOBS, MESHNODES, ORGCLUSTERS, SECRETS, SERVICE_ACCOUNTS, WORKLOADS } from '../../src/api/resources.js';
 import { applyCrds, readCrds } from '../../src/cluster/crds.js';
 import { LocalControlPlane } from '../../src/cluster/local.js';
 import { parseOperatorConfig } from '../../src/config/operator.js';
@@ -191,5 +191,19 @@ describe('ci-runner, docops, ml-batch and security-scan Jobs on a real node, com
     expect(r.stderr).toContain('spec.params.repo: required');
     expect(r.stderr).toContain('spec.params.format: Unsupported value: "xml"');
     expect((await rest.list(MESHNODES)).items.length).toBe(1);
+  }, 60_000);
+
+  it('quota (a Job counts once) and tag ownership refuse Jobs at admission, with the Workload messages', async () => {
+    // Given a policy: org ci may have 1 unfinished Job, and gpu:a100 belongs to another org.
+    await rest.create(CONFIGMAPS, { metadata: { name: 'weft-policy', namespace: 'weft-system' }, data: { 'policy.yaml': stringify({ orgs: { [NS]: { quota: { jobs: 1 } } }, tagOwners: { 'gpu:a100': ['someone-else'] } }) } } as KubernetesObject);
+    const tagged = { ...ciJob('gpu', { repo: cloneUrl }), spec: { ...ciJob('gpu', { repo: cloneUrl }).spec, placement: { requiredTags: ['gpu:a100'] } } };
+    await eventually(async () => expect((await apply(tagged)).stderr).toContain(`Job ${NS}/gpu: tag "gpu:a100" is owned by org someone-else; org ${NS} may not use it`), { timeoutMs: 30_000 });
+    // When one suspended Job holds the org's only Job, a second is refused.
+    expect((await apply({ ...ciJob('hold', { repo: cloneUrl }), spec: { ...ciJob('hold', { repo: cloneUrl }).spec, suspend: true } })).exitCode).toBe(0);
+    const over = await apply(ciJob('over', { repo: cloneUrl }));
+    expect(over.exitCode).not.toBe(0);
+    expect(over.stderr).toContain(`Job ${NS}/over exceeds its quota: org ${NS}: jobs`);
+    // The suspended Job has no Workload: its resources are charged only when one exists.
+    expect((await rest.list(WORKLOADS, { namespace: NS })).items.filter((w) => w.metadata?.name?.startsWith('hold'))).toEqual([]);
   }, 60_000);
 });
