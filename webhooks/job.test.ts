@@ -28,7 +28,7 @@ describe('Job admission', () => {
 
   it.each([
     [{ params: { ref: 'main' } }, 'Job ns/ci is invalid: spec.params.repo: required: Clone URL of the repository'],
-    [{ params: { repo: 'http://x/a/b.git', colour: 'red' } }, 'spec.params.colour: unknown parameter of template ci-runner; known: format, image, ref, repo, report, setup, statusContext, statusSecret, test'],
+    [{ params: { repo: 'http://x/a/b.git', colour: 'red' } }, 'spec.params.colour: unknown parameter of template ci-runner; known: format, image, ref, repo, report, setup, statusContext, statusSecret, statusUrl, test'],
     [{ params: { repo: 'http://x/a/b.git', format: 'xml' } }, 'spec.params.format: Unsupported value: "xml": supported values: "auto", "junit", "tap", "text"'],
     [{ params: { repo: 'ftp://x/a/b.git' } }, 'spec.params.repo: Invalid value: "ftp://x/a/b.git": must match'],
     [{ params: { repo: 'http://x/a/b.git', report: '../etc/passwd' } }, 'spec.params.report: Invalid value: "../etc/passwd"'],
@@ -58,7 +58,7 @@ describe('Job admission', () => {
     const spec = ops.find((o) => o.path === '/spec')?.value;
     expect(spec).toMatchObject({ backoffLimit: 2, suspend: false });
     expect(ops.find((o) => o.path === '/spec/params')?.value).toEqual({
-      repo: 'http://gitea.local:3000/acme/toy.git', ref: 'main', setup: '', test: 'node --test', report: '', format: 'auto', statusSecret: '', statusContext: 'weft/ci-runner', image: 'localhost/weft-runner:dev',
+      repo: 'http://gitea.local:3000/acme/toy.git', ref: 'main', setup: '', test: 'node --test', report: '', format: 'auto', statusSecret: '', statusContext: 'weft/ci-runner', statusUrl: '', image: 'localhost/weft-runner:dev',
     });
   });
 });

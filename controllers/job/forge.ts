@@ -24,8 +24,6 @@ export interface CommitStatusRequest {
   sha: string;
   state: 'success' | 'failure';
   description: string;
-  /** A link for the status (the Job in the dashboard, when known). */
-  targetUrl?: string;
 }
 
 /** Sets the commit status; the answer (Posted, or PostFailed with the forge's error) goes into status. */
@@ -35,7 +33,7 @@ export async function setCommitStatus(hub: RestClient, r: CommitStatusRequest): 
     const secret = await hub.get<SecretLike & { metadata: { name: string } }>(SECRETS, r.target.secretName, r.namespace);
     const { url, repo } = forgeRepoOf(r.target.repoUrl);
     const forge = new GiteaForge({ url, token: tokenFromSecret(secret), timeoutMs: 10_000 });
-    await forge.setCommitStatus(repo, { sha: r.sha, context: r.target.context, state: r.state, description: r.description, ...(r.targetUrl ? { targetUrl: r.targetUrl } : {}) });
+    await forge.setCommitStatus(repo, { sha: r.sha, context: r.target.context, state: r.state, description: r.description, ...(r.target.targetUrl ? { targetUrl: r.target.targetUrl } : {}) });
     return { ...base, outcome: 'Posted', message: r.description.slice(0, 1024) };
   } catch (err) {
     return { ...base, outcome: 'PostFailed', message: `secret ${r.namespace}/${r.target.secretName}: ${errorMessage(err)}`.slice(0, 1024) };

@@ -40,6 +40,8 @@ export interface CommitStatusTarget {
   /** Secret (key `token`) in the Job's namespace, read by the operator only. */
   secretName: string;
   context: string;
+  /** The status's link (ci-runner `statusUrl`). */
+  targetUrl?: string;
 }
 
 export interface JobTemplate {

@@ -42,7 +42,7 @@ const FAILING = "import test from 'node:test';\nimport assert from 'node:assert'
 
 type J = Job & KubernetesObject;
 /** Gitea's commit status JSON (`status`, where GitHub says `state`). */
-type Status = { status: string; context: string; description: string };
+type Status = { status: string; context: string; description: string; target_url: string };
 
 describe('ci-runner, docops, ml-batch and security-scan Jobs on a real node, commit statuses on Gitea', () => {
   let cp: LocalControlPlane;
@@ -127,13 +127,13 @@ describe('ci-runner, docops, ml-batch and security-scan Jobs on a real node, com
   const statusesOf = (sha: string) => gitea.api<Status[]>('GET', `/repos/${repo}/commits/${sha}/statuses`, gitea.admin.token);
 
   it('a passing suite: Succeeded/Completed with the JUnit counts, and a success status on the Gitea commit', async () => {
-    const r = await apply(ciJob('passing', { repo: cloneUrl, ref: 'pass', test: TEST, report: 'junit.xml', statusSecret: 'gitea-token' }));
+    const r = await apply(ciJob('passing', { repo: cloneUrl, ref: 'pass', test: TEST, report: 'junit.xml', statusSecret: 'gitea-token', statusUrl: 'https://weft.example/jobs/ci/passing' }));
     expect(r.exitCode).toBe(0);
     const j = await finished('passing');
     expect(j.status).toMatchObject({ phase: 'Succeeded', reason: 'Completed', exitCode: 0, result: { stage: 'done', commit: shas.pass, tests: { format: 'junit', total: 2, passed: 2, failed: 0 } } });
     expect(j.status?.commitStatus).toMatchObject({ state: 'success', outcome: 'Posted', context: 'weft/ci-runner' });
     const [status] = await statusesOf(shas.pass!);
-    expect(status).toMatchObject({ status: 'success', context: 'weft/ci-runner', description: '2 passed, 0 failed, 0 skipped (junit)' });
+    expect(status).toMatchObject({ status: 'success', context: 'weft/ci-runner', description: '2 passed, 0 failed, 0 skipped (junit)', target_url: 'https://weft.example/jobs/ci/passing' });
     const wl = await rest.get<KubernetesObject & { spec: { mainContainer?: string } }>(WORKLOADS, 'passing-1', NS);
     expect(wl.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'Job', name: 'passing', controller: true });
   }, POD_MS);

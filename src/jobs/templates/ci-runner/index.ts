@@ -22,6 +22,7 @@ const params: ParamsSchema = {
     format: { type: 'string', description: 'How to read the counts: auto (sniff the report, else the closing line), junit, tap or text (closing line only).', default: 'auto', enum: ['auto', 'junit', 'tap', 'text'] },
     statusSecret: { type: 'string', description: 'Secret in the job\'s namespace with the forge token (key "token"): the operator sets the commit status with it (empty: no commit status).', default: '', pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$', maxLength: 253 },
     statusContext: { type: 'string', description: 'Context of the commit status.', default: 'weft/ci-runner', minLength: 1, maxLength: 255 },
+    statusUrl: { type: 'string', description: 'Link of the commit status, e.g. the job\'s page in the dashboard or its logs (empty: none).', default: '', pattern: '^https?://[^\\s]+$', maxLength: 2048 },
     image: { type: 'string', description: 'Image with git, bash and the test toolchain.', default: RUNNER_IMAGE, minLength: 1, maxLength: 512 },
   },
 };
@@ -112,6 +113,7 @@ export const ciRunner: JobTemplate = {
     return jobPodTemplate({ job, image: p.image ?? RUNNER_IMAGE, script: SCRIPT, env });
   },
   commitStatus(p) {
-    return p.statusSecret ? { repoUrl: p.repo!, secretName: p.statusSecret, context: p.statusContext ?? 'weft/ci-runner' } : undefined;
+    if (!p.statusSecret) return undefined;
+    return { repoUrl: p.repo!, secretName: p.statusSecret, context: p.statusContext ?? 'weft/ci-runner', ...(p.statusUrl ? { targetUrl: p.statusUrl } : {}) };
   },
 };
