@@ -108,9 +108,10 @@ Measured once on the shared 2-core development machine (load average 1–5 from 
 | (a) | a \`ci-runner\` Job (clone a Gitea repo on the node's bridge, \`node --test\` with the JUnit reporter, summary) from create to Succeeded, against a bare pod running the same commands on the same real node, 3 alternating rounds after a warm-up | Job **3,041 ms** median, bare pod 2,980 ms: **1.02×**, +61 ms | ≤ 1.3× + 3 s: met |
 | (b) | 200 Jobs on KWOK (20 nodes, pods end after 100 ms), created 20 at a time, until all are Succeeded; the operator as its own process (\`weft operator\`) | **7.8 jobs/s** (25.6 s); per Job p50 20.3 s, p99 23.7 s; operator RSS 139 MiB idle, 265 MiB peak | — |
 
-In (b) the per-Job latency is mostly the Workload controller's burst coalescing: while pods are
-being created, the status write that records a pod's first phase waits up to 10 s
-(\`STATUS_COALESCE.burstMs\`, see scheduling.md), and a Job follows its Workload's status.
+In (b) the per-Job latency (p50 20 s for a pod that runs 100 ms) is probably dominated by the
+Workload controller's burst coalescing — while pods are being created, the status write that
+records a pod's first phase waits up to 10 s (\`STATUS_COALESCE.burstMs\`, see scheduling.md), and
+a Job follows its Workload's status — but that was not measured separately.
 \`BENCH_PARTS=a|b\`, \`BENCH_ROUNDS\` (3) and \`BENCH_JOBS\` (200) select and size the runs.
 `;
 
