@@ -32,7 +32,8 @@ describe('Job admission', () => {
     [{ params: { repo: 'http://x/a/b.git', format: 'xml' } }, 'spec.params.format: Unsupported value: "xml": supported values: "auto", "junit", "tap", "text"'],
     [{ params: { repo: 'ftp://x/a/b.git' } }, 'spec.params.repo: Invalid value: "ftp://x/a/b.git": must match'],
     [{ params: { repo: 'http://x/a/b.git', report: '../etc/passwd' } }, 'spec.params.report: Invalid value: "../etc/passwd"'],
-    [{ template: 'notebook' }, 'spec.template: template "notebook" is not available yet; available: ci-runner, docops, ml-batch, security-scan'],
+    [{ template: 'bogus' }, 'spec.template: Unsupported value: "bogus"'],
+    [{ template: 'notebook', params: { repo: 'http://x/a/b.git' } }, 'spec.params.notebook: required'],
   ])('refuses invalid params naming the field: %j', (spec, message) => {
     const r = validateAdmission(req(job(spec)), ctx());
     expect(r).toMatchObject({ allowed: false, status: { code: 422, reason: 'Invalid' } });

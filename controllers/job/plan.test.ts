@@ -104,7 +104,7 @@ describe('planJob', () => {
     expect(p.status?.message).toMatch(/spec\.params\.repo: required/);
     expect(p.status?.message).toMatch(/spec\.params\.colour: unknown parameter/);
     expect(created(p.actions)).toEqual([]);
-    expect(plan({ job: job({ template: 'notebook' }) }).status?.message).toMatch(/spec.template: template "notebook" is not available yet; available: ci-runner, docops, ml-batch, security-scan/);
+    expect(plan({ job: job({ template: 'bogus' as never }) }).status?.message).toMatch(/spec.template: template "bogus" is not available yet; available: ci-runner, docops, ml-batch, notebook, security-scan/);
   });
 
   it('activeDeadlineSeconds: the running attempt is deleted and the Job fails with DeadlineExceeded; before, it comes back at the deadline', () => {

@@ -10,8 +10,9 @@
 #   docops    localhost/weft-docops:dev       Job template docops: Debian minbase + git, bash, pandoc
 #   mlbatch   localhost/weft-mlbatch:dev      Job template ml-batch: Debian minbase + git, python3, scikit-learn
 #   scan      localhost/weft-scan:dev         Job template security-scan: Debian minbase + git, git-secrets, bandit
+#   notebook  localhost/weft-notebook:dev     Job template notebook: mlbatch + nbconvert, ipykernel
 #
-# Usage: hack/images/build.sh [pause|runner|operator|docops|mlbatch|scan ...]   (default: pause runner)
+# Usage: hack/images/build.sh [pause|runner|operator|docops|mlbatch|scan|notebook ...]   (default: pause runner)
 # Prints one line per image on stdout: "<name> <ref> <archive>". Archives are cached in
 #   ${WEFT_CACHE:-$HOME/.cache/weft}/images/<name>-<key>.oci.tar
 # where <key> hashes every input (this script, the package lists, the node binary, and for the
@@ -33,6 +34,7 @@ OPERATOR_PACKAGES=ca-certificates
 DOCOPS_PACKAGES=ca-certificates,git,pandoc
 MLBATCH_PACKAGES=ca-certificates,git,python3-sklearn
 SCAN_PACKAGES=ca-certificates,git,git-secrets,python3-bandit
+NOTEBOOK_PACKAGES=ca-certificates,git,python3-sklearn,jupyter-nbconvert,python3-ipykernel
 SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1700000000}
 export SOURCE_DATE_EPOCH
 
@@ -154,6 +156,7 @@ runner_rootfs() { rootfs "$1" "$RUNNER_PACKAGES" "$RUNNER_USER"; }
 docops_rootfs() { rootfs "$1" "$DOCOPS_PACKAGES" "$RUNNER_USER"; }
 mlbatch_rootfs() { rootfs "$1" "$MLBATCH_PACKAGES" "$RUNNER_USER"; }
 scan_rootfs() { rootfs "$1" "$SCAN_PACKAGES" "$RUNNER_USER"; }
+notebook_rootfs() { rootfs "$1" "$NOTEBOOK_PACKAGES" "$RUNNER_USER"; }
 operator_rootfs() { rootfs "$1" "$OPERATOR_PACKAGES" "$OPERATOR_USER"; }
 
 # The Dockerfile's deps stage: production dependencies only, no install scripts, in /app.
@@ -192,6 +195,7 @@ template_image() {
 build_docops() { template_image docops "$DOCOPS_PACKAGES" "Weft docops Job template: git, bash, pandoc" "$1"; }
 build_mlbatch() { template_image mlbatch "$MLBATCH_PACKAGES" "Weft ml-batch Job template: git, python3, scikit-learn" "$1"; }
 build_scan() { template_image scan "$SCAN_PACKAGES" "Weft security-scan Job template: git, git-secrets, bandit" "$1"; }
+build_notebook() { template_image notebook "$NOTEBOOK_PACKAGES" "Weft notebook Job template: git, scikit-learn, nbconvert, ipykernel" "$1"; }
 
 # The operator image: the Dockerfile's runtime stage, step for step (user 65532, /app, root-owned
 # files, production node_modules only, exec-form entrypoint).
@@ -224,6 +228,7 @@ key_for() {
     docops) echo "$DOCOPS_PACKAGES $RUNNER_USER" >"$WORK/pkgs"; hash_inputs "$self" "$WORK/pkgs" ;;
     mlbatch) echo "$MLBATCH_PACKAGES $RUNNER_USER" >"$WORK/pkgs"; hash_inputs "$self" "$WORK/pkgs" ;;
     scan) echo "$SCAN_PACKAGES $RUNNER_USER" >"$WORK/pkgs"; hash_inputs "$self" "$WORK/pkgs" ;;
+    notebook) echo "$NOTEBOOK_PACKAGES $RUNNER_USER" >"$WORK/pkgs"; hash_inputs "$self" "$WORK/pkgs" ;;
     operator)
       echo "$OPERATOR_PACKAGES $OPERATOR_USER" >"$WORK/pkgs"
       hash_inputs "$self" "$WORK/pkgs" "$(node_bin)" "$ROOT/package.json" "$ROOT/package-lock.json" "$ROOT/dist" "$ROOT/bin" "$ROOT/crds" ;;
@@ -238,7 +243,8 @@ ref_for() {
     docops) echo localhost/weft-docops:dev ;;
     mlbatch) echo localhost/weft-mlbatch:dev ;;
     scan) echo localhost/weft-scan:dev ;;
-    *) die "unknown image '$1' (known: pause runner operator docops mlbatch scan)" ;;
+    notebook) echo localhost/weft-notebook:dev ;;
+    *) die "unknown image '$1' (known: pause runner operator docops mlbatch scan notebook)" ;;
   esac
 }
 

@@ -1,4 +1,4 @@
-// The ci-runner, docops, ml-batch and security-scan templates end to end on a real node (kubelet + containerd + runc, images from
+// The ci-runner, docops, ml-batch, notebook and security-scan templates end to end on a real node (kubelet + containerd + runc, images from
 // hack/images): a fixture repository in a local Gitea with a passing and a failing suite, Jobs
 // applied with kubectl through the admission webhooks, the operator (Workload and Job controllers)
 // in this process, and the commit statuses the operator sets on the Gitea commits.
@@ -36,6 +36,25 @@ const TRAIN = [
   "json.dump({'accuracy': model.score(Xte, yte), 'trees': trees, 'model': 'random-forest'}, open('metrics.json', 'w'))",
   '',
 ].join('\n');
+const cell = (id: string, source: string, tags: string[] = []) => ({ id, cell_type: 'code', execution_count: null, metadata: { tags }, outputs: [], source });
+const NOTEBOOK = JSON.stringify({
+  cells: [
+    cell('params', 'n_estimators = 5\n', ['parameters']),
+    cell('train', [
+      'import json',
+      'from sklearn.datasets import load_wine',
+      'from sklearn.ensemble import RandomForestClassifier',
+      'from sklearn.model_selection import train_test_split',
+      'X, y = load_wine(return_X_y=True)',
+      'Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.3, random_state=0)',
+      'model = RandomForestClassifier(n_estimators=n_estimators, random_state=0).fit(Xtr, ytr)',
+      "json.dump({'accuracy': model.score(Xte, yte), 'n_estimators': n_estimators}, open('metrics.json', 'w'))",
+    ].join('\n')),
+  ],
+  metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
+  nbformat: 4,
+  nbformat_minor: 5,
+});
 // Planted findings: an AWS access key id and a GitHub token (secrets, high) and shell=True (bandit B602, high).
 const LEAKY = { 'config.env': `AWS_ACCESS_KEY_ID=AKIAZ7QFAKEKEY123456\nGITHUB_TOKEN=ghp_${'a1B2'.repeat(9)}\n`, 'run.py': 'import subprocess\n\ndef run(cmd):\n    return subprocess.call(cmd, shell=True)\n' };
 const FAILING = "import test from 'node:test';\nimport assert from 'node:assert';\ntest('subtracts', () => assert.equal(2 - 1, 1));\ntest('is wrong', () => assert.equal(1, 2));\n";
@@ -44,7 +63,7 @@ type J = Job & KubernetesObject;
 /** Gitea's commit status JSON (`status`, where GitHub says `state`). */
 type Status = { status: string; context: string; description: string; target_url: string };
 
-describe('ci-runner, docops, ml-batch and security-scan Jobs on a real node, commit statuses on Gitea', () => {
+describe('ci-runner, docops, ml-batch, notebook and security-scan Jobs on a real node, commit statuses on Gitea', () => {
   let cp: LocalControlPlane;
   let gitea: LocalGitea;
   let forward: Server;
@@ -58,7 +77,7 @@ describe('ci-runner, docops, ml-batch and security-scan Jobs on a real node, com
   const diag = diagnosticsTarget('jobs e2e');
 
   beforeAll(async () => {
-    cp = await LocalControlPlane.start({ nodes: [{ name: NODE, real: true, images: ['docops', 'mlbatch', 'scan'] }] });
+    cp = await LocalControlPlane.start({ nodes: [{ name: NODE, real: true, images: ['docops', 'mlbatch', 'scan', 'notebook'] }] });
     diag.kubeconfig = () => cp.kubeconfigPath;
     diag.namespaces.add(NS);
     const admin = cp.kubeConfig();
@@ -81,6 +100,7 @@ describe('ci-runner, docops, ml-batch and security-scan Jobs on a real node, com
     shas.pass = await wc.commitAndPush({ branch: 'pass', files: { 'math.test.mjs': PASSING } });
     shas.fail = await wc.commitAndPush({ branch: 'fail', files: { 'more.test.mjs': FAILING } });
     shas.ml = await wc.commitAndPush({ branch: 'ml', files: { 'train.py': TRAIN } });
+    shas.nb = await wc.commitAndPush({ branch: 'nb', files: { 'nb/train.ipynb': NOTEBOOK } });
     shas.scan = await wc.commitAndPush({ branch: 'scan', files: LEAKY });
     shas.docs = await wc.commitAndPush({ branch: 'docs', files: { 'docs/index.md': '# Toy\n\nSee [the guide](guide.html).\n', 'docs/guide.md': '# Guide\n\n| a | b |\n|---|---|\n| 1 | 2 |\n' } });
 
@@ -168,6 +188,13 @@ describe('ci-runner, docops, ml-batch and security-scan Jobs on a real node, com
     expect(j.status).toMatchObject({ phase: 'Succeeded', reason: 'Completed', exitCode: 0, result: { stage: 'run', commit: shas.ml, metrics: { trees: 10 } } });
     expect(j.status?.result?.metrics?.accuracy).toBeGreaterThan(0.8);
     expect(j.status?.result?.summary).toMatch(/^accuracy=0\.\d+, trees=10$/);
+  }, POD_MS);
+
+  it('notebook: parameters injected after the tagged cell, executed offline on the wine data set, metrics in status', async () => {
+    await apply({ ...ciJob('nb', {}), spec: { ...ciJob('nb', {}).spec, template: 'notebook', params: { repo: cloneUrl, ref: 'nb', notebook: 'nb/train.ipynb', parameters: '{"n_estimators": 30}' } } });
+    const j = await finished('nb');
+    expect(j.status).toMatchObject({ phase: 'Succeeded', reason: 'Completed', exitCode: 0, result: { stage: 'run', commit: shas.nb, metrics: { n_estimators: 30 } } });
+    expect(j.status?.result?.metrics?.accuracy).toBeGreaterThan(0.8);
   }, POD_MS);
 
   it('security-scan: the planted secrets and shell=True are found, SARIF written, Failed by failOn high', async () => {

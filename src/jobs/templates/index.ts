@@ -6,10 +6,11 @@ import type { JobTemplate, TemplateName } from '../types.js';
 import { ciRunner } from './ci-runner/index.js';
 import { docops } from './docops/index.js';
 import { mlBatch } from './ml-batch/index.js';
+import { notebook } from './notebook/index.js';
 import { securityScan } from './security-scan/index.js';
 
 /** Every implemented template. */
-export const TEMPLATES: ReadonlyMap<string, JobTemplate> = new Map([ciRunner, docops, mlBatch, securityScan].map((t) => [t.name, t]));
+export const TEMPLATES: ReadonlyMap<string, JobTemplate> = new Map([ciRunner, docops, mlBatch, notebook, securityScan].map((t) => [t.name, t]));
 
 /** The template called `name`, or undefined. */
 export function templateFor(name: TemplateName | string): JobTemplate | undefined {

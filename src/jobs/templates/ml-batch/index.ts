@@ -27,8 +27,8 @@ const params: ParamsSchema = {
   },
 };
 
-// The summary in Python (the image has no Node): the top-level numbers of metrics.json, at most 32.
-const SUMMARIZE = `
+/** The summary in Python (the image has no Node): the top-level numbers of `$WEFT_METRICS`, at most 32 (also the notebook template's). */
+export const METRICS_SUMMARY_PY = `
 import json, os, sys
 out = {"stage": sys.argv[1], "exitCode": int(sys.argv[2])}
 if os.environ.get("WEFT_COMMIT"): out["commit"] = os.environ["WEFT_COMMIT"]
@@ -80,7 +80,7 @@ export const mlBatch: JobTemplate = {
       { name: 'WEFT_SCRIPT', value: p.script! },
       { name: 'WEFT_ARGS', value: p.args ?? '' },
       { name: 'WEFT_METRICS', value: p.metrics! },
-      { name: 'WEFT_SUMMARIZE', value: SUMMARIZE },
+      { name: 'WEFT_SUMMARIZE', value: METRICS_SUMMARY_PY },
       { name: 'GIT_TERMINAL_PROMPT', value: '0' },
       // No compiled-bytecode writes on the read-only root; numpy's thread pools sized by the CPU request.
       { name: 'PYTHONDONTWRITEBYTECODE', value: '1' },
