@@ -15,7 +15,7 @@ export interface FeatureSpec {
  */
 export const FEATURE_GATES = {
   AgentTasks: { default: false, stage: 'alpha', description: 'Reconcile AgentTask resources (coding agents in pods).' },
-  Jobs: { default: true, stage: 'beta', description: 'Reconcile Job resources (templates run as owned Workloads: ci-runner).' },
+  Jobs: { default: true, stage: 'beta', description: 'Reconcile Job resources (templates run as owned Workloads: ci-runner, docops, ml-batch, notebook, security-scan).' },
   MeshACL: {
     default: true,
     stage: 'beta',
