@@ -9,8 +9,12 @@
 #   operator  localhost/weft-operator:dev     what the Dockerfile builds (see test/contract/images.test.ts)
 #   agent     localhost/weft-agent:dev        AgentTask pods: the runner's root filesystem (git, python3)
 #                                             + Node 24 + Weft in /app (`weft task-run`), user 1000
+#   docops    localhost/weft-docops:dev       Job template docops: Debian minbase + git, bash, pandoc
+#   mlbatch   localhost/weft-mlbatch:dev      Job template ml-batch: Debian minbase + git, python3, scikit-learn
+#   scan      localhost/weft-scan:dev         Job template security-scan: Debian minbase + git, git-secrets, bandit
+#   notebook  localhost/weft-notebook:dev     Job template notebook: mlbatch + nbconvert, ipykernel
 #
-# Usage: hack/images/build.sh [pause|runner|operator ...]   (default: pause runner)
+# Usage: hack/images/build.sh [pause|runner|operator|docops|mlbatch|scan|notebook ...]   (default: pause runner)
 # Prints one line per image on stdout: "<name> <ref> <archive>". Archives are cached in
 #   ${WEFT_CACHE:-$HOME/.cache/weft}/images/<name>-<key>.oci.tar
 # where <key> hashes every input (this script, the package lists, the node binary, and for the
@@ -28,6 +32,11 @@ SUITE=bookworm
 # dash, grep, sed, tar, gzip, findutils, util-linux, apt). Keep these short: CI builds them cold.
 RUNNER_PACKAGES=ca-certificates,git,python3-minimal,procps,curl
 OPERATOR_PACKAGES=ca-certificates
+# Job template families (src/jobs/templates/<name>): one image each, the runner's recipe plus their tools.
+DOCOPS_PACKAGES=ca-certificates,git,pandoc
+MLBATCH_PACKAGES=ca-certificates,git,python3-sklearn
+SCAN_PACKAGES=ca-certificates,git,git-secrets,python3-bandit
+NOTEBOOK_PACKAGES=ca-certificates,git,python3-sklearn,jupyter-nbconvert,python3-ipykernel
 SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1700000000}
 export SOURCE_DATE_EPOCH
 
@@ -146,6 +155,10 @@ build_pause() {
 RUNNER_USER='chroot "$1" groupadd --gid 1000 runner && chroot "$1" useradd --uid 1000 --gid 1000 --create-home --home-dir /home/runner --shell /bin/bash runner'
 OPERATOR_USER='chroot "$1" groupadd --system --gid 65532 weft && chroot "$1" useradd --system --uid 65532 --gid 65532 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin weft'
 runner_rootfs() { rootfs "$1" "$RUNNER_PACKAGES" "$RUNNER_USER"; }
+docops_rootfs() { rootfs "$1" "$DOCOPS_PACKAGES" "$RUNNER_USER"; }
+mlbatch_rootfs() { rootfs "$1" "$MLBATCH_PACKAGES" "$RUNNER_USER"; }
+scan_rootfs() { rootfs "$1" "$SCAN_PACKAGES" "$RUNNER_USER"; }
+notebook_rootfs() { rootfs "$1" "$NOTEBOOK_PACKAGES" "$RUNNER_USER"; }
 operator_rootfs() { rootfs "$1" "$OPERATOR_PACKAGES" "$OPERATOR_USER"; }
 
 # The Dockerfile's deps stage: production dependencies only, no install scripts, in /app.
@@ -167,6 +180,24 @@ build_runner() {
     --config.label org.opencontainers.image.title=weft-runner \
     --config.label org.opencontainers.image.description="Weft agent and job pods: Node 24, git, bash, coreutils, python3"
 }
+
+# A Job template family: the runner's user and layout on its own package list (no Node layer: the
+# template's pod writes its summary with bash or python3).
+# template_image NAME PACKAGES DESCRIPTION OUT
+template_image() {
+  local name=$1 packages=$2 description=$3 out=$4 base
+  echo "$packages $RUNNER_USER" >"$WORK/pkgs"
+  base=$(layer "$name-rootfs" "$WORK/pkgs" "$WORK/script" -- "${name}_rootfs")
+  oci_archive "$name" dev "$out" "$base" -- \
+    --config.cmd bash --config.user 1000:1000 --config.workingdir /home/runner \
+    --config.env HOME=/home/runner \
+    --config.label "org.opencontainers.image.title=weft-$name" \
+    --config.label "org.opencontainers.image.description=$description"
+}
+build_docops() { template_image docops "$DOCOPS_PACKAGES" "Weft docops Job template: git, bash, pandoc" "$1"; }
+build_mlbatch() { template_image mlbatch "$MLBATCH_PACKAGES" "Weft ml-batch Job template: git, python3, scikit-learn" "$1"; }
+build_scan() { template_image scan "$SCAN_PACKAGES" "Weft security-scan Job template: git, git-secrets, bandit" "$1"; }
+build_notebook() { template_image notebook "$NOTEBOOK_PACKAGES" "Weft notebook Job template: git, scikit-learn, nbconvert, ipykernel" "$1"; }
 
 # The operator image: the Dockerfile's runtime stage, step for step (user 65532, /app, root-owned
 # files, production node_modules only, exec-form entrypoint).
@@ -216,6 +247,10 @@ key_for() {
   case "$1" in
     pause) hash_inputs "$self" "$(pause_src)" ;;
     runner) echo "$RUNNER_PACKAGES $RUNNER_USER" >"$WORK/pkgs"; hash_inputs "$self" "$WORK/pkgs" "$(node_bin)" ;;
+    docops) echo "$DOCOPS_PACKAGES $RUNNER_USER" >"$WORK/pkgs"; hash_inputs "$self" "$WORK/pkgs" ;;
+    mlbatch) echo "$MLBATCH_PACKAGES $RUNNER_USER" >"$WORK/pkgs"; hash_inputs "$self" "$WORK/pkgs" ;;
+    scan) echo "$SCAN_PACKAGES $RUNNER_USER" >"$WORK/pkgs"; hash_inputs "$self" "$WORK/pkgs" ;;
+    notebook) echo "$NOTEBOOK_PACKAGES $RUNNER_USER" >"$WORK/pkgs"; hash_inputs "$self" "$WORK/pkgs" ;;
     operator)
       echo "$OPERATOR_PACKAGES $OPERATOR_USER" >"$WORK/pkgs"
       hash_inputs "$self" "$WORK/pkgs" "$(node_bin)" "$ROOT/package.json" "$ROOT/package-lock.json" "$ROOT/dist" "$ROOT/bin" "$ROOT/crds" ;;
@@ -231,7 +266,11 @@ ref_for() {
     runner) echo localhost/weft-runner:dev ;;
     operator) echo localhost/weft-operator:dev ;;
     agent) echo localhost/weft-agent:dev ;;
-    *) die "unknown image '$1' (known: pause runner operator agent)" ;;
+    docops) echo localhost/weft-docops:dev ;;
+    mlbatch) echo localhost/weft-mlbatch:dev ;;
+    scan) echo localhost/weft-scan:dev ;;
+    notebook) echo localhost/weft-notebook:dev ;;
+    *) die "unknown image '$1' (known: pause runner operator docops mlbatch scan notebook agent)" ;;
   esac
 }
 

@@ -35,7 +35,7 @@ function withCommonFlags(cmd: Command): Command {
     .option('--mesh-policy <path>', 'headscale: the HuJSON ACL policy file it runs with (reloaded on change)')
     .option('--mesh-self <name>', "the operator's own tailnet device name", 'weft-operator')
     .option('--http-tls', 'serve the HTTP API over TLS with a certificate from the operator CA (Secret weft-ca), asking clients for theirs (mTLS)')
-    .option('--controllers <list>', 'controllers to run: * for all, or names (meshnode, orgcluster, workload, agenttask), -name to leave one out', '*')
+    .option('--controllers <list>', 'controllers to run: * for all, or names (meshnode, orgcluster, workload, agenttask, job), -name to leave one out', '*')
     .option('--agent-image <ref>', 'default image of AgentTask pods (spec.agent.image overrides)', 'localhost/weft-agent:dev')
     .option('--agent-gateway-url <url>', "the operator's URL as agent pods reach it (LLM and git gateway) (default: http://weft-operator.<namespace>.svc:8080)")
     .option('--agent-transcript-dir <dir>', 'write LLM transcripts of AgentTasks here (JSONL, secrets redacted)');

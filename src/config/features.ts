@@ -15,7 +15,7 @@ export interface FeatureSpec {
  */
 export const FEATURE_GATES = {
   AgentTasks: { default: true, stage: 'beta', description: 'Reconcile AgentTask resources (coding agents in pods) and serve the agent gateway (/llm, /git).' },
-  Jobs: { default: false, stage: 'alpha', description: 'Reconcile Job resources (CI, ML, DocOps, security-scan templates).' },
+  Jobs: { default: true, stage: 'beta', description: 'Reconcile Job resources (templates run as owned Workloads: ci-runner, docops, ml-batch, notebook, security-scan).' },
   MeshACL: {
     default: true,
     stage: 'beta',
@@ -36,7 +36,7 @@ export function defaultFeatureGates(): FeatureGates {
 /**
  * Parses `--feature-gates` in Kubernetes syntax: `A=true,B=false`. Unknown gates and values other
  * than true/false are errors that list what is allowed.
- * @example parseFeatureGates('AgentTasks=true') // { AgentTasks: true, Jobs: false, MeshACL: true }
+ * @example parseFeatureGates('AgentTasks=true') // { AgentTasks: true, Jobs: true, MeshACL: true }
  */
 export function parseFeatureGates(value: string, flag = '--feature-gates'): FeatureGates {
   const gates = defaultFeatureGates();

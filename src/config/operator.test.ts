@@ -57,7 +57,7 @@ describe('parseOperatorConfig', () => {
       mesh: { mode: 'none', configPath: undefined, policyPath: undefined, self: 'weft-operator' },
       httpTls: false,
       webhooks: { serve: false, url: undefined, service: undefined, configName: 'weft' },
-      controllers: new Set(['meshnode', 'orgcluster', 'workload', 'agenttask']),
+      controllers: new Set(['meshnode', 'orgcluster', 'workload', 'agenttask', 'job']),
       agents: { image: 'localhost/weft-agent:dev', gatewayUrl: 'http://weft-operator.weft-system.svc:8080' },
     });
   });
@@ -108,11 +108,11 @@ describe('parseOperatorConfig', () => {
 
 describe('--controllers', () => {
   it.each([
-    [undefined, ['agenttask', 'meshnode', 'orgcluster', 'workload']],
-    ['*', ['agenttask', 'meshnode', 'orgcluster', 'workload']],
+    [undefined, ['agenttask', 'job', 'meshnode', 'orgcluster', 'workload']],
+    ['*', ['agenttask', 'job', 'meshnode', 'orgcluster', 'workload']],
     ['workload', ['workload']],
     ['meshnode, workload', ['meshnode', 'workload']],
-    ['*,-orgcluster', ['agenttask', 'meshnode', 'workload']],
+    ['*,-orgcluster', ['agenttask', 'job', 'meshnode', 'workload']],
   ])('%s → %j', (value, names) => expect([...parseControllers(value)].sort()).toEqual(names));
 
   it('names the flag and the known controllers for an unknown one', () => {

@@ -71,7 +71,7 @@ export interface AgentsConfig {
 export const DEFAULT_AGENT_IMAGE = 'localhost/weft-agent:dev';
 
 /** Every controller the operator has (src/operator/controllers.ts registers them under these names). */
-export const CONTROLLER_NAMES = ['meshnode', 'orgcluster', 'workload', 'agenttask'] as const;
+export const CONTROLLER_NAMES = ['meshnode', 'orgcluster', 'workload', 'agenttask', 'job'] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
 /** `--controllers`: a comma list of names, `*` for all, `-name` to leave one out (default `*`). */

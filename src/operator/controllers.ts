@@ -3,6 +3,7 @@ import { setupMeshNodeController } from '../../controllers/meshnode/reconcile.js
 import { setupOrgClusterController, stopLocalClusters } from '../../controllers/orgcluster/reconcile.js';
 import { setupWorkloadController } from '../../controllers/workload/reconcile.js';
 import { setupAgentTaskController } from '../../controllers/agenttask/reconcile.js';
+import { setupJobController } from '../../controllers/job/reconcile.js';
 import type { ControllerSetup } from '../../controllers/context.js';
 
 
@@ -44,4 +45,6 @@ export const CONTROLLERS: Array<{ name: ControllerName; setup: ControllerSetup; 
       );
     },
   },
+  // Jobs run as owned Workloads: the workload controller places and runs their pods.
+  { name: 'job', setup: setupJobController, enabled: (cfg) => cfg.featureGates.Jobs },
 ];

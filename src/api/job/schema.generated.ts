@@ -372,11 +372,22 @@ export const schema = {
           "maximum": 31536000
         },
         "backoffLimit": {
-          "description": "Retries before the job is Failed.",
+          "description": "Retries before the job is Failed: each failed attempt is retried with a new Workload until this many retries are spent.",
           "type": "integer",
           "minimum": 0,
           "maximum": 20,
           "default": 2
+        },
+        "activeDeadlineSeconds": {
+          "description": "Fail the job (reason DeadlineExceeded) this long after it started, counting every attempt (unset: no limit).",
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 2592000
+        },
+        "suspend": {
+          "description": "True: run no pod (a running attempt is stopped); false resumes it.",
+          "type": "boolean",
+          "default": false
         }
       },
       "additionalProperties": false
@@ -409,6 +420,149 @@ export const schema = {
           "type": "integer",
           "minimum": 0,
           "description": "Attempts so far."
+        },
+        "failedAttempts": {
+          "type": "integer",
+          "minimum": 0,
+          "description": "Attempts that failed."
+        },
+        "reason": {
+          "description": "Why the job finished: Completed, TemplateFailed (the template exited non-zero), InvalidParams, DeadlineExceeded, BackoffLimitExceeded or InfraFailed (the pod or its node was lost, or it was killed).",
+          "type": "string",
+          "enum": [
+            "Completed",
+            "TemplateFailed",
+            "InvalidParams",
+            "DeadlineExceeded",
+            "BackoffLimitExceeded",
+            "InfraFailed"
+          ]
+        },
+        "message": {
+          "type": "string",
+          "maxLength": 4096,
+          "description": "What happened, in words (the reason, the exit code, the summary)."
+        },
+        "exitCode": {
+          "type": "integer",
+          "description": "Exit code of the job container of the last attempt."
+        },
+        "workloadRef": {
+          "description": "The Workload of the current (or last) attempt, in the job's namespace.",
+          "type": "object",
+          "required": [
+            "name"
+          ],
+          "properties": {
+            "name": {
+              "type": "string",
+              "maxLength": 253,
+              "description": "Name of the Workload."
+            }
+          },
+          "additionalProperties": false
+        },
+        "result": {
+          "description": "The summary the job's pod wrote to its termination message (JSON).",
+          "type": "object",
+          "properties": {
+            "summary": {
+              "type": "string",
+              "maxLength": 1024,
+              "description": "One line, e.g. \"12 passed, 1 failed, 0 skipped (junit)\"."
+            },
+            "stage": {
+              "type": "string",
+              "maxLength": 63,
+              "description": "The last step the pod reached (clone, setup, test, done)."
+            },
+            "commit": {
+              "type": "string",
+              "maxLength": 64,
+              "description": "The commit the job ran on (ci-runner, docops, ml-batch)."
+            },
+            "metrics": {
+              "description": "Numeric results the job reported (ml-batch: the top-level numbers of its metrics.json, e.g. accuracy).",
+              "type": "object",
+              "maxProperties": 32,
+              "additionalProperties": {
+                "type": "number"
+              }
+            },
+            "tests": {
+              "description": "Test counts (ci-runner).",
+              "type": "object",
+              "properties": {
+                "format": {
+                  "type": "string",
+                  "enum": [
+                    "junit",
+                    "tap",
+                    "text",
+                    "none"
+                  ],
+                  "description": "Where the counts came from."
+                },
+                "total": {
+                  "type": "integer",
+                  "minimum": 0,
+                  "description": "Tests run."
+                },
+                "passed": {
+                  "type": "integer",
+                  "minimum": 0,
+                  "description": "Tests passed."
+                },
+                "failed": {
+                  "type": "integer",
+                  "minimum": 0,
+                  "description": "Tests failed (failures and errors)."
+                },
+                "skipped": {
+                  "type": "integer",
+                  "minimum": 0,
+                  "description": "Tests skipped."
+                }
+              },
+              "additionalProperties": false
+            }
+          },
+          "additionalProperties": false
+        },
+        "commitStatus": {
+          "description": "The commit status the operator set on the forge (ci-runner with statusSecret).",
+          "type": "object",
+          "properties": {
+            "state": {
+              "type": "string",
+              "enum": [
+                "pending",
+                "success",
+                "failure",
+                "error"
+              ],
+              "description": "The state set."
+            },
+            "outcome": {
+              "type": "string",
+              "enum": [
+                "Posted",
+                "PostFailed"
+              ],
+              "description": "Whether the forge accepted it."
+            },
+            "context": {
+              "type": "string",
+              "maxLength": 255,
+              "description": "The status context."
+            },
+            "message": {
+              "type": "string",
+              "maxLength": 1024,
+              "description": "What the forge answered on failure, or the description sent."
+            }
+          },
+          "additionalProperties": false
         },
         "artifacts": {
           "type": "array",
@@ -464,7 +618,7 @@ export const schema = {
           "minimum": 0
         },
         "conditions": {
-          "description": "Ready, Progressing, Degraded.",
+          "description": "Complete, Failed, Suspended, Progressing.",
           "type": "array",
           "maxItems": 32,
           "items": {

@@ -44,9 +44,17 @@ export interface JobSpec {
    */
   ttlSecondsAfterFinished?: number;
   /**
-   * Retries before the job is Failed.
+   * Retries before the job is Failed: each failed attempt is retried with a new Workload until this many retries are spent.
    */
   backoffLimit?: number;
+  /**
+   * Fail the job (reason DeadlineExceeded) this long after it started, counting every attempt (unset: no limit).
+   */
+  activeDeadlineSeconds?: number;
+  /**
+   * True: run no pod (a running attempt is stopped); false resumes it.
+   */
+  suspend?: boolean;
 }
 /**
  * What to publish when the job ends.
@@ -86,6 +94,26 @@ export interface JobStatus {
    */
   attempts?: number;
   /**
+   * Attempts that failed.
+   */
+  failedAttempts?: number;
+  /**
+   * Why the job finished: Completed, TemplateFailed (the template exited non-zero), InvalidParams, DeadlineExceeded, BackoffLimitExceeded or InfraFailed (the pod or its node was lost, or it was killed).
+   */
+  reason?:
+    'Completed' | 'TemplateFailed' | 'InvalidParams' | 'DeadlineExceeded' | 'BackoffLimitExceeded' | 'InfraFailed';
+  /**
+   * What happened, in words (the reason, the exit code, the summary).
+   */
+  message?: string;
+  /**
+   * Exit code of the job container of the last attempt.
+   */
+  exitCode?: number;
+  workloadRef?: JobWorkloadRef;
+  result?: JobResult;
+  commitStatus?: JobCommitStatus;
+  /**
    * Published artifacts.
    *
    * @maxItems 256
@@ -104,9 +132,88 @@ export interface JobStatus {
    */
   observedGeneration?: ObservedGeneration;
   /**
-   * Ready, Progressing, Degraded.
+   * Complete, Failed, Suspended, Progressing.
    */
   conditions?: Conditions;
+}
+/**
+ * The Workload of the current (or last) attempt, in the job's namespace.
+ */
+export interface JobWorkloadRef {
+  /**
+   * Name of the Workload.
+   */
+  name: string;
+}
+/**
+ * The summary the job's pod wrote to its termination message (JSON).
+ */
+export interface JobResult {
+  /**
+   * One line, e.g. "12 passed, 1 failed, 0 skipped (junit)".
+   */
+  summary?: string;
+  /**
+   * The last step the pod reached (clone, setup, test, done).
+   */
+  stage?: string;
+  /**
+   * The commit the job ran on (ci-runner, docops, ml-batch).
+   */
+  commit?: string;
+  /**
+   * Numeric results the job reported (ml-batch: the top-level numbers of its metrics.json, e.g. accuracy).
+   */
+  metrics?: {
+    [k: string]: number | undefined;
+  };
+  tests?: JobTestSummary;
+}
+/**
+ * Test counts (ci-runner).
+ */
+export interface JobTestSummary {
+  /**
+   * Where the counts came from.
+   */
+  format?: 'junit' | 'tap' | 'text' | 'none';
+  /**
+   * Tests run.
+   */
+  total?: number;
+  /**
+   * Tests passed.
+   */
+  passed?: number;
+  /**
+   * Tests failed (failures and errors).
+   */
+  failed?: number;
+  /**
+   * Tests skipped.
+   */
+  skipped?: number;
+}
+/**
+ * The commit status the operator set on the forge (ci-runner with statusSecret).
+ */
+export interface JobCommitStatus {
+  /**
+   * The state set.
+   */
+  state?: 'pending' | 'success' | 'failure' | 'error';
+  /**
+   * Whether the forge accepted it.
+   */
+  outcome?: 'Posted' | 'PostFailed';
+  /**
+   * The status context.
+   */
+  context?: string;
+  /**
+   * What the forge answered on failure, or the description sent.
+   */
+  message?: string;
 }
 /**
  * One published artifact.
