@@ -125,6 +125,6 @@ export function checkUpstreamUrl(at: string, url: string): void {
   } catch {
     throw new GatewayError(500, 'EndpointNotConfigured', `${at}: spec.repo.url "${url.replace(/\/\/[^/@]*@/, '//[redacted]@')}" is not a URL the git gateway can mirror; ${fix}`);
   }
-  if (parsed.username || parsed.password) throw new GatewayError(500, 'EndpointNotConfigured', `${at}: spec.repo.url carries credentials; ${fix}`);
   if (!['http:', 'https:', 'file:'].includes(parsed.protocol)) throw new GatewayError(500, 'EndpointNotConfigured', `${at}: spec.repo.url scheme "${parsed.protocol}" is not supported by the git gateway; ${fix}`);
+  if (parsed.username || parsed.password) throw new GatewayError(500, 'EndpointNotConfigured', `${at}: spec.repo.url carries credentials; ${fix}`);
 }
