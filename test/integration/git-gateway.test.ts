@@ -230,6 +230,10 @@ describe('git gateway (real apiserver, real Gitea, real git)', () => {
     expect(left.stdout).toBe('');
     // A retry sees the same answer (the mirror does not claim the branch exists).
     expect((await agentGit(['push', 'origin', 'HEAD:weft/task-hook'], { cwd: dir, task: 'task-hook' })).out).toContain('the forge refused the push');
+    // When the task goes, its mirror can be removed; a later request would fetch it again.
+    const obj = await rest.get<AgentTask>(AGENTTASKS, 'task-hook', ns);
+    await gw.mirrors.remove({ namespace: ns, name: 'task-hook' }, obj.metadata.uid);
+    expect((await readdir(join(mirrorDir, ns))).filter((d) => d.startsWith('task-hook-'))).toEqual([]);
   });
 
   it_('counts requests per service and outcome, and bytes', async () => {
@@ -241,14 +245,14 @@ describe('git gateway (real apiserver, real Gitea, real git)', () => {
     expect(m).toMatch(/weft_git_requests_total\{service="upload-pack",outcome="forbidden"\} [1-9]/);
     expect(m).toMatch(/weft_git_bytes_total\{service="upload-pack",direction="out"\} [1-9]/);
     expect(m).toMatch(/weft_git_bytes_total\{service="receive-pack",direction="in"\} [1-9]/);
-    expect(gw.metrics.requests).toBeDefined();
   });
 
-  it_('leaves the forge token nowhere in the mirrors, the logs or the Git configs', async () => {
+  it_('leaves the forge token nowhere in the mirrors, the agent\'s clones, the logs or the Git configs', async () => {
     const secret = gitea.admin.token;
     const forms = [secret, Buffer.from(`x-access-token:${secret}`).toString('base64')];
-    const files = await filesUnder(mirrorDir);
-    expect(files.length).toBeGreaterThan(10);
+    // Everything on disk here: the mirrors, the agent's clones and their .git directories.
+    const files = await filesUnder(work);
+    expect(files.filter((f) => f.startsWith(mirrorDir)).length).toBeGreaterThan(10);
     for (const f of files) {
       const bytes = await readFile(f);
       for (const s of forms) expect({ file: f, found: bytes.includes(s) }).toEqual({ file: f, found: false });

@@ -48,6 +48,12 @@ export class MirrorStore {
     return existsSync(join(dir, 'HEAD'));
   }
 
+  /** Removes a task's mirror (when the task is deleted); the next request would fetch it again. */
+  async remove(task: TaskKey, uid?: string): Promise<void> {
+    const dir = this.pathOf(task, uid);
+    await this.withLock(dir, () => rm(dir, { recursive: true, force: true }));
+  }
+
   /** Runs `fn` with the mirror `dir` to itself (per-process lock). */
   async withLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
     const prev = this.locks.get(dir) ?? Promise.resolve();
