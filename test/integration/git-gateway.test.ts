@@ -154,6 +154,13 @@ describe('git gateway (real apiserver, real Gitea, real git)', () => {
     expect(await branchSha('weft/task-b')).toBe((await agentGit(['rev-parse', 'HEAD'], { cwd: dir })).out.trim());
   });
 
+  it_('serves protocol v0 clients too (the "# service=" advertisement)', async () => {
+    const dir = join(work, 'v0-clone');
+    const clone = await agentGit(['-c', 'protocol.version=0', 'clone', '-q', urlOf('task-a'), dir], { task: 'task-a' });
+    expect(clone.code).toBe(0);
+    expect((await agentGit(['rev-parse', 'origin/weft/task-a'], { cwd: dir })).out.trim()).toBe(await branchSha('weft/task-a'));
+  });
+
   it_('refuses a push to main, naming the allowed branch, and main stays as it was', async () => {
     const main = await branchSha('main');
     const dir = await cloneAndCommit('task-a', 'main.txt');
