@@ -110,6 +110,18 @@ beforeAll(async () => {
   base = await app.listen({ host: '127.0.0.1', port: 0 });
   const forgeRepo = { url: `${gitea.url.replace('http://', 'https://')}/${repo}.git`, credentialsSecretRef: { name: 'forge' } };
   for (const t of ['task-a', 'task-b', 'task-race']) await createTask(t, forgeRepo);
+  // A second upstream, a bare repository on disk whose pre-receive hook refuses the agent's branch.
+  const seed = join(work, 'seed');
+  const upstream = join(work, 'upstream.git');
+  await execa('git', ['init', '-q', '--bare', '-b', 'main', upstream]);
+  await execa('git', ['init', '-q', '-b', 'main', seed]);
+  await writeFile(join(seed, 'README.md'), 'hooked\n');
+  await execa('git', ['add', '-A'], { cwd: seed });
+  await execa('git', ['commit', '-qm', 'Seed'], { cwd: seed, env: AUTHOR });
+  await execa('git', ['push', '-q', upstream, 'main'], { cwd: seed });
+  await writeFile(join(upstream, 'hooks', 'pre-receive'), '#!/bin/sh\necho "branch policy says no" >&2\nexit 1\n');
+  await chmod(join(upstream, 'hooks', 'pre-receive'), 0o755);
+  await createTask('task-hook', { url: `file://${upstream}` });
 }, 180_000);
 
 afterAll(async () => {
@@ -140,6 +152,13 @@ describe('git gateway (real apiserver, real Gitea, real git)', () => {
     const push = await agentGit(['push', 'origin', 'HEAD:weft/task-b'], { cwd: dir, task: 'task-b', basic: true });
     expect(push.code).toBe(0);
     expect(await branchSha('weft/task-b')).toBe((await agentGit(['rev-parse', 'HEAD'], { cwd: dir })).out.trim());
+  });
+
+  it_('serves protocol v0 clients too (the "# service=" advertisement)', async () => {
+    const dir = join(work, 'v0-clone');
+    const clone = await agentGit(['-c', 'protocol.version=0', 'clone', '-q', urlOf('task-a'), dir], { task: 'task-a' });
+    expect(clone.code).toBe(0);
+    expect((await agentGit(['rev-parse', 'origin/weft/task-a'], { cwd: dir })).out.trim()).toBe(await branchSha('weft/task-a'));
   });
 
   it_('refuses a push to main, naming the allowed branch, and main stays as it was', async () => {
@@ -206,23 +225,41 @@ describe('git gateway (real apiserver, real Gitea, real git)', () => {
     expect(await branchSha('weft/task-race')).toBe((await agentGit(['rev-parse', 'HEAD'], { cwd: dir })).out.trim());
   }, 90_000);
 
+  it_('reports a push the forge refuses as rejected, and the mirror forgets the branch', async () => {
+    const dir = await cloneAndCommit('task-hook', 'hook.txt');
+    expect(await readFile(join(dir, 'README.md'), 'utf8')).toBe('hooked\n');
+    const push = await agentGit(['push', 'origin', 'HEAD:weft/task-hook'], { cwd: dir, task: 'task-hook' });
+    expect(push.code).not.toBe(0);
+    expect(push.out).toContain('! [remote rejected] HEAD -> weft/task-hook (weft: the forge refused the push of weft/task-hook; nothing was pushed)');
+    expect(push.out).toContain('pre-receive hook declined');
+    const mirror = (await readdir(join(mirrorDir, ns))).find((d) => d.startsWith('task-hook-'))!;
+    const left = await execa('git', ['for-each-ref', 'refs/heads/weft/'], { cwd: join(mirrorDir, ns, mirror) });
+    expect(left.stdout).toBe('');
+    // A retry sees the same answer (the mirror does not claim the branch exists).
+    expect((await agentGit(['push', 'origin', 'HEAD:weft/task-hook'], { cwd: dir, task: 'task-hook' })).out).toContain('the forge refused the push');
+    // When the task goes, its mirror can be removed; a later request would fetch it again.
+    const obj = await rest.get<AgentTask>(AGENTTASKS, 'task-hook', ns);
+    await gw.mirrors.remove({ namespace: ns, name: 'task-hook' }, obj.metadata.uid);
+    expect((await readdir(join(mirrorDir, ns))).filter((d) => d.startsWith('task-hook-'))).toEqual([]);
+  });
+
   it_('counts requests per service and outcome, and bytes', async () => {
     const m = await registry.metrics();
     expect(m).toMatch(/weft_git_requests_total\{service="upload-pack",outcome="ok"\} [1-9]/);
     expect(m).toMatch(/weft_git_requests_total\{service="receive-pack",outcome="ok"\} [1-9]/);
     expect(m).toMatch(/weft_git_requests_total\{service="receive-pack",outcome="refused"\} [1-9]/);
-    expect(m).toMatch(/weft_git_requests_total\{service="receive-pack",outcome="upstream_failed"\} 1/);
+    expect(m).toMatch(/weft_git_requests_total\{service="receive-pack",outcome="upstream_failed"\} 3/);
     expect(m).toMatch(/weft_git_requests_total\{service="upload-pack",outcome="forbidden"\} [1-9]/);
     expect(m).toMatch(/weft_git_bytes_total\{service="upload-pack",direction="out"\} [1-9]/);
     expect(m).toMatch(/weft_git_bytes_total\{service="receive-pack",direction="in"\} [1-9]/);
-    expect(gw.metrics.requests).toBeDefined();
   });
 
-  it_('leaves the forge token nowhere in the mirrors, the logs or the Git configs', async () => {
+  it_('leaves the forge token nowhere in the mirrors, the agent\'s clones, the logs or the Git configs', async () => {
     const secret = gitea.admin.token;
     const forms = [secret, Buffer.from(`x-access-token:${secret}`).toString('base64')];
-    const files = await filesUnder(mirrorDir);
-    expect(files.length).toBeGreaterThan(10);
+    // Everything on disk here: the mirrors, the agent's clones and their .git directories.
+    const files = await filesUnder(work);
+    expect(files.filter((f) => f.startsWith(mirrorDir)).length).toBeGreaterThan(10);
     for (const f of files) {
       const bytes = await readFile(f);
       for (const s of forms) expect({ file: f, found: bytes.includes(s) }).toEqual({ file: f, found: false });

@@ -48,6 +48,12 @@ export class MirrorStore {
     return existsSync(join(dir, 'HEAD'));
   }
 
+  /** Removes a task's mirror (when the task is deleted); the next request would fetch it again. */
+  async remove(task: TaskKey, uid?: string): Promise<void> {
+    const dir = this.pathOf(task, uid);
+    await this.withLock(dir, () => rm(dir, { recursive: true, force: true }));
+  }
+
   /** Runs `fn` with the mirror `dir` to itself (per-process lock). */
   async withLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
     const prev = this.locks.get(dir) ?? Promise.resolve();
@@ -125,6 +131,6 @@ export function checkUpstreamUrl(at: string, url: string): void {
   } catch {
     throw new GatewayError(500, 'EndpointNotConfigured', `${at}: spec.repo.url "${url.replace(/\/\/[^/@]*@/, '//[redacted]@')}" is not a URL the git gateway can mirror; ${fix}`);
   }
-  if (parsed.username || parsed.password) throw new GatewayError(500, 'EndpointNotConfigured', `${at}: spec.repo.url carries credentials; ${fix}`);
   if (!['http:', 'https:', 'file:'].includes(parsed.protocol)) throw new GatewayError(500, 'EndpointNotConfigured', `${at}: spec.repo.url scheme "${parsed.protocol}" is not supported by the git gateway; ${fix}`);
+  if (parsed.username || parsed.password) throw new GatewayError(500, 'EndpointNotConfigured', `${at}: spec.repo.url carries credentials; ${fix}`);
 }

@@ -33,7 +33,11 @@ export async function handleReceivePack(ctx: GitCtx, t: GitTarget, body: Buffer)
   }
   const ref = decision.command.ref;
   return ctx.mirrors.withLock(t.dir, async () => {
-    if (!(await ctx.mirrors.exists(t.dir))) await ctx.mirrors.sync(t.dir, t.upstream);
+    if (!(await ctx.mirrors.exists(t.dir))) {
+      await ctx.mirrors.sync(t.dir, t.upstream).catch((err: unknown) => {
+        throw new GatewayError(502, 'UpstreamUnreachable', `could not fetch ${t.upstream.url} (spec.repo.url of AgentTask ${t.task.namespace}/${t.task.name}) into the gateway's mirror: ${errText(err, t.upstream)}`, { cause: err });
+      });
+    }
     const before = await ctx.mirrors.refValue(t.dir, ref);
     const config = ['receive.denyDeletes=true', `receive.denyNonFastForwards=${ctx.deps.allowForcePush ? 'false' : 'true'}`, 'core.hooksPath=/dev/null'];
     const out = await runService({ service: 'receive-pack', dir: t.dir, home: ctx.mirrors.home, config }, body);

@@ -20,6 +20,7 @@ import { runService, startService, type GitService } from './service.js';
 /** The registered git gateway. */
 export interface GitGateway {
   readonly metrics: GitGatewayMetrics;
+  /** The per-task mirrors; `mirrors.remove(task, uid)` drops a deleted task's mirror. */
   readonly mirrors: MirrorStore;
 }
 
