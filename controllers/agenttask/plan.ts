@@ -9,8 +9,7 @@
  * failed → after `retryPolicy.backoffSeconds` attempt n+1, up to `maxAttempts`. Suspend, timeout
  * and a spent budget stop the pod. Every end has a typed outcome (status.outcome, the Ready reason).
  */
-import type { AgentTask, AgentTaskStatus } from '../../src/api/agenttask/types.js';
-import type { AgentUsage } from '../../src/api/agenttask/types.js';
+import type { AgentTask, AgentTaskStatus, AgentUsage } from '../../src/api/agenttask/types.js';
 import type { Workload } from '../../src/api/workload/types.js';
 import { findCondition, metaTime, setConditions, type ConditionInput } from '../../src/runtime/conditions.js';
 import type { RunnerResult } from '../../src/agents/run/spec.js';
@@ -47,7 +46,7 @@ export interface AgentTaskObservation {
   upstreamFailure?: string;
   /** Usage counted by the gateway (status.usage shape). */
   usage?: AgentUsage;
-  /** Whether the repository has a forge the operator can open changes on (false: file://, no token). */
+  /** Whether the repository has a forge the operator can open changes on (false: file://, no token); read only when a branch was pushed or a change is in review. */
   forge: boolean;
   /** The change of the branch, when one was opened/read this pass (undefined: not asked). */
   change?: ChangeObservation;

@@ -105,9 +105,12 @@ class AgentTaskReconciler {
     const workload = this.ownedWorkload(task);
     const obs: AgentTaskObservation = { task, now: new Date(), workload, forge: false, ...(this.deps.signals?.of(key) ?? {}) };
     if (workload && ['Succeeded', 'Failed'].includes(workload.status?.phase ?? '')) Object.assign(obs, await this.podReport(workload));
+    // The forge (a Secret read) only when the plan can use it: a pushed branch, or a change in review.
+    const reviewing = task.status?.phase === 'Reviewing';
+    if (!reviewing && obs.result?.result !== 'pushed') return obs;
     const forge = await forgeForTask(task, this.readSecret).catch((err: unknown) => ({ error: errorMessage(err) }));
     obs.forge = forge !== undefined;
-    const number = task.status?.phase === 'Reviewing' ? task.status.pullRequest?.number : undefined;
+    const number = reviewing ? task.status?.pullRequest?.number : undefined;
     if (number !== undefined && forge) Object.assign(obs, await this.readChange(forge, number));
     return obs;
   }

@@ -203,16 +203,13 @@ build_notebook() { template_image notebook "$NOTEBOOK_PACKAGES" "Weft notebook J
 # files, production node_modules only, exec-form entrypoint).
 build_operator() {
   local out=$1
-  [ -f "$ROOT/dist/src/cli/main.js" ] || die "dist/ is missing: run 'npm run build' before building the operator image"
-  local base node deps app="$WORK/app"
+  local base node deps
   echo "$OPERATOR_PACKAGES $OPERATOR_USER" >"$WORK/pkgs"
   base=$(layer operator-rootfs "$WORK/pkgs" "$WORK/script" -- operator_rootfs)
   node=$(layer node "$(node_bin)" -- node_layer)
   deps=$(layer operator-deps "$ROOT/package.json" "$ROOT/package-lock.json" -- deps_layer)
   # The Dockerfile copies package*.json with node_modules and dist, bin, crds after them.
-  mkdir -p "$app/app"
-  cp -a "$ROOT/dist" "$ROOT/bin" "$ROOT/crds" "$app/app/"
-  deterministic_tar "$app" "$WORK/app.tar"
+  app_layer operator "$WORK/app.tar" dist bin crds
   oci_archive operator dev "$out" "$base" "$node" "$deps" "$WORK/app.tar" -- \
     --config.entrypoint node --config.entrypoint /app/bin/weft.js --config.cmd operator \
     --config.user 65532:65532 --config.workingdir /app --config.env NODE_ENV=production \
@@ -222,19 +219,26 @@ build_operator() {
     --config.label org.opencontainers.image.vendor=Weft
 }
 
+# app_layer IMAGE OUT.tar DIR...: our build output (the named top-level dirs) under /app
+app_layer() {
+  local image=$1 out=$2; shift 2
+  [ -f "$ROOT/dist/src/cli/main.js" ] || die "dist/ is missing: run 'npm run build' before building the $image image"
+  local d; d=$(mktemp -d "$WORK/app.XXXX")
+  mkdir -p "$d/app"
+  for dir in "$@"; do cp -a "$ROOT/$dir" "$d/app/"; done
+  deterministic_tar "$d" "$out"
+}
+
 # The agent image: the runner's layers, the operator's production node_modules and our build
 # (`node /app/bin/weft.js task-run` is what the AgentTask controller starts).
 build_agent() {
   local out=$1
-  [ -f "$ROOT/dist/src/cli/main.js" ] || die "dist/ is missing: run 'npm run build' before building the agent image"
-  local base node deps app="$WORK/agent-app"
+  local base node deps
   echo "$RUNNER_PACKAGES $RUNNER_USER" >"$WORK/pkgs"
   base=$(layer runner-rootfs "$WORK/pkgs" "$WORK/script" -- runner_rootfs)
   node=$(layer node "$(node_bin)" -- node_layer)
   deps=$(layer operator-deps "$ROOT/package.json" "$ROOT/package-lock.json" -- deps_layer)
-  mkdir -p "$app/app"
-  cp -a "$ROOT/dist" "$ROOT/bin" "$app/app/"
-  deterministic_tar "$app" "$WORK/agent-app.tar"
+  app_layer agent "$WORK/agent-app.tar" dist bin
   oci_archive agent dev "$out" "$base" "$node" "$deps" "$WORK/agent-app.tar" -- \
     --config.cmd node --config.cmd /app/bin/weft.js --config.cmd task-run \
     --config.user 1000:1000 --config.workingdir /workspace --config.env HOME=/home/runner --config.env NODE_ENV=production \

@@ -100,7 +100,7 @@ describe('weft task-run (the runner of an agent pod)', () => {
     const cli = [
       'test "$OPENAI_API_KEY" = not-a-secret && test "$ANTHROPIC_API_KEY" = not-a-secret',
       'cp "$WEFT_TASK_PROMPT_FILE" prompt.md',
-      'node -e "const c=require(process.env.WEFT_MCP_CONFIG); process.exit(c.mcpServers.speckit.args.includes(\'speckit\') ? 0 : 3)"',
+      'cp "$WEFT_MCP_CONFIG" mcp.json',
       'echo fixed >> README.md',
     ].join(' && ');
     const e = env({ driver: 'command', command: ['bash', '-c', cli] });
@@ -109,6 +109,10 @@ describe('weft task-run (the runner of an agent pod)', () => {
     expect(await runTask(e)).toBe(0);
     expect(await result(e)).toMatchObject({ result: 'pushed' });
     expect(git(['--git-dir', origin, 'show', 'weft/fix:prompt.md'])).toContain('# Task: Fix the README');
+    // The MCP config names exactly the servers of spec.mcp, each `weft mcp <server>` on the clone.
+    expect(JSON.parse(git(['--git-dir', origin, 'show', 'weft/fix:mcp.json']))).toEqual({
+      mcpServers: { speckit: { command: 'node', args: ['/app/bin/weft.js', 'mcp', 'speckit', '--root', join(dir, 'ws', 'repo')] } },
+    });
   });
 
   it('command driver: a failing agent CLI fails the attempt with its exit code and output', async () => {
