@@ -107,12 +107,15 @@ class AgentTaskReconciler {
     if (workload && ['Succeeded', 'Failed'].includes(workload.status?.phase ?? '')) Object.assign(obs, await this.podReport(workload));
     // The forge (a Secret read) only when the plan can use it: a pushed branch, or a change in review.
     const reviewing = task.status?.phase === 'Reviewing';
-    if (!reviewing && obs.result?.result !== 'pushed') return obs;
-    const forge = await forgeForTask(task, this.readSecret).catch((err: unknown) => ({ error: errorMessage(err) }));
-    obs.forge = forge !== undefined;
-    const number = reviewing ? task.status?.pullRequest?.number : undefined;
-    if (number !== undefined && forge) Object.assign(obs, await this.readChange(forge, number));
+    if (reviewing || obs.result?.result === 'pushed') Object.assign(obs, await this.observeForge(task, reviewing));
     return obs;
+  }
+
+  private async observeForge(task: Task, reviewing: boolean): Promise<Partial<AgentTaskObservation>> {
+    const forge = await forgeForTask(task, this.readSecret).catch((err: unknown) => ({ error: errorMessage(err) }));
+    const number = reviewing ? task.status?.pullRequest?.number : undefined;
+    const change = number !== undefined && forge ? await this.readChange(forge, number) : {};
+    return { forge: forge !== undefined, ...change };
   }
 
   /** The Workload of the current attempt, when the cache has it and the task controls it. */
