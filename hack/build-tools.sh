@@ -6,7 +6,8 @@
 # pinned go.sum is skipped.
 #
 # Usage: hack/build-tools.sh [tool ...]      (default: kube-apiserver kubectl etcd kwok headscale tailscale tailscaled
-#                                             kubelet kube-controller-manager kube-scheduler, then `images`)
+#                                             kubelet kube-controller-manager kube-scheduler versitygw otelcol,
+#                                             then `images`)
 #        hack/build-tools.sh images           (only the real node's images: hack/images/build.sh pause runner)
 #        hack/build-tools.sh --print-dir TOOL (prints the directory a tool is built into)
 # Each product has its own module under hack/tools/<product>/ so that MVS never mixes their
@@ -32,7 +33,10 @@ product_of() {
     kwok) echo "kwok $KWOK_VERSION sigs.k8s.io/kwok/cmd/kwok" ;;
     headscale) echo "headscale $HEADSCALE_VERSION github.com/juanfont/headscale/cmd/headscale" ;;
     tailscale|tailscaled) echo "headscale $HEADSCALE_VERSION tailscale.com/cmd/$1" ;;
-    *) die "unknown tool '$1' (known: kube-apiserver kubectl kube-controller-manager kube-scheduler kubelet kube-proxy etcd etcdctl kwok headscale tailscale tailscaled)" ;;
+    # artifacts and traces (issue 20): the S3 store and the OpenTelemetry collector (built by ocb, below)
+    versitygw) echo "versitygw $VERSITYGW_VERSION github.com/versity/versitygw/cmd/versitygw" ;;
+    otelcol) echo "otelcol $OTELCOL_VERSION go.opentelemetry.io/collector/cmd/builder" ;;
+    *) die "unknown tool '$1' (known: kube-apiserver kubectl kube-controller-manager kube-scheduler kubelet kube-proxy etcd etcdctl kwok headscale tailscale tailscaled versitygw otelcol)" ;;
   esac
 }
 
@@ -43,6 +47,7 @@ ldflags_for() {
       local minor; minor=$(echo "$version" | cut -d. -f2)
       echo "-s -w -X k8s.io/component-base/version.gitVersion=$version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean -X k8s.io/client-go/pkg/version.gitVersion=$version -X k8s.io/client-go/pkg/version.gitMajor=1 -X k8s.io/client-go/pkg/version.gitMinor=$minor" ;;
     kwok) echo "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=$version" ;;
+    versitygw) echo "-s -w -X main.Version=$version" ;;
     *) echo "-s -w" ;;
   esac
 }
@@ -57,6 +62,33 @@ command -v go >/dev/null 2>&1 || die "Go is not installed. Install Go ≥ 1.26 (
 GOV=$(go env GOVERSION | sed 's/^go//')
 case "$GOV" in 1.2[6-9]*|1.[3-9]*) ;; *) die "Go $GOV is too old; the pinned modules need Go ≥ 1.26" ;; esac
 
+# --- the OpenTelemetry collector (issue 20) -------------------------------------------------------
+# otelcorecol has local replace lines, so the collector is assembled by the collector builder (ocb),
+# pinned in hack/tools/otelcol/go.mod, from hack/tools/otelcol/manifest.yaml (which pins every
+# component). The stamp covers the builder's module and the manifest.
+otelcol_stamp() {
+  sha256sum "$TOOLS/otelcol/go.sum" "$TOOLS/otelcol/go.mod" "$TOOLS/otelcol/manifest.yaml" | sha256sum | cut -c1-16
+}
+# build_otelcol OUT: builds ocb, lets it generate and compile the distribution in a temp dir, moves
+# the binary to OUT.
+build_otelcol() {
+  local out=$1 work
+  work=$(mktemp -d "${TMPDIR:-/tmp}/weft-otelcol.XXXXXX")
+  if ! (cd "$TOOLS/otelcol" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -ldflags "-s -w" -o "$work/ocb" go.opentelemetry.io/collector/cmd/builder) ; then
+    rm -rf "$work"
+    die "building the collector builder failed (module go.opentelemetry.io/collector/cmd/builder@$OTELCOL_VERSION)"
+  fi
+  sed "s|@OUTPUT_PATH@|$work/dist|" "$TOOLS/otelcol/manifest.yaml" >"$work/manifest.yaml"
+  if ! CGO_ENABLED=0 "$work/ocb" --config "$work/manifest.yaml" >"$work/ocb.log" 2>&1; then
+    tail -30 "$work/ocb.log" >&2
+    rm -rf "$work"
+    die "the collector builder failed (manifest hack/tools/otelcol/manifest.yaml, versions $OTELCOL_VERSION). If a module could not be downloaded, check GOPROXY=$(go env GOPROXY)"
+  fi
+  mv -f "$work/dist/weft-otelcol" "$out"
+  rm -rf "$work"
+}
+# ---------------------------------------------------------------------------------------------------
+
 TOOLS_WANTED=()
 WANT_IMAGES=0
 for arg in "$@"; do
@@ -64,6 +96,7 @@ for arg in "$@"; do
 done
 if [ $# -eq 0 ]; then
   TOOLS_WANTED=(kube-apiserver kubectl etcd kwok headscale tailscale tailscaled kubelet kube-controller-manager kube-scheduler)
+  TOOLS_WANTED+=(versitygw otelcol)   # artifacts and traces (issue 20)
   WANT_IMAGES=1
 fi
 
@@ -72,6 +105,7 @@ for tool in "${TOOLS_WANTED[@]+"${TOOLS_WANTED[@]}"}"; do
   dir="$CACHE/bin/$product-$version"
   stamp="$dir/.$tool.stamp"
   want=$(sha256sum "$TOOLS/$product/go.sum" "$TOOLS/$product/go.mod" | sha256sum | cut -c1-16)
+  [ "$tool" = otelcol ] && want=$(otelcol_stamp)
   if [ -x "$dir/$tool" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
     log "$tool $version: up to date ($dir/$tool)"
     continue
@@ -80,7 +114,9 @@ for tool in "${TOOLS_WANTED[@]+"${TOOLS_WANTED[@]}"}"; do
   log "$tool $version: building $pkg (the first build of a product downloads its modules and can take 10+ minutes on 2 cores)…"
   start=$(date +%s)
   tmp="$dir/.$tool.tmp.$$"
-  if ! (cd "$TOOLS/$product" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath \
+  if [ "$tool" = otelcol ]; then
+    build_otelcol "$tmp"
+  elif ! (cd "$TOOLS/$product" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath \
         -ldflags "$(ldflags_for "$product" "$version")" -o "$tmp" "$pkg") ; then
     rm -f "$tmp"
     die "building $tool failed (module $pkg@$version). If the error says a module could not be downloaded, check that the Go module proxy is reachable: GOPROXY=$(go env GOPROXY)"

@@ -1,0 +1,113 @@
+import type { ArtifactEntry } from './uploader.js';
+
+/** How a run ended. */
+export type RunOutcome = 'Succeeded' | 'Failed' | 'Cancelled' | 'TimedOut' | 'ArtifactsFailed';
+
+/** What is kept of one finished run of a Job or AgentTask once its object is gone. */
+export interface RunRecord {
+  namespace: string;
+  /** Lower-case kind: `job`, `agenttask`. */
+  kind: string;
+  name: string;
+  attempt: number;
+  uid?: string;
+  /** The Job template (or AgentTask agent) it ran. */
+  template?: string;
+  org?: string;
+  /** sha256 of the spec that ran, e.g. `sha256:3f…`. */
+  specDigest: string;
+  outcome: RunOutcome;
+  /** RFC 3339 times. */
+  startedAt: string;
+  finishedAt: string;
+  artifacts: ArtifactEntry[];
+  /** The run's trace (W3C trace id, 32 hex digits). */
+  traceId?: string;
+  /** A short human explanation of the outcome. */
+  message?: string;
+}
+
+/** The one-line summary of a run kept in the index: the record without its artifact list. */
+export interface HistoryEntry extends Omit<RunRecord, 'artifacts' | 'namespace'> {
+  /** `<inverted finish time>_<kind>_<name>_<attempt>`: the record's key and the sort key (newest first). */
+  id: string;
+  artifactCount: number;
+  artifactBytes: number;
+}
+
+/** Filters of a history listing; every given field must match. */
+export interface HistoryFilter {
+  kind?: string;
+  name?: string;
+  template?: string;
+  org?: string;
+  /** One outcome or any of several. */
+  outcome?: RunOutcome | RunOutcome[];
+  /** Finished at or after (RFC 3339). */
+  since?: string;
+  /** Finished before (RFC 3339). */
+  until?: string;
+}
+
+const TIME_MAX = 9_999_999_999_999;
+
+/** The run's id: its finish time inverted (13 digits, so newer sorts first), kind, name and attempt. */
+export function runId(run: Pick<RunRecord, 'finishedAt' | 'kind' | 'name' | 'attempt'>): string {
+  const ms = Date.parse(run.finishedAt);
+  if (Number.isNaN(ms)) throw new TypeError(`run record: finishedAt "${run.finishedAt}" is not an RFC 3339 time`);
+  return `${String(TIME_MAX - ms).padStart(13, '0')}_${run.kind}_${run.name}_${run.attempt}`;
+}
+
+/** The index summary of a record. */
+export function toEntry(run: RunRecord): HistoryEntry {
+  const { artifacts, namespace: _ns, ...rest } = run;
+  const message = rest.message && rest.message.length > 200 ? `${rest.message.slice(0, 199)}…` : rest.message;
+  return {
+    ...rest,
+    message,
+    id: runId(run),
+    artifactCount: artifacts.length,
+    artifactBytes: artifacts.reduce((n, a) => n + a.size, 0),
+  };
+}
+
+/** Newest first, then by id. */
+export function compareEntries(a: HistoryEntry, b: HistoryEntry): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** Whether an entry passes the filter. */
+export function matches(e: HistoryEntry, f: HistoryFilter): boolean {
+  const outcomes = f.outcome === undefined ? undefined : Array.isArray(f.outcome) ? f.outcome : [f.outcome];
+  return (
+    (f.kind === undefined || e.kind === f.kind) &&
+    (f.name === undefined || e.name === f.name) &&
+    (f.template === undefined || e.template === f.template) &&
+    (f.org === undefined || e.org === f.org) &&
+    (outcomes === undefined || outcomes.includes(e.outcome)) &&
+    (f.since === undefined || Date.parse(e.finishedAt) >= Date.parse(f.since)) &&
+    (f.until === undefined || Date.parse(e.finishedAt) < Date.parse(f.until))
+  );
+}
+
+/** Where a listing continues: after entry `after` of segment `segment`. */
+export interface HistoryCursor {
+  segment: string;
+  after: string;
+}
+
+/** An opaque, URL-safe cursor. */
+export function encodeCursor(c: HistoryCursor): string {
+  return Buffer.from(JSON.stringify([c.segment, c.after])).toString('base64url');
+}
+
+/** Reads a cursor from {@link encodeCursor}; a TypeError names a malformed one. */
+export function decodeCursor(s: string): HistoryCursor {
+  try {
+    const [segment, after] = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as [unknown, unknown];
+    if (typeof segment === 'string' && typeof after === 'string') return { segment, after };
+  } catch {
+    // fall through
+  }
+  throw new TypeError(`invalid history cursor "${s.slice(0, 40)}": pass the "next" of the previous page`);
+}
