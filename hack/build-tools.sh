@@ -63,14 +63,19 @@ GOV=$(go env GOVERSION | sed 's/^go//')
 case "$GOV" in 1.2[6-9]*|1.[3-9]*) ;; *) die "Go $GOV is too old; the pinned modules need Go ≥ 1.26" ;; esac
 
 # --- the OpenTelemetry collector (issue 20) -------------------------------------------------------
-# otelcorecol has local replace lines, so the collector is assembled by the collector builder (ocb),
-# pinned in hack/tools/otelcol/go.mod, from hack/tools/otelcol/manifest.yaml (which pins every
-# component). The stamp covers the builder's module and the manifest.
+# otelcorecol has local replace lines, so the collector is assembled by the collector builder (ocb,
+# pinned in hack/tools/otelcol/go.mod) from hack/tools/otelcol/manifest.yaml. ocb generates the
+# sources; they are compiled against the pinned hack/tools/otelcol/dist/go.{mod,sum}, because ocb's
+# own `go mod tidy` also resolves the tests' imports of contrib's fileexporter, one of which
+# (extension/encoding/otlpencodingextension@v0.162.0) the module proxy does not serve (403).
+# To bump: edit manifest.yaml, then in a scratch dir with ocb's sources: go mod init
+# weft.dev/hack/tools/otelcol/dist, go mod edit -require=<each gomod>@<version>, GOFLAGS=-mod=mod go build .,
+# and copy its go.mod and go.sum to hack/tools/otelcol/dist/.
 otelcol_stamp() {
-  sha256sum "$TOOLS/otelcol/go.sum" "$TOOLS/otelcol/go.mod" "$TOOLS/otelcol/manifest.yaml" | sha256sum | cut -c1-16
+  cat "$TOOLS/otelcol/go.sum" "$TOOLS/otelcol/go.mod" "$TOOLS/otelcol/manifest.yaml" "$TOOLS/otelcol/dist/go.mod" "$TOOLS/otelcol/dist/go.sum" | sha256sum | cut -c1-16
 }
-# build_otelcol OUT: builds ocb, lets it generate and compile the distribution in a temp dir, moves
-# the binary to OUT.
+# build_otelcol OUT: builds ocb, lets it generate the distribution's sources in a temp dir, compiles
+# them with the pinned module files, moves the binary to OUT.
 build_otelcol() {
   local out=$1 work
   work=$(mktemp -d "${TMPDIR:-/tmp}/weft-otelcol.XXXXXX")
@@ -79,12 +84,16 @@ build_otelcol() {
     die "building the collector builder failed (module go.opentelemetry.io/collector/cmd/builder@$OTELCOL_VERSION)"
   fi
   sed "s|@OUTPUT_PATH@|$work/dist|" "$TOOLS/otelcol/manifest.yaml" >"$work/manifest.yaml"
-  if ! CGO_ENABLED=0 "$work/ocb" --config "$work/manifest.yaml" >"$work/ocb.log" 2>&1; then
+  if ! "$work/ocb" --config "$work/manifest.yaml" --skip-get-modules --skip-compilation >"$work/ocb.log" 2>&1; then
     tail -30 "$work/ocb.log" >&2
     rm -rf "$work"
-    die "the collector builder failed (manifest hack/tools/otelcol/manifest.yaml, versions $OTELCOL_VERSION). If a module could not be downloaded, check GOPROXY=$(go env GOPROXY)"
+    die "the collector builder could not generate the sources (manifest hack/tools/otelcol/manifest.yaml)"
   fi
-  mv -f "$work/dist/weft-otelcol" "$out"
+  cp "$TOOLS/otelcol/dist/go.mod" "$TOOLS/otelcol/dist/go.sum" "$work/dist/"
+  if ! (cd "$work/dist" && CGO_ENABLED=0 GOFLAGS=-mod=readonly go build -trimpath -ldflags "-s -w" -o "$out" .) ; then
+    rm -rf "$work" "$out"
+    die "compiling the collector failed (hack/tools/otelcol/dist/go.mod, $OTELCOL_VERSION). If a module could not be downloaded, check GOPROXY=$(go env GOPROXY)"
+  fi
   rm -rf "$work"
 }
 # ---------------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ export interface S3CallContext {
   key: string;
 }
 
-const AUTH = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied', 'InvalidSecurity', 'RequestTimeTooSkewed', 'ExpiredToken']);
+const AUTH = new Set(['InvalidAccessKeyId', 'XAdminUserNotFound', 'SignatureDoesNotMatch', 'AccessDenied', 'InvalidSecurity', 'RequestTimeTooSkewed', 'ExpiredToken']);
 const CHECKSUM = new Set(['BadDigest', 'InvalidDigest', 'XAmzContentSHA256Mismatch', 'InvalidChecksum']);
 const NOT_FOUND = new Set(['NoSuchKey', 'NotFound']);
 const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'TimeoutError']);
@@ -22,13 +22,27 @@ interface SdkErrorShape {
   Code?: string;
   message?: string;
   errors?: unknown[];
+  cause?: unknown;
   $metadata?: { httpStatusCode?: number };
 }
 
-/** The S3 error code, or the network error code (also inside an AggregateError from happy eyeballs). */
+const NETWORK_IN_MESSAGE = new RegExp(`\\b(${[...NETWORK].join('|')})\\b`);
+
+/**
+ * The S3 error code, or the network error code: also inside an AggregateError (happy eyeballs), a
+ * cause, or only in the message (the SDK wraps errors from another realm as "AWS SDK error wrapper
+ * for Error: connect ECONNREFUSED …").
+ */
 function codeOf(err: SdkErrorShape): string {
   if (err.errors && err.errors.length > 0) return codeOf(err.errors[0] as SdkErrorShape);
-  return err.Code ?? err.code ?? err.name ?? 'Error';
+  const own = err.Code ?? err.code;
+  if (own) return own;
+  if (typeof err.cause === 'object' && err.cause !== null) {
+    const inner = codeOf(err.cause as SdkErrorShape);
+    if (NETWORK.has(inner)) return inner;
+  }
+  const inMessage = NETWORK_IN_MESSAGE.exec(err.message ?? '');
+  return inMessage?.[1] ?? err.name ?? 'Error';
 }
 
 function classify(code: string, status: number | undefined): ArtifactStoreErrorCode {
