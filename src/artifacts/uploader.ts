@@ -4,6 +4,7 @@ import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { glob } from 'tinyglobby';
 import { ArtifactRefusedError, type ArtifactRefusal } from './errors.js';
+import { findSymlinks } from './symlinks.js';
 import { artifactKey, type ArtifactStore, type RunRef } from './store.js';
 
 /** One collected file: where it is, and what `status.artifacts` will say about it. */
@@ -60,7 +61,10 @@ export async function collectArtifacts(opts: CollectOptions): Promise<CollectRes
     return !why;
   });
   const root = await realpath(opts.workspace);
+  // The glob never follows (nor reports) links; links the patterns reach are found separately and
+  // then checked like any match: a link resolving outside the workspace is refused.
   const matches = safe.length === 0 ? [] : await glob([...safe], { cwd: root, onlyFiles: true, dot: true, followSymbolicLinks: false, expandDirectories: false });
+  matches.push(...(await findSymlinks(root, safe)).map((l) => l.path));
   const files: LocalArtifact[] = [];
   let total = 0;
   for (const path of [...new Set(matches)].sort()) {
