@@ -62,7 +62,7 @@ export class FilesystemArtifactStore implements ArtifactStore {
       const st = await stat(this.pathOf(key));
       if (!st.isFile()) throw Object.assign(new Error('not a file'), { code: 'ENOENT' });
       const meta = await readMeta(this.metaOf(key));
-      return { key, size: st.size, sha256: meta?.sha256, lastModified: st.mtime };
+      return { key, size: st.size, sha256: meta?.sha256, lastModified: st.mtime, etag: `${st.mtimeMs}-${st.ino}-${st.size}` };
     } catch (err) {
       throw this.wrap(err, 'head', key);
     }

@@ -51,11 +51,17 @@ export interface HistoryFilter {
 
 const TIME_MAX = 9_999_999_999_999;
 
+/** A time (ms since the epoch) as 13 digits that sort newest first. */
+export function invertedTime(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0 || ms > TIME_MAX) throw new TypeError(`time ${ms} is out of range for the history index`);
+  return String(TIME_MAX - Math.floor(ms)).padStart(13, '0');
+}
+
 /** The run's id: its finish time inverted (13 digits, so newer sorts first), kind, name and attempt. */
 export function runId(run: Pick<RunRecord, 'finishedAt' | 'kind' | 'name' | 'attempt'>): string {
   const ms = Date.parse(run.finishedAt);
   if (Number.isNaN(ms)) throw new TypeError(`run record: finishedAt "${run.finishedAt}" is not an RFC 3339 time`);
-  return `${String(TIME_MAX - ms).padStart(13, '0')}_${run.kind}_${run.name}_${run.attempt}`;
+  return `${invertedTime(ms)}_${run.kind}_${run.name}_${run.attempt}`;
 }
 
 /** The index summary of a record. */
@@ -90,24 +96,14 @@ export function matches(e: HistoryEntry, f: HistoryFilter): boolean {
   );
 }
 
-/** Where a listing continues: after entry `after` of segment `segment`. */
-export interface HistoryCursor {
-  segment: string;
-  after: string;
+/** An opaque, URL-safe cursor: the id of the last entry of the previous page. */
+export function encodeCursor(lastId: string): string {
+  return Buffer.from(`h1:${lastId}`).toString('base64url');
 }
 
-/** An opaque, URL-safe cursor. */
-export function encodeCursor(c: HistoryCursor): string {
-  return Buffer.from(JSON.stringify([c.segment, c.after])).toString('base64url');
-}
-
-/** Reads a cursor from {@link encodeCursor}; a TypeError names a malformed one. */
-export function decodeCursor(s: string): HistoryCursor {
-  try {
-    const [segment, after] = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as [unknown, unknown];
-    if (typeof segment === 'string' && typeof after === 'string') return { segment, after };
-  } catch {
-    // fall through
-  }
-  throw new TypeError(`invalid history cursor "${s.slice(0, 40)}": pass the "next" of the previous page`);
+/** The last id in a cursor from {@link encodeCursor}; a TypeError names a malformed one. */
+export function decodeCursor(cursor: string): string {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!/^h1:\d{13}_/.test(text)) throw new TypeError(`invalid history cursor "${cursor.slice(0, 40)}": pass the "next" of the previous page`);
+  return text.slice(3);
 }

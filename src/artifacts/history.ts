@@ -1,6 +1,6 @@
 import { ArtifactStoreError } from './errors.js';
 import { readAll } from './read.js';
-import { compareEntries, decodeCursor, encodeCursor, matches, toEntry, type HistoryEntry, type HistoryFilter, type RunRecord } from './history-model.js';
+import { compareEntries, decodeCursor, encodeCursor, invertedTime, matches, toEntry, type HistoryEntry, type HistoryFilter, type RunRecord } from './history-model.js';
 import { runPrefix, type ArtifactStore } from './store.js';
 
 export type { HistoryEntry, HistoryFilter, RunOutcome, RunRecord } from './history-model.js';
@@ -9,7 +9,7 @@ export type { HistoryEntry, HistoryFilter, RunOutcome, RunRecord } from './histo
 export interface HistoryIndexOptions {
   /** Key prefix of the history in the store (default `history/`). */
   root?: string;
-  /** Entries per index segment (default 1000): larger means fewer reads per listing, larger rewrites per run. */
+  /** Entries above which a segment is split in two (default 1000): larger means fewer reads per listing, larger rewrites per run. */
   segmentSize?: number;
 }
 
@@ -27,46 +27,44 @@ export interface HistoryPage {
   next?: string;
 }
 
-interface Segment {
+/** An index segment: its key, the (inverted) time bound it covers up to, and its cache validator. */
+interface SegmentRef {
   key: string;
-  entries: HistoryEntry[];
+  bound: string;
+  etag?: string;
 }
 
-const SEG_MAX = 999_999_999;
-
-/** Segment numbers are inverted so that the newest segment sorts first: `…/999999998.jsonl` follows `…/999999999.jsonl`. */
-function nextSegmentKey(key: string): string {
-  const m = /^(.*\/)(\d{9})\.jsonl$/.exec(key);
-  if (!m) throw new Error(`history index: unexpected segment key "${key}"`);
-  return `${m[1]}${String(Number(m[2]) - 1).padStart(9, '0')}.jsonl`;
-}
+/** The bound of the oldest segment: it covers everything older than the next one. */
+const OLDEST = '9999999999999';
+const PREFIX_LEN = OLDEST.length;
 
 /**
  * The run history outside etcd: one small JSON record per finished run, plus a compact per-namespace
  * index, both in the artifact store. Layout under `history/<namespace>/`:
- * - `runs/<id>.json`: the full {@link RunRecord}, written once. `id` is
- *   `<13-digit inverted finish time>_<kind>_<name>_<attempt>`, so keys sort newest first.
- * - `index/<9-digit inverted segment number>.jsonl`: segments of up to `segmentSize` one-line
- *   summaries (everything but the artifact list), newest segment first, each sorted newest first.
- *   Listing reads segments in order until the page is full: a page of 10,000 runs costs one LIST and
- *   a few GETs instead of 10,000. Closed segments never change, so they are cached.
+ * - `runs/<id>.json`: the full {@link RunRecord}. `id` is `<13-digit inverted finish time>_<kind>_<name>_<attempt>`,
+ *   so ids sort newest first.
+ * - `index/<bound>.jsonl`: one-line summaries (the record without its artifact list), sorted by id.
+ *   Segments partition time: segment `B` holds the ids whose 13-digit prefix is at most `B` and above
+ *   the next smaller bound, so reading segments in key order lists runs newest first, whatever order
+ *   they were recorded in. A segment over `segmentSize` entries is split in two at its median time.
  *
- * One writer per namespace at a time (the operator's leader); concurrent calls in this process are
- * serialised. A crash between the record and the index write is healed by {@link repair}.
+ * A listing costs one LIST of the index plus a GET of the segments it reads; segments are cached and
+ * revalidated by the ETag that LIST returns, so a page of 10,000 runs reads next to nothing. One writer
+ * per namespace at a time (the operator's leader; calls in this process are serialised); readers may be
+ * anywhere. A crash between the record and the index write is healed by {@link repair}.
  */
 export class HistoryIndex {
   private readonly root: string;
   private readonly segmentSize: number;
   private readonly locks = new Map<string, Promise<unknown>>();
-  private readonly open = new Map<string, Segment>();
-  private readonly closed = new Map<string, HistoryEntry[]>();
+  private readonly cache = new Map<string, { etag: string; entries: HistoryEntry[] }>();
 
   constructor(
     private readonly store: ArtifactStore,
     opts: HistoryIndexOptions = {},
   ) {
     this.root = opts.root ?? 'history/';
-    this.segmentSize = opts.segmentSize ?? 1000;
+    this.segmentSize = Math.max(opts.segmentSize ?? 1000, 2);
   }
 
   /** Writes the run's record and adds it to the namespace index; returns its id. Idempotent per id. */
@@ -96,32 +94,31 @@ export class HistoryIndex {
    */
   async list(namespace: string, query: HistoryQuery = {}): Promise<HistoryPage> {
     const limit = Math.min(Math.max(query.limit ?? 50, 1), 1000);
-    const cursor = query.cursor ? decodeCursor(query.cursor) : undefined;
-    const keys = await this.segmentKeys(namespace);
-    const start = cursor ? keys.findIndex((k) => k >= cursor.segment) : 0;
+    const after = query.cursor ? decodeCursor(query.cursor) : '';
+    // Ids before `until` and after `since` (in time) bound the scan.
+    const from = maxString(after, query.until ? invertedTime(Date.parse(query.until)) : '');
+    const stop = query.since ? invertedTime(Date.parse(query.since)) : undefined;
+    const segments = await this.segments(namespace);
     const items: HistoryEntry[] = [];
-    for (let i = Math.max(start, 0); i < keys.length; i++) {
-      const key = keys[i]!;
-      const entries = await this.readSegment(key, i === 0);
-      const from = cursor && key === cursor.segment ? entries.findIndex((e) => e.id > cursor.after) : 0;
-      if (from < 0) continue;
-      for (let j = from; j < entries.length; j++) {
-        if (!matches(entries[j]!, query)) continue;
-        if (items.length === limit) return { items, next: encodeCursor({ segment: key, after: items.at(-1)!.id }) };
-        items.push(entries[j]!);
+    let last = after;
+    for (const seg of segments.slice(Math.max(segmentIndexFor(segments, from.slice(0, PREFIX_LEN)), 0))) {
+      for (const e of await this.read(seg)) {
+        if (e.id <= last) continue; // before the cursor, or a duplicate while a split is half written
+        if (stop !== undefined && e.id.slice(0, PREFIX_LEN) > stop) return { items };
+        last = e.id;
+        if (!matches(e, query)) continue;
+        if (items.length === limit) return { items, next: encodeCursor(items.at(-1)!.id) };
+        items.push(e);
       }
     }
     return { items };
   }
 
-  /**
-   * Adds to the index every record of the namespace that it lacks (after a crash between the two
-   * writes), scanning records newer than the oldest indexed one. Returns how many were added.
-   */
+  /** Adds to the index every record of the namespace that it lacks (after a crash between the two writes). Returns how many. */
   async repair(namespace: string): Promise<number> {
     return this.withLock(namespace, async () => {
       const indexed = new Set<string>();
-      for (const [i, key] of (await this.segmentKeys(namespace)).entries()) for (const e of await this.readSegment(key, i === 0)) indexed.add(e.id);
+      for (const seg of await this.segments(namespace)) for (const e of await this.read(seg)) indexed.add(e.id);
       const missing: HistoryEntry[] = [];
       const prefix = `${this.root}${namespace}/runs/`;
       for (let cursor: string | undefined, first = true; first || cursor; first = false) {
@@ -129,8 +126,7 @@ export class HistoryIndex {
         cursor = page.next;
         for (const o of page.objects) {
           const id = o.key.slice(prefix.length, -'.json'.length);
-          if (indexed.has(id)) continue;
-          const rec = await this.get(namespace, id);
+          const rec = indexed.has(id) ? undefined : await this.get(namespace, id);
           if (rec) missing.push(toEntry(rec));
         }
       }
@@ -143,24 +139,38 @@ export class HistoryIndex {
     return `${this.root}${namespace}/runs/${id}.json`;
   }
 
-  private async segmentKeys(namespace: string): Promise<string[]> {
-    const prefix = `${this.root}${namespace}/index/`;
-    const keys: string[] = [];
-    for (let cursor: string | undefined, first = true; first || cursor; first = false) {
-      const page = await this.store.list(prefix, { cursor });
-      keys.push(...page.objects.map((o) => o.key).filter((k) => k.endsWith('.jsonl')));
-      cursor = page.next;
-    }
-    return keys.sort();
+  private segmentKey(namespace: string, bound: string): string {
+    return `${this.root}${namespace}/index/${bound}.jsonl`;
   }
 
-  /** Reads a segment; closed (not newest) segments are immutable and served from memory after the first read. */
-  private async readSegment(key: string, newest: boolean): Promise<HistoryEntry[]> {
-    const cached = newest ? undefined : this.closed.get(key);
-    if (cached) return cached;
-    const obj = await this.store.get(key);
+  /** The namespace's segments in key order (newest first). */
+  private async segments(namespace: string): Promise<SegmentRef[]> {
+    const prefix = `${this.root}${namespace}/index/`;
+    const out: SegmentRef[] = [];
+    for (let cursor: string | undefined, first = true; first || cursor; first = false) {
+      const page = await this.store.list(prefix, { cursor });
+      for (const o of page.objects) {
+        const m = /(\d{13})\.jsonl$/.exec(o.key);
+        if (m) out.push({ key: o.key, bound: m[1]!, etag: o.etag });
+      }
+      cursor = page.next;
+    }
+    return out.sort((a, b) => (a.bound < b.bound ? -1 : 1));
+  }
+
+  /** A segment's entries, from the cache while its ETag is unchanged. */
+  private async read(seg: SegmentRef): Promise<HistoryEntry[]> {
+    const cached = this.cache.get(seg.key);
+    if (cached && seg.etag && cached.etag === seg.etag) return cached.entries;
+    let text: string;
+    try {
+      text = (await readAll((await this.store.get(seg.key)).body)).toString('utf8');
+    } catch (err) {
+      if (err instanceof ArtifactStoreError && err.code === 'NotFound') return []; // removed since the LIST
+      throw err;
+    }
     const entries: HistoryEntry[] = [];
-    for (const line of (await readAll(obj.body)).toString('utf8').split('\n')) {
+    for (const line of text.split('\n')) {
       if (line.trim() === '') continue;
       try {
         entries.push(JSON.parse(line) as HistoryEntry);
@@ -168,39 +178,43 @@ export class HistoryIndex {
         // A torn or hand-edited line loses one summary, never the listing; repair() re-adds it.
       }
     }
-    if (!newest) this.closed.set(key, entries);
+    entries.sort(compareEntries);
+    if (seg.etag) this.cache.set(seg.key, { etag: seg.etag, entries });
     return entries;
   }
 
-  /**
-   * Adds entries to the newest segment and writes it; when it is full, it is closed as it is and the
-   * rest go to new segments (oldest first, so segments stay in time order after a bulk add).
-   */
+  /** Merges entries into the segments their times fall in, splitting segments that grow too large. */
   private async addToIndex(namespace: string, added: HistoryEntry[]): Promise<void> {
-    let { key, entries } = await this.openSegment(namespace);
-    const byId = new Map(entries.map((e) => [e.id, e]));
-    const fresh: HistoryEntry[] = [];
-    for (const e of added) (byId.has(e.id) ? byId.set(e.id, e) : fresh.push(e));
-    fresh.sort((a, b) => compareEntries(b, a));
-    entries = [...byId.values()];
-    for (;;) {
-      entries = [...entries, ...fresh.splice(0, Math.max(this.segmentSize - entries.length, 0))].sort(compareEntries);
-      const body = Buffer.from(entries.map((e) => JSON.stringify(e)).join('\n') + '\n');
-      await this.store.put(key, body, { size: body.length, contentType: 'application/x-ndjson' });
-      if (fresh.length === 0) break;
-      this.closed.set(key, entries);
-      key = nextSegmentKey(key);
-      entries = [];
+    const segments = await this.segments(namespace);
+    if (segments.length === 0) segments.push({ key: this.segmentKey(namespace, OLDEST), bound: OLDEST });
+    const groups = new Map<SegmentRef, HistoryEntry[]>();
+    for (const e of added) {
+      const seg = segments[segmentIndexFor(segments, e.id.slice(0, PREFIX_LEN))] ?? segments.at(-1)!;
+      groups.set(seg, [...(groups.get(seg) ?? []), e]);
     }
-    this.open.set(namespace, { key, entries });
+    for (const [seg, group] of groups) {
+      const byId = new Map((seg.etag ? await this.read(seg) : []).map((e) => [e.id, e]));
+      for (const e of group) byId.set(e.id, e);
+      await this.writeSegment(namespace, seg.bound, [...byId.values()].sort(compareEntries));
+    }
   }
 
-  private async openSegment(namespace: string): Promise<Segment> {
-    const cached = this.open.get(namespace);
-    if (cached) return cached;
-    const newest = (await this.segmentKeys(namespace))[0];
-    if (!newest) return { key: `${this.root}${namespace}/index/${String(SEG_MAX).padStart(9, '0')}.jsonl`, entries: [] };
-    return { key: newest, entries: await this.readSegment(newest, true) };
+  /** Writes a segment; one over the size is split at its median time, the newer half written first. */
+  private async writeSegment(namespace: string, bound: string, entries: HistoryEntry[]): Promise<void> {
+    if (entries.length > this.segmentSize) {
+      const split = entries[Math.floor(entries.length / 2) - 1]!.id.slice(0, PREFIX_LEN);
+      const newer = entries.filter((e) => e.id.slice(0, PREFIX_LEN) <= split);
+      const older = entries.filter((e) => e.id.slice(0, PREFIX_LEN) > split);
+      if (older.length > 0) {
+        await this.writeSegment(namespace, split, newer);
+        await this.writeSegment(namespace, bound, older);
+        return;
+      }
+    }
+    const key = this.segmentKey(namespace, bound);
+    const body = Buffer.from(entries.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    await this.store.put(key, body, { size: body.length, contentType: 'application/x-ndjson' });
+    this.cache.delete(key);
   }
 
   private async withLock<T>(namespace: string, fn: () => Promise<T>): Promise<T> {
@@ -214,4 +228,20 @@ export class HistoryIndex {
       if (this.locks.get(namespace) === settled) this.locks.delete(namespace);
     }
   }
+}
+
+/** Index of the segment an id prefix falls in: the first whose bound is at least the prefix. */
+function segmentIndexFor(segments: readonly SegmentRef[], prefix: string): number {
+  let lo = 0;
+  let hi = segments.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (segments[mid]!.bound < prefix) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function maxString(a: string, b: string): string {
+  return a > b ? a : b;
 }

@@ -121,12 +121,12 @@ export class S3ArtifactStore implements ArtifactStore {
   async get(key: string): Promise<ObjectReader> {
     const out = await this.call('get', key, () => this.client.send(new GetObjectCommand({ Bucket: this.config.bucket, Key: this.prefix + checkKey(key) })));
     if (!(out.Body instanceof Readable)) throw new ArtifactStoreError('Failed', this.description, `${this.description}: GET ${key} returned no body stream`);
-    return { key, size: out.ContentLength ?? 0, sha256: out.Metadata?.[SHA_META], lastModified: out.LastModified, body: out.Body };
+    return { key, size: out.ContentLength ?? 0, sha256: out.Metadata?.[SHA_META], lastModified: out.LastModified, etag: out.ETag, body: out.Body };
   }
 
   async head(key: string): Promise<StoredObject> {
     const out = await this.call('head', key, () => this.client.send(new HeadObjectCommand({ Bucket: this.config.bucket, Key: this.prefix + checkKey(key) })));
-    return { key, size: out.ContentLength ?? 0, sha256: out.Metadata?.[SHA_META], lastModified: out.LastModified };
+    return { key, size: out.ContentLength ?? 0, sha256: out.Metadata?.[SHA_META], lastModified: out.LastModified, etag: out.ETag };
   }
 
   async list(prefix: string, opts: ListOptions = {}): Promise<ListPage> {
@@ -142,7 +142,7 @@ export class S3ArtifactStore implements ArtifactStore {
         }),
       ),
     );
-    const objects = (out.Contents ?? []).map((o) => ({ key: (o.Key ?? '').slice(this.prefix.length), size: o.Size ?? 0, lastModified: o.LastModified }));
+    const objects = (out.Contents ?? []).map((o) => ({ key: (o.Key ?? '').slice(this.prefix.length), size: o.Size ?? 0, lastModified: o.LastModified, etag: o.ETag }));
     return { objects, next: out.IsTruncated ? out.NextContinuationToken : undefined };
   }
 

@@ -8,6 +8,8 @@ export interface StoredObject {
   /** Hex sha256 of the content, when the writer recorded it (always, for objects written by Weft). */
   sha256?: string;
   lastModified?: Date;
+  /** Changes whenever the content does (S3 ETag; size and mtime on a filesystem): a cache validator. */
+  etag?: string;
 }
 
 /** Options of {@link ArtifactStore.put}. */
