@@ -84,16 +84,21 @@ export function compareEntries(a: HistoryEntry, b: HistoryEntry): number {
 
 /** Whether an entry passes the filter. */
 export function matches(e: HistoryEntry, f: HistoryFilter): boolean {
-  const outcomes = f.outcome === undefined ? undefined : Array.isArray(f.outcome) ? f.outcome : [f.outcome];
-  return (
-    (f.kind === undefined || e.kind === f.kind) &&
-    (f.name === undefined || e.name === f.name) &&
-    (f.template === undefined || e.template === f.template) &&
-    (f.org === undefined || e.org === f.org) &&
-    (outcomes === undefined || outcomes.includes(e.outcome)) &&
-    (f.since === undefined || Date.parse(e.finishedAt) >= Date.parse(f.since)) &&
-    (f.until === undefined || Date.parse(e.finishedAt) < Date.parse(f.until))
-  );
+  return matchesFields(e, f) && matchesOutcome(e, f) && matchesTime(e, f);
+}
+
+function matchesFields(e: HistoryEntry, f: HistoryFilter): boolean {
+  return (['kind', 'name', 'template', 'org'] as const).every((k) => f[k] === undefined || e[k] === f[k]);
+}
+
+function matchesOutcome(e: HistoryEntry, f: HistoryFilter): boolean {
+  if (f.outcome === undefined) return true;
+  return Array.isArray(f.outcome) ? f.outcome.includes(e.outcome) : f.outcome === e.outcome;
+}
+
+function matchesTime(e: HistoryEntry, f: HistoryFilter): boolean {
+  const t = Date.parse(e.finishedAt);
+  return (f.since === undefined || t >= Date.parse(f.since)) && (f.until === undefined || t < Date.parse(f.until));
 }
 
 /** An opaque, URL-safe cursor: the id of the last entry of the previous page. */

@@ -34,18 +34,27 @@ export interface LocalS3Options {
  * await s3.stop();
  */
 export class LocalS3 {
-  private constructor(
-    /** State directory; objects are plain files under `<dir>/data/<bucket>/`. */
-    readonly dir: string,
-    /** `http://127.0.0.1:<port>` */
-    readonly endpoint: string,
-    readonly accessKeyId: string,
-    readonly secretAccessKey: string,
-    /** The bucket created at start (empty when none). */
-    readonly bucket: string,
-    private readonly proc: ManagedProcess,
-    private readonly removeDir: boolean,
-  ) {}
+  /** State directory; objects are plain files under `<dir>/data/<bucket>/`. */
+  readonly dir: string;
+  /** `http://127.0.0.1:<port>` */
+  readonly endpoint: string;
+  /** The root user's keys, generated for this run. */
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  /** The bucket created at start (empty when none). */
+  readonly bucket: string;
+  private readonly proc: ManagedProcess;
+  private readonly removeDir: boolean;
+
+  private constructor(s: Pick<LocalS3, 'dir' | 'endpoint' | 'accessKeyId' | 'secretAccessKey' | 'bucket'> & { proc: ManagedProcess; removeDir: boolean }) {
+    this.dir = s.dir;
+    this.endpoint = s.endpoint;
+    this.accessKeyId = s.accessKeyId;
+    this.secretAccessKey = s.secretAccessKey;
+    this.bucket = s.bucket;
+    this.proc = s.proc;
+    this.removeDir = s.removeDir;
+  }
 
   /** Starts versitygw and returns once `/health` answers 200 and the bucket exists. */
   static async start(opts: LocalS3Options = {}): Promise<LocalS3> {
@@ -67,7 +76,7 @@ export class LocalS3 {
     });
     const endpoint = `http://127.0.0.1:${port}`;
     const bucket = opts.bucket === null ? '' : (opts.bucket ?? 'artifacts');
-    const s3 = new LocalS3(dir, endpoint, accessKeyId, secretAccessKey, bucket, proc, opts.dir === undefined);
+    const s3 = new LocalS3({ dir, endpoint, accessKeyId, secretAccessKey, bucket, proc, removeDir: opts.dir === undefined });
     try {
       await waitReady(proc, opts.startTimeoutMs ?? 30_000, async () => (await httpGet(`${endpoint}/health`)).status === 200);
       if (bucket) await s3.createBucket(bucket);

@@ -120,7 +120,6 @@ function safePath(key: string): boolean {
   return (
     !key.startsWith('/') &&
     !key.includes('\\') &&
-    // eslint-disable-next-line no-control-regex
     !/[\u0000-\u001f\u007f]/.test(key) &&
     Buffer.byteLength(key) <= 1024 &&
     key.split('/').every((s) => s !== '' && s !== '.' && s !== '..')

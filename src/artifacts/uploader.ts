@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
-import { isAbsolute, join, relative, sep } from 'node:path';
+import { isAbsolute, join, sep } from 'node:path';
 import { glob } from 'tinyglobby';
 import { ArtifactRefusedError, type ArtifactRefusal } from './errors.js';
 import { findSymlinks } from './symlinks.js';
@@ -36,6 +36,11 @@ export interface CollectOptions {
   maxFileBytes: number;
   /** Limit on the sum of all files; files past it are refused (default: no limit). */
   maxTotalBytes?: number;
+  /**
+   * Digest the files now (default). `false` leaves `sha256` empty for {@link uploadArtifacts} to
+   * compute just before each upload, overlapping hashing with the uploads in flight.
+   */
+  digest?: boolean;
 }
 
 /** What {@link collectArtifacts} found: the files to upload and what it refused, with reasons. */
@@ -79,7 +84,7 @@ export async function collectArtifacts(opts: CollectOptions): Promise<CollectRes
       continue;
     }
     total += found.size;
-    files.push({ ...found, sha256: await sha256File(found.source) });
+    files.push({ ...found, sha256: opts.digest === false ? '' : await sha256File(found.source) });
   }
   return { files, refused };
 }
@@ -149,13 +154,15 @@ export async function uploadArtifacts(files: readonly LocalArtifact[], opts: Upl
   const worker = async (): Promise<void> => {
     for (let f = queue.shift(); f; f = queue.shift()) {
       const key = artifactKey(opts.run, f.path);
+      let sha256 = f.sha256;
       try {
-        await opts.store.put(key, createReadStream(f.source, { highWaterMark: 1 << 20 }), { size: f.size, sha256: f.sha256 });
+        sha256 ||= await sha256File(f.source);
+        await opts.store.put(key, createReadStream(f.source, { highWaterMark: 1 << 20 }), { size: f.size, sha256 });
       } catch (err) {
         queue.length = 0; // the other workers stop after their current file
         throw err;
       }
-      out.push({ path: f.path, key, size: f.size, sha256: f.sha256 });
+      out.push({ path: f.path, key, size: f.size, sha256 });
     }
   };
   const results = await Promise.allSettled(Array.from({ length: Math.max(1, opts.concurrency ?? 4) }, worker));

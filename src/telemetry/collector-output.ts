@@ -94,23 +94,25 @@ export function spansFromExport(text: string): ExportedSpan[] {
     for (const rs of line.resourceSpans ?? []) {
       const serviceName = String(attributesOf(rs.resource?.attributes)['service.name'] ?? '');
       for (const ss of rs.scopeSpans ?? []) {
-        for (const s of ss.spans ?? []) {
-          spans.push({
-            traceId: (s.traceId ?? '').toLowerCase(),
-            spanId: (s.spanId ?? '').toLowerCase(),
-            parentSpanId: (s.parentSpanId ?? '').toLowerCase(),
-            name: s.name ?? '',
-            kind: s.kind ?? 0,
-            serviceName,
-            scope: ss.scope?.name ?? '',
-            attributes: attributesOf(s.attributes),
-            statusCode: s.status?.code ?? 0,
-            startTimeUnixNano: s.startTimeUnixNano ?? '0',
-            endTimeUnixNano: s.endTimeUnixNano ?? '0',
-          });
-        }
+        for (const s of ss.spans ?? []) spans.push(flatten(s, serviceName, ss.scope?.name ?? ''));
       }
     }
   }
   return spans;
+}
+
+function flatten(s: OtlpSpan, serviceName: string, scope: string): ExportedSpan {
+  return {
+    traceId: (s.traceId ?? '').toLowerCase(),
+    spanId: (s.spanId ?? '').toLowerCase(),
+    parentSpanId: (s.parentSpanId ?? '').toLowerCase(),
+    name: s.name ?? '',
+    kind: s.kind ?? 0,
+    serviceName,
+    scope,
+    attributes: attributesOf(s.attributes),
+    statusCode: s.status?.code ?? 0,
+    startTimeUnixNano: s.startTimeUnixNano ?? '0',
+    endTimeUnixNano: s.endTimeUnixNano ?? '0',
+  };
 }

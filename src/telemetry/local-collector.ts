@@ -36,15 +36,22 @@ export interface WaitForSpansOptions {
  * const spans = await otel.waitForSpans((s) => s.some((x) => x.name === 'reconcile job'));
  */
 export class LocalCollector {
-  private constructor(
-    readonly dir: string,
-    /** OTLP/HTTP base URL, `http://127.0.0.1:<port>`. */
-    readonly endpoint: string,
-    /** The file exporter's output. */
-    readonly outputFile: string,
-    private readonly proc: ManagedProcess,
-    private readonly removeDir: boolean,
-  ) {}
+  /** State directory (config, output, log). */
+  readonly dir: string;
+  /** OTLP/HTTP base URL, `http://127.0.0.1:<port>`. */
+  readonly endpoint: string;
+  /** The file exporter's output. */
+  readonly outputFile: string;
+  private readonly proc: ManagedProcess;
+  private readonly removeDir: boolean;
+
+  private constructor(s: Pick<LocalCollector, 'dir' | 'endpoint' | 'outputFile'> & { proc: ManagedProcess; removeDir: boolean }) {
+    this.dir = s.dir;
+    this.endpoint = s.endpoint;
+    this.outputFile = s.outputFile;
+    this.proc = s.proc;
+    this.removeDir = s.removeDir;
+  }
 
   /** Starts the collector; resolves once it accepts an (empty) OTLP/HTTP trace export. */
   static async start(opts: LocalCollectorOptions = {}): Promise<LocalCollector> {
@@ -56,7 +63,7 @@ export class LocalCollector {
     await writeFile(config, collectorConfig(port, outputFile));
     const proc = startProcess({ name: 'otelcol', command: bin, args: [`--config=file:${config}`], logFile: join(dir, 'otelcol.log'), ownerPid: opts.ownerPid });
     const endpoint = `http://127.0.0.1:${port}`;
-    const otel = new LocalCollector(dir, endpoint, outputFile, proc, opts.dir === undefined);
+    const otel = new LocalCollector({ dir, endpoint, outputFile, proc, removeDir: opts.dir === undefined });
     try {
       await waitReady(proc, opts.startTimeoutMs ?? 30_000, async () => (await postEmptyTraces(endpoint)) === 200);
       return otel;
