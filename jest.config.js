@@ -8,6 +8,12 @@ const common = {
   transform: { '^.+\\.ts$': tsJest },
   testEnvironment: 'node',
 };
+// Integration and e2e tests dump the operator log tail, objects and Events when one fails
+// (test/harness/diagnostics.ts): the environment says which test failed, the setup file dumps.
+const withDiagnostics = {
+  testEnvironment: '<rootDir>/test/harness/environment.js',
+  setupFilesAfterEnv: ['<rootDir>/test/harness/diagnostics-setup.ts'],
+};
 
 /** @type {import('jest').Config} */
 export default {
@@ -24,6 +30,7 @@ export default {
     },
     {
       ...common,
+      ...withDiagnostics,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/harness/global-setup.ts',
@@ -31,6 +38,7 @@ export default {
     },
     {
       ...common,
+      ...withDiagnostics,
       displayName: 'e2e',
       testMatch: ['<rootDir>/e2e/**/*.test.ts', '<rootDir>/test/e2e/**/*.test.ts'],
     },

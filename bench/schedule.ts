@@ -83,19 +83,25 @@ async function bound(kc: KubeAccess, namespace: string, n: number, deadlineMs: n
   return { done, stop: () => pods.stop() };
 }
 
-/** Polls (outside the measured time) until every `type` object in `namespace` passes `done`. */
-async function untilAll<T extends KubernetesObject>(rest: RestClient, type: ResourceType, namespace: string, done: (o: T) => boolean, what: string): Promise<void> {
+/** A state every object should reach: the test, and how the timeout message names it. */
+interface Goal<T> {
+  done: (o: T) => boolean;
+  what: string;
+}
+
+/** Polls (outside the measured time) until every `type` object in `namespace` passes `goal.done`. */
+async function untilAll<T extends KubernetesObject>(rest: RestClient, type: ResourceType, namespace: string, goal: Goal<T>): Promise<void> {
   const end = performance.now() + 120_000;
-  while ((await rest.list<T>(type, { namespace })).items.some((o) => !done(o))) {
-    if (performance.now() > end) throw new Error(`${type.plural} in ${namespace}: not all ${what} after 120 s`);
+  while ((await rest.list<T>(type, { namespace })).items.some((o) => !goal.done(o))) {
+    if (performance.now() > end) throw new Error(`${type.plural} in ${namespace}: not all ${goal.what} after 120 s`);
     await new Promise((r) => setTimeout(r, 500));
   }
 }
 
 /** KWOK has started every pod of `namespace`: the next round does not share the machine with this one's tail. */
-const settle = (rest: RestClient, namespace: string) => untilAll<V1Pod & KubernetesObject>(rest, PODS, namespace, (p) => p.status?.phase === 'Running', 'Running (is KWOK running?)');
+const settle = (rest: RestClient, namespace: string) => untilAll<V1Pod & KubernetesObject>(rest, PODS, namespace, { done: (p) => p.status?.phase === 'Running', what: 'Running (is KWOK running?)' });
 /** Every Workload of `namespace` records its pod (the held-back status writes have landed). */
-const placed = (rest: RestClient, namespace: string) => untilAll<KubernetesObject & { status?: { podRef?: unknown } }>(rest, WORKLOADS, namespace, (w) => Boolean(w.status?.podRef), 'with status.podRef');
+const placed = (rest: RestClient, namespace: string) => untilAll<KubernetesObject & { status?: { podRef?: unknown } }>(rest, WORKLOADS, namespace, { done: (w) => Boolean(w.status?.podRef), what: 'with status.podRef' });
 
 /** The bench's Workload: 100m and 128Mi, like the kube-scheduler side's pods. */
 const benchWorkload = (namespace: string, i: number) =>

@@ -4,6 +4,8 @@ import type { OperatorConfig } from '../src/config/operator.js';
 import type { KubeAccess } from '../src/runtime/kubeconfig.js';
 import type { Manager } from '../src/runtime/manager.js';
 import type { SchedulingState } from '../src/placement/state.js';
+import type { ClusterConnections } from '../src/cluster/connections.js';
+import type { AgentSignals } from '../src/agents/signals.js';
 
 /**
  * What a controller's setup function gets from the composition root (`src/operator`): credentials,
@@ -16,8 +18,12 @@ export interface ControllerContext {
   log: Logger;
   /** The placement engine fed by the caches, shared by the controllers and POST /schedule. */
   scheduling?: SchedulingState;
+  /** The one way to reach the OrgClusters' pods, shared with the dashboard and the read API. */
+  connections?: ClusterConnections;
   /** The tailnet's provider when the mesh is on (`--mesh`): the MeshNode controller maps its devices. */
   mesh?: MeshProvider;
+  /** What the agent gateway tells the AgentTask controller (budgets, upstream failures, usage). */
+  agentSignals?: AgentSignals;
 }
 
 /** Registers one controller (and its watches) with the manager; returns a cleanup function. */

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { diagnosticsTarget } from '../test/harness/diagnostics.js';
 
 export const WEFT = fileURLToPath(new URL('../bin/weft.js', import.meta.url));
 
@@ -20,12 +21,23 @@ export interface WeftProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts `node bin/weft.js ...args` with its own environment. */
+/** The namespaces of `weft up` whose objects and Events a failed e2e test dumps. */
+const WEFT_UP_NAMESPACES = ['weft-system', 'default'];
+
+/**
+ * Starts `node bin/weft.js ...args` with its own environment. A failed test dumps its output tail
+ * and, while it runs, the objects and Events of its cluster (the kubeconfig it prints); wrap the
+ * test body in withDiagnostics (test/harness/diagnostics.ts) to take that before it is stopped.
+ */
 export function startWeft(args: string[], env: NodeJS.ProcessEnv): WeftProcess {
   const child = spawn(process.execPath, [WEFT, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const running = () => child.exitCode === null && child.signalCode === null;
+  const target = diagnosticsTarget(`weft ${args.join(' ')} (pid ${child.pid})`, () => (running() ? out.match(/kubeconfig\s+(\S+)/)?.[1] : undefined));
+  for (const ns of WEFT_UP_NAMESPACES) target.namespaces.add(ns);
+  target.logs.set('weft output', () => ({ lines: out.split('\n').slice(-200) }));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
     child,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { freePort } from '../src/cluster/ports.js';
 import { toolPath } from '../src/cluster/tools.js';
 import { eventually } from '../test/harness/eventually.js';
+import { withDiagnostics } from '../test/harness/diagnostics.js';
 import { WEFT, processesMentioning, requireBuild, startWeft } from './helpers.js';
 
 const kubectl = (kubeconfig: string, ...args: string[]) =>
@@ -22,23 +23,34 @@ describe('weft up (the whole system as a user starts it)', () => {
     const port = await freePort();
     const weft = startWeft(['up', '--http-addr', `127.0.0.1:${port}`, '--log-level', 'warn'], { WEFT_HOME: home });
     try {
-      await weft.waitFor(/Press Ctrl-C to stop everything/);
-      const kubeconfig = weft.output().match(/kubeconfig\s+(\S+)/)![1]!;
-      expect(weft.output()).toContain(`operator       http://127.0.0.1:${port}`);
+      await withDiagnostics(async () => {
+        await weft.waitFor(/Press Ctrl-C to stop everything/);
+        const kubeconfig = weft.output().match(/kubeconfig\s+(\S+)/)![1]!;
+        expect(weft.output()).toContain(`operator       http://127.0.0.1:${port}`);
+        // the local forge (default on): Gitea answers at the printed URL with the demo repository
+        const forgeUrl = weft.output().match(/forge\s+Gitea (http:\/\/127\.0\.0\.1:\d+)/)![1]!;
+        expect((await fetch(`${forgeUrl}/api/v1/repos/weft/demo`)).status).toBe(200);
 
-      // curl /health
-      const health = await fetch(`http://127.0.0.1:${port}/health`);
-      expect(health.status).toBe(200);
-      expect(await health.json()).toMatchObject({ status: 'ok' });
-      // readiness follows the apiserver
-      await eventually(async () => expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200));
-      // kubectl with the printed kubeconfig
-      expect(kubectl(kubeconfig, 'get', 'ns', '-o', 'name')).toContain('namespace/kube-system');
-      // the same kubeconfig through `weft cluster kubeconfig`
-      expect(execFileSync(process.execPath, [WEFT, 'cluster', 'kubeconfig'], { env: { ...process.env, WEFT_HOME: home }, encoding: 'utf8' }).trim()).toBe(kubeconfig);
-      // metrics
-      expect(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).toMatch(/weft_apiserver_up 1/);
-      expect(processesMentioning(home).length).toBeGreaterThanOrEqual(2);
+        // curl /health
+        const health = await fetch(`http://127.0.0.1:${port}/health`);
+        expect(health.status).toBe(200);
+        expect(await health.json()).toMatchObject({ status: 'ok' });
+        // readiness follows the apiserver
+        await eventually(async () => expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200));
+        // kubectl with the printed kubeconfig
+        expect(kubectl(kubeconfig, 'get', 'ns', '-o', 'name')).toContain('namespace/kube-system');
+        // the same kubeconfig through `weft cluster kubeconfig`
+        expect(execFileSync(process.execPath, [WEFT, 'cluster', 'kubeconfig'], { env: { ...process.env, WEFT_HOME: home }, encoding: 'utf8' }).trim()).toBe(kubeconfig);
+        // metrics
+        expect(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).toMatch(/weft_apiserver_up 1/);
+        // the read API needs a token: the printed viewer's reads, nobody's is refused
+        expect((await fetch(`http://127.0.0.1:${port}/api/v1/nodes`)).status).toBe(401);
+        const viewer = weft.output().match(/^\s+viewer\s+(\S+)$/m)![1]!;
+        for (const path of ['/api/v1/nodes', '/api/v1/clusters', '/api/v1/capacity', '/api/v1/pods']) {
+          expect({ path, status: (await fetch(`http://127.0.0.1:${port}${path}`, { headers: { authorization: `Bearer ${viewer}` } })).status }).toEqual({ path, status: 200 });
+        }
+        expect(processesMentioning(home).length).toBeGreaterThanOrEqual(2);
+      });
     } finally {
       weft.child.kill('SIGINT');
     }

@@ -6,7 +6,8 @@
 # pinned go.sum is skipped.
 #
 # Usage: hack/build-tools.sh [tool ...]      (default: kube-apiserver kubectl etcd kwok headscale tailscale tailscaled
-#                                             kubelet kube-controller-manager kube-scheduler versitygw otelcol,
+#                                             kubelet kube-controller-manager kube-scheduler gitea, the Radicle
+#                                             tools rad radicle-node git-remote-rad (cargo), versitygw otelcol,
 #                                             then `images`)
 #        hack/build-tools.sh images           (only the real node's images: hack/images/build.sh pause runner)
 #        hack/build-tools.sh --print-dir TOOL (prints the directory a tool is built into)
@@ -36,7 +37,9 @@ product_of() {
     # artifacts and traces (issue 20): the S3 store and the OpenTelemetry collector (built by ocb, below)
     versitygw) echo "versitygw $VERSITYGW_VERSION github.com/versity/versitygw/cmd/versitygw" ;;
     otelcol) echo "otelcol $OTELCOL_VERSION go.opentelemetry.io/collector/cmd/builder" ;;
-    *) die "unknown tool '$1' (known: kube-apiserver kubectl kube-controller-manager kube-scheduler kubelet kube-proxy etcd etcdctl kwok headscale tailscale tailscaled versitygw otelcol)" ;;
+    gitea) echo "gitea $GITEA_VERSION gitea.dev" ;;
+    rad|radicle-node|git-remote-rad) echo "radicle $RADICLE_CLI_VERSION cargo" ;;
+    *) die "unknown tool '$1' (known: kube-apiserver kubectl kube-controller-manager kube-scheduler kubelet kube-proxy etcd etcdctl kwok headscale tailscale tailscaled gitea rad radicle-node git-remote-rad versitygw otelcol)" ;;
   esac
 }
 
@@ -48,8 +51,57 @@ ldflags_for() {
       echo "-s -w -X k8s.io/component-base/version.gitVersion=$version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean -X k8s.io/client-go/pkg/version.gitVersion=$version -X k8s.io/client-go/pkg/version.gitMajor=1 -X k8s.io/client-go/pkg/version.gitMinor=$minor" ;;
     kwok) echo "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=$version" ;;
     versitygw) echo "-s -w -X main.Version=$version" ;;
+    gitea) echo "-s -w -X main.Version=${version#v}" ;;
     *) echo "-s -w" ;;
   esac
+}
+
+tags_for() {
+  case "$1" in
+    gitea) echo "sqlite sqlite_unlock_notify" ;;   # SQLite is the pure-Go modernc driver in v1.27: no cgo
+    *) echo "" ;;
+  esac
+}
+
+# Gitea reads templates/, options/ and public/ at run time (no bindata tag): copy them from its module
+# next to the binary, so the cache stays whole when the module cache is cleaned (STATIC_ROOT_PATH).
+gitea_static() {
+  local dir=$1 src
+  src=$(cd "$TOOLS/gitea" && GOFLAGS=-mod=mod go list -m -f '{{.Dir}}' gitea.dev)
+  [ -d "$src/templates" ] || die "Gitea's templates not found in $src"
+  rm -rf "$dir/static.tmp" && mkdir -p "$dir/static.tmp"
+  cp -R "$src/templates" "$src/options" "$src/public" "$dir/static.tmp/"
+  chmod -R u+w "$dir/static.tmp"
+  rm -rf "$dir/static" && mv "$dir/static.tmp" "$dir/static"
+}
+
+# Radicle (rad, radicle-node, git-remote-rad) comes from the crates registry, not a Go module: one
+# `cargo install --locked` of the three crates with a shared target dir (about 6.5 minutes cold on
+# 2 cores), cached like the Go tools and rebuilt only when a pinned version changes.
+RADICLE_CRATES="radicle-cli@$RADICLE_CLI_VERSION radicle-node@$RADICLE_NODE_VERSION radicle-remote-helper@$RADICLE_REMOTE_HELPER_VERSION"
+build_radicle() {
+  local dir=$1 want stamp="$1/.radicle.stamp"
+  want=$(echo "$RADICLE_CRATES" | sha256sum | cut -c1-16)
+  if [ -x "$dir/rad" ] && [ -x "$dir/radicle-node" ] && [ -x "$dir/git-remote-rad" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+    log "radicle $RADICLE_CLI_VERSION: up to date ($dir)"
+    return
+  fi
+  # rustup installs into ~/.cargo/bin, which a non-login shell (CI) may not have on PATH.
+  command -v cargo >/dev/null 2>&1 || PATH="$HOME/.cargo/bin:$PATH"
+  command -v cargo >/dev/null 2>&1 || die "Rust is not installed: Radicle is built with 'cargo install' (Rust >= 1.88, https://rustup.rs), then re-run: hack/build-tools.sh rad"
+  mkdir -p "$dir"
+  log "radicle: cargo install --locked $RADICLE_CRATES (about 6-7 minutes cold on 2 cores)…"
+  local start root="$dir/.root.$$" target="$CACHE/build/radicle-target"
+  start=$(date +%s)
+  # shellcheck disable=SC2086
+  if ! cargo install --locked --quiet --root "$root" --target-dir "$target" $RADICLE_CRATES; then
+    rm -rf "$root"
+    die "building Radicle failed (crates $RADICLE_CRATES). If a crate could not be downloaded, check that the crates registry is reachable; if it did not compile, check 'rustc --version' (>= 1.88)"
+  fi
+  for b in rad radicle-node git-remote-rad; do mv -f "$root/bin/$b" "$dir/$b"; done
+  rm -rf "$root" "$target"
+  echo "$want" >"$stamp"
+  log "radicle $RADICLE_CLI_VERSION: built in $(( $(date +%s) - start ))s"
 }
 
 if [ "${1:-}" = "--print-dir" ]; then
@@ -104,7 +156,7 @@ for arg in "$@"; do
   if [ "$arg" = images ]; then WANT_IMAGES=1; else TOOLS_WANTED+=("$arg"); fi
 done
 if [ $# -eq 0 ]; then
-  TOOLS_WANTED=(kube-apiserver kubectl etcd kwok headscale tailscale tailscaled kubelet kube-controller-manager kube-scheduler)
+  TOOLS_WANTED=(kube-apiserver kubectl etcd kwok headscale tailscale tailscaled kubelet kube-controller-manager kube-scheduler gitea rad radicle-node git-remote-rad)
   TOOLS_WANTED+=(versitygw otelcol)   # artifacts and traces (issue 20)
   WANT_IMAGES=1
 fi
@@ -112,10 +164,11 @@ fi
 for tool in "${TOOLS_WANTED[@]+"${TOOLS_WANTED[@]}"}"; do
   read -r product version pkg <<<"$(product_of "$tool")"
   dir="$CACHE/bin/$product-$version"
+  if [ "$product" = radicle ]; then build_radicle "$dir"; continue; fi
   stamp="$dir/.$tool.stamp"
   want=$(sha256sum "$TOOLS/$product/go.sum" "$TOOLS/$product/go.mod" | sha256sum | cut -c1-16)
   [ "$tool" = otelcol ] && want=$(otelcol_stamp)
-  if [ -x "$dir/$tool" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+  if [ -x "$dir/$tool" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] && { [ "$tool" != gitea ] || [ -d "$dir/static/templates" ]; }; then
     log "$tool $version: up to date ($dir/$tool)"
     continue
   fi
@@ -126,11 +179,12 @@ for tool in "${TOOLS_WANTED[@]+"${TOOLS_WANTED[@]}"}"; do
   if [ "$tool" = otelcol ]; then
     build_otelcol "$tmp"
   elif ! (cd "$TOOLS/$product" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath \
-        -ldflags "$(ldflags_for "$product" "$version")" -o "$tmp" "$pkg") ; then
+        -tags "$(tags_for "$product")" -ldflags "$(ldflags_for "$product" "$version")" -o "$tmp" "$pkg") ; then
     rm -f "$tmp"
     die "building $tool failed (module $pkg@$version). If the error says a module could not be downloaded, check that the Go module proxy is reachable: GOPROXY=$(go env GOPROXY)"
   fi
   mv -f "$tmp" "$dir/$tool"   # atomic: a crash never leaves a half-written binary in place
+  if [ "$tool" = gitea ]; then gitea_static "$dir"; fi
   echo "$want" >"$stamp"
   log "$tool $version: built in $(( $(date +%s) - start ))s"
 done

@@ -35,3 +35,9 @@ if ! command -v go >/dev/null; then
   log "Install Go >= 1.26 (e.g. 'apt-get install golang-1.26' or https://go.dev/doc/install) and re-run."
   exit 1
 fi
+
+if ! command -v cargo >/dev/null && [ ! -x "$HOME/.cargo/bin/cargo" ]; then
+  log "Rust (cargo) is not installed: Radicle (rad, radicle-node, git-remote-rad) is built with cargo install."
+  log "Install Rust >= 1.88 (https://rustup.rs, or 'apt-get install cargo' where Debian's is new enough) and re-run."
+  exit 1
+fi

@@ -18,6 +18,7 @@ export const REDACT_PATHS = [
   '*.token',
   '*.bearerToken',
   'req.headers.authorization',
+  'req.headers["x-api-key"]',
   'req.headers.cookie',
   '*.data',
   '*.stringData',

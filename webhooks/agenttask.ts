@@ -3,27 +3,23 @@
  * its org; defaults and the org label. Not charged against quota itself: the Workload it owns
  * carries the charge (quota charges once).
  */
-import type { KubernetesObject } from '@kubernetes/client-node';
-import { checkOrgOwner, checkSchema, checkTagOwners, defaultSpecAndOrg, firstDenial, placementTags } from './checks.js';
-import type { PatchOp, Review, Verdict } from './types.js';
+import { checkOrgOwner, checkSchema, checkTagOwners, placementTags } from './checks.js';
+import { defineWebhook, type KindCheck } from './define.js';
+import { denied } from './checks.js';
+import { agentSpecProblem } from '../src/agents/spec-check.js';
+import type { AgentTask } from '../src/api/agenttask/types.js';
 
-export const kind = 'AgentTask';
-export const plural = 'agenttasks';
-export const namespaced = true;
+/** The driver's own fields: steps for scripted, command for command (the message names the field). */
+const checkDriver: KindCheck = (obj, _old, r) => {
+  const problem = agentSpecProblem((obj as unknown as AgentTask).spec);
+  return problem ? denied(422, 'Invalid', `AgentTask ${r.name}: ${problem}`) : undefined;
+};
 
-/** Schema defaults and the org label. */
-export default function defaultAgentTask(obj: KubernetesObject): PatchOp[] {
-  return defaultSpecAndOrg(kind, obj);
-}
-
-export function validateCreate(obj: KubernetesObject, r: Review): Verdict {
-  return validateUpdate(obj, undefined, r);
-}
-
-export function validateUpdate(obj: KubernetesObject, old: KubernetesObject | undefined, r: Review): Verdict {
-  return firstDenial(
-    () => checkSchema(obj, r),
-    () => checkTagOwners(placementTags, obj, old, r),
-    () => checkOrgOwner(obj, old, r),
-  );
-}
+const agentTask = defineWebhook({
+  kind: 'AgentTask',
+  plural: 'agenttasks',
+  namespaced: true,
+  checks: [checkSchema, checkDriver, (obj, old, r) => checkTagOwners(placementTags, obj, old, r), checkOrgOwner],
+});
+export const { kind, plural, namespaced, validateCreate, validateUpdate } = agentTask;
+export default agentTask.default;

@@ -8,7 +8,7 @@ import { withDefaults } from '../src/api/defaults.js';
 import { ORG_LABEL } from '../src/api/labels.js';
 import { formatErrors, validate, type WeftKind } from '../src/api/validate.js';
 import { canApplyTag } from '../src/policy/acl/owners.js';
-import { chargeOf, quotaViolation, type ChargedKind } from '../src/policy/quota.js';
+import { chargeOf, quotaViolation, standingCharge, type ChargedKind } from '../src/policy/quota.js';
 import { unownedTags } from '../src/policy/weft-policy.js';
 import type { PatchOp, Review, Verdict } from './types.js';
 
@@ -22,7 +22,7 @@ export interface CommonSpec {
 export const specOf = (o: KubernetesObject | undefined): CommonSpec => ((o as { spec?: CommonSpec } | undefined)?.spec ?? {}) as CommonSpec;
 
 const ALLOWED: Verdict = { allowed: true };
-const denied = (code: number, reason: string, message: string): Verdict => ({ allowed: false, code, reason, message });
+export const denied = (code: number, reason: string, message: string): Verdict => ({ allowed: false, code, reason, message });
 /** A lazily evaluated check: checks with side effects (quota) run only if all before them passed. */
 export type Check = () => Verdict | undefined;
 
@@ -47,7 +47,7 @@ export const placementTags = (obj: KubernetesObject | undefined): string[] => {
 };
 
 /** Schema validation: 422 naming every offending field. */
-export function checkSchema(obj: KubernetesObject, r: Review): Verdict | undefined {
+export function checkSchema(obj: KubernetesObject, _old: KubernetesObject | undefined, r: Review): Verdict | undefined {
   const errors = validate(r.kind, obj);
   return errors.length > 0 ? denied(422, 'Invalid', formatErrors(r.kind, r.name, errors)) : undefined;
 }
@@ -94,7 +94,7 @@ export function checkQuota(kind: ChargedKind, obj: KubernetesObject, old: Kubern
   if (old && JSON.stringify(chargeOf(kind, withDefaults(kind, old))) === JSON.stringify(charge)) return undefined;
   const violation = quotaViolation(r.ctx.policy(), charge, (cls) => r.ctx.ledger.usage(charge.org, cls, key));
   if (violation) return denied(403, 'Forbidden', `${kind} ${r.name} exceeds its quota: ${violation}; free some capacity or ask an admin to raise the quota in the weft-policy ConfigMap`);
-  if (!r.req.dryRun) r.ctx.ledger.assume(key, charge);
+  if (!r.req.dryRun) r.ctx.ledger.assume(key, standingCharge(charge));
   return undefined;
 }
 

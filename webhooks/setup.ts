@@ -13,7 +13,7 @@ import { EMPTY_POLICY, parseWeftPolicy, WEFT_POLICY_CONFIGMAP, WEFT_POLICY_KEY, 
 import { errorMessage } from '../src/runtime/errors.js';
 import type { Manager } from '../src/runtime/manager.js';
 import { RestClient } from '../src/runtime/rest.js';
-import { chargeOf, isCharged, UsageLedger, type ChargedKind } from '../src/policy/quota.js';
+import { chargeOf, isCharged, standingCharge, UsageLedger, type ChargedKind } from '../src/policy/quota.js';
 import { registerWebhooks, type WebhookEndpoint } from './register.js';
 import { mutateAdmission, validateAdmission, type AdmissionContext } from './review.js';
 import type { WebhookServer } from './server.js';
@@ -54,7 +54,7 @@ export function trackUsage(mgr: Manager, ledger: UsageLedger, log: Logger): () =
     informers[i]!.on((event, obj) => {
       const key = `${kind}/${obj.metadata!.namespace}/${obj.metadata!.name}`;
       try {
-        ledger.observe(key, event !== 'delete' && isCharged(obj) ? chargeOf(kind as ChargedKind, obj) : undefined);
+        ledger.observe(key, event !== 'delete' && isCharged(obj) ? standingCharge(chargeOf(kind as ChargedKind, obj)) : undefined);
       } catch (err) {
         log.warn({ object: key, err: errorMessage(err) }, 'cannot account for an object in quota usage');
       }

@@ -34,41 +34,47 @@ const seconds = (ms: number) => `${Math.round(ms / 1000)}s`;
  * whether the agent has reported capacity, and `allocated` from the placed workloads.
  */
 export function planMeshNode(o: MeshNodeObservation): MeshNodePlan {
-  const name = o.node.metadata?.name ?? '';
-  const host = o.node.spec?.hostname ?? name;
   const prev = o.node.status ?? {};
   const age = o.heartbeat ? o.now.getTime() - o.heartbeat.getTime() : undefined;
-  const cordon = o.node.spec?.unschedulable ? ' (cordoned: no new workloads are placed here)' : '';
-  let ready: ConditionInput;
-  if (age === undefined) {
-    ready = {
-      type: 'Ready',
-      status: 'Unknown',
-      reason: 'NoHeartbeat',
-      message: `no heartbeat yet: start \`weft agent --name ${name}\` on ${host} (it renews Lease weft-node-lease/${name})`,
-    };
-  } else if (age <= o.gracePeriodMs) {
-    ready = { type: 'Ready', status: 'True', reason: 'HeartbeatFresh', message: `weft agent on ${host} last reported ${seconds(Math.max(0, age))} ago${cordon}` };
-  } else {
-    ready = {
-      type: 'Ready',
-      status: 'False',
-      reason: 'HeartbeatTimeout',
-      message: `no heartbeat for ${seconds(age)} (grace period ${seconds(o.gracePeriodMs)}): is weft agent running on ${host} and can it reach the apiserver?${cordon}`,
-    };
-  }
+  const ready = readyCondition(o, age);
   const capacityReported: ConditionInput = prev.capacity
     ? { type: 'CapacityReported', status: 'True', reason: 'AgentReported', message: 'capacity reported by weft agent' }
     : { type: 'CapacityReported', status: 'False', reason: 'NoCapacity', message: 'weft agent has not reported capacity yet' };
   const conditions = setConditions(prev.conditions, [ready, capacityReported], { now: o.now, generation: o.node.metadata?.generation });
   const own = { ...prev, allocated: o.allocated, conditions, observedGeneration: o.node.metadata?.generation };
   const status = o.tailnet ? planMeshStatus({ ...o.node, status: own }, o.tailnet, o.now) : own;
-
-  const wasReady = prev.conditions?.find((c) => c.type === 'Ready')?.status;
-  let event: MeshNodePlan['event'];
-  if (wasReady !== ready.status && ready.status === 'True') event = { type: 'Normal', reason: 'NodeReady', note: ready.message };
-  if (wasReady === 'True' && ready.status !== 'True') event = { type: 'Warning', reason: 'NodeNotReady', note: ready.message };
-
+  const event = readyEvent(prev.conditions?.find((c) => c.type === 'Ready')?.status, ready);
   const requeueAfterMs = age !== undefined && age <= o.gracePeriodMs ? o.gracePeriodMs - age + 1000 : 30_000;
   return { status, requeueAfterMs, event };
+}
+
+/** `Ready` from the heartbeat's age (undefined: no heartbeat yet) against the grace period. */
+function readyCondition(o: MeshNodeObservation, age: number | undefined): ConditionInput {
+  const name = o.node.metadata?.name ?? '';
+  const host = o.node.spec?.hostname ?? name;
+  const cordon = o.node.spec?.unschedulable ? ' (cordoned: no new workloads are placed here)' : '';
+  if (age === undefined) {
+    return {
+      type: 'Ready',
+      status: 'Unknown',
+      reason: 'NoHeartbeat',
+      message: `no heartbeat yet: start \`weft agent --name ${name}\` on ${host} (it renews Lease weft-node-lease/${name})`,
+    };
+  }
+  if (age <= o.gracePeriodMs) {
+    return { type: 'Ready', status: 'True', reason: 'HeartbeatFresh', message: `weft agent on ${host} last reported ${seconds(Math.max(0, age))} ago${cordon}` };
+  }
+  return {
+    type: 'Ready',
+    status: 'False',
+    reason: 'HeartbeatTimeout',
+    message: `no heartbeat for ${seconds(age)} (grace period ${seconds(o.gracePeriodMs)}): is weft agent running on ${host} and can it reach the apiserver?${cordon}`,
+  };
+}
+
+/** The Event of a Ready transition: NodeReady on becoming Ready, NodeNotReady on leaving it. */
+function readyEvent(wasReady: string | undefined, ready: ConditionInput): MeshNodePlan['event'] {
+  if (wasReady !== ready.status && ready.status === 'True') return { type: 'Normal', reason: 'NodeReady', note: ready.message };
+  if (wasReady === 'True' && ready.status !== 'True') return { type: 'Warning', reason: 'NodeNotReady', note: ready.message };
+  return undefined;
 }

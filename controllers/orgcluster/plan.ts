@@ -30,21 +30,28 @@ export function planOrgCluster(o: OrgClusterObservation): OrgClusterPlan {
   const provisioned: ConditionInput = o.provision.ok
     ? { type: 'Provisioned', status: 'True', reason: 'Provisioned', message: o.provision.message }
     : { type: 'Provisioned', status: 'False', reason: o.provision.reason, message: o.provision.message };
-  let reachable: ConditionInput;
-  if (!o.probe) reachable = { type: 'Reachable', status: 'Unknown', reason: 'NotProvisioned', message: 'not probed: the cluster is not provisioned' };
-  else if (o.probe.reachable) reachable = { type: 'Reachable', status: 'True', reason: 'ProbeSucceeded', message: o.probe.message };
-  else reachable = { type: 'Reachable', status: 'False', reason: 'ProbeFailed', message: o.probe.message };
+  const reachable = reachableCondition(o.probe);
   const ok = provisioned.status === 'True' && reachable.status === 'True';
   const blocker = provisioned.status !== 'True' ? provisioned : reachable;
   const ready: ConditionInput = ok
     ? { type: 'Ready', status: 'True', reason: 'ClusterReady', message: reachable.message }
     : { type: 'Ready', status: 'False', reason: blocker.reason, message: blocker.message };
   const conditions = setConditions(prev.conditions, [provisioned, reachable, ready], { now: o.now, generation: o.oc.metadata?.generation });
-  const p = o.probe;
-  const status: OrgClusterPlan['status'] = {
-    ...prev,
-    conditions,
-    observedGeneration: o.oc.metadata?.generation,
+  const status: OrgClusterPlan['status'] = { ...prev, conditions, observedGeneration: o.oc.metadata?.generation, ...probedStatus(o.probe, o.now) };
+  const event = readyEvent(ok, prev.conditions?.find((c) => c.type === 'Ready')?.status, ready);
+  return { status, requeueAfterMs: ok ? o.probeIntervalMs : Math.min(o.probeIntervalMs, 15_000), event };
+}
+
+/** `Reachable` from the probe (none: the cluster is not provisioned). */
+function reachableCondition(probe: ClusterProbe | undefined): ConditionInput {
+  if (!probe) return { type: 'Reachable', status: 'Unknown', reason: 'NotProvisioned', message: 'not probed: the cluster is not provisioned' };
+  if (probe.reachable) return { type: 'Reachable', status: 'True', reason: 'ProbeSucceeded', message: probe.message };
+  return { type: 'Reachable', status: 'False', reason: 'ProbeFailed', message: probe.message };
+}
+
+/** What a probe tells of the cluster: its API server URL, and when it answered, its version, nodes and capacity. */
+function probedStatus(p: ClusterProbe | undefined, now: Date): Record<string, unknown> {
+  return {
     ...(p?.apiServerURL ? { apiServerURL: p.apiServerURL } : {}),
     ...(p?.reachable
       ? {
@@ -53,13 +60,15 @@ export function planOrgCluster(o: OrgClusterObservation): OrgClusterPlan {
           readyNodes: p.readyNodes,
           capacity: p.capacity,
           allocatable: p.allocatable,
-          lastProbeTime: metaTime(o.now),
+          lastProbeTime: metaTime(now),
         }
       : {}),
   };
-  const wasReady = prev.conditions?.find((c) => c.type === 'Ready')?.status;
-  let event: OrgClusterPlan['event'];
-  if (ok && wasReady !== 'True') event = { type: 'Normal', reason: 'ClusterReady', note: ready.message };
-  if (!ok && wasReady === 'True') event = { type: 'Warning', reason: ready.reason, note: ready.message };
-  return { status, requeueAfterMs: ok ? o.probeIntervalMs : Math.min(o.probeIntervalMs, 15_000), event };
+}
+
+/** The Event of a Ready transition: ClusterReady on becoming Ready, the blocker's reason on leaving it. */
+function readyEvent(ok: boolean, wasReady: string | undefined, ready: ConditionInput): OrgClusterPlan['event'] {
+  if (ok && wasReady !== 'True') return { type: 'Normal', reason: 'ClusterReady', note: ready.message };
+  if (!ok && wasReady === 'True') return { type: 'Warning', reason: ready.reason, note: ready.message };
+  return undefined;
 }

@@ -1,6 +1,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import type { Workload } from '../../src/api/workload/types.js';
-import { buildPod, podWasLost, statusForDecision, statusForPod, statusForReschedule, statusGivenUp, workloadKeyOfPod } from './plan.js';
+import type { Workload, WorkloadStatus } from '../../src/api/workload/types.js';
+import type { Decision } from '../../src/scheduler/types.js';
+import { buildPod, MAX_ATTEMPTS, planWorkload, podWasLost, statusForDecision, statusForPod, statusForReschedule, statusGivenUp, workloadKeyOfPod, type WorkloadObservation, type WorkloadPlan } from './plan.js';
 
 const now = new Date('2026-11-24T10:00:00Z');
 const wl = (over: Partial<Workload> = {}): Workload => ({
@@ -66,5 +67,72 @@ describe('status', () => {
     const gaveUp = statusGivenUp(placedWl, 'MeshNode n1 is NotReady', now);
     expect(gaveUp.phase).toBe('Failed');
     expect(gaveUp.conditions?.find((c) => c.type === 'Ready')?.message).toBe('MeshNode n1 is NotReady; gave up after 5 placements (limit 5)');
+  });
+});
+
+describe('planWorkload', () => {
+  const timing = { retryPendingMs: 30_000, quietMs: 1_000 };
+  const F = { metadata: { name: 'web', namespace: 'team', uid: 'u-1', generation: 3, finalizers: ['weft.dev/workload-cleanup'] } };
+  const placedDecision: Decision = { placed: true, decision: { cluster: 'team/hub', node: 'n1', score: 80 }, rejected: [], alternatives: [], message: 'placed on team/hub@n1 (score 80)' };
+  const noFit: Decision = { placed: false, rejected: [{ candidate: 'team/hub@n1', filter: 'InsufficientGPU', reason: 'needs gpu 1' }], alternatives: [], message: '0/1 candidates available: 1 InsufficientGPU.' };
+  const readyNode = { status: { conditions: [{ type: 'Ready', status: 'True' as const, reason: 'Heartbeat', message: '', lastTransitionTime: now.toISOString() }] } };
+  const placed = (over: Partial<WorkloadStatus> = {}): Workload => wl({ ...F, status: { phase: 'Scheduled', attempts: 1, placement: { cluster: 'team/hub', node: 'n1' }, podRef: { namespace: 'team', name: 'web-1', uid: 'p-1' }, ...over } });
+  const observe = (w: Workload, over: Partial<WorkloadObservation> = {}): WorkloadObservation => ({ wl: w, now, timing, ...over });
+  const kinds = (p: WorkloadPlan) => p.actions.map((a) => a.type);
+
+  it.each<[string, WorkloadObservation, Partial<{ actions: string[]; phase: string; events: string[]; requeueAfterMs: number }>]>([
+    ['unplaced, placed by the engine → create the pod, Scheduled Event, come back when the status may be written', observe(wl(F), { decision: placedDecision }), { actions: ['awaitCapacity', 'createPod'], events: ['Scheduled'], requeueAfterMs: 1_000 }],
+    ['unplaced, nothing fits → Pending, FailedScheduling, retried', observe(wl(F), { decision: noFit }), { actions: ['awaitCapacity'], phase: 'Pending', events: ['FailedScheduling'], requeueAfterMs: 30_000 }],
+    ['unplaced, its pod was just created → hold the status write back (coalesce)', observe(wl(F), { holdMs: 700, decision: placedDecision }), { actions: [], events: [], requeueAfterMs: 700 }],
+    ['unplaced, the attempt pod exists → adopt it: bind, one status write with its phase', observe(wl(F), { attemptPod: { cluster: 'team/hub', pod: pod({ phase: 'Running' }) }, decision: placedDecision }), { actions: ['awaitCapacity', 'bind'], phase: 'Running', events: [] }],
+    ['placed, pod running → mirrored', observe(placed(), { orgCluster: {}, meshNode: readyNode, pod: { state: 'present', pod: pod({ phase: 'Running' }) } }), { actions: ['awaitCapacity'], phase: 'Running', events: [] }],
+    ['placed, pod succeeded → Succeeded, capacity freed, Event', observe(placed({ phase: 'Running' }), { orgCluster: {}, meshNode: readyNode, pod: { state: 'present', pod: pod({ phase: 'Succeeded' }) } }), { actions: ['awaitCapacity', 'unbind'], phase: 'Succeeded', events: ['Succeeded'] }],
+    ['placed, pod failed → Failed with a Warning', observe(placed({ phase: 'Running' }), { orgCluster: {}, meshNode: readyNode, pod: { state: 'present', pod: pod({ phase: 'Failed' }) } }), { actions: ['awaitCapacity', 'unbind'], phase: 'Failed', events: ['Failed'] }],
+    ['placed, MeshNode deleted → pod deleted, unbound, Pending again', observe(placed(), { orgCluster: {} }), { actions: ['awaitCapacity', 'deletePod', 'unbind'], phase: 'Pending', events: ['Rescheduling'] }],
+    ['placed, OrgCluster deleted → rescheduled', observe(placed(), { meshNode: readyNode }), { actions: ['awaitCapacity', 'deletePod', 'unbind'], phase: 'Pending', events: ['Rescheduling'] }],
+    ['placed, pod gone → rescheduled', observe(placed(), { orgCluster: {}, meshNode: readyNode, pod: { state: 'gone' } }), { actions: ['awaitCapacity', 'deletePod', 'unbind'], phase: 'Pending', events: ['Rescheduling'] }],
+    ['placed, another pod under the name (uid differs) → rescheduled', observe(placed(), { orgCluster: {}, meshNode: readyNode, pod: { state: 'present', pod: { ...pod({ phase: 'Running' }), metadata: { name: 'web-1', namespace: 'team', uid: 'other' } } } }), { phase: 'Pending', events: ['Rescheduling'] }],
+    ['placed, pod evicted → rescheduled', observe(placed(), { orgCluster: {}, meshNode: readyNode, pod: { state: 'present', pod: pod({ phase: 'Failed', reason: 'Evicted' }) } }), { phase: 'Pending', events: ['Rescheduling'] }],
+    ['placed, lost after MAX_ATTEMPTS placements → Failed, GaveUp', observe(placed({ attempts: MAX_ATTEMPTS }), { orgCluster: {} }), { actions: ['awaitCapacity', 'deletePod', 'unbind'], phase: 'Failed', events: ['GaveUp'] }],
+    ['placed, cluster unreachable → Ready Unknown, retried', observe(placed(), { orgCluster: {}, meshNode: readyNode, pod: { state: 'unknown', message: 'cannot reach OrgCluster team/hub: connection refused' } }), { actions: ['awaitCapacity'], phase: 'Scheduled', events: ['ClusterUnreachable'], requeueAfterMs: 10_000 }],
+    ['deleting → pod deleted, capacity freed, finalizer removed', observe(wl({ ...F, metadata: { ...F.metadata, deletionTimestamp: now }, status: placed().status })), { actions: ['awaitCapacity', 'deletePod', 'unbind', 'removeFinalizer'], events: [] }],
+    ['finished → capacity freed, nothing else', observe(placed({ phase: 'Succeeded' })), { actions: ['awaitCapacity', 'unbind'], events: [] }],
+    ['no finalizer yet (webhooks off) → added first', observe(wl(), { decision: noFit }), { actions: ['addFinalizer', 'awaitCapacity'], phase: 'Pending' }],
+  ])('%s', (_name, o, want) => {
+    const p = planWorkload(o);
+    if (want.actions) expect(kinds(p)).toEqual(want.actions);
+    if (want.phase) expect(p.status?.phase).toBe(want.phase);
+    if (want.events) expect(p.events.map((e) => e.reason)).toEqual(want.events);
+    if ('requeueAfterMs' in want) expect(p.requeueAfterMs).toBe(want.requeueAfterMs);
+  });
+
+  it('creates the pod of the next attempt where the decision says', () => {
+    const p = planWorkload(observe(wl({ ...F, status: { attempts: 2 } }), { decision: placedDecision }));
+    expect(p.actions[1]).toMatchObject({ type: 'createPod', cluster: 'team/hub', pod: { metadata: { name: 'web-3' }, spec: { nodeName: 'n1' } } });
+    expect(p.status).toBeUndefined(); // written once, when the pod is adopted
+  });
+
+  it('adopting keeps the carried decision (score, message) when it matches the pod, else records the pod where it is', () => {
+    const found = { cluster: 'team/hub', pod: pod({ phase: 'Pending' }) };
+    const kept = planWorkload(observe(wl(F), { attemptPod: found, decision: placedDecision }));
+    expect(kept.status).toMatchObject({ phase: 'Scheduled', attempts: 1, placement: { cluster: 'team/hub', node: 'n1', score: 80 }, podRef: { name: 'web-1' } });
+    expect(kept.actions).toContainEqual({ type: 'bind', cluster: 'team/hub', node: 'n1' });
+    const afterRestart = planWorkload(observe(wl(F), { attemptPod: found }));
+    expect(afterRestart.status?.placement).toMatchObject({ cluster: 'team/hub', node: 'n1', score: 0 });
+    expect(afterRestart.status?.conditions?.find((c) => c.type === 'Scheduled')?.message).toBe('placed on team/hub@n1 (adopted pod web-1)');
+  });
+
+  it('records FailedScheduling once per new reason', () => {
+    const first = planWorkload(observe(wl(F), { decision: noFit }));
+    const again = planWorkload(observe(wl({ ...F, status: first.status }), { decision: noFit }));
+    expect(again.events).toEqual([]);
+    expect(again.requeueAfterMs).toBe(30_000);
+  });
+
+  it('a lost pod is deleted best-effort; a deleted Workload’s pod must go (errors retried)', () => {
+    const lost = planWorkload(observe(placed(), { orgCluster: {}, meshNode: readyNode, pod: { state: 'gone' } }));
+    expect(lost.actions).toContainEqual({ type: 'deletePod', cluster: 'team/hub', namespace: 'team', name: 'web-1', bestEffort: true });
+    const deleting = planWorkload(observe(wl({ ...F, metadata: { ...F.metadata, deletionTimestamp: now }, status: placed().status })));
+    expect(deleting.actions).toContainEqual({ type: 'deletePod', cluster: 'team/hub', namespace: 'team', name: 'web-1', bestEffort: false });
   });
 });

@@ -1,173 +1,182 @@
 /**
- * The Workload controller's decisions as plain functions: the pod to create for a placed Workload,
- * and the Workload status that mirrors what the pod and the node are doing.
+ * The Workload controller's decisions as one pure function: `planWorkload(observed)` says which
+ * pods to create or delete, what to bind or unbind in the placement engine, the status to write
+ * (once), the Events to record and when to come back. `reconcile.ts` reads what it needs, calls it
+ * and applies the plan; nothing here does I/O or reads a clock.
  */
-import type { V1Pod, V1PodTemplateSpec } from '@kubernetes/client-node';
+import type { V1Pod } from '@kubernetes/client-node';
+import { WORKLOAD_FINALIZER } from '../../src/api/labels.js';
 import type { Workload, WorkloadStatus } from '../../src/api/workload/types.js';
-import { metaTime } from '../../src/api/common/conditions.js';
-import { findCondition, setConditions, type Condition, type ConditionInput } from '../../src/runtime/conditions.js';
+import { findCondition, type Condition } from '../../src/runtime/conditions.js';
+import { isFinished } from '../../src/placement/state.js';
 import type { Decision } from '../../src/scheduler/types.js';
-import { ResourceRequestDefaults } from '../../src/api/common/types.js';
+import { buildPod } from './pod.js';
+import {
+  MAX_ATTEMPTS,
+  placementLost,
+  podWasLost,
+  statusClusterUnreachable,
+  statusForDecision,
+  statusForPod,
+  statusForReschedule,
+  statusGivenUp,
+  type PodObservation,
+} from './status.js';
 
-export { WORKLOAD_FINALIZER } from '../../src/api/labels.js';
-/** Labels on the pods the controller creates (the pod watch maps them back to their Workload). */
-export const POD_LABELS = { managedBy: 'app.kubernetes.io/managed-by', workload: 'weft.dev/workload', namespace: 'weft.dev/workload-namespace', uid: 'weft.dev/workload-uid', org: 'weft.dev/org' } as const;
-/** On each pod: the OrgCluster (namespace/name) it was made for, as several may share one API server. */
-export const POD_CLUSTER_ANNOTATION = 'weft.dev/orgcluster';
-export const POD_SELECTOR = `${POD_LABELS.managedBy}=weft,${POD_LABELS.uid}`;
-/** Placement attempts before a Workload whose pods keep getting lost is Failed. */
-export const MAX_ATTEMPTS = 5;
+export { WORKLOAD_FINALIZER };
+export { isFinished };
+export * from './pod.js';
+export * from './status.js';
 
-/** The name of the pod for `attempt` (1-based): a new name per attempt, so a lingering old pod never clashes. */
-export function podName(wl: Workload, attempt: number): string {
-  return `${wl.metadata!.name!.slice(0, 240)}-${attempt}`;
+/** Where a Workload is in its life, which decides what is read and planned. */
+export type WorkloadStage = 'deleting' | 'finished' | 'unplaced' | 'placed';
+
+export function stageOf(wl: Workload): WorkloadStage {
+  if (wl.metadata?.deletionTimestamp) return 'deleting';
+  if (isFinished(wl)) return 'finished';
+  const p = wl.status?.placement;
+  return p?.node && p.cluster ? 'placed' : 'unplaced';
 }
 
-/**
- * The pod a placed Workload runs as: its template, pinned to the chosen node (no second
- * scheduler), labelled with its owner, with the Workload's resource requests on the first container
- * where the template sets none, and `restartPolicy: Never` unless the template says otherwise.
- */
-export function buildPod(wl: Workload, cluster: string, node: string, attempt: number): V1Pod {
-  const template: V1PodTemplateSpec = (wl.spec.template ?? {}) as V1PodTemplateSpec;
-  const spec = structuredClone(template.spec ?? { containers: [] });
-  const r = wl.spec.resources ?? {};
-  const [first] = spec.containers ?? [];
-  if (first) {
-    const requests = { ...(first.resources?.requests ?? {}) };
-    requests.cpu ??= String(r.cpu ?? ResourceRequestDefaults.cpu);
-    requests.memory ??= String(r.memory ?? ResourceRequestDefaults.memory);
-    const limits = { ...(first.resources?.limits ?? {}) };
-    if ((r.gpu ?? 0) > 0) limits['nvidia.com/gpu'] ??= String(r.gpu);
-    first.resources = { ...first.resources, requests, ...(Object.keys(limits).length > 0 ? { limits } : {}) };
-  }
+/** What reconcile saw; the fields that a stage does not need are left out. */
+export interface WorkloadObservation {
+  wl: Workload;
+  now: Date;
+  /** How long Pending Workloads wait for a retry, and how long a new pod's status write may wait. */
+  timing: { retryPendingMs: number; quietMs: number };
+  /** Unplaced: ms the status write of the pod this process just created is held back (coalesce.ts). */
+  holdMs?: number;
+  /** Unplaced: the pod of the next attempt, found in a connected cluster (adopt it, never place twice). */
+  attemptPod?: { cluster: string; pod: V1Pod };
+  /** Unplaced: the decision carried for it (SchedulingState), or the engine's fresh one. */
+  decision?: Decision;
+  /** Placed: the OrgCluster (undefined: deleted) and the MeshNode (undefined: deleted). */
+  orgCluster?: unknown;
+  meshNode?: { status?: { conditions?: Condition[] } };
+  /** Placed: what the pod's cluster says. */
+  pod?: PodObservation;
+}
+
+export type WorkloadAction =
+  | { type: 'addFinalizer' }
+  | { type: 'removeFinalizer' }
+  /** Create `pod` in `cluster` (undo the binding if that fails). */
+  | { type: 'createPod'; cluster: string; pod: V1Pod }
+  /** Delete the pod; `bestEffort`: a failure is logged, not retried. */
+  | { type: 'deletePod'; cluster?: string; namespace: string; name: string; bestEffort: boolean }
+  | { type: 'bind'; cluster: string; node: string }
+  | { type: 'unbind' }
+  /** Retry this Workload when capacity of its org frees up (or stop doing so). */
+  | { type: 'awaitCapacity'; waiting: boolean };
+
+export interface WorkloadEvent {
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+}
+
+export interface WorkloadPlan {
+  actions: WorkloadAction[];
+  /** The status to write (only when it differs from the current one), after the actions. */
+  status?: WorkloadStatus;
+  events: WorkloadEvent[];
+  requeueAfterMs?: number;
+}
+
+/** The retry of a cluster that cannot be reached. */
+export const UNREACHABLE_RETRY_MS = 10_000;
+
+/** The plan for one Workload; see the module comment and docs/scheduling.md ("Workload controller"). */
+export function planWorkload(o: WorkloadObservation): WorkloadPlan {
+  const stage = stageOf(o.wl);
+  if (stage === 'deleting') return planDeletion(o.wl);
+  const head: WorkloadAction[] = (o.wl.metadata?.finalizers ?? []).includes(WORKLOAD_FINALIZER) ? [] : [{ type: 'addFinalizer' }];
+  const plan = stage === 'finished' ? { actions: [{ type: 'awaitCapacity', waiting: false }, { type: 'unbind' }], events: [] } as WorkloadPlan : stage === 'unplaced' ? planUnplaced(o) : planPlaced(o);
+  return { ...plan, actions: [...head, ...plan.actions] };
+}
+
+/** Deleted: the pod goes, then the finalizer; the capacity is given back. */
+function planDeletion(wl: Workload): WorkloadPlan {
+  const ref = wl.status?.podRef;
+  const del: WorkloadAction[] = ref?.name && ref.namespace ? [{ type: 'deletePod', cluster: wl.status?.placement?.cluster, namespace: ref.namespace, name: ref.name, bestEffort: false }] : [];
+  return { actions: [{ type: 'awaitCapacity', waiting: false }, ...del, { type: 'unbind' }, { type: 'removeFinalizer' }], events: [] };
+}
+
+function planUnplaced(o: WorkloadObservation): WorkloadPlan {
+  if ((o.holdMs ?? 0) > 0) return { actions: [], events: [], requeueAfterMs: o.holdMs };
+  if (o.attemptPod) return planAdoption(o, o.attemptPod);
+  const d = o.decision;
+  if (!d?.placed || !d.decision) return planUnschedulable(o, d);
+  const { cluster, node } = d.decision;
+  const pod = buildPod(o.wl, cluster, node, (o.wl.status?.attempts ?? 0) + 1);
+  // Pod first; the status (placement and, usually, the pod's first phase) is written when the
+  // next pass adopts the pod, as it would after a crash (coalesce.ts says when).
   return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name: podName(wl, attempt),
-      namespace: wl.metadata!.namespace!,
-      labels: {
-        ...(template.metadata?.labels ?? {}),
-        [POD_LABELS.managedBy]: 'weft',
-        [POD_LABELS.workload]: wl.metadata!.name!.slice(0, 63),
-        [POD_LABELS.namespace]: wl.metadata!.namespace!,
-        [POD_LABELS.uid]: wl.metadata!.uid!,
-        [POD_LABELS.org]: wl.spec.org,
-      },
-      annotations: { ...(template.metadata?.annotations ?? {}), 'weft.dev/workload': `${wl.metadata!.namespace}/${wl.metadata!.name}`, [POD_CLUSTER_ANNOTATION]: cluster },
-    },
-    spec: { ...spec, nodeName: node, restartPolicy: spec.restartPolicy ?? 'Never' },
+    actions: [{ type: 'awaitCapacity', waiting: false }, { type: 'createPod', cluster, pod }],
+    events: [{ type: 'Normal', reason: 'Scheduled', message: d.message }],
+    requeueAfterMs: o.timing.quietMs,
   };
 }
 
-/** The Workload key (namespace/name) a pod belongs to, from its labels. */
-export function workloadKeyOfPod(pod: V1Pod): string | undefined {
-  const l = pod.metadata?.labels ?? {};
-  const ns = l[POD_LABELS.namespace];
-  const name = pod.metadata?.annotations?.['weft.dev/workload']?.split('/')[1] ?? l[POD_LABELS.workload];
-  return ns && name ? `${ns}/${name}` : undefined;
+/** A pod made for this attempt whose status is not written yet: record it rather than place again. */
+function planAdoption(o: WorkloadObservation, found: { cluster: string; pod: V1Pod }): WorkloadPlan {
+  const node = found.pod.spec!.nodeName!;
+  const d: Decision =
+    o.decision?.decision?.cluster === found.cluster && o.decision.decision.node === node
+      ? o.decision
+      : { placed: true, decision: { cluster: found.cluster, node, score: 0 }, rejected: [], alternatives: [], message: `placed on ${found.cluster}@${node} (adopted pod ${found.pod.metadata?.name})` };
+  const placed = { ...o.wl, status: statusForDecision(o.wl, d, o.now) };
+  return { actions: [{ type: 'awaitCapacity', waiting: false }, { type: 'bind', cluster: found.cluster, node }], status: statusForPod(placed, found.pod, o.now), events: [] };
 }
 
-const cond = (type: string, status: 'True' | 'False' | 'Unknown', reason: string, message: string): ConditionInput => ({ type, status, reason, message });
-const MAX_REJECTED = 256;
-
-function withConditions(wl: Workload, status: WorkloadStatus, inputs: ConditionInput[], now: Date): WorkloadStatus {
-  return { ...status, observedGeneration: wl.metadata?.generation, conditions: setConditions(wl.status?.conditions, inputs, { now, generation: wl.metadata?.generation }) };
+/** Nothing fits: Pending with every reason, one FailedScheduling Event per new reason, retried. */
+function planUnschedulable(o: WorkloadObservation, d: Decision | undefined): WorkloadPlan {
+  if (!d) return { actions: [{ type: 'awaitCapacity', waiting: true }], events: [], requeueAfterMs: o.timing.retryPendingMs };
+  const known = findCondition(o.wl.status?.conditions, 'Scheduled')?.message === d.message.slice(0, 32768);
+  return {
+    actions: [{ type: 'awaitCapacity', waiting: true }],
+    status: statusForDecision(o.wl, d, o.now),
+    events: known ? [] : [{ type: 'Warning', reason: 'FailedScheduling', message: d.message }],
+    requeueAfterMs: o.timing.retryPendingMs,
+  };
 }
 
-/** Status after a placement decision: Scheduled with the choice, or Pending with every reason. */
-export function statusForDecision(wl: Workload, d: Decision, now: Date): WorkloadStatus {
-  const rejected = d.rejected.slice(0, MAX_REJECTED).map((r) => ({ candidate: r.candidate, reason: `${r.filter}: ${r.reason}`.slice(0, 1024) }));
-  const prev = wl.status ?? {};
-  if (d.placed && d.decision) {
-    return withConditions(
-      wl,
-      { ...prev, phase: 'Scheduled', placement: { cluster: d.decision.cluster, node: d.decision.node, score: d.decision.score, rejected }, attempts: (prev.attempts ?? 0) + 1 },
-      [cond('Scheduled', 'True', 'Placed', d.message.slice(0, 32768)), cond('Ready', 'False', 'PodPending', 'the pod is being created')],
-      now,
-    );
+function planPlaced(o: WorkloadObservation): WorkloadPlan {
+  const { wl } = o;
+  const { cluster, node } = wl.status!.placement as { cluster: string; node: string };
+  const ref = wl.status?.podRef;
+  const lost = placementLost(cluster, node, o.orgCluster, o.meshNode) ?? (ref?.name ? undefined : `no pod is recorded for the placement on ${cluster}@${node}`);
+  if (lost) return planReschedule(o, lost);
+  const pod = o.pod ?? { state: 'gone' };
+  if (pod.state === 'unknown') {
+    return { actions: [{ type: 'awaitCapacity', waiting: false }], status: statusClusterUnreachable(wl, pod.message, o.now), events: [{ type: 'Warning', reason: 'ClusterUnreachable', message: pod.message }], requeueAfterMs: UNREACHABLE_RETRY_MS };
   }
-  const { podRef: _p, ...rest } = prev;
-  return withConditions(wl, { ...rest, phase: 'Pending', placement: { rejected } }, [cond('Scheduled', 'False', 'Unschedulable', d.message.slice(0, 32768))], now);
+  if (pod.state === 'gone' || (ref?.uid && pod.pod.metadata?.uid !== ref.uid)) return planReschedule(o, `pod ${ref!.namespace}/${ref!.name} in ${cluster} was deleted`);
+  const lostPod = podWasLost(pod.pod);
+  if (lostPod) return planReschedule(o, lostPod);
+  return planMirror(o, pod.pod);
 }
 
-/** What the pod in the target cluster says, for `statusForPod`. */
-export type PodObservation =
-  | { state: 'present'; pod: V1Pod }
-  /** The pod was created once (status.podRef) and is gone. */
-  | { state: 'gone' }
-  /** The cluster cannot be reached right now. */
-  | { state: 'unknown'; message: string };
-
-/** Does this pod's end mean "lost through no fault of its own" (evicted, node gone): place again. */
-export function podWasLost(pod: V1Pod): string | undefined {
-  const reason = pod.status?.reason;
-  if (pod.status?.phase === 'Failed' && (reason === 'Evicted' || reason === 'NodeLost' || reason === 'Preempting' || reason === 'Terminated' || reason === 'NodeShutdown')) {
-    return `pod ${pod.metadata?.name} ${reason}: ${pod.status.message ?? ''}`.trim();
-  }
-  return undefined;
+/** The pod's phase mirrored; a Workload that just finished frees its node and says so. */
+function planMirror(o: WorkloadObservation, pod: V1Pod): WorkloadPlan {
+  const status = statusForPod(o.wl, pod, o.now);
+  const before = o.wl.status?.phase;
+  const after = status.phase;
+  const finished = after !== before && (after === 'Succeeded' || after === 'Failed');
+  if (!finished) return { actions: [{ type: 'awaitCapacity', waiting: false }], status, events: [] };
+  const message = findCondition(status.conditions, 'Ready')?.message ?? after;
+  return { actions: [{ type: 'awaitCapacity', waiting: false }, { type: 'unbind' }], status, events: [{ type: after === 'Failed' ? 'Warning' : 'Normal', reason: after, message }] };
 }
 
-/** The status that mirrors a present pod's phase into the Workload. */
-export function statusForPod(wl: Workload, pod: V1Pod, now: Date): WorkloadStatus {
-  const prev = wl.status ?? {};
-  const phase = pod.status?.phase ?? 'Pending';
-  const podRef = { ...prev.podRef, namespace: pod.metadata!.namespace!, name: pod.metadata!.name!, uid: pod.metadata!.uid! };
-  const start = pod.status?.startTime ? metaTime(new Date(pod.status.startTime)) : prev.startTime;
-  const terminated = pod.status?.containerStatuses?.map((c) => c.state?.terminated).find((t) => t !== undefined);
-  switch (phase) {
-    case 'Running':
-      return withConditions(wl, { ...prev, podRef, phase: 'Running', ...(start ? { startTime: start } : {}) }, [cond('Ready', 'True', 'PodRunning', `pod ${podRef.name} is running on ${pod.spec?.nodeName}`)], now);
-    case 'Succeeded':
-      return withConditions(
-        wl,
-        { ...prev, podRef, phase: 'Succeeded', ...(start ? { startTime: start } : {}), completionTime: prev.completionTime ?? metaTime(terminated?.finishedAt ? new Date(terminated.finishedAt) : now) },
-        [cond('Ready', 'False', 'PodSucceeded', `pod ${podRef.name} completed`)],
-        now,
-      );
-    case 'Failed': {
-      const why = terminated ? `exit code ${terminated.exitCode}${terminated.reason ? ` (${terminated.reason})` : ''}` : (pod.status?.reason ?? 'failed');
-      return withConditions(
-        wl,
-        { ...prev, podRef, phase: 'Failed', ...(start ? { startTime: start } : {}), completionTime: prev.completionTime ?? metaTime(terminated?.finishedAt ? new Date(terminated.finishedAt) : now) },
-        [cond('Ready', 'False', 'PodFailed', `pod ${podRef.name} failed: ${why}${pod.status?.message ? `: ${pod.status.message}` : ''}`)],
-        now,
-      );
-    }
-    default: {
-      const waiting = pod.status?.containerStatuses?.map((c) => c.state?.waiting).find((w) => w?.reason);
-      const message = waiting ? `${waiting.reason}: ${waiting.message ?? ''}`.trim() : `pod ${podRef.name} is ${phase.toLowerCase()}`;
-      return withConditions(wl, { ...prev, podRef, phase: 'Scheduled' }, [cond('Ready', 'False', waiting?.reason?.replace(/[^A-Za-z0-9_]/g, '') || 'PodPending', message)], now);
-    }
-  }
-}
-
-/**
- * Why a placement no longer holds (its OrgCluster or MeshNode deleted, or the node NotReady), or
- * undefined while it does. A node whose Ready is Unknown (no report yet) keeps its Workloads.
- */
-export function placementLost(cluster: string, node: string, oc: unknown, mn: { status?: { conditions?: Condition[] } } | undefined): string | undefined {
-  if (!oc) return `OrgCluster ${cluster} was deleted`;
-  if (!mn) return `MeshNode ${node} was deleted`;
-  const ready = findCondition(mn.status?.conditions, 'Ready');
-  return ready?.status === 'False' ? `MeshNode ${node} is NotReady: ${ready.message}`.trim() : undefined;
-}
-
-/** Status for a Workload that is given up on (too many lost pods). */
-export function statusGivenUp(wl: Workload, why: string, now: Date): WorkloadStatus {
-  return withConditions(wl, { ...wl.status, phase: 'Failed', completionTime: metaTime(now) }, [cond('Ready', 'False', 'TooManyAttempts', `${why}; gave up after ${wl.status?.attempts ?? 0} placements (limit ${MAX_ATTEMPTS})`)], now);
-}
-
-/** Status after the pod or node was lost: back to Pending for another placement. */
-export function statusForReschedule(wl: Workload, why: string, now: Date): WorkloadStatus {
-  const { podRef: _p, placement: _pl, ...rest } = wl.status ?? {};
-  return withConditions(wl, { ...rest, phase: 'Pending' }, [cond('Scheduled', 'False', 'Rescheduling', why), cond('Ready', 'False', 'Rescheduling', why)], now);
-}
-
-export { isFinished } from '../../src/placement/state.js';
-
-/** Status while the target cluster cannot be reached: the pod's state is Unknown. */
-export function statusClusterUnreachable(wl: Workload, message: string, now: Date): WorkloadStatus {
-  return withConditions(wl, { ...wl.status }, [cond('Ready', 'Unknown', 'ClusterUnreachable', message)], now);
+/** The node or pod was lost: remove the pod, give the capacity back, place again or give up after MAX_ATTEMPTS. */
+function planReschedule(o: WorkloadObservation, why: string): WorkloadPlan {
+  const { wl } = o;
+  const ref = wl.status?.podRef;
+  const del: WorkloadAction[] = ref?.name && ref.namespace ? [{ type: 'deletePod', cluster: wl.status?.placement?.cluster, namespace: ref.namespace, name: ref.name, bestEffort: true }] : [];
+  const giveUp = (wl.status?.attempts ?? 0) >= MAX_ATTEMPTS;
+  return {
+    actions: [{ type: 'awaitCapacity', waiting: false }, ...del, { type: 'unbind' }],
+    status: giveUp ? statusGivenUp(wl, why, o.now) : statusForReschedule(wl, why, o.now),
+    events: [{ type: 'Warning', reason: giveUp ? 'GaveUp' : 'Rescheduling', message: why }],
+  };
 }

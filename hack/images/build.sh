@@ -7,6 +7,8 @@
 #   pause     localhost/pause:weft            the sandbox image: Kubernetes' pause.c, static
 #   runner    localhost/weft-runner:dev       Debian minbase + Node 24 + git, bash, coreutils, python3
 #   operator  localhost/weft-operator:dev     what the Dockerfile builds (see test/contract/images.test.ts)
+#   agent     localhost/weft-agent:dev        AgentTask pods: the runner's root filesystem (git, python3)
+#                                             + Node 24 + Weft in /app (`weft task-run`), user 1000
 #
 # Usage: hack/images/build.sh [pause|runner|operator ...]   (default: pause runner)
 # Prints one line per image on stdout: "<name> <ref> <archive>". Archives are cached in
@@ -189,6 +191,26 @@ build_operator() {
     --config.label org.opencontainers.image.vendor=Weft
 }
 
+# The agent image: the runner's layers, the operator's production node_modules and our build
+# (`node /app/bin/weft.js task-run` is what the AgentTask controller starts).
+build_agent() {
+  local out=$1
+  [ -f "$ROOT/dist/src/cli/main.js" ] || die "dist/ is missing: run 'npm run build' before building the agent image"
+  local base node deps app="$WORK/agent-app"
+  echo "$RUNNER_PACKAGES $RUNNER_USER" >"$WORK/pkgs"
+  base=$(layer runner-rootfs "$WORK/pkgs" "$WORK/script" -- runner_rootfs)
+  node=$(layer node "$(node_bin)" -- node_layer)
+  deps=$(layer operator-deps "$ROOT/package.json" "$ROOT/package-lock.json" -- deps_layer)
+  mkdir -p "$app/app"
+  cp -a "$ROOT/dist" "$ROOT/bin" "$app/app/"
+  deterministic_tar "$app" "$WORK/agent-app.tar"
+  oci_archive agent dev "$out" "$base" "$node" "$deps" "$WORK/agent-app.tar" -- \
+    --config.cmd node --config.cmd /app/bin/weft.js --config.cmd task-run \
+    --config.user 1000:1000 --config.workingdir /workspace --config.env HOME=/home/runner --config.env NODE_ENV=production \
+    --config.label org.opencontainers.image.title=weft-agent \
+    --config.label org.opencontainers.image.description="Weft AgentTask pods: Node 24, git, python3, the weft runner"
+}
+
 key_for() {
   local self="$HERE/build.sh"
   case "$1" in
@@ -197,6 +219,9 @@ key_for() {
     operator)
       echo "$OPERATOR_PACKAGES $OPERATOR_USER" >"$WORK/pkgs"
       hash_inputs "$self" "$WORK/pkgs" "$(node_bin)" "$ROOT/package.json" "$ROOT/package-lock.json" "$ROOT/dist" "$ROOT/bin" "$ROOT/crds" ;;
+    agent)
+      echo "$RUNNER_PACKAGES $RUNNER_USER" >"$WORK/pkgs"
+      hash_inputs "$self" "$WORK/pkgs" "$(node_bin)" "$ROOT/package.json" "$ROOT/package-lock.json" "$ROOT/dist" "$ROOT/bin" ;;
   esac
 }
 
@@ -205,7 +230,8 @@ ref_for() {
     pause) echo localhost/pause:weft ;;
     runner) echo localhost/weft-runner:dev ;;
     operator) echo localhost/weft-operator:dev ;;
-    *) die "unknown image '$1' (known: pause runner operator)" ;;
+    agent) echo localhost/weft-agent:dev ;;
+    *) die "unknown image '$1' (known: pause runner operator agent)" ;;
   esac
 }
 

@@ -36,47 +36,76 @@ function range(s: Node): string | undefined {
   return undefined;
 }
 
+/** One ajv error, with what every description of it needs. */
+interface ErrorInContext {
+  e: ErrorObject;
+  root: unknown;
+  /** The field path of the error's instance. */
+  base: string;
+  p: Node;
+  parent: Node;
+  /** The offending value, as JSON. */
+  value: string;
+}
+
+/** `f` below the error's instance. */
+const below = (x: ErrorInContext, f: string): string => (x.base ? `${x.base}.${f}` : f);
+
+const required = (x: ErrorInContext): FieldError => {
+  const missing = String(x.p.missingProperty);
+  return { field: below(x, missing), message: `Required value${hint((x.parent.properties as Node | undefined)?.[missing])}` };
+};
+
+const unknownField = (x: ErrorInContext): FieldError => {
+  const known = Object.keys((x.parent.properties ?? {}) as Node).sort();
+  return { field: below(x, String(x.p.additionalProperty)), message: `Unknown field: remove it or fix its spelling (known fields: ${known.join(', ')})` };
+};
+
+const outOfRange = ({ e, base, parent, value }: ErrorInContext): FieldError => ({ field: base, message: `Invalid value: ${value}: ${range(parent) ?? e.message ?? e.keyword}` });
+
+const duplicate = ({ e, root, base, p }: ErrorInContext): FieldError => {
+  const dup = Math.max(Number(p.i), Number(p.j));
+  const item = (valueAt(root, e.instancePath) as unknown[])[dup];
+  // A map list is keyed by some fields (conditions by type): name only those, as the apiserver does.
+  const shown = Array.isArray(p.keys) ? Object.fromEntries((p.keys as string[]).map((k) => [k, (item as Node)[k]])) : item;
+  return { field: `${base}[${dup}]`, message: `Duplicate value: ${show(shown)}: remove one of the entries` };
+};
+
+/** The description of each ajv keyword, in the apiserver's words plus the fix. */
+const DESCRIPTIONS = new Map<string, (x: ErrorInContext) => FieldError>([
+  ['required', required],
+  ['additionalProperties', unknownField],
+  ['enum', ({ base, p, value }) => ({ field: base, message: `Unsupported value: ${value}: supported values: ${(p.allowedValues as unknown[]).map(show).join(', ')}` })],
+  ['const', ({ base, p, value }) => ({ field: base, message: `Unsupported value: ${value}: supported value: ${show(p.allowedValue)}` })],
+  ['pattern', ({ base, p, parent, value }) => ({ field: base, message: `Invalid value: ${value}: must match ${String(p.pattern)}${hint(parent)}` })],
+  [
+    'format',
+    ({ base, p, value }) => ({
+      field: base,
+      message: `Invalid value: ${value}: must be a ${String(p.format)}${p.format === 'date-time' ? ' in RFC 3339, e.g. "2026-01-02T15:04:05Z"' : ''}`,
+    }),
+  ],
+  ['minimum', outOfRange],
+  ['maximum', outOfRange],
+  ['uniqueItems', duplicate],
+  ['uniqueKeys', duplicate],
+  // The only anyOf in our schemas is int-or-string: a quantity.
+  ['anyOf', ({ base, value }) => ({ field: base, message: `Invalid value: ${value}: must be a quantity: an integer or a string such as "500m", "2" or "16Gi"` })],
+]);
+
+const invalid = ({ e, base, value }: ErrorInContext): FieldError => ({ field: base, message: `Invalid value: ${value}: ${e.message ?? e.keyword}` });
+
 /** One ajv error as a FieldError, in the apiserver's words plus the fix. */
 function describe(e: ErrorObject, root: unknown): FieldError {
-  const base = fieldPath(e.instancePath);
-  const at = (f: string) => (base ? `${base}.${f}` : f);
-  const p = e.params as Node;
-  const parent = (e.parentSchema ?? {}) as Node;
-  const value = show(valueAt(root, e.instancePath));
-  switch (e.keyword) {
-    case 'required': {
-      const missing = String(p.missingProperty);
-      return { field: at(missing), message: `Required value${hint((parent.properties as Node | undefined)?.[missing])}` };
-    }
-    case 'additionalProperties': {
-      const known = Object.keys((parent.properties ?? {}) as Node).sort();
-      return { field: at(String(p.additionalProperty)), message: `Unknown field: remove it or fix its spelling (known fields: ${known.join(', ')})` };
-    }
-    case 'enum':
-      return { field: base, message: `Unsupported value: ${value}: supported values: ${(p.allowedValues as unknown[]).map(show).join(', ')}` };
-    case 'const':
-      return { field: base, message: `Unsupported value: ${value}: supported value: ${show(p.allowedValue)}` };
-    case 'pattern':
-      return { field: base, message: `Invalid value: ${value}: must match ${String(p.pattern)}${hint(parent)}` };
-    case 'format':
-      return { field: base, message: `Invalid value: ${value}: must be a ${String(p.format)}${p.format === 'date-time' ? ' in RFC 3339, e.g. "2026-01-02T15:04:05Z"' : ''}` };
-    case 'minimum':
-    case 'maximum':
-      return { field: base, message: `Invalid value: ${value}: ${range(parent) ?? e.message ?? e.keyword}` };
-    case 'uniqueItems':
-    case 'uniqueKeys': {
-      const dup = Math.max(Number(p.i), Number(p.j));
-      const item = (valueAt(root, e.instancePath) as unknown[])[dup];
-      // A map list is keyed by some fields (conditions by type): name only those, as the apiserver does.
-      const shown = Array.isArray(p.keys) ? Object.fromEntries((p.keys as string[]).map((k) => [k, (item as Node)[k]])) : item;
-      return { field: `${base}[${dup}]`, message: `Duplicate value: ${show(shown)}: remove one of the entries` };
-    }
-    case 'anyOf':
-      // The only anyOf in our schemas is int-or-string: a quantity.
-      return { field: base, message: `Invalid value: ${value}: must be a quantity: an integer or a string such as "500m", "2" or "16Gi"` };
-    default:
-      return { field: base, message: `Invalid value: ${value}: ${e.message ?? e.keyword}` };
-  }
+  const x: ErrorInContext = {
+    e,
+    root,
+    base: fieldPath(e.instancePath),
+    p: e.params as Node,
+    parent: (e.parentSchema ?? {}) as Node,
+    value: show(valueAt(root, e.instancePath)),
+  };
+  return (DESCRIPTIONS.get(e.keyword) ?? invalid)(x);
 }
 
 /**

@@ -8,6 +8,7 @@ import { toolVersions } from '../cluster/tools.js';
 import { weftHome } from './home.js';
 import { EXIT, processIO, untilSignal, type CliIO } from './io.js';
 import type { AgentFlags } from './agent.js';
+import { addMcpCommands } from './mcp.js';
 
 // Commands other than `operator` are loaded when run: they pull in client-node's generated API
 // clients, which the long-running operator does not need (see docs/runtime.md, Memory).
@@ -34,7 +35,10 @@ function withCommonFlags(cmd: Command): Command {
     .option('--mesh-policy <path>', 'headscale: the HuJSON ACL policy file it runs with (reloaded on change)')
     .option('--mesh-self <name>', "the operator's own tailnet device name", 'weft-operator')
     .option('--http-tls', 'serve the HTTP API over TLS with a certificate from the operator CA (Secret weft-ca), asking clients for theirs (mTLS)')
-    .option('--controllers <list>', 'controllers to run: * for all, or names (meshnode, orgcluster, workload), -name to leave one out', '*');
+    .option('--controllers <list>', 'controllers to run: * for all, or names (meshnode, orgcluster, workload, agenttask), -name to leave one out', '*')
+    .option('--agent-image <ref>', 'default image of AgentTask pods (spec.agent.image overrides)', 'localhost/weft-agent:dev')
+    .option('--agent-gateway-url <url>', "the operator's URL as agent pods reach it (LLM and git gateway) (default: http://weft-operator.<namespace>.svc:8080)")
+    .option('--agent-transcript-dir <dir>', 'write LLM transcripts of AgentTasks here (JSONL, secrets redacted)');
 }
 
 function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Command {
@@ -119,10 +123,22 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
     program
       .command('up')
       .description('start everything locally (control plane, CRDs, operator) in the foreground until Ctrl-C')
-      .option('--home <dir>', 'state directory (default: $WEFT_HOME or ~/.weft)'),
-  ).action((o: CommonFlags & { home?: string }) =>
-    run(async () => (await import('./up.js')).up(weftHome(o.home), parseOperatorConfig({ ...o, kubeconfig: undefined }, {}), io))(),
+      .option('--home <dir>', 'state directory (default: $WEFT_HOME or ~/.weft)')
+      .option('--no-forge', 'do not start the local forge (Gitea with a demo repository, see docs/forge.md)'),
+  ).action((o: CommonFlags & { home?: string; forge?: boolean }) =>
+    run(async () => (await import('./up.js')).up(weftHome(o.home), parseOperatorConfig({ ...o, kubeconfig: undefined }, {}), io, { forge: o.forge !== false }))(),
   );
+  program
+    .command('task-run', { hidden: true })
+    .description("the runner of an AgentTask's pod (started by the AgentTask controller; reads WEFT_TASK_SPEC)")
+    .action(() =>
+      run(async () => {
+        const { runTask, runnerEnvFrom } = await import('../agents/run/runner.js');
+        const log = (line: string) => io.out(`${new Date().toISOString()} ${line}\n`);
+        return runTask(runnerEnvFrom(process.env, log));
+      })(),
+    );
+  addMcpCommands(program, io, run);
   return program;
 }
 

@@ -35,24 +35,30 @@ export interface DemoMesh {
   stop(): Promise<void>;
 }
 
+/** What `weft up` asks of the demo mesh. */
+export interface DemoMeshOptions {
+  /** `headscale`: a real Headscale with four tailscaled devices; `stub`: the stub provider's devices. */
+  mode: 'stub' | 'headscale';
+  /** Emptied first; holds Headscale's state, the CA and the demo client certificates. */
+  dir: string;
+  /** The operator's namespace (where its CA lives). */
+  namespace: string;
+  progress: (s: string) => void;
+}
+
 /**
  * Starts the mesh for `weft up`: a real Headscale with four tailscaled devices (headscale mode) or
  * nothing (stub mode), provisions a MeshNode per device, and writes client certificates for the
  * `weft-operator` and `laptop` devices so a user can try an allowed and a denied write.
  */
-export async function startDemoMesh(mode: 'stub' | 'headscale', dir: string, kc: KubeConfig, namespace: string, progress: (s: string) => void): Promise<DemoMesh> {
+export async function startDemoMesh(kc: KubeConfig, o: DemoMeshOptions): Promise<DemoMesh> {
+  const { mode, dir } = o;
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
-  let mesh: LocalMesh | undefined;
   const names: string[] = mode === 'stub' ? DEFAULT_STUB.devices.map((d) => d.name) : DEMO_DEVICES.map((d) => d.name);
-  if (mode === 'headscale') {
-    mesh = await LocalMesh.start({ dir: join(dir, 'headscale'), policy: DEMO_POLICY, onProgress: progress });
-    await mesh.join(DEMO_DEVICES[0]!); // first device gets 100.64.0.1
-    progress('joining worker-1, worker-2 and laptop (tailscaled, userspace networking)');
-    await Promise.all(DEMO_DEVICES.slice(1).map((d) => mesh!.join(d)));
-  }
+  const mesh = mode === 'headscale' ? await startDemoTailnet(join(dir, 'headscale'), o.progress) : undefined;
   for (const name of names) await provisionAgent(kc, { name, org: 'demo', tags: [] });
-  const ca = await ensureOperatorCA(kc, namespace);
+  const ca = await ensureOperatorCA(kc, o.namespace);
   const caPath = join(dir, 'ca.crt');
   await writeFile(caPath, ca.certPem);
   const certs: DemoMesh['certs'] = {};
@@ -65,4 +71,13 @@ export async function startDemoMesh(mode: 'stub' | 'headscale', dir: string, kc:
     certs[name] = { cert, key };
   }
   return { mesh, certs, caPath, stop: async () => mesh?.stop() };
+}
+
+/** Headscale with the demo policy, and the demo devices joined (the operator's first, so it gets 100.64.0.1). */
+async function startDemoTailnet(dir: string, progress: (s: string) => void): Promise<LocalMesh> {
+  const mesh = await LocalMesh.start({ dir, policy: DEMO_POLICY, onProgress: progress });
+  await mesh.join(DEMO_DEVICES[0]!); // first device gets 100.64.0.1
+  progress('joining worker-1, worker-2 and laptop (tailscaled, userspace networking)');
+  await Promise.all(DEMO_DEVICES.slice(1).map((d) => mesh.join(d)));
+  return mesh;
 }

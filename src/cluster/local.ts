@@ -60,94 +60,71 @@ export const SERVICE_CIDR = '10.96.0.0/16';
  * await cp.stop();
  */
 export class LocalControlPlane {
-  private constructor(
-    readonly dir: string,
-    readonly server: string,
-    readonly kubeconfigPath: string,
-    private readonly procs: ManagedProcess[],
-    private readonly removeDirOnStop: boolean,
-    private readonly ca: KeyPairPem,
-  ) {}
+  readonly dir: string;
+  readonly server: string;
+  readonly kubeconfigPath: string;
+  private readonly procs: ManagedProcess[];
+  private readonly removeDirOnStop: boolean;
+  private readonly ca: KeyPairPem;
+  /** How kube-apiserver was started, and the admin's certificate: what restartApiServer() needs. */
+  private readonly apiSpec: ProcessSpec | undefined;
+  private readonly adminCert: KeyPairPem | undefined;
+  /** The real node and its controllers, when started with `nodes`. */
+  realCluster: RealCluster | undefined;
+
+  private constructor(h: ControlPlaneHandle) {
+    this.dir = h.dir;
+    this.server = h.server;
+    this.kubeconfigPath = h.kubeconfigPath;
+    this.procs = h.procs;
+    this.removeDirOnStop = h.removeDirOnStop;
+    this.ca = h.ca;
+    this.apiSpec = h.apiSpec;
+    this.adminCert = h.adminCert;
+    this.realCluster = h.realCluster;
+  }
 
   /** Starts etcd and kube-apiserver and returns once `/readyz` answers 200. */
   static async start(opts: LocalControlPlaneOptions = {}): Promise<LocalControlPlane> {
-    const progress = opts.onProgress ?? (() => {});
     const etcdBin = toolPath('etcd');
     const apiBin = toolPath('kube-apiserver');
     const dir = opts.dir ?? (await mkdtemp(join(tmpdir(), 'weft-cp-')));
-    const timeout = opts.startTimeoutMs ?? 90_000;
-    const pki = join(dir, 'pki');
-    const logs = join(dir, 'logs');
-    await mkdir(pki, { recursive: true, mode: 0o700 });
-    await mkdir(logs, { recursive: true });
-    const procs: ManagedProcess[] = [];
+    const ctx = startContext(dir, opts);
+    await mkdir(ctx.pki, { recursive: true, mode: 0o700 });
+    await mkdir(ctx.logs, { recursive: true });
     // --- real node (src/cluster/realnode): its network is claimed before the apiserver's certificate
     const realPlan = await planRealNodes(opts.nodes);
     let realCluster: RealCluster | undefined;
     try {
-      progress('generating certificates');
+      ctx.progress('generating certificates');
       const [etcdPort, peerPort, apiPort] = (await freePorts(3)) as [number, number, number];
       const server = `https://127.0.0.1:${apiPort}`;
-      const files = await writePki(pki, realPlan?.apiServerIps);
-      await realPlan?.prepare(pki, files.ca);
+      const files = await writePki(ctx.pki, realPlan?.apiServerIps);
+      await realPlan?.prepare(ctx.pki, files.ca);
       const admin = { certPem: files.admin.certPem, keyPem: files.admin.keyPem };
+      const etcdUrl = await startEtcd(ctx, etcdBin, { etcdPort, peerPort });
 
-      progress(`starting etcd on 127.0.0.1:${etcdPort}`);
-      const etcdUrl = `http://127.0.0.1:${etcdPort}`;
-      const etcd = startProcess({
-        name: 'etcd',
-        command: etcdBin,
-        args: etcdArgs(dir, etcdUrl, `http://127.0.0.1:${peerPort}`),
-        logFile: join(logs, 'etcd.log'),
-        ownerPid: opts.ownerPid,
-      });
-      procs.push(etcd);
-      await waitReady(etcd, timeout, async () => (await httpGet(`${etcdUrl}/health`)).body.includes('"true"'));
-
-      progress(`starting kube-apiserver on ${server}`);
-      const baseApiArgs = apiServerArgs(pki, etcdUrl, apiPort);
-      const apiSpec: ProcessSpec = {
-        name: 'kube-apiserver',
-        command: apiBin,
-        args: [...(realPlan?.apiServerArgs(baseApiArgs, pki) ?? baseApiArgs), ...(opts.apiServerArgs ?? [])],
-        logFile: join(logs, 'kube-apiserver.log'),
-        ownerPid: opts.ownerPid,
-      };
-      const api = startProcess(apiSpec);
-      procs.push(api);
-      await waitReady(api, timeout, () => apiReady(server, files.ca.certPem, admin));
+      ctx.progress(`starting kube-apiserver on ${server}`);
+      const baseApiArgs = apiServerArgs(ctx.pki, etcdUrl, apiPort);
+      const apiSpec = componentSpec(ctx, 'kube-apiserver', apiBin, [...(realPlan?.apiServerArgs(baseApiArgs, ctx.pki) ?? baseApiArgs), ...(opts.apiServerArgs ?? [])]);
+      await launch(ctx, apiSpec, () => apiReady(server, files.ca.certPem, admin));
 
       const kubeconfigPath = join(dir, 'kubeconfig');
       await writeAtomic(kubeconfigPath, renderKubeconfig({ server, caPem: files.ca.certPem, user: 'admin', client: admin }), 0o600);
-      if (opts.kwok) {
-        progress('starting kwok (simulated nodes)');
-        const [kwokPort] = (await freePorts(1)) as [number];
-        const kwok = startProcess({
-          name: 'kwok',
-          command: toolPath('kwok'),
-          args: kwokArgs(kubeconfigPath, kwokPort),
-          logFile: join(logs, 'kwok.log'),
-          ownerPid: opts.ownerPid,
-        });
-        procs.push(kwok);
-        await waitReady(kwok, timeout, async () => (await httpGet(`http://127.0.0.1:${kwokPort}/healthz`)).status === 200);
-      }
+      if (opts.kwok) await startKwok(ctx, kubeconfigPath);
       if (realPlan) {
-        const ctx = { dir, pki, ca: files.ca, server, apiPort, admin, ownerPid: opts.ownerPid, timeoutMs: Math.max(timeout, 300_000), progress };
-        realCluster = await realPlan.start(ctx);
-        procs.push(...realCluster.processes());
+        const { pki, ownerPid, timeoutMs, progress } = ctx;
+        realCluster = await realPlan.start({ dir, pki, ca: files.ca, server, apiPort, admin, ownerPid, timeoutMs: Math.max(timeoutMs, 300_000), progress });
+        ctx.procs.push(...realCluster.processes());
       }
-      const cp = new LocalControlPlane(dir, server, kubeconfigPath, procs, opts.dir === undefined, files.ca);
-      cp.realCluster = realCluster;
-      cp.apiSpec = apiSpec;
-      cp.adminCert = admin;
+      const cp = new LocalControlPlane({ dir, server, kubeconfigPath, procs: ctx.procs, removeDirOnStop: opts.dir === undefined, ca: files.ca, apiSpec, adminCert: admin, realCluster });
       await writeAtomic(join(dir, 'state.json'), JSON.stringify(cp.state(etcdUrl, opts.ownerPid ?? process.pid), null, 2));
-      progress('control plane ready');
+      ctx.progress('control plane ready');
       return cp;
     } catch (err) {
       await realCluster?.stop().catch(() => undefined);
       await realPlan?.abort();
-      await Promise.allSettled(procs.map((p) => p.stop(5000)));
+      await Promise.allSettled(ctx.procs.map((p) => p.stop(5000)));
       if (opts.dir === undefined) await rm(dir, { recursive: true, force: true });
       throw err;
     }
@@ -162,7 +139,7 @@ export class LocalControlPlane {
     if (!state) throw new Error(`no control plane state in ${dir} (state.json missing): start one with \`weft cluster up\``);
     const pki = join(dir, 'pki');
     const ca = { certPem: await readFile(join(pki, 'ca.crt'), 'utf8'), keyPem: await readFile(join(pki, 'ca.key'), 'utf8') };
-    return new LocalControlPlane(dir, state.server, state.kubeconfig, [], false, ca);
+    return new LocalControlPlane({ dir, server: state.server, kubeconfigPath: state.kubeconfig, procs: [], removeDirOnStop: false, ca });
   }
 
   /** The state written to state.json. */
@@ -210,11 +187,6 @@ export class LocalControlPlane {
     return kc;
   }
 
-  private apiSpec: ProcessSpec | undefined;
-  /** The real node and its controllers, when started with `nodes`. */
-  realCluster: RealCluster | undefined;
-  private adminCert: KeyPairPem | undefined;
-
   /**
    * Stops kube-apiserver and starts it again on the same port with the same flags (etcd keeps the
    * data), for tests of watch recovery. Resolves once `/readyz` answers again.
@@ -249,6 +221,72 @@ export async function readControlPlaneState(dir: string): Promise<ControlPlaneSt
   } catch {
     return undefined;
   }
+}
+
+/** What a LocalControlPlane handle holds: a started control plane's, or an attached one's (no processes). */
+interface ControlPlaneHandle {
+  dir: string;
+  server: string;
+  kubeconfigPath: string;
+  procs: ManagedProcess[];
+  removeDirOnStop: boolean;
+  ca: KeyPairPem;
+  apiSpec?: ProcessSpec;
+  adminCert?: KeyPairPem;
+  realCluster?: RealCluster;
+}
+
+/** Where start() puts state and logs, whose death stops the components, how long each may take to be ready. */
+interface StartContext {
+  dir: string;
+  pki: string;
+  logs: string;
+  ownerPid: number | undefined;
+  timeoutMs: number;
+  progress: (step: string) => void;
+  /** The processes started so far, in order (stopped if start() fails). */
+  procs: ManagedProcess[];
+}
+
+/** The StartContext of a control plane in `dir`, with the defaults of the options left out. */
+function startContext(dir: string, opts: LocalControlPlaneOptions): StartContext {
+  return {
+    dir,
+    pki: join(dir, 'pki'),
+    logs: join(dir, 'logs'),
+    ownerPid: opts.ownerPid,
+    timeoutMs: opts.startTimeoutMs ?? 90_000,
+    progress: opts.onProgress ?? (() => {}),
+    procs: [],
+  };
+}
+
+/** The spec of a component that logs to `<logs>/<name>.log`. */
+function componentSpec(ctx: StartContext, name: string, command: string, args: string[]): ProcessSpec {
+  return { name, command, args, logFile: join(ctx.logs, `${name}.log`), ownerPid: ctx.ownerPid };
+}
+
+/** Starts a component, keeps it in ctx.procs, and resolves once `ready` says it is. */
+async function launch(ctx: StartContext, spec: ProcessSpec, ready: () => Promise<boolean>): Promise<void> {
+  const proc = startProcess(spec);
+  ctx.procs.push(proc);
+  await waitReady(proc, ctx.timeoutMs, ready);
+}
+
+/** Starts etcd on the given ports; resolves to its client URL once it is healthy. */
+async function startEtcd(ctx: StartContext, command: string, ports: { etcdPort: number; peerPort: number }): Promise<string> {
+  ctx.progress(`starting etcd on 127.0.0.1:${ports.etcdPort}`);
+  const etcdUrl = `http://127.0.0.1:${ports.etcdPort}`;
+  const spec = componentSpec(ctx, 'etcd', command, etcdArgs(ctx.dir, etcdUrl, `http://127.0.0.1:${ports.peerPort}`));
+  await launch(ctx, spec, async () => (await httpGet(`${etcdUrl}/health`)).body.includes('"true"'));
+  return etcdUrl;
+}
+
+/** Starts KWOK against the control plane; resolves once its /healthz answers. */
+async function startKwok(ctx: StartContext, kubeconfigPath: string): Promise<void> {
+  ctx.progress('starting kwok (simulated nodes)');
+  const [kwokPort] = (await freePorts(1)) as [number];
+  await launch(ctx, componentSpec(ctx, 'kwok', toolPath('kwok'), kwokArgs(kubeconfigPath, kwokPort)), async () => (await httpGet(`http://127.0.0.1:${kwokPort}/healthz`)).status === 200);
 }
 
 async function writeAtomic(path: string, data: string, mode = 0o644): Promise<void> {

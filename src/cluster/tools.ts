@@ -48,16 +48,22 @@ export class ToolNotFoundError extends Error {
   }
 }
 
-/** Pinned versions from hack/tools/versions.env. */
-export function toolVersions(): { k8s: string; etcd: string; kwok: string; headscale: string } {
+/** Every `NAME=value` of hack/tools/versions.env (empty where it is not shipped, e.g. in the operator image). */
+export function readVersionsEnv(): Record<string, string> {
   const file = join(packageRoot(), 'hack', 'tools', 'versions.env');
   const env: Record<string, string> = {};
-  // The operator image ships no hack/: there the versions are simply unknown.
   const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
   for (const line of text.split('\n')) {
     const m = /^([A-Z0-9_]+)=(\S+)/.exec(line);
     if (m) env[m[1]!] = m[2]!;
   }
+  return env;
+}
+
+/** Pinned versions from hack/tools/versions.env. */
+export function toolVersions(): { k8s: string; etcd: string; kwok: string; headscale: string } {
+  // The operator image ships no hack/: there the versions are simply unknown.
+  const env = readVersionsEnv();
   return {
     k8s: env.K8S_VERSION ?? 'unknown',
     etcd: env.ETCD_VERSION ?? 'unknown',

@@ -14,7 +14,7 @@ export interface FeatureSpec {
  * here and listed in docs/feature-gates.md (a unit test keeps the two in sync).
  */
 export const FEATURE_GATES = {
-  AgentTasks: { default: false, stage: 'alpha', description: 'Reconcile AgentTask resources (coding agents in pods).' },
+  AgentTasks: { default: true, stage: 'beta', description: 'Reconcile AgentTask resources (coding agents in pods) and serve the agent gateway (/llm, /git).' },
   Jobs: { default: false, stage: 'alpha', description: 'Reconcile Job resources (CI, ML, DocOps, security-scan templates).' },
   MeshACL: {
     default: true,

@@ -39,7 +39,7 @@ describe('parseFeatureGates', () => {
   });
 
   it('formats gates sorted, in flag syntax', () => {
-    expect(formatFeatureGates(parseFeatureGates('Jobs=true'))).toBe('AgentTasks=false,Jobs=true,MeshACL=true');
+    expect(formatFeatureGates(parseFeatureGates('Jobs=true,AgentTasks=false'))).toBe('AgentTasks=false,Jobs=true,MeshACL=true');
   });
 });
 
@@ -57,8 +57,15 @@ describe('parseOperatorConfig', () => {
       mesh: { mode: 'none', configPath: undefined, policyPath: undefined, self: 'weft-operator' },
       httpTls: false,
       webhooks: { serve: false, url: undefined, service: undefined, configName: 'weft' },
-      controllers: new Set(['meshnode', 'orgcluster', 'workload']),
+      controllers: new Set(['meshnode', 'orgcluster', 'workload', 'agenttask']),
+      agents: { image: 'localhost/weft-agent:dev', gatewayUrl: 'http://weft-operator.weft-system.svc:8080' },
     });
+  });
+
+  it('agent flags: the gateway URL follows the namespace; a bad URL names the flag', () => {
+    expect(parseOperatorConfig({ namespace: 'ops' }, {}).agents.gatewayUrl).toBe('http://weft-operator.ops.svc:8080');
+    expect(parseOperatorConfig({ agentGatewayUrl: 'http://10.0.0.1:8080', agentImage: 'reg/agent:1' }, {}).agents).toEqual({ image: 'reg/agent:1', gatewayUrl: 'http://10.0.0.1:8080' });
+    expect(() => parseOperatorConfig({ agentGatewayUrl: 'weft-operator:8080' }, {})).toThrow(/--agent-gateway-url/);
   });
 
   it.each([
@@ -101,11 +108,11 @@ describe('parseOperatorConfig', () => {
 
 describe('--controllers', () => {
   it.each([
-    [undefined, ['meshnode', 'orgcluster', 'workload']],
-    ['*', ['meshnode', 'orgcluster', 'workload']],
+    [undefined, ['agenttask', 'meshnode', 'orgcluster', 'workload']],
+    ['*', ['agenttask', 'meshnode', 'orgcluster', 'workload']],
     ['workload', ['workload']],
     ['meshnode, workload', ['meshnode', 'workload']],
-    ['*,-orgcluster', ['meshnode', 'workload']],
+    ['*,-orgcluster', ['agenttask', 'meshnode', 'workload']],
   ])('%s → %j', (value, names) => expect([...parseControllers(value)].sort()).toEqual(names));
 
   it('names the flag and the known controllers for an unknown one', () => {

@@ -24,6 +24,9 @@ export interface CommonFlags {
   webhookService?: string;
   webhookConfigName?: string;
   controllers?: string;
+  agentImage?: string;
+  agentGatewayUrl?: string;
+  agentTranscriptDir?: string;
 }
 
 /** The validated configuration of the operator process. */
@@ -50,10 +53,25 @@ export interface OperatorConfig {
   webhooks: { serve: boolean; url?: string; service?: string; configName: string };
   /** The controllers to run (`--controllers`, as kube-controller-manager's: `*`, names, `-name`). */
   controllers: ReadonlySet<ControllerName>;
+  /** AgentTask pods: their image and the operator URL they reach the gateway at (docs/agenttask.md). */
+  agents: AgentsConfig;
 }
 
+/** How AgentTask pods are built and reach the operator. */
+export interface AgentsConfig {
+  /** Default agent image (`--agent-image`; spec.agent.image overrides). */
+  image: string;
+  /** The operator's URL as agent pods reach it (`--agent-gateway-url`), e.g. http://weft-operator.weft-system.svc:8080. */
+  gatewayUrl: string;
+  /** Where LLM transcripts are written (`--agent-transcript-dir`; none when unset). */
+  transcriptDir?: string;
+}
+
+/** The agent image hack/images/build.sh builds (imported into the local real node). */
+export const DEFAULT_AGENT_IMAGE = 'localhost/weft-agent:dev';
+
 /** Every controller the operator has (src/operator/controllers.ts registers them under these names). */
-export const CONTROLLER_NAMES = ['meshnode', 'orgcluster', 'workload'] as const;
+export const CONTROLLER_NAMES = ['meshnode', 'orgcluster', 'workload', 'agenttask'] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
 /** `--controllers`: a comma list of names, `*` for all, `-name` to leave one out (default `*`). */
@@ -123,7 +141,26 @@ export function parseOperatorConfig(flags: CommonFlags, env: NodeJS.ProcessEnv =
     httpTls: flags.httpTls ?? false,
     webhooks: parseWebhooks(flags),
     controllers: parseControllers(flags.controllers),
+    agents: parseAgents(flags, operatorNamespaceOr(flags, env)),
   };
+}
+
+function operatorNamespaceOr(flags: CommonFlags, env: NodeJS.ProcessEnv): string {
+  return flags.namespace ?? env.POD_NAMESPACE ?? 'weft-system';
+}
+
+function parseAgents(flags: CommonFlags, namespace: string): AgentsConfig {
+  const gatewayUrl = flags.agentGatewayUrl ?? `http://weft-operator.${namespace}.svc:8080`;
+  let u: URL;
+  try {
+    u = new URL(gatewayUrl);
+  } catch {
+    throw new FlagError('--agent-gateway-url', `"${gatewayUrl}" is not a URL: use the operator's address as agent pods reach it, e.g. http://weft-operator.weft-system.svc:8080`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new FlagError('--agent-gateway-url', `"${gatewayUrl}" must be http:// or https://`);
+  const image = flags.agentImage ?? DEFAULT_AGENT_IMAGE;
+  if (!image.trim()) throw new FlagError('--agent-image', 'is empty; e.g. localhost/weft-agent:dev');
+  return { image, gatewayUrl, ...(flags.agentTranscriptDir ? { transcriptDir: flags.agentTranscriptDir } : {}) };
 }
 
 function parseWebhooks(flags: CommonFlags): OperatorConfig['webhooks'] {

@@ -49,6 +49,19 @@ export interface HeadscaleNodeJson {
   last_seen?: { seconds?: number | string; nanos?: number };
 }
 
+/** What a LocalMesh holds: where its state and config are, its Headscale server and process. */
+interface MeshHandle {
+  dir: string;
+  /** Headscale's URL (http://127.0.0.1:<port>). */
+  url: string;
+  configPath: string;
+  policyPath: string;
+  hs: ManagedProcess;
+  opts: LocalMeshOptions;
+  /** Remove `dir` on stop (it was made by start()). */
+  removeDir: boolean;
+}
+
 /**
  * A real Headscale tailnet on loopback: Headscale (SQLite, embedded DERP, a policy file) plus
  * tailscaled instances in userspace-networking mode that join it with pre-auth keys. Used by the
@@ -56,16 +69,23 @@ export interface HeadscaleNodeJson {
  */
 export class LocalMesh {
   readonly devices: TailnetDevice[] = [];
+  readonly dir: string;
+  readonly url: string;
+  readonly configPath: string;
+  readonly policyPath: string;
+  private hs: ManagedProcess;
+  private readonly opts: LocalMeshOptions;
+  private readonly removeDir: boolean;
 
-  private constructor(
-    readonly dir: string,
-    readonly url: string,
-    readonly configPath: string,
-    readonly policyPath: string,
-    private hs: ManagedProcess,
-    private readonly opts: LocalMeshOptions,
-    private readonly removeDir: boolean,
-  ) {}
+  private constructor(h: MeshHandle) {
+    this.dir = h.dir;
+    this.url = h.url;
+    this.configPath = h.configPath;
+    this.policyPath = h.policyPath;
+    this.hs = h.hs;
+    this.opts = h.opts;
+    this.removeDir = h.removeDir;
+  }
 
   static async start(opts: LocalMeshOptions = {}): Promise<LocalMesh> {
     const progress = opts.onProgress ?? (() => {});
@@ -86,7 +106,7 @@ export class LocalMesh {
       await hs.stop();
       throw err;
     }
-    return new LocalMesh(dir, url, configPath, policyPath, hs, opts, opts.dir === undefined);
+    return new LocalMesh({ dir, url, configPath, policyPath, hs, opts, removeDir: opts.dir === undefined });
   }
 
   /** Runs the headscale CLI against this server (JSON output parsed). */

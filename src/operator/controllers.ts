@@ -2,6 +2,7 @@ import type { ControllerName, OperatorConfig } from '../config/operator.js';
 import { setupMeshNodeController } from '../../controllers/meshnode/reconcile.js';
 import { setupOrgClusterController, stopLocalClusters } from '../../controllers/orgcluster/reconcile.js';
 import { setupWorkloadController } from '../../controllers/workload/reconcile.js';
+import { setupAgentTaskController } from '../../controllers/agenttask/reconcile.js';
 import type { ControllerSetup } from '../../controllers/context.js';
 
 
@@ -30,6 +31,17 @@ export const CONTROLLERS: Array<{ name: ControllerName; setup: ControllerSetup; 
     setup: (ctx) => {
       if (!ctx.scheduling) throw new Error('the workload controller needs the scheduling state (runOperator creates it)');
       return setupWorkloadController({ ...ctx, scheduling: ctx.scheduling });
+    },
+  },
+  {
+    name: 'agenttask',
+    enabled: (cfg) => cfg.featureGates.AgentTasks,
+    setup: (ctx) => {
+      if (!ctx.scheduling || !ctx.connections) throw new Error('the agenttask controller needs the scheduling state and cluster connections (runOperator creates them)');
+      return setupAgentTaskController(
+        { ...ctx, scheduling: ctx.scheduling, connections: ctx.connections },
+        { pod: { image: ctx.cfg.agents.image, gatewayUrl: ctx.cfg.agents.gatewayUrl, imagePullPolicy: 'IfNotPresent' }, signals: ctx.agentSignals },
+      );
     },
   },
 ];

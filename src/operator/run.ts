@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { Gauge } from 'prom-client';
+import { Gauge, type Registry } from 'prom-client';
+import type { ControllerContext } from '../../controllers/context.js';
 import type { OperatorConfig } from '../config/operator.js';
 import { formatFeatureGates } from '../config/features.js';
 import { buildHttpServer, newMetricsRegistry } from '../server/http.js';
@@ -11,16 +12,21 @@ import { loadKubeConfig } from '../runtime/load-kubeconfig.js';
 import { CONTROLLERS } from './controllers.js';
 import { Manager } from '../runtime/manager.js';
 import { RestClient } from '../runtime/rest.js';
+import { ensureNamespace } from '../runtime/namespace.js';
+import { errorMessage } from '../runtime/errors.js';
 import { registerReadApi } from '../server/api/routes.js';
 import { registerNodeWrites } from '../server/api/writes.js';
 import type { Server as HttpsServer } from 'node:https';
 import type { LightKubeConfig } from '../runtime/kubeconfig.js';
 import { mtlsServerOptions, secureContextFor } from '../pki/mtls.js';
 import { SchedulingState } from '../placement/state.js';
+import { ClusterConnections } from '../cluster/connections.js';
 import { setupAdmission } from '../../webhooks/setup.js';
 import type { WebhookServer } from '../../webhooks/server.js';
 import { registerScheduleApi } from '../server/api/schedule.js';
 import { registerDashboard } from '../server/dashboard/routes.js';
+import { registerAccessGuard } from '../server/dashboard/guard.js';
+import { AgentSignals } from '../agents/signals.js';
 
 /** A running operator: its HTTP address and a way to stop it gracefully. */
 export interface RunningOperator {
@@ -53,17 +59,9 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
     .labels(version, process.version)
     .set(1);
   const readiness = new Readiness();
-  const probe = new ApiServerProbe(kc);
-  readiness.register('apiserver', probe.check);
-  new Gauge({
-    name: 'weft_apiserver_up',
-    help: '1 when the last probe of the Kubernetes apiserver succeeded',
-    registers: [metrics],
-    collect() {
-      this.set(probe.check().ok ? 1 : 0);
-    },
-  });
-  await probe.start();
+  const probe = await startApiServerProbe(kc, readiness, metrics);
+  const rest = new RestClient(kc);
+  await ensureOperatorNamespace(rest, cfg.namespace, log);
 
   const mgr = new Manager(kc, {
     log,
@@ -73,34 +71,39 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
   });
   const cleanups: Array<() => Promise<void>> = [];
   const scheduling = new SchedulingState(mgr, log.child({ component: 'scheduler' }));
-  // The mesh (ACL engine, headscale client) is loaded only when it is turned on.
-  const meshSetup = cfg.mesh.mode === 'none' ? undefined : await import('../mesh/setup.js');
-  const provider = await meshSetup?.meshProvider({ ...cfg.mesh, port: cfg.http.port });
-  const mesh = provider && meshSetup ? await meshSetup.enableMesh({ ...cfg.mesh, port: cfg.http.port }, provider, log) : undefined;
+  // One pod watch per OrgCluster API server and identity, for the Workload controller, the dashboard and the read API.
+  const connections = new ClusterConnections({ hub: rest, log: log.child({ component: 'cluster-connections' }) });
+  const mesh = await startMesh(cfg, log);
   if (mesh) cleanups.push(mesh.stop);
-  for (const c of opts.controllers ?? CONTROLLERS) {
-    if (c.enabled && !c.enabled(cfg)) continue;
-    if (!opts.controllers && !cfg.controllers.has(c.name)) continue;
-    const cleanup = c.setup({ kc, mgr, cfg, log: log.child({ controller: c.name }), scheduling, mesh: provider });
-    if (cleanup) cleanups.push(cleanup);
-  }
+  // The agent gateway (LLM routes) and the AgentTask controller share these signals.
+  const agentSignals = cfg.featureGates.AgentTasks ? new AgentSignals() : undefined;
+  const ctx: ControllerContext = { kc, mgr, cfg, log, scheduling, mesh: mesh?.provider, connections, agentSignals };
+  cleanups.push(...setupControllers(ctx, opts.controllers));
   const admission = await setupAdmission({ kc, mgr, cfg, log, metrics, acl: mesh?.store });
   cleanups.push(admission.stop);
-  const rest = new RestClient(kc);
   const tls = cfg.httpTls ? await operatorTls(kc, cfg.namespace) : undefined;
   if (tls) cleanups.push(async () => tls.serving.stop());
+  const deviceAuthorization = Boolean(mesh && cfg.featureGates.MeshACL);
   const app = await buildHttpServer({
     https: tls ? { ...mtlsServerOptions(tls.serving.current(), tls.ca.certPem), rejectUnauthorized: false } : undefined,
     logger: log,
     readiness,
     metrics,
     routes: async (a) => {
-      if (mesh && cfg.featureGates.MeshACL) mesh.guard(a);
-      registerReadApi(a, { mgr, rest });
+      if (mesh && deviceAuthorization) mesh.guard(a);
+      // Every /api/ route: TokenReview or operator-CA certificate, then RBAC (docs/dashboard.md).
+      registerAccessGuard(a, { rest, log: log.child({ component: 'api-access' }), deviceAuthorization });
+      registerReadApi(a, { mgr, rest, connections });
       registerNodeWrites(a, rest);
       registerScheduleApi(a, { scheduling, rest });
       // Dashboard (UI, /api/v1/dashboard, RBAC on API writes): src/server/dashboard, docs/dashboard.md.
-      cleanups.push(registerDashboard(a, { mgr, rest, log: log.child({ component: 'dashboard' }), deviceAuthorization: Boolean(mesh && cfg.featureGates.MeshACL) }).stop);
+      cleanups.push(registerDashboard(a, { mgr, rest, connections, log: log.child({ component: 'dashboard' }), deviceAuthorization }).stop);
+      if (agentSignals) {
+        // The agent gateway: pods authenticate with their projected token (docs/agenttask.md).
+        const { registerAgentGateway } = await import('../agents/setup.js');
+        const gw = registerAgentGateway(a, { rest, signals: agentSignals, metrics, log, transcriptDir: cfg.agents.transcriptDir });
+        cleanups.push(() => gw.close());
+      }
       await opts.routes?.(a);
     },
   });
@@ -124,9 +127,60 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
       await mgr.stop();
       for (const c of cleanups) await c();
       await app.close();
+      await connections.stop();
       log.info('operator stopped');
     },
   };
+}
+
+/** Probes the apiserver (cached for `/readyz` and `weft_apiserver_up`); resolves after the first probe. */
+async function startApiServerProbe(kc: LightKubeConfig, readiness: Readiness, metrics: Registry): Promise<ApiServerProbe> {
+  const probe = new ApiServerProbe(kc);
+  readiness.register('apiserver', probe.check);
+  new Gauge({
+    name: 'weft_apiserver_up',
+    help: '1 when the last probe of the Kubernetes apiserver succeeded',
+    registers: [metrics],
+    collect() {
+      this.set(probe.check().ok ? 1 : 0);
+    },
+  });
+  await probe.start();
+  return probe;
+}
+
+/** The mesh (ACL engine, headscale client), loaded only when it is turned on. */
+async function startMesh(cfg: OperatorConfig, log: Logger) {
+  if (cfg.mesh.mode === 'none') return undefined;
+  const meshSetup = await import('../mesh/setup.js');
+  const provider = await meshSetup.meshProvider({ ...cfg.mesh, port: cfg.http.port });
+  if (!provider) return undefined;
+  return { provider, ...(await meshSetup.enableMesh({ ...cfg.mesh, port: cfg.http.port }, provider, log)) };
+}
+
+/** Registers the controllers `--controllers` and the feature gates allow (or exactly `only`); returns their cleanups. */
+function setupControllers(ctx: ControllerContext, only: typeof CONTROLLERS | undefined): Array<() => Promise<void>> {
+  const cleanups: Array<() => Promise<void>> = [];
+  for (const c of only ?? CONTROLLERS) {
+    if (c.enabled && !c.enabled(ctx.cfg)) continue;
+    if (!only && !ctx.cfg.controllers.has(c.name)) continue;
+    const cleanup = c.setup({ ...ctx, log: ctx.log.child({ controller: c.name }) });
+    if (cleanup) cleanups.push(cleanup);
+  }
+  return cleanups;
+}
+
+/**
+ * Creates the operator's namespace (Lease, CA Secret, policy ConfigMap) when it is missing and the
+ * operator may. When it may not, the operator still serves: leader election retries and `/readyz`
+ * answers 503 with the fix (`kubectl create namespace …`).
+ */
+async function ensureOperatorNamespace(rest: RestClient, namespace: string, log: Logger): Promise<void> {
+  try {
+    if ((await ensureNamespace(rest, namespace)) === 'created') log.info({ namespace }, 'created the operator namespace');
+  } catch (err) {
+    log.error({ namespace, err: errorMessage(err) }, 'the operator namespace is not there; leader election and /readyz say the fix');
+  }
 }
 
 /**

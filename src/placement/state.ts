@@ -18,13 +18,20 @@ import { clusterInfo, nodeInfo, placementRequest } from '../scheduler/convert.js
 import { PlacementEngine } from '../scheduler/engine.js';
 import type { Decision, PlacementRequest } from '../scheduler/types.js';
 
-export { BOUND_TO_ANNOTATION } from '../api/labels.js';
-
 /** MeshNode status.allocated as quantity strings. */
 export interface AllocatedList {
   cpu: string;
   memory: string;
   gpus?: Array<{ model: string; count: number }>;
+}
+
+/**
+ * A placement decided in this process and not yet written to the Workload's `status.placement`:
+ * the decision (score, rejections, message) and, once made, the pod created for it.
+ */
+export interface PendingPlacement {
+  decision: Decision;
+  pod?: { cluster: string; name: string; createdAt: number };
 }
 
 /** A Workload that ended (its capacity is free again). */
@@ -38,7 +45,14 @@ export class SchedulingState {
   private readonly listeners: Array<(change: { org?: string; node?: string }) => void> = [];
   /** Org of each MeshNode (kept after deletion), to say whose pending Workloads to retry when it frees up. */
   private readonly orgOf = new Map<string, string>();
-  private readonly ahead = new Map<string, Decision>();
+  /**
+   * The one carrier of a placement decision between `place()` and the status write (POST /schedule
+   * decides before the Workload exists; the controller creates the pod before writing the status).
+   * It lives beside the engine's binding, which is the reservation: `unbind` forgets both, and a
+   * decision whose binding moved is never returned. After a restart nothing is carried: the pod is
+   * adopted by its labels, or the engine (deterministic) decides again.
+   */
+  private readonly decided = new Map<string, PendingPlacement>();
 
   constructor(mgr: Manager, private readonly log: Logger) {
     this.nodes = mgr.informer(MESHNODES);
@@ -82,25 +96,41 @@ export class SchedulingState {
     });
   }
 
-  /**
-   * Places `req` and remembers the decision for the Workload controller (POST /schedule creates the
-   * Workload after deciding; the controller then records this decision instead of deciding again).
-   */
-  placeAhead(req: PlacementRequest): Decision {
+  /** Places `req` and carries the decision until `settled` (the controller's own placements: no change announced). */
+  place(req: PlacementRequest): Decision {
     const d = this.engine.place(req);
-    if (d.placed) {
-      this.ahead.set(req.id, d);
-      this.changed({ org: req.org, node: d.decision?.node });
-    }
+    if (d.placed) this.decided.set(req.id, { decision: d });
     return d;
   }
 
-  /** A decision made ahead by `placeAhead` whose binding still stands (consumed by the caller). */
-  decisionFor(id: string): Decision | undefined {
-    const d = this.ahead.get(id);
-    this.ahead.delete(id);
+  /**
+   * Places `req` ahead of the Workload's creation (POST /schedule) and announces the change: the
+   * Workload controller then records this decision instead of deciding again.
+   */
+  placeAhead(req: PlacementRequest): Decision {
+    const d = this.place(req);
+    if (d.placed) this.changed({ org: req.org, node: d.decision?.node });
+    return d;
+  }
+
+  /** The decision carried for `id`, if its binding still stands. */
+  pendingPlacement(id: string): PendingPlacement | undefined {
+    const p = this.decided.get(id);
     const b = this.engine.binding(id);
-    return d && b && d.decision?.cluster === b.cluster && d.decision.node === b.node ? d : undefined;
+    if (p && b && p.decision.decision?.cluster === b.cluster && p.decision.decision.node === b.node) return p;
+    this.decided.delete(id);
+    return undefined;
+  }
+
+  /** Notes the pod created for the carried decision of `id`. */
+  podCreated(id: string, pod: { cluster: string; name: string; createdAt: number }): void {
+    const p = this.decided.get(id);
+    if (p) p.pod = pod;
+  }
+
+  /** The decision is in the Workload's status (or abandoned): stop carrying it; the binding stays. */
+  settled(id: string): void {
+    this.decided.delete(id);
   }
 
   /** Called with the org (and node) whose capacity or candidates changed. */
@@ -110,10 +140,10 @@ export class SchedulingState {
 
   /** Forgets a Workload's binding (finished, deleted or rescheduled) and says which node freed up. */
   unbind(id: string): void {
+    this.decided.delete(id);
     const b = this.engine.binding(id);
     if (!b) return;
     this.engine.unbind(id);
-    this.ahead.delete(id);
     this.changed({ org: this.orgOf.get(`node/${b.node}`), node: b.node });
   }
 

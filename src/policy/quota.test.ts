@@ -1,5 +1,5 @@
 import { parseWeftPolicy } from './weft-policy.js';
-import { chargeOf, quotaViolation, UsageLedger, type Charge } from './quota.js';
+import { chargeOf, quotaViolation, standingCharge, UsageLedger, type Charge, type ChargedKind } from './quota.js';
 
 const charge = (over: Partial<Charge> = {}): Charge => ({ kind: 'Workload', org: 'acme', cpuMilli: 1000, memoryBytes: 2 ** 30, gpu: 0, ...over });
 
@@ -57,5 +57,62 @@ describe('quotaViolation', () => {
     expect(quotaViolation(policy, charge({ org: 'beta', gpu: 100 }), used({}))).toBeUndefined();
     expect(quotaViolation(policy, charge({ quotaClass: 'none' }), used({}))).toBeUndefined();
     expect(quotaViolation(policy, charge({ kind: 'Job' }), used({ workloads: 3 }))).toBeUndefined(); // workloads limit is not for Jobs
+  });
+});
+
+/** An AgentTask or Job runs through a Workload it owns: its resources are charged once, on that Workload. */
+describe('charged once: owners and owned Workloads', () => {
+  const policy = parseWeftPolicy('orgs: { acme: { quota: { gpu: 8, workloads: 2, jobs: 2 } } }');
+  const job = { apiVersion: 'weft.dev/v1alpha1', kind: 'Job', metadata: { name: 'train', namespace: 'ml', uid: 'j-1' }, spec: { org: 'acme', template: 'ml-batch', resources: { gpu: 4 } } };
+  const ownedBy = (kind: string, apiVersion = 'weft.dev/v1alpha1') => ({
+    apiVersion: 'weft.dev/v1alpha1',
+    kind: 'Workload',
+    metadata: { name: 'train-run', namespace: 'ml', ownerReferences: [{ apiVersion, kind, name: 'train', uid: 'j-1', controller: true }] },
+    spec: { org: 'acme', template: {}, resources: { gpu: 4 } },
+  });
+  /** Admission and the caches as the webhook feeds them: the standing charge of each object. */
+  const ledgerWith = (...objs: Array<[ChargedKind, { metadata: { name: string } }]>) => {
+    const l = new UsageLedger();
+    for (const [kind, o] of objs) l.observe(`${kind}/ml/${o.metadata.name}`, standingCharge(chargeOf(kind, o as never)));
+    return l;
+  };
+
+  it('a Job and the Workload it owns charge the GPUs once and count once (in jobs)', () => {
+    const l = ledgerWith(['Job', job], ['Workload', ownedBy('Job')]);
+    expect(l.usage('acme')).toEqual({ cpuMilli: 100, memoryBytes: 128 * 2 ** 20, gpu: 4, workloads: 0, jobs: 1 });
+  });
+
+  it('a Job alone holds only its count: its resources are charged when its Workload exists', () => {
+    expect(ledgerWith(['Job', job]).usage('acme')).toMatchObject({ gpu: 0, jobs: 1, workloads: 0 });
+    expect(standingCharge(chargeOf('Job', job as never))).toMatchObject({ kind: 'Job', gpu: 0, cpuMilli: 0, memoryBytes: 0 });
+  });
+
+  it('a Job is still checked against the quota with its resources when it is created', () => {
+    const l = ledgerWith(['Job', job], ['Workload', ownedBy('Job')]);
+    const bigger = chargeOf('Job', { ...job, metadata: { ...job.metadata, name: 'big' }, spec: { ...job.spec, resources: { gpu: 5 } } } as never);
+    expect(quotaViolation(policy, bigger, (c) => l.usage('acme', c))).toBe('org acme: gpu 5 requested, 4 of 8 used');
+  });
+
+  it('a Workload owned by a Job is not held to the workloads count; its resources are', () => {
+    const full = ledgerWith(['Workload', { ...ownedBy('AgentTask'), metadata: { name: 'a' } }], ['Workload', { ...ownedBy('AgentTask'), metadata: { name: 'b' } }]);
+    expect(full.usage('acme')).toMatchObject({ workloads: 2, gpu: 8 });
+    const owned = chargeOf('Workload', ownedBy('Job') as never);
+    expect(owned.countedBy).toBe('Job');
+    expect(quotaViolation(policy, { ...owned, gpu: 0 }, (c) => full.usage('acme', c))).toBeUndefined();
+    expect(quotaViolation(policy, owned, (c) => full.usage('acme', c))).toBe('org acme: gpu 4 requested, 8 of 8 used');
+  });
+
+  it('counts a Workload owned by an AgentTask, by a Kubernetes batch/v1 Job, or not as controller, in workloads', () => {
+    expect(chargeOf('Workload', ownedBy('AgentTask') as never).countedBy).toBeUndefined();
+    expect(chargeOf('Workload', ownedBy('Job', 'batch/v1') as never).countedBy).toBeUndefined();
+    const notController = { ...ownedBy('Job'), metadata: { name: 'x', namespace: 'ml', ownerReferences: [{ apiVersion: 'weft.dev/v1alpha1', kind: 'Job', name: 'train', uid: 'j-1' }] } };
+    expect(chargeOf('Workload', notController as never).countedBy).toBeUndefined();
+    expect(quotaViolation(policy, chargeOf('Workload', ownedBy('AgentTask') as never), () => ({ cpuMilli: 0, memoryBytes: 0, gpu: 0, workloads: 2, jobs: 0 }))).toBe('org acme: workloads 1 requested, 2 of 2 used');
+  });
+
+  it('finishing or deleting the owned Workload gives its resources back; the Job keeps its count', () => {
+    const l = ledgerWith(['Job', job], ['Workload', ownedBy('Job')]);
+    l.observe('Workload/ml/train-run', undefined);
+    expect(l.usage('acme')).toMatchObject({ gpu: 0, jobs: 1, workloads: 0 });
   });
 });

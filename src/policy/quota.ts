@@ -3,6 +3,14 @@
  * more fits its `weft-policy` limits. Usage comes from the informer caches plus the objects admitted
  * in the last moments that the caches have not seen yet, so a burst of creations cannot slip past
  * the limit between two cache updates.
+ *
+ * **Charged once.** An AgentTask or Job runs through a Workload it owns (ownerReference with
+ * `controller: true`). Resources are charged on that Workload, which holds them (placement binds it,
+ * and it frees them when it finishes), never on its owner as well: what stays in the ledger for a
+ * Job is its count in `jobs` (`standingCharge`). The Job's admission still checks its resources
+ * against the quota, so a Job that cannot fit is refused when it is created, not later. A Workload
+ * owned by a Job does not count in `workloads` (its Job counts in `jobs`); one owned by an AgentTask
+ * does (AgentTasks have no count of their own).
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { formatBytes, formatCpu, quantityUnits } from '../api/common/quantity.js';
@@ -19,6 +27,8 @@ export interface Charge {
   cpuMilli: number;
   memoryBytes: number;
   gpu: number;
+  /** For a Workload owned by a Job: the owner whose count stands for it (it adds nothing to `workloads`). */
+  countedBy?: 'Job';
 }
 
 export interface Usage {
@@ -30,6 +40,9 @@ export interface Usage {
 }
 
 const ZERO: Usage = { cpuMilli: 0, memoryBytes: 0, gpu: 0, workloads: 0, jobs: 0 };
+
+/** Kinds whose count stands for the Workload they own (and control). */
+const COUNTED_OWNERS = new Set<string>(['Job']);
 
 type Charged = KubernetesObject & {
   spec?: { org?: string; quotaClass?: string; resources?: { cpu?: string | number; memory?: string | number; gpu?: number } };
@@ -47,7 +60,23 @@ export function chargeOf(kind: ChargedKind, obj: KubernetesObject): Charge {
     cpuMilli: quantityUnits(r.cpu ?? ResourceRequestDefaults.cpu, 1000, 'spec.resources.cpu'),
     memoryBytes: quantityUnits(r.memory ?? ResourceRequestDefaults.memory, 1, 'spec.resources.memory'),
     gpu: r.gpu ?? ResourceRequestDefaults.gpu,
+    ...(kind === 'Workload' && countingOwner(obj) ? { countedBy: 'Job' as const } : {}),
   };
+}
+
+/** The kind of `obj`'s controller owner when that owner's count stands for it (a Job), else undefined. */
+function countingOwner(obj: KubernetesObject): string | undefined {
+  const owner = obj.metadata?.ownerReferences?.find((r) => r.controller === true);
+  return owner && COUNTED_OWNERS.has(owner.kind) && owner.apiVersion.startsWith('weft.dev/') ? owner.kind : undefined;
+}
+
+/**
+ * What an admitted object keeps charged in the ledger (see "Charged once" above): a Workload's full
+ * charge; a Job's count only, since its resources are charged on the Workload it owns.
+ * @example ledger.observe(key, standingCharge(chargeOf('Job', job)))
+ */
+export function standingCharge(c: Charge): Charge {
+  return c.kind === 'Job' ? { ...c, cpuMilli: 0, memoryBytes: 0, gpu: 0 } : c;
 }
 
 /** Finished objects no longer count. */
@@ -135,16 +164,16 @@ function addTo(u: Usage, c: Charge): void {
   u.cpuMilli += c.cpuMilli;
   u.memoryBytes += c.memoryBytes;
   u.gpu += c.gpu;
-  if (c.kind === 'Workload') u.workloads++;
-  else u.jobs++;
+  if (c.kind === 'Job') u.jobs++;
+  else if (!c.countedBy) u.workloads++;
 }
 
 function subtract(u: Usage, c: Charge): void {
   u.cpuMilli -= c.cpuMilli;
   u.memoryBytes -= c.memoryBytes;
   u.gpu -= c.gpu;
-  if (c.kind === 'Workload') u.workloads--;
-  else u.jobs--;
+  if (c.kind === 'Job') u.jobs--;
+  else if (!c.countedBy) u.workloads--;
 }
 
 const fmtCpu = (milli: number) => formatCpu(milli / 1000);
@@ -164,7 +193,7 @@ export function quotaViolation(policy: WeftPolicy, charge: Charge, usage: (quota
       ['cpu', limits.cpuMilli, charge.cpuMilli, used.cpuMilli, fmtCpu],
       ['memory', limits.memoryBytes, charge.memoryBytes, used.memoryBytes, formatBytes],
       ['gpu', limits.gpu, charge.gpu, used.gpu, String],
-      ['workloads', charge.kind === 'Workload' ? limits.workloads : undefined, 1, used.workloads, String],
+      ['workloads', charge.kind === 'Workload' && !charge.countedBy ? limits.workloads : undefined, 1, used.workloads, String],
       ['jobs', charge.kind === 'Job' ? limits.jobs : undefined, 1, used.jobs, String],
     ];
     for (const [name, limit, want, have, fmt] of checks) {

@@ -63,54 +63,74 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 /** Parses the ConfigMap's `policy.yaml` text. Throws WeftPolicyError naming the field. */
 export function parseWeftPolicy(text: string | undefined): WeftPolicy {
-  if (text === undefined || text.trim() === '') return EMPTY_POLICY;
+  const doc = readDocument(text);
+  if (doc === undefined) return EMPTY_POLICY;
+  for (const key of Object.keys(doc)) {
+    if (key !== 'orgs' && key !== 'tagOwners') throw new WeftPolicyError(key, 'unknown field: allowed are "orgs" and "tagOwners"');
+  }
+  return { orgs: parseOrgs(doc.orgs), tagOwners: parseTagOwners(doc.tagOwners) };
+}
+
+/** The YAML document as a mapping, or undefined when there is none (no text, blank text, `null`). */
+function readDocument(text: string | undefined): Record<string, unknown> | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
   let doc: unknown;
   try {
     doc = parseYaml(text);
   } catch (err) {
     throw new WeftPolicyError('(document)', `not valid YAML: ${(err as Error).message}`);
   }
-  if (doc === null || doc === undefined) return EMPTY_POLICY;
+  if (doc === null || doc === undefined) return undefined;
   if (!isRecord(doc)) throw new WeftPolicyError('(document)', 'must be a mapping with "orgs" and "tagOwners"');
-  for (const key of Object.keys(doc)) {
-    if (key !== 'orgs' && key !== 'tagOwners') throw new WeftPolicyError(key, 'unknown field: allowed are "orgs" and "tagOwners"');
-  }
+  return doc;
+}
+
+/** `orgs`: org name → { quota, classes }. */
+function parseOrgs(v: unknown): Record<string, OrgPolicy> {
   const orgs: Record<string, OrgPolicy> = {};
-  if (doc.orgs !== undefined) {
-    if (!isRecord(doc.orgs)) throw new WeftPolicyError('orgs', 'must be a mapping of org name to { quota, classes }');
-    for (const [org, entry] of Object.entries(doc.orgs)) {
-      const at = `orgs.${org}`;
-      if (!DNS_LABEL.test(org)) throw new WeftPolicyError(at, 'an org name is a DNS label (lowercase letters, digits, "-")');
-      if (entry === null) {
-        orgs[org] = { quota: {}, classes: {} };
-        continue;
-      }
-      if (!isRecord(entry)) throw new WeftPolicyError(at, 'must be a mapping with "quota" and/or "classes"');
-      for (const key of Object.keys(entry)) if (key !== 'quota' && key !== 'classes') throw new WeftPolicyError(`${at}.${key}`, 'unknown field: allowed are "quota" and "classes"');
-      const classes: Record<string, QuotaLimits> = {};
-      if (entry.classes !== undefined) {
-        if (!isRecord(entry.classes)) throw new WeftPolicyError(`${at}.classes`, 'must be a mapping of quotaClass name to limits');
-        for (const [cls, limits] of Object.entries(entry.classes)) {
-          if (!DNS_LABEL.test(cls)) throw new WeftPolicyError(`${at}.classes.${cls}`, 'a quota class name is a DNS label');
-          classes[cls] = parseLimits(limits, `${at}.classes.${cls}`);
-        }
-      }
-      orgs[org] = { quota: parseLimits(entry.quota, `${at}.quota`), classes };
-    }
+  if (v === undefined) return orgs;
+  if (!isRecord(v)) throw new WeftPolicyError('orgs', 'must be a mapping of org name to { quota, classes }');
+  for (const [org, entry] of Object.entries(v)) orgs[org] = parseOrg(org, entry);
+  return orgs;
+}
+
+/** One entry of `orgs` (null: no quota, no classes). */
+function parseOrg(org: string, entry: unknown): OrgPolicy {
+  const at = `orgs.${org}`;
+  if (!DNS_LABEL.test(org)) throw new WeftPolicyError(at, 'an org name is a DNS label (lowercase letters, digits, "-")');
+  if (entry === null) return { quota: {}, classes: {} };
+  if (!isRecord(entry)) throw new WeftPolicyError(at, 'must be a mapping with "quota" and/or "classes"');
+  for (const key of Object.keys(entry)) if (key !== 'quota' && key !== 'classes') throw new WeftPolicyError(`${at}.${key}`, 'unknown field: allowed are "quota" and "classes"');
+  const classes = parseClasses(entry.classes, at);
+  return { quota: parseLimits(entry.quota, `${at}.quota`), classes };
+}
+
+/** `orgs.<org>.classes`: quotaClass name → limits. */
+function parseClasses(v: unknown, at: string): Record<string, QuotaLimits> {
+  const classes: Record<string, QuotaLimits> = {};
+  if (v === undefined) return classes;
+  if (!isRecord(v)) throw new WeftPolicyError(`${at}.classes`, 'must be a mapping of quotaClass name to limits');
+  for (const [cls, limits] of Object.entries(v)) {
+    if (!DNS_LABEL.test(cls)) throw new WeftPolicyError(`${at}.classes.${cls}`, 'a quota class name is a DNS label');
+    classes[cls] = parseLimits(limits, `${at}.classes.${cls}`);
   }
+  return classes;
+}
+
+/** `tagOwners`: tag pattern → non-empty list of org names. */
+function parseTagOwners(v: unknown): WeftPolicy['tagOwners'] {
   const tagOwners: WeftPolicy['tagOwners'] = [];
-  if (doc.tagOwners !== undefined) {
-    if (!isRecord(doc.tagOwners)) throw new WeftPolicyError('tagOwners', 'must be a mapping of tag to a list of orgs, e.g. "gpu:a100: [acme]"');
-    for (const [pattern, owners] of Object.entries(doc.tagOwners)) {
-      const at = `tagOwners["${pattern}"]`;
-      if (!isValidTag(pattern)) throw new WeftPolicyError(at, 'not a tag: use key or key:value, e.g. gpu or gpu:a100');
-      if (!Array.isArray(owners) || owners.length === 0 || !owners.every((o) => typeof o === 'string' && DNS_LABEL.test(o))) {
-        throw new WeftPolicyError(at, 'must be a non-empty list of org names, e.g. [acme]');
-      }
-      tagOwners.push({ pattern, orgs: owners as string[] });
+  if (v === undefined) return tagOwners;
+  if (!isRecord(v)) throw new WeftPolicyError('tagOwners', 'must be a mapping of tag to a list of orgs, e.g. "gpu:a100: [acme]"');
+  for (const [pattern, owners] of Object.entries(v)) {
+    const at = `tagOwners["${pattern}"]`;
+    if (!isValidTag(pattern)) throw new WeftPolicyError(at, 'not a tag: use key or key:value, e.g. gpu or gpu:a100');
+    if (!Array.isArray(owners) || owners.length === 0 || !owners.every((o) => typeof o === 'string' && DNS_LABEL.test(o))) {
+      throw new WeftPolicyError(at, 'must be a non-empty list of org names, e.g. [acme]');
     }
+    tagOwners.push({ pattern, orgs: owners as string[] });
   }
-  return { orgs, tagOwners };
+  return tagOwners;
 }
 
 function parseLimits(v: unknown, at: string): QuotaLimits {

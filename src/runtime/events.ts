@@ -16,6 +16,15 @@ interface Recorded {
   resourceVersion?: string;
 }
 
+/** An Event waiting to be written: about what, of which type, why, and when it happened. */
+interface QueuedEvent {
+  obj: KubernetesObject;
+  type: EventType;
+  reason: string;
+  note: string;
+  at: Date;
+}
+
 /** Events waiting to be written beyond this are dropped (and counted in a warning), as client-go's broadcaster does. */
 const MAX_QUEUED = 1000;
 
@@ -31,7 +40,7 @@ const MAX_QUEUED = 1000;
  */
 export class EventRecorder {
   private readonly recent = new Map<string, Recorded & { at: number }>();
-  private readonly queue: Array<{ obj: KubernetesObject; type: EventType; reason: string; note: string; at: Date }> = [];
+  private readonly queue: QueuedEvent[] = [];
   private draining: Promise<void> | undefined;
   private dropped = 0;
 
@@ -64,13 +73,14 @@ export class EventRecorder {
 
   private async drain(): Promise<void> {
     try {
-      for (let e = this.queue.shift(); e; e = this.queue.shift()) await this.write(e.obj, e.type, e.reason, e.note, e.at);
+      for (let e = this.queue.shift(); e; e = this.queue.shift()) await this.write(e);
     } finally {
       this.draining = undefined;
     }
   }
 
-  private async write(obj: KubernetesObject, type: EventType, reason: string, note: string, at: Date): Promise<void> {
+  private async write(e: QueuedEvent): Promise<void> {
+    const { obj, type, reason, note, at } = e;
     // The apiserver accepts events about cluster-scoped objects only in `default` (as client-go does).
     const namespace = obj.metadata?.namespace || 'default';
     const dedupe = `${obj.metadata?.uid}|${reason}|${note}`;

@@ -8,6 +8,8 @@ export * from './backoff.js';
 export * from './workqueue.js';
 export * from './informer.js';
 export * from './leader.js';
+export * from './leader-status.js';
+export * from './namespace.js';
 export * from './controller.js';
 export * from './manager.js';
 export * from './metrics.js';

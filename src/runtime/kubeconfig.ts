@@ -110,15 +110,12 @@ export class LightKubeConfig implements KubeAccess {
     const user = this.getCurrentUser();
     if (!user) return;
     if (needsPlugin(user)) return (await this.toClientNode()).applyToHTTPSOptions(opts);
-    const cluster = this.getCurrentCluster();
-    if (cluster?.skipTLSVerify) opts.rejectUnauthorized = false;
-    if (cluster?.tlsServerName) opts.servername = cluster.tlsServerName;
-    const ca = cluster ? fileOrData(cluster.caFile, cluster.caData) : undefined;
-    if (ca) opts.ca = ca;
-    const cert = fileOrData(user.certFile, user.certData);
-    if (cert) opts.cert = cert;
-    const key = fileOrData(user.keyFile, user.keyData);
-    if (key) opts.key = key;
+    applyTls(opts, this.getCurrentCluster(), user);
+    this.applyCredentials(opts, user);
+  }
+
+  /** Impersonation, the bearer token (from its file, else inline) and basic auth of `user`. */
+  private applyCredentials(opts: RequestOptions, user: User): void {
     const headers = (opts.headers ??= {}) as Record<string, string>;
     if (user.impersonateUser != null) headers['Impersonate-User'] = user.impersonateUser;
     const tokenFile = (user.authProvider as { config?: { tokenFile?: string } } | null | undefined)?.config?.tokenFile;
@@ -181,6 +178,18 @@ function fileOrData(file: string | undefined, data: string | undefined): Buffer 
   if (file) return readFileSync(file);
   if (data) return Buffer.from(data, 'base64');
   return undefined;
+}
+
+/** The TLS side of a request: verification and server name, the cluster's CA, the user's client certificate. */
+function applyTls(opts: RequestOptions, cluster: Cluster | null, user: User): void {
+  if (cluster?.skipTLSVerify) opts.rejectUnauthorized = false;
+  if (cluster?.tlsServerName) opts.servername = cluster.tlsServerName;
+  const ca = cluster ? fileOrData(cluster.caFile, cluster.caData) : undefined;
+  if (ca) opts.ca = ca;
+  const cert = fileOrData(user.certFile, user.certData);
+  if (cert) opts.cert = cert;
+  const key = fileOrData(user.keyFile, user.keyData);
+  if (key) opts.key = key;
 }
 
 function homeDir(env: NodeJS.ProcessEnv): string | undefined {

@@ -4,6 +4,8 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { errorMessage, isAlreadyExists, isConflict, isNotFound } from './errors.js';
 import type { KubeAccess } from './kubeconfig.js';
+import { describeLeaseFailure, type LeaderStatus, type LeaseVerb } from './leader-status.js';
+import { ensureNamespace, NamespaceMissingError } from './namespace.js';
 import { RestClient, type ResourceType } from './rest.js';
 
 const LEASE: ResourceType = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true };
@@ -30,10 +32,15 @@ export interface LeaderElectionOptions {
   /** How often to try to acquire or renew (default 2 s). */
   retryPeriodMs?: number;
   log?: Logger;
+  /** The Lease (and namespace) client; default a RestClient on `kc`. Tests pass a fake. */
+  rest?: LeaseClient;
   onStartedLeading?: () => void;
   onStoppedLeading?: () => void;
   onNewLeader?: (identity: string) => void;
 }
+
+/** The calls leader election makes: Lease get/create/replace, namespace get/create. */
+export type LeaseClient = Pick<RestClient, 'get' | 'create' | 'replace'>;
 
 /** The state of a Lease as the elector sees it (pure, for tests). */
 export interface LeaseView {
@@ -53,7 +60,9 @@ export function canAcquire(lease: LeaseView | undefined, identity: string, now: 
  * Leader election on a `coordination.k8s.io/v1` Lease, as client-go does it: acquire when the lease is
  * free or expired, renew every retry period, step down (and call onStoppedLeading) when renewal has
  * failed for renewDeadline, and release on shutdown so a successor need not wait for expiry. Writes
- * use the Lease's resourceVersion, so two replicas can never both believe they won.
+ * use the Lease's resourceVersion, so two replicas can never both believe they won. A missing
+ * namespace is created when the operator may; `status()` says what was last seen (a holder only
+ * when one is on the Lease) and why election fails, warning once per new reason.
  */
 export class LeaderElector {
   readonly identity: string;
@@ -64,7 +73,9 @@ export class LeaderElector {
   private current: Lease | undefined;
   private inflight: Promise<void> = Promise.resolve();
   private lastObservedHolder = '';
-  private readonly rest: RestClient;
+  private seen: LeaderStatus = { state: 'electing' };
+  private step: LeaseVerb = 'get';
+  private readonly rest: LeaseClient;
   private readonly durationMs: number;
   private readonly renewDeadlineMs: number;
   private readonly retryMs: number;
@@ -73,7 +84,7 @@ export class LeaderElector {
     kc: KubeAccess,
     private readonly opts: LeaderElectionOptions,
   ) {
-    this.rest = new RestClient(kc);
+    this.rest = opts.rest ?? new RestClient(kc);
     this.identity = opts.identity ?? `${hostname()}_${randomBytes(4).toString('hex')}`;
     this.durationMs = opts.leaseDurationMs ?? 15_000;
     this.renewDeadlineMs = opts.renewDeadlineMs ?? 10_000;
@@ -82,6 +93,11 @@ export class LeaderElector {
 
   isLeader(): boolean {
     return this.leading;
+  }
+
+  /** What this replica last saw: leading, following a holder seen on the Lease, or failing and why. */
+  status(): LeaderStatus {
+    return this.leading ? { state: 'leading' } : this.seen;
   }
 
   /** Starts trying to acquire the lease in the background. */
@@ -124,9 +140,12 @@ export class LeaderElector {
         () => undefined,
         () => undefined,
       );
+      const wasFailing = this.seen.state === 'failing';
       await attempt;
+      if (wasFailing) this.opts.log?.info({ lease: this.opts.name }, 'leader election: the lease is reachable again');
+      if (this.seen.state === 'failing') this.seen = { state: 'electing' };
     } catch (err) {
-      this.opts.log?.warn({ err: errorMessage(err), lease: this.opts.name }, 'leader election: lease update failed');
+      this.failed(err);
     }
     if (this.leading && Date.now() - this.lastRenew > this.renewDeadlineMs) {
       this.opts.log?.error({ lease: this.opts.name }, 'leader election: could not renew the lease in time; stepping down');
@@ -138,11 +157,21 @@ export class LeaderElector {
     }
   }
 
+  /** Records why an attempt failed; warns once per new reason (not every retry period). */
+  private failed(err: unknown): void {
+    const reason = describeLeaseFailure(err, this.opts, this.step).message;
+    const repeated = this.seen.state === 'failing' && this.seen.reason === reason;
+    this.seen = { state: 'failing', reason };
+    if (repeated) this.opts.log?.debug({ lease: this.opts.name, reason }, 'leader election: still failing');
+    else this.opts.log?.warn({ lease: this.opts.name, namespace: this.opts.namespace, reason }, 'leader election: cannot take or renew the lease');
+  }
+
   private async tryAcquireOrRenew(): Promise<void> {
     const { namespace, name } = this.opts;
     const now = new Date();
     let lease: Lease | undefined;
     try {
+      this.step = 'get';
       lease = await this.rest.get<Lease>(LEASE, name, namespace);
     } catch (err) {
       if (!isNotFound(err)) throw err;
@@ -153,24 +182,21 @@ export class LeaderElector {
       renewTime: microTime(now),
     };
     if (!lease) {
-      try {
-        this.current = await this.rest.create<Lease>(LEASE, {
-          metadata: { name, namespace },
-          spec: { ...spec, acquireTime: microTime(now), leaseTransitions: 0 },
-        });
-      } catch (err) {
-        if (isAlreadyExists(err)) return; // another replica created it first
-        throw err;
-      }
+      this.step = 'create';
+      const created = await this.createLease({ metadata: { name, namespace }, spec: { ...spec, acquireTime: microTime(now), leaseTransitions: 0 } });
+      if (!created) return; // another replica created it first
+      this.current = created;
       this.renewed();
       return;
     }
     const view = leaseView(lease);
     this.observeHolder(view.holder);
     if (!canAcquire(view, this.identity, now.getTime())) {
+      this.seen = { state: 'following', holder: view.holder, renewTime: view.renewTime, durationMs: view.durationMs };
       if (this.leading) this.setLeading(false);
       return;
     }
+    this.step = 'update';
     const takingOver = view.holder !== this.identity;
     try {
       this.current = await this.rest.replace<Lease>(LEASE, {
@@ -189,8 +215,28 @@ export class LeaderElector {
     this.renewed();
   }
 
+  /**
+   * Creates the Lease; its namespace is created first when missing (and allowed). Undefined when
+   * another replica created the Lease first.
+   */
+  private async createLease(lease: Lease): Promise<Lease | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.rest.create<Lease>(LEASE, lease);
+      } catch (err) {
+        if (isAlreadyExists(err)) return undefined;
+        // 404 on creating a namespaced object: its namespace is missing. Create it, then try again.
+        if (!isNotFound(err) || attempt > 0) throw err;
+        const outcome = await ensureNamespace(this.rest, this.opts.namespace);
+        if (outcome === 'unknown') throw new NamespaceMissingError(this.opts.namespace, { cause: err });
+        if (outcome === 'created') this.opts.log?.info({ namespace: this.opts.namespace }, 'leader election: created the missing namespace');
+      }
+    }
+  }
+
   private renewed(): void {
     this.lastRenew = Date.now();
+    this.seen = { state: 'electing' }; // what a replica that stops leading knows of the holder: nothing yet
     this.observeHolder(this.identity);
     if (!this.leading) this.setLeading(true);
   }

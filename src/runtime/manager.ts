@@ -6,6 +6,7 @@ import { DegradedReporter } from './degraded.js';
 import { Informer, keyOf } from './informer.js';
 import type { KubeAccess } from './kubeconfig.js';
 import { LeaderElector } from './leader.js';
+import { leaderCheck } from './leader-status.js';
 import { RuntimeMetrics } from './metrics.js';
 import { RestClient, type ResourceType } from './rest.js';
 import type { Readiness } from './readiness.js';
@@ -57,6 +58,11 @@ export class Manager {
         },
       });
     }
+  }
+
+  /** The operator's Prometheus registry (controllers register their own metrics in it). */
+  get metricsRegistry(): Registry {
+    return this.opts.metrics;
   }
 
   /** The shared informer of a resource type (created on first use). */
@@ -113,10 +119,8 @@ export class Manager {
     });
     if (this.elector) {
       const elector = this.elector;
-      readiness?.register('leader', () => ({
-        ok: true,
-        message: elector.isLeader() ? `leading as ${elector.identity}` : `standby (${elector.identity}); another replica leads`,
-      }));
+      // Ready when leading or when another holder is seen on the Lease; not when the Lease is out of reach.
+      readiness?.register('leader', () => leaderCheck(elector.status(), elector.identity));
     }
     const synced = Promise.all([...this.informers.values()].map((i) => i.start()));
     const resync = this.opts.resyncMs ?? 600_000;

@@ -1,6 +1,6 @@
 import { request as send } from 'undici';
 import { requestCredentials } from './credentials.js';
-import { apiErrorOf } from './errors.js';
+import { apiErrorOf, type ApiError } from './errors.js';
 import type { KubeAccess } from './kubeconfig.js';
 
 /** One event of a watch stream, as the apiserver sends it. */
@@ -24,9 +24,7 @@ export interface WatchStreamOptions {
  */
 export async function watchStream<T>(kc: KubeAccess, path: string, onEvent: (ev: WatchEvent<T>) => void, opts: WatchStreamOptions): Promise<void> {
   const { server, headers, dispatcher } = await requestCredentials(kc);
-  const url = new URL(server + path);
-  url.searchParams.set('watch', 'true');
-  for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
+  const url = watchUrl(server, path, opts.query);
   headers.accept = 'application/json';
 
   const ctrl = new AbortController();
@@ -42,29 +40,8 @@ export async function watchStream<T>(kc: KubeAccess, path: string, onEvent: (ev:
     if (opts.signal?.aborted) abort();
     arm();
     const res = await send(url, { headers, dispatcher, signal: ctrl.signal });
-    if (res.statusCode !== 200) {
-      const text = await res.body.text();
-      let st: unknown = {};
-      try {
-        st = JSON.parse(text);
-      } catch {
-        // not a Status object
-      }
-      throw apiErrorOf(res.statusCode, st, `watch ${path}: HTTP ${res.statusCode}`);
-    }
-    const decoder = new TextDecoder();
-    let partial = '';
-    for await (const chunk of res.body as AsyncIterable<Buffer>) {
-      arm();
-      const text = partial + decoder.decode(chunk, { stream: true });
-      let start = 0;
-      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-        const line = text.slice(start, nl);
-        start = nl + 1;
-        if (line.trim()) onEvent(JSON.parse(line) as WatchEvent<T>);
-      }
-      partial = text.slice(start);
-    }
+    if (res.statusCode !== 200) throw replyError(res.statusCode, await res.body.text(), path);
+    await forEachLine(res.body as AsyncIterable<Buffer>, arm, (line) => onEvent(JSON.parse(line) as WatchEvent<T>));
   } catch (err) {
     // Rethrow the reason we aborted with (TimeoutError, the caller's AbortError), not fetch's wrapper.
     throw ctrl.signal.aborted && ctrl.signal.reason instanceof Error ? ctrl.signal.reason : err;
@@ -72,5 +49,44 @@ export async function watchStream<T>(kc: KubeAccess, path: string, onEvent: (ev:
     clearTimeout(timer);
     opts.signal?.removeEventListener('abort', abort);
     ctrl.abort();
+  }
+}
+
+/** The watch URL: `path` on `server`, `watch=true`, and the query's parameters that have a value. */
+function watchUrl(server: string, path: string, query: WatchStreamOptions['query']): URL {
+  const url = new URL(server + path);
+  url.searchParams.set('watch', 'true');
+  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
+  return url;
+}
+
+/** The ApiError of a watch answered with another status than 200 (its body read as a Status when it is one). */
+function replyError(statusCode: number, body: string, path: string): ApiError {
+  let st: unknown = {};
+  try {
+    st = JSON.parse(body);
+  } catch {
+    // not a Status object
+  }
+  return apiErrorOf(statusCode, st, `watch ${path}: HTTP ${statusCode}`);
+}
+
+/**
+ * Calls `onLine` with each non-blank line of a stream as soon as the line is complete; `onChunk`
+ * before each chunk is read into lines (the watch re-arms its inactivity timer there).
+ */
+async function forEachLine(body: AsyncIterable<Buffer>, onChunk: () => void, onLine: (line: string) => void): Promise<void> {
+  const decoder = new TextDecoder();
+  let partial = '';
+  for await (const chunk of body) {
+    onChunk();
+    const text = partial + decoder.decode(chunk, { stream: true });
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+      const line = text.slice(start, nl);
+      start = nl + 1;
+      if (line.trim()) onLine(line);
+    }
+    partial = text.slice(start);
   }
 }

@@ -9,12 +9,13 @@ import { ResourceRequestDefaults, type HostResources } from '../api/common/types
 import { withDefaults } from '../api/defaults.js';
 import type { MeshNode } from '../api/meshnode/types.js';
 import type { OrgCluster } from '../api/orgcluster/types.js';
-import type { Workload } from '../api/workload/types.js';
+import type { Workload, WorkloadSpec } from '../api/workload/types.js';
 import type { ClusterInfo, NodeInfo, PlacementRequest, Resources } from './types.js';
 
 /** The label whose value groups Workloads for spread (default: the Workload's namespace). */
 export const GROUP_LABEL = 'weft.dev/group';
 
+type WorkloadResources = NonNullable<WorkloadSpec['resources']>;
 
 /** A field that cannot be converted; `field` is its path, `value` what it held. */
 export class ConversionError extends Error {
@@ -99,6 +100,15 @@ export function clusterInfo(oc: OrgCluster): ClusterInfo {
   };
 }
 
+/** A Workload's spec.resources in integers, the schema defaults for the fields it leaves out. */
+function requestedResources(res: WorkloadResources): Pick<PlacementRequest, 'cpuMilli' | 'memoryBytes' | 'gpu'> {
+  return {
+    cpuMilli: quantity('spec.resources.cpu', res.cpu ?? ResourceRequestDefaults.cpu, 'milli'),
+    memoryBytes: quantity('spec.resources.memory', res.memory ?? ResourceRequestDefaults.memory, 'whole'),
+    gpu: count('spec.resources.gpu', res.gpu ?? ResourceRequestDefaults.gpu),
+  };
+}
+
 /**
  * What a Workload asks for, with the schema defaults applied (cpu 100m, memory 128Mi, gpu 0,
  * maxSkew 1); its spread group is the `weft.dev/group` label, else its namespace.
@@ -112,9 +122,7 @@ export function placementRequest(wl: Workload): PlacementRequest {
   const req: PlacementRequest = {
     id: `${namespace}/${metadata.name ?? ''}`,
     org: spec.org,
-    cpuMilli: quantity('spec.resources.cpu', res.cpu ?? ResourceRequestDefaults.cpu, 'milli'),
-    memoryBytes: quantity('spec.resources.memory', res.memory ?? ResourceRequestDefaults.memory, 'whole'),
-    gpu: count('spec.resources.gpu', res.gpu ?? ResourceRequestDefaults.gpu),
+    ...requestedResources(res),
     requiredTags: [...(placement.requiredTags ?? [])],
     preferredTags: (placement.preferredTags ?? []).map((p) => ({ tag: p.tag, weight: p.weight })),
     avoid: [...(placement.avoid ?? [])],

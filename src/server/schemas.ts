@@ -62,3 +62,32 @@ export const denialSchema = {
     rule: { type: ['string', 'null'], description: 'The deciding rule, e.g. "acls[2]".' },
   },
 } as const;
+
+const str = { type: 'string' } as const;
+
+/** 403 from RBAC (SubjectAccessReview): the missing permission and a command that grants it. */
+export const rbacDenialSchema = {
+  $id: 'RbacDenial',
+  type: 'object',
+  description: 'A request refused by Kubernetes RBAC (SubjectAccessReview): names the missing permission and how to grant it.',
+  required: ['error', 'message', 'reason', 'missing'],
+  properties: {
+    error: { type: 'string', enum: ['Forbidden'] },
+    statusCode: { type: 'integer' },
+    message: str,
+    reason: str,
+    rule: { type: 'null' },
+    missing: {
+      type: 'object',
+      required: ['verb', 'group', 'resource'],
+      properties: { verb: str, group: { type: 'string', description: 'API group; "" is the core group.' }, resource: str, subresource: str, namespace: str, name: str },
+    },
+    grant: { type: 'string', description: 'A kubectl command that binds weft-viewer (reads) or weft-editor (writes) to the caller.' },
+  },
+} as const;
+
+/** How callers authenticate to `/api/`: OpenAPI security schemes (the document's default requirement). */
+export const securitySchemes = {
+  bearerAuth: { type: 'http', scheme: 'bearer', description: 'A Kubernetes token (ServiceAccount, OIDC, …), checked with a TokenReview. RBAC decides what it may do (SubjectAccessReview).' },
+  operatorCA: { type: 'mutualTLS', description: 'With --http-tls: a client certificate issued by the operator CA (Secret weft-ca); CN is the user, O the groups. Required on every /api/ call over HTTPS, with or without a token.' },
+} as const;

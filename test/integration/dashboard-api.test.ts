@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { HttpMethod, type KubeConfig, type KubernetesObject, type V1Secret } from '@kubernetes/client-node';
 import { createCA, issueCertificate, loadCA } from '../../src/cluster/pki.js';
 import { MESHNODES, SECRETS, WORKLOADS } from '../../src/api/resources.js';
@@ -7,6 +8,8 @@ import { resourcePath, RestClient } from '../../src/runtime/index.js';
 import { demoDashboardTokens } from '../../src/server/dashboard/demo.js';
 import { controlPlane, createNamespace, deleteNamespace, eventually, kubectl, uniqueName } from '../harness/index.js';
 import { ADMIN_RULES, call, deleteClusterRbac, startOperator, userWithRbac, VIEWER_RULES } from './dashboard-helpers.js';
+
+const VIEWER_ROLE_FILE = join(import.meta.dirname, '..', '..', 'config', 'rbac', 'viewer_role.yaml');
 
 type Obj = KubernetesObject & { spec?: Record<string, unknown> };
 
@@ -31,6 +34,9 @@ describe('dashboard API: authentication and RBAC (real apiserver)', () => {
     users.viewer = await userWithRbac(admin, ns, 'viewer', { cluster: VIEWER_RULES });
     users.admin = await userWithRbac(admin, ns, 'admin', { cluster: ADMIN_RULES });
     users.nobody = await userWithRbac(admin, ns, 'nobody');
+    const clusterRead = { apiGroups: ['weft.dev'], resources: ['orgclusters'], verbs: ['list'] };
+    users.nsPods = await userWithRbac(admin, ns, 'ns-pods', { namespaced: { [ns]: [clusterRead, { apiGroups: ['weft.dev'], resources: ['orgclusters/pods'], verbs: ['list'] }] } });
+    users.nsClusters = await userWithRbac(admin, ns, 'ns-clusters', { namespaced: { [ns]: [clusterRead] } });
     // May view everything, but delete workloads only in `ns` (a RoleBinding there).
     users.nsDeleter = await userWithRbac(admin, ns, 'ns-deleter', { cluster: VIEWER_RULES, namespaced: { [ns]: [{ apiGroups: ['weft.dev'], resources: ['workloads'], verbs: ['delete'] }] } });
     await rest.create(MESHNODES, { metadata: { name: node }, spec: { org: 'dash', tags: ['gpu:t4'] } } as Obj);
@@ -47,6 +53,7 @@ describe('dashboard API: authentication and RBAC (real apiserver)', () => {
     await deleteNamespace(admin, other);
   });
 
+  const READ_API_PATHS = ['/api/v1/nodes', '/api/v1/clusters', '/api/v1/capacity', '/api/v1/pods'];
   const READS = ['/api/v1/dashboard/overview', '/api/v1/dashboard/nodes', '/api/v1/dashboard/clusters', '/api/v1/dashboard/workloads', '/api/v1/dashboard/stream', '/api/v1/dashboard/me'];
   const writes = () => [
     { method: 'POST', path: `/api/v1/nodes/${node}/cordon`, missing: `patch meshnodes.weft.dev "${node}"` },
@@ -54,10 +61,48 @@ describe('dashboard API: authentication and RBAC (real apiserver)', () => {
     { method: 'DELETE', path: `/api/v1/workloads/${ns}/wl`, missing: `delete workloads.weft.dev "wl" in namespace "${ns}"` },
   ];
 
-  it.each(READS)('GET %s without credentials → 401 saying how to sign in', async (path) => {
-    const r = await call(op.url + path);
-    expect(r.status).toBe(401);
-    expect(r.body.message).toMatch(/authentication required: no bearer token/);
+  it('every /api/ route of /openapi.json without credentials → 401 saying how to sign in; the health routes stay open', async () => {
+    const doc = (await call(`${op.url}/openapi.json`)).body as { paths: Record<string, Record<string, unknown>> };
+    const routes = Object.entries(doc.paths).filter(([p]) => p.startsWith('/api/')).flatMap(([p, ops]) => Object.keys(ops).map((m) => ({ method: m.toUpperCase(), path: p.replace(/\{[^}]+\}/g, 'x') })));
+    expect(routes.length).toBeGreaterThanOrEqual(READS.length + READ_API_PATHS.length + 4);
+    for (const r of routes) {
+      const reply = await call(op.url + r.path, { method: r.method });
+      expect({ ...r, status: reply.status, message: reply.body.message }).toEqual({ ...r, status: 401, message: expect.stringMatching(/authentication required: no bearer token/) });
+    }
+    for (const open of ['/health', '/readyz', '/metrics', '/openapi.json']) expect((await fetch(op.url + open)).status).toBe(200);
+  });
+
+  it('the read API: a viewer gets 200; a user without RBAC gets 403 naming the permission and the command that grants it', async () => {
+    for (const path of READ_API_PATHS) expect({ path, status: (await call(op.url + path, { token: users.viewer!.token })).status }).toEqual({ path, status: 200 });
+    const denied = await Promise.all(READ_API_PATHS.map(async (path) => ({ path, ...(await call(op.url + path, { token: users.nobody!.token })) })));
+    const nobody = users.nobody!;
+    expect(denied.map((d) => [d.path, d.status, d.body.missing])).toEqual([
+      ['/api/v1/nodes', 403, { verb: 'list', group: 'weft.dev', resource: 'meshnodes' }],
+      ['/api/v1/clusters', 403, { verb: 'list', group: 'weft.dev', resource: 'orgclusters' }],
+      ['/api/v1/capacity', 403, { verb: 'list', group: 'weft.dev', resource: 'meshnodes' }],
+      ['/api/v1/pods', 403, { verb: 'list', group: 'weft.dev', resource: 'orgclusters' }],
+    ]);
+    expect(denied[0]!.body.message).toBe(`forbidden: user "${nobody.username}" lacks the RBAC permission list meshnodes.weft.dev; bind a Role or ClusterRole that grants it (e.g. weft-viewer: kubectl create clusterrolebinding ${nobody.name}-weft-viewer --clusterrole=weft-viewer --serviceaccount=${ns}:${nobody.name})`);
+  });
+
+  it('pods of the OrgClusters need orgclusters/pods: a namespaced grant reads its namespace only', async () => {
+    const r = await call(`${op.url}/api/v1/pods?cluster=${ns}/none`, { token: users.nsPods!.token });
+    expect(r).toEqual({ status: 200, body: { items: [], errors: [] } });
+    const all = await call(`${op.url}/api/v1/pods`, { token: users.nsPods!.token });
+    expect(all.status).toBe(403);
+    expect(all.body.missing).toEqual({ verb: 'list', group: 'weft.dev', resource: 'orgclusters' });
+    const noPods = await call(`${op.url}/api/v1/pods?cluster=${ns}/none`, { token: users.nsClusters!.token });
+    expect(noPods.status).toBe(403);
+    expect(noPods.body.message).toContain(`list orgclusters/pods.weft.dev in namespace "${ns}"`);
+    expect(noPods.body.grant).toBe(`kubectl create rolebinding ${users.nsClusters!.name}-weft-viewer -n ${ns} --clusterrole=weft-viewer --serviceaccount=${ns}:${users.nsClusters!.name}`);
+  });
+
+  it('the sample weft-viewer ClusterRole (config/rbac) grants every read of the API', async () => {
+    await kubectl(kubeconfig, ['apply', '-f', VIEWER_ROLE_FILE]);
+    const u = await userWithRbac(admin, ns, 'sample-viewer');
+    users.sampleViewer = u;
+    await kubectl(kubeconfig, ['create', 'clusterrolebinding', u.name, '--clusterrole=weft-viewer', `--serviceaccount=${ns}:${u.name}`]);
+    for (const path of [...READ_API_PATHS, ...READS.filter((p) => !p.endsWith('/stream'))]) expect({ path, status: (await call(op.url + path, { token: u.token })).status }).toEqual({ path, status: 200 });
   });
 
   it('every write without credentials, or with a token the apiserver rejects → 401', async () => {

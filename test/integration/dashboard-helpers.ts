@@ -4,13 +4,12 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HttpMethod, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
-import { pino } from 'pino';
 import { chromium, type BrowserContext, type BrowserContextOptions } from 'playwright-core';
 import { parseOperatorConfig } from '../../src/config/operator.js';
 import type { CONTROLLERS } from '../../src/operator/controllers.js';
 import { runOperator, type RunningOperator } from '../../src/operator/run.js';
 import { resourcePath, RestClient, type ResourceType } from '../../src/runtime/index.js';
-import { uniqueName } from '../harness/index.js';
+import { testLogger, uniqueName } from '../harness/index.js';
 
 /** Shared by the dashboard's integration and browser tests. */
 
@@ -36,10 +35,13 @@ export async function launchChromium(opts: BrowserContextOptions = {}): Promise<
   };
 }
 
-/** Runs the operator in this process against the test control plane (no leader election). */
+/**
+ * Runs the operator in this process against the test control plane (no leader election). Its log
+ * goes to a ring buffer that a failed test dumps (test/harness/diagnostics.ts).
+ */
 export async function startOperator(o: { kubeconfig: string; namespace: string; httpTls?: boolean; controllers?: typeof CONTROLLERS }): Promise<RunningOperator> {
   const cfg = parseOperatorConfig({ kubeconfig: o.kubeconfig, httpAddr: '127.0.0.1:0', namespace: o.namespace, leaderElect: false, httpTls: o.httpTls ?? false, logLevel: 'warn' }, {});
-  const op = await runOperator(cfg, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), { controllers: o.controllers ?? [] });
+  const op = await runOperator(cfg, testLogger(`operator (namespace ${o.namespace}${o.httpTls ? ', https' : ''})`), { controllers: o.controllers ?? [] });
   await op.mgr.waitForSync();
   return op;
 }
@@ -49,7 +51,10 @@ const ROLES = { cluster: { group: 'rbac.authorization.k8s.io', version: 'v1', pl
 const BINDINGS = { cluster: { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'clusterrolebindings', kind: 'ClusterRoleBinding', namespaced: false }, ns: { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'rolebindings', kind: 'RoleBinding', namespaced: true } } as const;
 
 export type Rule = { apiGroups: string[]; resources: string[]; verbs: string[] };
-export const VIEWER_RULES: Rule[] = [{ apiGroups: ['weft.dev'], resources: ['meshnodes', 'orgclusters', 'workloads'], verbs: ['get', 'list', 'watch'] }];
+export const VIEWER_RULES: Rule[] = [
+  { apiGroups: ['weft.dev'], resources: ['meshnodes', 'orgclusters', 'workloads'], verbs: ['get', 'list', 'watch'] },
+  { apiGroups: ['weft.dev'], resources: ['orgclusters/pods'], verbs: ['list'] },
+];
 export const ADMIN_RULES: Rule[] = [...VIEWER_RULES, { apiGroups: ['weft.dev'], resources: ['meshnodes'], verbs: ['patch'] }, { apiGroups: ['weft.dev'], resources: ['workloads'], verbs: ['delete'] }];
 
 /**

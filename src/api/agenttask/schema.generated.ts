@@ -64,10 +64,10 @@ export const schema = {
           ],
           "properties": {
             "url": {
-              "description": "Clone URL: https://, ssh://, git@host:path, rad: or file://.",
+              "description": "Clone URL: https:// (http:// for a forge on loopback or in the cluster), ssh://, git@host:path, rad: or file://.",
               "type": "string",
               "maxLength": 2048,
-              "pattern": "^(https://|ssh://|git@|rad:|file://)"
+              "pattern": "^(https?://|ssh://|git@|rad:|file://)"
             },
             "baseBranch": {
               "description": "Branch to start from and open the pull request against.",
@@ -160,11 +160,90 @@ export const schema = {
           "default": {},
           "properties": {
             "driver": {
-              "description": "Agent driver.",
+              "description": "Agent driver: weft-agent (the built-in tool-calling loop over the gateway), command (any agent CLI in the image, see command), or scripted (a fixed list of steps, see steps: tests and demos).",
               "type": "string",
-              "minLength": 1,
-              "maxLength": 63,
+              "enum": [
+                "weft-agent",
+                "command",
+                "scripted"
+              ],
               "default": "weft-agent"
+            },
+            "command": {
+              "description": "driver command: the agent CLI and its arguments, run in the workspace with OPENAI_BASE_URL, ANTHROPIC_BASE_URL and an MCP config pointing at the operator (e.g. [\"codex\", \"exec\", \"--full-auto\"]). The task text is in $WEFT_TASK_PROMPT and the file $WEFT_TASK_PROMPT_FILE.",
+              "type": "array",
+              "maxItems": 64,
+              "items": {
+                "type": "string",
+                "maxLength": 4096
+              }
+            },
+            "steps": {
+              "description": "driver scripted: steps run in order in the workspace, each a file write or a shell command; a failing command fails the attempt.",
+              "type": "array",
+              "maxItems": 256,
+              "items": {
+                "description": "One step: exactly one of write or run.",
+                "type": "object",
+                "properties": {
+                  "write": {
+                    "description": "Write a file (relative to the repository root).",
+                    "type": "object",
+                    "required": [
+                      "path",
+                      "content"
+                    ],
+                    "properties": {
+                      "path": {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": 1024,
+                        "description": "Path in the repository, e.g. src/login.ts (no .. and not absolute)."
+                      },
+                      "content": {
+                        "type": "string",
+                        "maxLength": 1048576,
+                        "description": "The whole new content."
+                      }
+                    },
+                    "additionalProperties": false
+                  },
+                  "run": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": 4096,
+                    "description": "A shell command (bash -c), e.g. \"npm version patch\"."
+                  }
+                },
+                "additionalProperties": false,
+                "allOf": [
+                  {
+                    "oneOf": [
+                      {
+                        "required": [
+                          "write"
+                        ],
+                        "not": {
+                          "required": [
+                            "run"
+                          ]
+                        }
+                      },
+                      {
+                        "required": [
+                          "run"
+                        ],
+                        "not": {
+                          "required": [
+                            "write"
+                          ]
+                        }
+                      }
+                    ],
+                    "errorMessage": "a step needs exactly one of write or run"
+                  }
+                ]
+              }
             },
             "model": {
               "description": "Model name passed to the driver.",
@@ -172,7 +251,7 @@ export const schema = {
               "maxLength": 128
             },
             "endpointSecretRef": {
-              "description": "Secret with the LLM endpoint and key.",
+              "description": "Secret with the LLM endpoint, read by the operator only (the agent pod reaches the LLM through the operator's gateway): key \"url\", the base URL (e.g. https://api.openai.com; the gateway appends /v1/chat/completions or /v1/messages), and the API key under `key` (default \"apiKey\").",
               "type": "object",
               "required": [
                 "name"
@@ -268,6 +347,31 @@ export const schema = {
               "description": "Push follow-up commits for review comments.",
               "type": "boolean",
               "default": true
+            }
+          },
+          "additionalProperties": false
+        },
+        "budget": {
+          "description": "Limits the operator's LLM gateway enforces over all attempts of the task; when one is spent the gateway answers 429 and the task fails with reason BudgetExceeded. An unset limit is unlimited. Raise a limit by editing the task (kubectl edit): the gateway reads the spec on every request.",
+          "type": "object",
+          "properties": {
+            "maxTokens": {
+              "description": "Input plus output tokens, all models together (cached input tokens count as input), e.g. 2000000.",
+              "type": "integer",
+              "format": "int64",
+              "minimum": 1
+            },
+            "maxRequests": {
+              "description": "LLM requests (each call to a chat completions or messages route).",
+              "type": "integer",
+              "format": "int64",
+              "minimum": 1
+            },
+            "maxWallSeconds": {
+              "description": "Seconds from the first LLM request of the task after which the gateway refuses further requests.",
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 2592000
             }
           },
           "additionalProperties": false
@@ -450,6 +554,90 @@ export const schema = {
           },
           "additionalProperties": false
         },
+        "resources": {
+          "description": "What the agent pod needs on one node (requests; a GPU is a limit), e.g. {cpu: \"1\", memory: 2Gi}.",
+          "type": "object",
+          "properties": {
+            "cpu": {
+              "description": "CPU cores, e.g. \"2\" or \"500m\".",
+              "anyOf": [
+                {
+                  "type": "integer"
+                },
+                {
+                  "type": "string"
+                }
+              ],
+              "minimum": 0,
+              "pattern": "^\\+?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$",
+              "default": "100m"
+            },
+            "memory": {
+              "description": "Memory in bytes, e.g. \"4Gi\".",
+              "anyOf": [
+                {
+                  "type": "integer"
+                },
+                {
+                  "type": "string"
+                }
+              ],
+              "minimum": 0,
+              "pattern": "^\\+?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$",
+              "default": "128Mi"
+            },
+            "gpu": {
+              "description": "Number of GPUs.",
+              "type": "integer",
+              "minimum": 0,
+              "maximum": 64,
+              "default": 0
+            },
+            "gpuModel": {
+              "description": "Required GPU model (case-insensitive substring of the model name, e.g. \"H100\"). Needs gpu ≥ 1.",
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 128
+            }
+          },
+          "default": {
+            "cpu": "500m",
+            "memory": "1Gi"
+          },
+          "additionalProperties": false,
+          "allOf": [
+            {
+              "if": {
+                "required": [
+                  "gpuModel"
+                ]
+              },
+              "then": {
+                "required": [
+                  "gpu"
+                ],
+                "properties": {
+                  "gpu": {
+                    "minimum": 1
+                  }
+                }
+              },
+              "errorMessage": "gpuModel needs gpu of at least 1: set gpu, or remove gpuModel",
+              "errorField": ".gpuModel"
+            }
+          ]
+        },
+        "timeoutSeconds": {
+          "description": "Wall time of the whole task from its first attempt; when it passes the pod is stopped and the task fails with reason Timeout.",
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 2592000
+        },
+        "suspend": {
+          "description": "true stops the running attempt (its pod is deleted) and ends the task with reason Cancelled.",
+          "type": "boolean",
+          "default": false
+        },
         "mcp": {
           "description": "MCP connectors enabled for the agent.",
           "type": "array",
@@ -516,6 +704,64 @@ export const schema = {
           ],
           "description": "Lifecycle phase."
         },
+        "outcome": {
+          "type": "string",
+          "enum": [
+            "PullRequestOpened",
+            "BranchPushed",
+            "NoChanges",
+            "ChecksFailed",
+            "BudgetExceeded",
+            "MaxAttemptsReached",
+            "Timeout",
+            "InfraFailed",
+            "Cancelled",
+            "InvalidSpec"
+          ],
+          "description": "How the task ended (also the reason of its Ready condition); unset while it runs. BranchPushed: the branch was pushed but the repository has no forge to open a change on (e.g. file://)."
+        },
+        "message": {
+          "type": "string",
+          "maxLength": 4096,
+          "description": "What happened last, in words."
+        },
+        "startTime": {
+          "type": "string",
+          "format": "date-time",
+          "description": "When the first attempt started (spec.timeoutSeconds counts from here)."
+        },
+        "completionTime": {
+          "type": "string",
+          "format": "date-time",
+          "description": "When the task ended."
+        },
+        "workload": {
+          "type": "string",
+          "maxLength": 253,
+          "description": "The owned Workload of the current attempt (<task>-<attempt>); kubectl get workload shows its placement and pod."
+        },
+        "placement": {
+          "type": "object",
+          "description": "Where the current attempt runs.",
+          "properties": {
+            "cluster": {
+              "type": "string",
+              "maxLength": 512,
+              "description": "OrgCluster (namespace/name)."
+            },
+            "node": {
+              "type": "string",
+              "maxLength": 253,
+              "description": "MeshNode."
+            },
+            "pod": {
+              "type": "string",
+              "maxLength": 253,
+              "description": "Pod name in the OrgCluster."
+            }
+          },
+          "additionalProperties": false
+        },
         "attempt": {
           "type": "integer",
           "minimum": 0,
@@ -580,6 +826,90 @@ export const schema = {
           "type": "string",
           "maxLength": 65536,
           "description": "Why the last attempt failed."
+        },
+        "usage": {
+          "description": "LLM usage counted by the operator's gateway over all attempts (what spec.budget is checked against). inputTokens include cached ones; cachedTokens are input tokens read from the provider's prompt cache.",
+          "type": "object",
+          "properties": {
+            "requests": {
+              "description": "LLM requests forwarded to the upstream (requests the gateway refuses are not counted).",
+              "type": "integer",
+              "format": "int64",
+              "minimum": 0
+            },
+            "inputTokens": {
+              "description": "Input (prompt) tokens, cached ones included.",
+              "type": "integer",
+              "format": "int64",
+              "minimum": 0
+            },
+            "outputTokens": {
+              "description": "Output (completion) tokens.",
+              "type": "integer",
+              "format": "int64",
+              "minimum": 0
+            },
+            "cachedTokens": {
+              "description": "Input tokens read from the prompt cache (a part of inputTokens).",
+              "type": "integer",
+              "format": "int64",
+              "minimum": 0
+            },
+            "firstRequestTime": {
+              "description": "When the gateway saw the task's first LLM request (spec.budget.maxWallSeconds counts from here).",
+              "type": "string",
+              "format": "date-time"
+            },
+            "models": {
+              "description": "The same counts per model.",
+              "type": "array",
+              "maxItems": 64,
+              "items": {
+                "description": "Usage of one model.",
+                "type": "object",
+                "required": [
+                  "model"
+                ],
+                "properties": {
+                  "model": {
+                    "description": "Model name as the upstream reported it, e.g. \"gpt-5.1\".",
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": 128
+                  },
+                  "requests": {
+                    "description": "Requests to this model.",
+                    "type": "integer",
+                    "format": "int64",
+                    "minimum": 0
+                  },
+                  "inputTokens": {
+                    "description": "Input tokens, cached ones included.",
+                    "type": "integer",
+                    "format": "int64",
+                    "minimum": 0
+                  },
+                  "outputTokens": {
+                    "description": "Output tokens.",
+                    "type": "integer",
+                    "format": "int64",
+                    "minimum": 0
+                  },
+                  "cachedTokens": {
+                    "description": "Input tokens read from the prompt cache.",
+                    "type": "integer",
+                    "format": "int64",
+                    "minimum": 0
+                  }
+                },
+                "additionalProperties": false
+              },
+              "uniqueKeys": [
+                "model"
+              ]
+            }
+          },
+          "additionalProperties": false
         },
         "serviceAccount": {
           "type": "string",

@@ -26,21 +26,43 @@ export function checkSchema(root: Schema, name: string): string[] {
     if (last?.startsWith('|')) return n; // a junctor branch (int-or-string's anyOf) only constrains its parent
     const at = [name, ...path].join('.').replace(/\.\[\]/g, '[]').replace(/\.\{\}/g, '{}');
     const isField = last !== undefined && last !== '[]' && last !== '{}';
-    const intOrString = n['x-kubernetes-int-or-string'] === true;
-    for (const key of Object.keys(n)) if (!KEYWORDS.has(key)) problems.push(`${at}: unknown keyword ${JSON.stringify(key)} (quote descriptions that contain a comma)`);
-    if (isField && typeof n.description !== 'string') problems.push(`${at}: add a description (kubectl explain prints it)`);
-    if (!n.type && !intOrString && n['x-kubernetes-preserve-unknown-fields'] !== true) {
-      problems.push(`${at}: add a type (CRD schemas must be structural)`);
-    }
-    if (n.type === 'array' && n.maxItems === undefined) problems.push(`${at}: add maxItems (bounds CEL cost and object size)`);
-    if (n.type === 'object' && n.additionalProperties && n.maxProperties === undefined) problems.push(`${at}: add maxProperties`);
-    if (n.type === 'string' && n.maxLength === undefined && n.enum === undefined && n.format === undefined) problems.push(`${at}: add maxLength or an enum`);
-    for (const rule of (n['x-kubernetes-validations'] as CelRule[] | undefined) ?? []) {
-      if (!rule.message) problems.push(`${at}: CEL rule ${JSON.stringify(rule.rule)} needs a message that says how to fix it`);
-      if (!rule.ajv && !rule.rule.includes('oldSelf')) problems.push(`${at}: CEL rule ${JSON.stringify(rule.rule)} needs its JSON Schema twin under ajv: (the validators cannot run CEL)`);
-    }
+    for (const problem of [...keywordProblems(n), ...structureProblems(n, isField), ...boundProblems(n), ...celProblems(n)]) problems.push(`${at}: ${problem}`);
     return n;
   });
+  return problems;
+}
+
+/** Keys of a node that are no keyword we know. */
+function keywordProblems(n: Schema): string[] {
+  return Object.keys(n).filter((key) => !KEYWORDS.has(key)).map((key) => `unknown keyword ${JSON.stringify(key)} (quote descriptions that contain a comma)`);
+}
+
+/** A field without a description; a node without a type (unless int-or-string or preserve-unknown-fields). */
+function structureProblems(n: Schema, isField: boolean): string[] {
+  const problems: string[] = [];
+  if (isField && typeof n.description !== 'string') problems.push('add a description (kubectl explain prints it)');
+  if (!n.type && n['x-kubernetes-int-or-string'] !== true && n['x-kubernetes-preserve-unknown-fields'] !== true) {
+    problems.push('add a type (CRD schemas must be structural)');
+  }
+  return problems;
+}
+
+/** A list without maxItems, a map without maxProperties, a free string without maxLength. */
+function boundProblems(n: Schema): string[] {
+  const problems: string[] = [];
+  if (n.type === 'array' && n.maxItems === undefined) problems.push('add maxItems (bounds CEL cost and object size)');
+  if (n.type === 'object' && n.additionalProperties && n.maxProperties === undefined) problems.push('add maxProperties');
+  if (n.type === 'string' && n.maxLength === undefined && n.enum === undefined && n.format === undefined) problems.push('add maxLength or an enum');
+  return problems;
+}
+
+/** CEL rules without a message, or (unless a transition rule) without their JSON Schema twin. */
+function celProblems(n: Schema): string[] {
+  const problems: string[] = [];
+  for (const rule of (n['x-kubernetes-validations'] as CelRule[] | undefined) ?? []) {
+    if (!rule.message) problems.push(`CEL rule ${JSON.stringify(rule.rule)} needs a message that says how to fix it`);
+    if (!rule.ajv && !rule.rule.includes('oldSelf')) problems.push(`CEL rule ${JSON.stringify(rule.rule)} needs its JSON Schema twin under ajv: (the validators cannot run CEL)`);
+  }
   return problems;
 }
 

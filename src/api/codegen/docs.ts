@@ -60,21 +60,38 @@ function typeOf(s: Schema, named: Map<string, string>): string {
   return String(s.type ?? 'any');
 }
 
-function constraints(s: Schema, named: Map<string, string>): string {
+/** The default and the numeric range of a field. */
+function valueConstraints(s: Schema): string[] {
   const c: string[] = [];
   if (s.default !== undefined) c.push(`default ${code(s.default)}`);
   if (s.minimum !== undefined && s.maximum !== undefined) c.push(`${String(s.minimum)}..${String(s.maximum)}`);
   else if (s.minimum !== undefined && !s['x-kubernetes-int-or-string']) c.push(`≥ ${String(s.minimum)}`);
   else if (s.maximum !== undefined) c.push(`≤ ${String(s.maximum)}`);
+  return c;
+}
+
+/** The bounds on a field's size: items of a list, entries of a map, characters of a string (not for a named type). */
+function sizeConstraints(s: Schema, named: Map<string, string>): string[] {
+  const c: string[] = [];
   if (s.minItems !== undefined) c.push(`≥ ${String(s.minItems)} items`);
   if (s.maxItems !== undefined) c.push(`≤ ${String(s.maxItems)} items`);
   if (s.maxProperties !== undefined) c.push(`≤ ${String(s.maxProperties)} entries`);
   if (s.maxLength !== undefined && !(typeof s.pattern === 'string' && named.has(s.pattern))) c.push(`≤ ${String(s.maxLength)} chars`);
+  return c;
+}
+
+/** The form of a field: its pattern (unless a named type says it), its format, whether its list is a set or a map. */
+function formConstraints(s: Schema, named: Map<string, string>): string[] {
+  const c: string[] = [];
   if (typeof s.pattern === 'string' && !named.has(s.pattern) && !s['x-kubernetes-int-or-string']) c.push(`pattern ${code(s.pattern)}`);
   if (s.format) c.push(String(s.format));
   if (s['x-kubernetes-list-type'] === 'set') c.push('unique');
   if (s['x-kubernetes-list-type'] === 'map') c.push(`unique by ${(s['x-kubernetes-list-map-keys'] as string[]).join(', ')}`);
-  return c.join(', ');
+  return c;
+}
+
+function constraints(s: Schema, named: Map<string, string>): string {
+  return [...valueConstraints(s), ...sizeConstraints(s, named), ...formConstraints(s, named)].join(', ');
 }
 
 /** Rows `| field | type | required | description |` for every field below `prefix`. */

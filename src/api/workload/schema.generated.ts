@@ -59,6 +59,13 @@ export const schema = {
           "description": "The pod to run (a PodTemplateSpec; validated by the target cluster's apiserver).",
           "type": "object"
         },
+        "mainContainer": {
+          "description": "The container of template that runs the work and gets resources as its requests and GPU limit (default: the first). An owner (AgentTask, Job) that adds sidecars names its agent or job container here.",
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 63,
+          "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+        },
         "resources": {
           "description": "Resources needed on one node (defaults: cpu 100m, memory 128Mi, no GPU).",
           "type": "object",

@@ -25,6 +25,10 @@ export interface WorkloadSpec {
    */
   template: V1PodTemplateSpec;
   /**
+   * The container of template that runs the work and gets resources as its requests and GPU limit (default: the first). An owner (AgentTask, Job) that adds sidecars names its agent or job container here.
+   */
+  mainContainer?: string;
+  /**
    * Resources needed on one node (defaults: cpu 100m, memory 128Mi, no GPU).
    */
   resources?: ResourceRequest;

@@ -88,25 +88,27 @@ export async function probeCluster(kc: KubeAccess, timeoutMs = 5000): Promise<Cl
   }
 }
 
+const tlsFailed = (code: string): string => `TLS verification failed (${code}): check certificate-authority-data in the kubeconfig`;
+
+/** What a network or TLS error code means to a user, by code. */
+const NETWORK_CAUSES = new Map<string, (code: string) => string>([
+  ['ECONNREFUSED', () => 'connection refused (is the apiserver running and the port right?)'],
+  ['ENOTFOUND', () => 'host not found (check the server address in the kubeconfig)'],
+  ['ETIMEDOUT', () => 'connection timed out'],
+  ['UND_ERR_CONNECT_TIMEOUT', () => 'connection timed out'],
+  ['DEPTH_ZERO_SELF_SIGNED_CERT', tlsFailed],
+  ['SELF_SIGNED_CERT_IN_CHAIN', tlsFailed],
+  ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', tlsFailed],
+  ['ERR_TLS_CERT_ALTNAME_INVALID', tlsFailed],
+  ['CERT_HAS_EXPIRED', tlsFailed],
+]);
+
 /** Turns network and API errors into a cause a user can act on. */
 export function describeError(err: unknown): string {
   const e = err as { code?: number | string; message?: string; cause?: { code?: string; message?: string } };
   const cause = e.cause?.code ?? (typeof e.code === 'string' ? e.code : undefined);
-  switch (cause) {
-    case 'ECONNREFUSED':
-      return 'connection refused (is the apiserver running and the port right?)';
-    case 'ENOTFOUND':
-      return 'host not found (check the server address in the kubeconfig)';
-    case 'ETIMEDOUT':
-    case 'UND_ERR_CONNECT_TIMEOUT':
-      return 'connection timed out';
-    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
-    case 'SELF_SIGNED_CERT_IN_CHAIN':
-    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
-    case 'ERR_TLS_CERT_ALTNAME_INVALID':
-    case 'CERT_HAS_EXPIRED':
-      return `TLS verification failed (${cause}): check certificate-authority-data in the kubeconfig`;
-  }
+  const known = cause === undefined ? undefined : NETWORK_CAUSES.get(cause);
+  if (known) return known(cause!);
   if (e.code === 401) return 'unauthorized (401): the kubeconfig credentials were rejected';
   if (e.code === 403) return 'forbidden (403): the credentials may not list nodes; grant get/list on nodes';
   if ((err as Error)?.name === 'TimeoutError' || (err as Error)?.name === 'AbortError') return 'timed out';

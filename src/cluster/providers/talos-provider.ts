@@ -20,19 +20,8 @@ export function talosProvider(talosctl = new Talosctl()): ClusterProvider {
       const dir = dirOf(oc, ctx);
       await mkdir(dir, { recursive: true });
       const talosconfig = join(dir, 'talosconfig');
-      const ref = oc.spec?.talos?.configSecretRef;
       try {
-        let node = oc.spec?.talos?.endpoints?.[0] ?? '';
-        if (ref?.name) {
-          await writeFile(talosconfig, await readTalosconfigSecret(ctx, oc, ref), { mode: 0o600 });
-        } else if (!(await exists(join(dir, 'created.json')))) {
-          const created = await talosctl.clusterCreate({ name: clusterName(oc), stateDir: join(dir, 'state'), talosconfig });
-          await writeFile(join(dir, 'created.json'), JSON.stringify(created));
-        }
-        if (!ref?.name) {
-          const created = JSON.parse(await readFile(join(dir, 'created.json'), 'utf8')) as { nodes: Array<{ ip?: string; type?: string }> };
-          node = created.nodes.find((n) => n.type === 'controlplane')?.ip ?? node;
-        }
+        const node = await controlPlaneNode(talosctl, oc, ctx, dir);
         const kubeconfigPath = join(dir, 'kubeconfig');
         await talosctl.kubeconfig({ talosconfig, dest: kubeconfigPath, node });
         const health = await talosctl.health({ talosconfig, node });
@@ -54,6 +43,27 @@ export function talosProvider(talosctl = new Talosctl()): ClusterProvider {
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Writes `<dir>/talosconfig` (from the Secret of spec.talos.configSecretRef, or by creating the
+ * cluster on first use) and returns the node to ask: the created cluster's control plane, else
+ * the first of spec.talos.endpoints.
+ */
+async function controlPlaneNode(talosctl: Talosctl, oc: OrgClusterLike, ctx: ProviderContext, dir: string): Promise<string> {
+  const talosconfig = join(dir, 'talosconfig');
+  const ref = oc.spec?.talos?.configSecretRef;
+  const endpoint = oc.spec?.talos?.endpoints?.[0] ?? '';
+  if (ref?.name) {
+    await writeFile(talosconfig, await readTalosconfigSecret(ctx, oc, ref), { mode: 0o600 });
+    return endpoint;
+  }
+  if (!(await exists(join(dir, 'created.json')))) {
+    const created = await talosctl.clusterCreate({ name: clusterName(oc), stateDir: join(dir, 'state'), talosconfig });
+    await writeFile(join(dir, 'created.json'), JSON.stringify(created));
+  }
+  const created = JSON.parse(await readFile(join(dir, 'created.json'), 'utf8')) as { nodes: Array<{ ip?: string; type?: string }> };
+  return created.nodes.find((n) => n.type === 'controlplane')?.ip ?? endpoint;
 }
 
 async function readTalosconfigSecret(ctx: ProviderContext, oc: OrgClusterLike, ref: { name: string; key?: string }): Promise<string> {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { packageRoot } from '../../version.js';
 
 /** The images hack/images/build.sh knows. */
-export type ImageName = 'pause' | 'runner' | 'operator';
+export type ImageName = 'pause' | 'runner' | 'operator' | 'agent';
 
 /** A built image: its reference in containerd and the OCI archive that holds it. */
 export interface BuiltImage {
@@ -17,6 +17,7 @@ export const IMAGE_REFS: Record<ImageName, string> = {
   pause: 'localhost/pause:weft',
   runner: 'localhost/weft-runner:dev',
   operator: 'localhost/weft-operator:dev',
+  agent: 'localhost/weft-agent:dev',
 };
 
 /**

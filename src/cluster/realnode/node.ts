@@ -40,16 +40,25 @@ export interface RealClusterContext {
   progress: (step: string) => void;
 }
 
+/** The kubelet of a node: its name, its cgroup root, its containerd's socket, the directory of the logs. */
+interface KubeletSetup {
+  name: string;
+  cgroupRoot: string;
+  containerdSocket: string;
+  logs: string;
+}
+
 const SCRIPTS = () => join(packageRoot(), 'src', 'cluster', 'realnode');
 
 /** The real node's components, in start order; {@link stop} tears them down completely. */
 export class RealCluster {
+  private readonly procs = new Map<string, ManagedProcess>();
+  private forwarder: TcpForwarder | undefined;
+
   private constructor(
     readonly nodeName: string,
     readonly nodeDir: string,
     readonly network: NodeNetwork,
-    private readonly procs: Map<string, ManagedProcess>,
-    private forwarder: TcpForwarder | undefined,
   ) {}
 
   /**
@@ -58,7 +67,7 @@ export class RealCluster {
    */
   static async start(ctx: RealClusterContext, spec: RealNodeSpec): Promise<RealCluster> {
     const nodeDir = join(ctx.dir, 'nodes', spec.name);
-    const cluster = new RealCluster(spec.name, nodeDir, ctx.network, new Map(), undefined);
+    const cluster = new RealCluster(spec.name, nodeDir, ctx.network);
     // An owner that exits without stop() SIGKILLs its process groups (process.ts), the janitor's
     // included: clean up synchronously on the way out. (A SIGKILLed owner is the janitor's case.)
     process.on('exit', cluster.onExit);
@@ -106,7 +115,7 @@ export class RealCluster {
     const imported = (async () => {
       for (const img of others) await importImage(cd, img.ref, img.archive);
     })();
-    await this.startKubelet(ctx, spec.name, cgroupRoot, cd.socket, logs);
+    await this.startKubelet(ctx, { name: spec.name, cgroupRoot, containerdSocket: cd.socket, logs });
     this.forwarder = await startTcpForwarder({ host: net.apiServiceIp, port: 443 }, { host: '127.0.0.1', port: ctx.apiPort });
 
     progress(`waiting for node ${spec.name} to be Ready`);
@@ -141,7 +150,8 @@ export class RealCluster {
     }));
   }
 
-  private async startKubelet(ctx: RealClusterContext, name: string, cgroupRoot: string, containerdSocket: string, logs: string): Promise<void> {
+  private async startKubelet(ctx: RealClusterContext, node: KubeletSetup): Promise<void> {
+    const { name, cgroupRoot, containerdSocket, logs } = node;
     const net = ctx.network;
     const kp = kubeletPaths(this.nodeDir);
     await mkdir(join(kp.root, 'pki'), { recursive: true });

@@ -44,12 +44,12 @@ describe('classifyTalosctlFailure', () => {
 
 describe('TalosctlError', () => {
   it('names the command, the exit code, the error line (not the usage) and the hint', () => {
-    const err = new TalosctlError('cluster create', ['cluster', 'create'], 1, 'unknown flag: --x\n\nUsage:\n  talosctl cluster create [flags]\n', 'usage', 'fix it');
+    const err = new TalosctlError({ command: 'cluster create', args: ['cluster', 'create'], exitCode: 1, stderr: 'unknown flag: --x\n\nUsage:\n  talosctl cluster create [flags]\n', reason: 'usage', hint: 'fix it' });
     expect(err.message).toBe('talosctl cluster create failed (exit 1): unknown flag: --x — fix it');
     expect(err).toMatchObject({ name: 'TalosctlError', command: 'cluster create', exitCode: 1, reason: 'usage' });
   });
 
   it('falls back to the reason when there is no stderr', () => {
-    expect(new TalosctlError('version', [], undefined, '', 'not-installed', 'install it').message).toBe('talosctl version failed: not-installed — install it');
+    expect(new TalosctlError({ command: 'version', args: [], exitCode: undefined, stderr: '', reason: 'not-installed', hint: 'install it' }).message).toBe('talosctl version failed: not-installed — install it');
   });
 });

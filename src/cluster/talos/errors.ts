@@ -25,21 +25,31 @@ export type TalosctlFailure =
   | 'health-timeout'
   | 'unknown';
 
+/** What a failed talosctl run left: the command, exit code, stderr and a hint naming the fix. */
+export interface TalosctlFailureInfo {
+  /** The subcommand, e.g. `cluster create`. */
+  command: string;
+  /** Every argument passed, e.g. for logs. */
+  args: readonly string[];
+  /** `undefined` when talosctl did not run or was killed. */
+  exitCode: number | undefined;
+  stderr: string;
+  reason: TalosctlFailure;
+  hint: string;
+}
+
 /** A failed talosctl run: the command, exit code, stderr and a hint naming the fix. */
 export class TalosctlError extends Error {
   override name = 'TalosctlError';
-  constructor(
-    /** The subcommand, e.g. `cluster create`. */
-    readonly command: string,
-    /** Every argument passed, e.g. for logs. */
-    readonly args: readonly string[],
-    /** `undefined` when talosctl did not run or was killed. */
-    readonly exitCode: number | undefined,
-    readonly stderr: string,
-    readonly reason: TalosctlFailure,
-    readonly hint: string,
-  ) {
-    super(`talosctl ${command} failed${exitCode === undefined ? '' : ` (exit ${exitCode})`}: ${summary(stderr) || reason}${hint ? ` — ${hint}` : ''}`);
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly exitCode: number | undefined;
+  readonly stderr: string;
+  readonly reason: TalosctlFailure;
+  readonly hint: string;
+  constructor(f: TalosctlFailureInfo) {
+    super(`talosctl ${f.command} failed${f.exitCode === undefined ? '' : ` (exit ${f.exitCode})`}: ${summary(f.stderr) || f.reason}${f.hint ? ` — ${f.hint}` : ''}`);
+    ({ command: this.command, args: this.args, exitCode: this.exitCode, stderr: this.stderr, reason: this.reason, hint: this.hint } = f);
   }
 }
 

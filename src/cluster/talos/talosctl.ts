@@ -101,7 +101,7 @@ export class Talosctl {
   private error(args: readonly string[], r: TalosctlRunResult, timeoutMs: number): TalosctlError {
     const { reason, hint } = classifyTalosctlFailure({ ...r, timeoutMs });
     const stderr = r.stderr || r.errorMessage || '';
-    return new TalosctlError(commandOf(args), args, r.exitCode, stderr, reason, hint);
+    return new TalosctlError({ command: commandOf(args), args, exitCode: r.exitCode, stderr, reason, hint });
   }
 
   /** `talosctl version --client`: the client's release (e.g. to check it is v1.13.x). */

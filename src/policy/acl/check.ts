@@ -5,26 +5,45 @@
 import type { PolicyProblem } from './errors.js';
 import { joinPath, type JsonObject, type JsonValue, type SourcePosition } from './hujson.js';
 
+/** A string found in the policy, with its JSON path. */
+export interface Located {
+  readonly text: string;
+  readonly path: string;
+}
+
+/** What an object may hold: its canonical keys, how messages name it, whether `#` keys are comments. */
+export interface ObjectShape {
+  readonly keys: readonly string[];
+  readonly what: string;
+  readonly allowComments?: boolean;
+}
+
 /** A member of an object found under a canonical (known) key. */
 export interface Member {
   readonly value: JsonValue;
   readonly path: string;
 }
 
+/** Do a[i-2..i) and b[j-2..j) hold the same two letters swapped ("ts" and "st")? */
+function swapped(a: string, b: string, i: number, j: number): boolean {
+  return i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1];
+}
+
 /** Edit distance counting a swap of adjacent letters as one edit ("dts" → "dst"). */
 function editDistance(a: string, b: string): number {
+  // rows[i][j]: the distance between a's first i letters and b's first j letters.
   const rows: number[][] = [Array.from({ length: b.length + 1 }, (_, j) => j)];
   for (let i = 1; i <= a.length; i++) {
+    const up = rows[i - 1]!;
     const row = [i];
     for (let j = 1; j <= b.length; j++) {
-      const up = rows[i - 1] ?? [];
-      let d = Math.min((up[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (up[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, (rows[i - 2]?.[j - 2] ?? 0) + 1);
+      let d = Math.min(up[j]! + 1, row[j - 1]! + 1, up[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (swapped(a, b, i, j)) d = Math.min(d, rows[i - 2]![j - 2]! + 1);
       row.push(d);
     }
     rows.push(row);
   }
-  return rows[a.length]?.[b.length] ?? 0;
+  return rows[a.length]![b.length]!;
 }
 
 const KIND = /^(group:|tag:|autogroup:)/;
@@ -84,7 +103,7 @@ export class Checker {
   }
 
   /** Strings in an array; non-strings are reported and skipped. */
-  strings(value: JsonValue | undefined, path: string, what: string): { text: string; path: string }[] {
+  strings(value: JsonValue | undefined, path: string, what: string): Located[] {
     const items = this.array(value, path, what) ?? [];
     return items.flatMap((item, i) => {
       const p = joinPath(path, i);
@@ -96,10 +115,11 @@ export class Checker {
   /**
    * The members of an object keyed by canonical name. Key matching is case-insensitive and
    * unknown keys are problems, as in Headscale (JSON v2 with case-insensitive names and
-   * RejectUnknownMembers). Keys starting with `#` are ignored where `allowComments` is set
+   * RejectUnknownMembers). Keys starting with `#` are ignored where `shape.allowComments` is set
    * (Headscale ignores them in `acls` entries for headscale-admin's metadata).
    */
-  members(obj: JsonObject, path: string, allowed: readonly string[], what: string, allowComments = false): Map<string, Member> {
+  members(obj: JsonObject, path: string, shape: ObjectShape): Map<string, Member> {
+    const { keys: allowed, what, allowComments = false } = shape;
     const byLower = new Map(allowed.map((k) => [k.toLowerCase(), k]));
     const out = new Map<string, Member>();
     for (const [key, value] of Object.entries(obj)) {

@@ -74,7 +74,16 @@ function allowingRule(policy: Policy, src: Device, dsts: readonly Device[], want
   return undefined;
 }
 
-function checkTarget(policy: Policy, test: PolicyTestSpec, target: PolicyTestTarget, expect: 'accept' | 'deny', ctx: { srcs: readonly Device[]; opts: RunTestsOptions }): string | undefined {
+/** One entry of `tests` being run: its source devices and where destinations' devices come from. */
+interface TestRun {
+  readonly policy: Policy;
+  readonly test: PolicyTestSpec;
+  readonly srcs: readonly Device[];
+  readonly opts: RunTestsOptions;
+}
+
+function checkTarget(run: TestRun, target: PolicyTestTarget, expect: 'accept' | 'deny'): string | undefined {
+  const { policy, test, ...ctx } = run;
   const dsts = devicesFor(policy, target.alias, ctx.opts);
   if (dsts.length === 0) return `destination ${JSON.stringify(target.alias.text)} resolved to no devices`;
   const want = { ranges: target.ports, protos: test.protos ?? DEFAULT_PROTOS };
@@ -111,9 +120,10 @@ export function runTests(policy: Policy, opts: RunTestsOptions = {}): PolicyTest
       fail(joinPath(test.path, 'src'), `source ${JSON.stringify(test.src.text)} resolved to no devices`);
       continue;
     }
+    const run: TestRun = { policy, test, srcs, opts };
     for (const expect of ['accept', 'deny'] as const) {
       test[expect].forEach((target, i) => {
-        const problem = checkTarget(policy, test, target, expect, { srcs, opts });
+        const problem = checkTarget(run, target, expect);
         if (problem) fail(joinPath(joinPath(test.path, expect), i), problem);
       });
     }

@@ -1,6 +1,6 @@
 // parsePolicy: HuJSON text → validated, compiled Policy, or a typed error naming every problem.
 
-import { Checker, describe } from './check.js';
+import { Checker, describe, type Member } from './check.js';
 import { compileRules, indexRules } from './compile.js';
 import { PolicyValidationError } from './errors.js';
 import { parseHuJson } from './hujson.js';
@@ -16,6 +16,8 @@ export const POLICY_KEYS = [
   'groups', 'hosts', 'tagOwners', 'acls', 'grants', 'nodeAttrs', 'autoApprovers', 'ssh', 'tests', 'sshTests',
   'randomizeClientPort',
 ] as const;
+
+type PolicyKey = (typeof POLICY_KEYS)[number];
 
 function collectUsers(policy: Pick<Policy, 'groups' | 'tagOwners'>, aliases: readonly { kind: string; text: string }[]): string[] {
   const users = new Set<string>();
@@ -50,30 +52,35 @@ export function parsePolicy(text: string): Policy {
     ]);
   }
   const c = new Checker(positions);
-  const m = c.members(value, '', POLICY_KEYS, 'the policy');
-  const section = (key: (typeof POLICY_KEYS)[number]) => m.get(key);
-
-  const groups = checkGroups(c, section('groups')?.value, section('groups')?.path);
-  const hosts = checkHosts(c, section('hosts')?.value, section('hosts')?.path);
-  const rawOwners = readTagOwners(c, section('tagOwners')?.value, section('tagOwners')?.path);
-  const defs: Definitions = { groups: new Set(groups.keys()), tags: new Set(rawOwners.keys()), hosts: new Set(hosts.keys()) };
-  const tagOwners = checkTagOwners(c, defs, rawOwners, section('tagOwners')?.path);
-
-  const acls = checkAcls(c, defs, section('acls'));
-  const grants = checkGrants(c, defs, section('grants'));
-  const tests = checkTests(c, defs, section('tests'));
-  checkAutoApprovers(c, defs, section('autoApprovers')?.value, section('autoApprovers')?.path);
-  checkNodeAttrs(c, defs, section('nodeAttrs')?.value, section('nodeAttrs')?.path);
-  checkSsh(c, defs, section('ssh')?.value, section('ssh')?.path);
-  checkSshTests(c, defs, section('sshTests')?.value, section('sshTests')?.path);
-  const randomize = section('randomizeClientPort');
-  if (randomize && typeof randomize.value !== 'boolean') {
-    c.report(randomize.path, `"randomizeClientPort" must be true or false, got ${describe(randomize.value)}`, 'write "randomizeClientPort": true');
-  }
-
+  const { groups, hosts, tagOwners, acls, grants, tests } = checkSections(c, c.members(value, '', { keys: POLICY_KEYS, what: 'the policy' }));
   if (c.problems.length > 0) throw new PolicyValidationError(c.problems);
 
   const rules = compileRules(acls, grants, { groups, hosts }, (id) => c.line(id));
   const aliases = [...acls.flatMap((a) => [...a.src, ...a.dst.map((d) => d.alias)]), ...grants.flatMap((g) => [...g.src, ...g.dst]), ...tests.map((t) => t.src)];
   return { rules, index: indexRules(rules), tests, groups, hosts, tagOwners, users: collectUsers({ groups, tagOwners }, aliases), positions };
+}
+
+/** Checks every section of the policy (problems go to `c`) and returns the ones rules are compiled from. */
+function checkSections(c: Checker, m: ReadonlyMap<string, Member>) {
+  const valueOf = (key: PolicyKey) => m.get(key)?.value;
+  const pathOf = (key: PolicyKey) => m.get(key)?.path;
+
+  const groups = checkGroups(c, valueOf('groups'), pathOf('groups'));
+  const hosts = checkHosts(c, valueOf('hosts'), pathOf('hosts'));
+  const rawOwners = readTagOwners(c, valueOf('tagOwners'), pathOf('tagOwners'));
+  const defs: Definitions = { groups: new Set(groups.keys()), tags: new Set(rawOwners.keys()), hosts: new Set(hosts.keys()) };
+  const tagOwners = checkTagOwners(c, defs, rawOwners, pathOf('tagOwners'));
+
+  const acls = checkAcls(c, defs, m.get('acls'));
+  const grants = checkGrants(c, defs, m.get('grants'));
+  const tests = checkTests(c, defs, m.get('tests'));
+  checkAutoApprovers(c, defs, valueOf('autoApprovers'), pathOf('autoApprovers'));
+  checkNodeAttrs(c, defs, valueOf('nodeAttrs'), pathOf('nodeAttrs'));
+  checkSsh(c, defs, valueOf('ssh'), pathOf('ssh'));
+  checkSshTests(c, defs, valueOf('sshTests'), pathOf('sshTests'));
+  const randomize = m.get('randomizeClientPort');
+  if (randomize && typeof randomize.value !== 'boolean') {
+    c.report(randomize.path, `"randomizeClientPort" must be true or false, got ${describe(randomize.value)}`, 'write "randomizeClientPort": true');
+  }
+  return { groups, hosts, tagOwners, acls, grants, tests };
 }

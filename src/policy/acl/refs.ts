@@ -2,7 +2,7 @@
 // is only valid in some positions (Headscale's validateAutogroupForSrc/Dst/SSH*).
 
 import { AUTOGROUPS, parseAlias, type Alias } from './alias.js';
-import { suggest, type Checker } from './check.js';
+import { suggest, type Checker, type Located } from './check.js';
 
 /** What the policy defines, for reference checks. */
 export interface Definitions {
@@ -67,10 +67,11 @@ function checkDefined(c: Checker, defs: Definitions, alias: Alias, path: string)
 }
 
 /**
- * Parses an alias and checks it is valid in `role` and that what it names is defined.
- * Returns the alias when it is usable, otherwise undefined (after reporting why).
+ * Parses an alias (`at.text`, found at `at.path`) and checks it is valid in `role` and that what
+ * it names is defined. Returns the alias when it is usable, otherwise undefined (after reporting why).
  */
-export function checkAlias(c: Checker, defs: Definitions, text: string, path: string, role: AliasRole): Alias | undefined {
+export function checkAlias(c: Checker, defs: Definitions, at: Located, role: AliasRole): Alias | undefined {
+  const { text, path } = at;
   const parsed = parseAlias(text);
   if (!parsed.ok) {
     c.report(path, parsed.error.replace(/ — .*$/, ''), parsed.error.replace(/^.* — /, ''));

@@ -4,7 +4,7 @@ import {
   DEFAULT_PROTOS, parseAlias, parseGrantIp, parsePorts, parseProtocol, portsAllowedFor, splitDestination,
   type Access, type Alias, type PortRange, type ProtoSet,
 } from './alias.js';
-import type { Checker, Member } from './check.js';
+import type { Checker, Located, Member } from './check.js';
 import { joinPath } from './hujson.js';
 import { parseIpPrefix } from './ip.js';
 import { checkAlias, type AliasRole, type Definitions } from './refs.js';
@@ -27,13 +27,21 @@ export interface CheckedGrant {
   readonly via: readonly string[];
 }
 
-function entries(c: Checker, member: Member | undefined, section: string, keys: readonly string[], allowComments = false) {
+/** The keys an entry of a section may have, and whether `#` keys are comments there. */
+interface SectionShape {
+  readonly section: string;
+  readonly keys: readonly string[];
+  readonly allowComments?: boolean;
+}
+
+function entries(c: Checker, member: Member | undefined, shape: SectionShape) {
+  const { section, keys, allowComments = false } = shape;
   const items = member === undefined ? [] : (c.array(member.value, member.path, `"${section}"`) ?? []);
   return items.flatMap((item, i) => {
     const path = joinPath(member?.path ?? section, i);
     const obj = c.object(item, path, `each entry of "${section}"`);
     const id = joinPath(section, i);
-    return obj ? [{ path, id, m: c.members(obj, path, keys, `an entry of "${section}"`, allowComments) }] : [];
+    return obj ? [{ path, id, m: c.members(obj, path, { keys, what: `an entry of "${section}"`, allowComments }) }] : [];
   });
 }
 
@@ -42,7 +50,7 @@ function aliases(c: Checker, defs: Definitions, member: Member | undefined, ctx:
     c.report(ctx.path, `missing "${ctx.key}"`, `add "${ctx.key}": [ … ] (use ["*"] for everything)`);
     return [];
   }
-  return c.strings(member.value, member.path, `"${ctx.key}"`).flatMap((s) => checkAlias(c, defs, s.text, s.path, ctx.role) ?? []);
+  return c.strings(member.value, member.path, `"${ctx.key}"`).flatMap((s) => checkAlias(c, defs, s, ctx.role) ?? []);
 }
 
 function proto(c: Checker, member: Member | undefined): ProtoSet | undefined {
@@ -56,18 +64,19 @@ function proto(c: Checker, member: Member | undefined): ProtoSet | undefined {
 }
 
 /** An ACL destination `alias:ports`. */
-function aclDestination(c: Checker, defs: Definitions, text: string, path: string, role: AliasRole = 'dst'): CheckedAcl['dst'][number] | undefined {
+function aclDestination(c: Checker, defs: Definitions, at: Located, role: AliasRole = 'dst'): CheckedAcl['dst'][number] | undefined {
+  const { text, path } = at;
   const split = splitDestination(text);
   if (!split.ok) return void c.report(path, split.error.replace(/ — .*$/, ''), split.error.replace(/^.* — /, ''));
   const ports = parsePorts(split.value.ports);
   if (!ports.ok) return void c.report(path, ports.error.replace(/ — .*$/, ''), ports.error.replace(/^.* — /, ''));
-  const alias = checkAlias(c, defs, split.value.alias, path, role);
+  const alias = checkAlias(c, defs, { text: split.value.alias, path }, role);
   return alias && { alias, text, ports: ports.value };
 }
 
 /** `acls`: `[{ action: "accept", src: [...], dst: ["alias:ports"], proto? }]`. */
 export function checkAcls(c: Checker, defs: Definitions, member: Member | undefined): CheckedAcl[] {
-  return entries(c, member, 'acls', ['action', 'src', 'dst', 'proto'], true).map(({ path, id, m }) => {
+  return entries(c, member, { section: 'acls', keys: ['action', 'src', 'dst', 'proto'], allowComments: true }).map(({ path, id, m }) => {
     const action = m.get('action');
     const actionText = action ? c.string(action.value, action.path, '"action"') : undefined;
     if (actionText !== 'accept') {
@@ -77,7 +86,7 @@ export function checkAcls(c: Checker, defs: Definitions, member: Member | undefi
     const src = aliases(c, defs, m.get('src'), { path, key: 'src', role: 'src' });
     const dstMember = m.get('dst');
     if (!dstMember) c.report(path, 'missing "dst"', 'add "dst": ["tag:web:443"]');
-    const dst = dstMember ? c.strings(dstMember.value, dstMember.path, '"dst"').flatMap((d) => aclDestination(c, defs, d.text, d.path) ?? []) : [];
+    const dst = dstMember ? c.strings(dstMember.value, dstMember.path, '"dst"').flatMap((d) => aclDestination(c, defs, d) ?? []) : [];
     const protos = proto(c, m.get('proto')) ?? DEFAULT_PROTOS;
     const protoMember = m.get('proto');
     if (protoMember && !dst.every((d) => portsAllowedFor(protos, d.ports))) {
@@ -88,23 +97,24 @@ export function checkAcls(c: Checker, defs: Definitions, member: Member | undefi
 }
 
 /** A grant destination is an alias without ports; ports go in `ip`. */
-function grantDestination(c: Checker, defs: Definitions, text: string, path: string): Alias | undefined {
+function grantDestination(c: Checker, defs: Definitions, at: Located): Alias | undefined {
+  const { text, path } = at;
   // "tag:web:443" would otherwise read as an undefined tag named "tag:web:443".
   const split = parseIpPrefix(text) ? undefined : splitDestination(text);
   if (split?.ok && /^[\d,*-]+$/.test(split.value.ports) && parseAlias(split.value.alias).ok) {
     c.report(path, `grant destination ${JSON.stringify(text)} includes ports`, `write ${JSON.stringify(split.value.alias)} in "dst" and put the ports in "ip", e.g. "ip": ["tcp:${split.value.ports}"]`);
     return undefined;
   }
-  return checkAlias(c, defs, text, path, 'dst');
+  return checkAlias(c, defs, at, 'dst');
 }
 
 /** `grants`: `[{ src, dst, ip?, app?, via? }]`; at least one of `ip` and `app`. */
 export function checkGrants(c: Checker, defs: Definitions, member: Member | undefined): CheckedGrant[] {
-  return entries(c, member, 'grants', ['src', 'dst', 'ip', 'app', 'via']).map(({ path, id, m }) => {
+  return entries(c, member, { section: 'grants', keys: ['src', 'dst', 'ip', 'app', 'via'] }).map(({ path, id, m }) => {
     const src = aliases(c, defs, m.get('src'), { path, key: 'src', role: 'src' });
     const dstMember = m.get('dst');
     if (!dstMember) c.report(path, 'missing "dst"', 'add "dst": ["tag:web"]');
-    const dst = dstMember ? c.strings(dstMember.value, dstMember.path, '"dst"').flatMap((d) => grantDestination(c, defs, d.text, d.path) ?? []) : [];
+    const dst = dstMember ? c.strings(dstMember.value, dstMember.path, '"dst"').flatMap((d) => grantDestination(c, defs, d) ?? []) : [];
     const ip = m.get('ip');
     const app = m.get('app');
     if (!ip && !app) c.report(path, 'grant has neither "ip" nor "app"', 'add "ip": ["tcp:443"] (network access) or "app": { … } (capabilities)');
@@ -119,7 +129,7 @@ export function checkGrants(c: Checker, defs: Definitions, member: Member | unde
     const via: string[] = [];
     for (const v of viaMember ? c.strings(viaMember.value, viaMember.path, '"via"') : []) {
       if (!v.text.startsWith('tag:')) c.report(v.path, `via ${JSON.stringify(v.text)} must be a tag`, 'name the tagged subnet routers, e.g. "tag:router"');
-      else if (checkAlias(c, defs, v.text, v.path, 'owner')) via.push(v.text);
+      else if (checkAlias(c, defs, v, 'owner')) via.push(v.text);
     }
     return { id, src, dst, access, via };
   });
@@ -127,18 +137,18 @@ export function checkGrants(c: Checker, defs: Definitions, member: Member | unde
 
 /** `tests`: `[{ src: "alias", proto?, accept?: ["alias:port"], deny?: [...] }]`. */
 export function checkTests(c: Checker, defs: Definitions, member: Member | undefined): PolicyTestSpec[] {
-  return entries(c, member, 'tests', ['src', 'proto', 'accept', 'deny']).flatMap(({ path, m }) => {
+  return entries(c, member, { section: 'tests', keys: ['src', 'proto', 'accept', 'deny'] }).flatMap(({ path, m }) => {
     const srcMember = m.get('src');
     const srcText = srcMember ? c.string(srcMember.value, srcMember.path, '"src"') : undefined;
     if (!srcMember) c.report(path, 'test has no "src"', 'add "src": "tag:ci" (a single alias)');
-    const src = srcText === undefined ? undefined : checkAlias(c, defs, srcText.trim(), srcMember?.path ?? path, 'test-src');
+    const src = srcText === undefined ? undefined : checkAlias(c, defs, { text: srcText.trim(), path: srcMember?.path ?? path }, 'test-src');
     const protoMember = m.get('proto');
     const protos = protoMember ? proto(c, protoMember) : undefined;
     const lists = { accept: [] as PolicyTestTarget[], deny: [] as PolicyTestTarget[] };
     for (const key of ['accept', 'deny'] as const) {
       const member = m.get(key);
       for (const d of member ? c.strings(member.value, member.path, `"${key}"`) : []) {
-        const target = aclDestination(c, defs, d.text, d.path, 'test-dst');
+        const target = aclDestination(c, defs, d, 'test-dst');
         if (target) lists[key].push(target);
       }
     }

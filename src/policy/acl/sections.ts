@@ -3,7 +3,7 @@
 // sshTests, randomizeClientPort).
 
 import { parseIpPrefix, type IpPrefix } from './ip.js';
-import type { Checker } from './check.js';
+import type { Checker, Member } from './check.js';
 import { joinPath, type JsonValue } from './hujson.js';
 import { checkAlias, type Definitions } from './refs.js';
 
@@ -59,7 +59,7 @@ export function readTagOwners(c: Checker, value: JsonValue | undefined, base = '
 export function checkTagOwners(c: Checker, defs: Definitions, raw: Map<string, { text: string; path: string }[]>, base = 'tagOwners'): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const [tag, owners] of raw) {
-    out.set(tag, owners.filter((o) => checkAlias(c, defs, o.text, o.path, 'owner')).map((o) => o.text));
+    out.set(tag, owners.filter((o) => checkAlias(c, defs, o, 'owner')).map((o) => o.text));
   }
   const state = new Map<string, 'visiting' | 'done'>();
   const visit = (tag: string, chain: string[]): void => {
@@ -81,16 +81,16 @@ export function checkTagOwners(c: Checker, defs: Definitions, raw: Map<string, {
 export function checkAutoApprovers(c: Checker, defs: Definitions, value: JsonValue | undefined, base = 'autoApprovers'): void {
   const obj = value === undefined ? undefined : c.object(value, base, '"autoApprovers"');
   if (!obj) return;
-  const m = c.members(obj, base, ['routes', 'exitNode'], '"autoApprovers"');
+  const m = c.members(obj, base, { keys: ['routes', 'exitNode'], what: '"autoApprovers"' });
   const routes = m.get('routes');
   const routeObj = routes ? c.object(routes.value, routes.path, '"routes"') : undefined;
   for (const [cidr, approvers] of Object.entries(routeObj ?? {})) {
     const path = joinPath(routes?.path ?? '', cidr);
     if (!parseIpPrefix(cidr)) c.report(path, `route ${JSON.stringify(cidr)} is not a valid CIDR`, 'use a prefix such as "10.0.0.0/24"');
-    for (const a of c.strings(approvers, path, 'approvers')) checkAlias(c, defs, a.text, a.path, 'owner');
+    for (const a of c.strings(approvers, path, 'approvers')) checkAlias(c, defs, a, 'owner');
   }
   const exit = m.get('exitNode');
-  for (const a of exit ? c.strings(exit.value, exit.path, '"exitNode"') : []) checkAlias(c, defs, a.text, a.path, 'owner');
+  for (const a of exit ? c.strings(exit.value, exit.path, '"exitNode"') : []) checkAlias(c, defs, a, 'owner');
 }
 
 /** `nodeAttrs`: `[{ target: [aliases], attr: [strings], app?: {…} }]`. */
@@ -100,11 +100,11 @@ export function checkNodeAttrs(c: Checker, defs: Definitions, value: JsonValue |
     const path = joinPath(base, i);
     const obj = c.object(item, path, 'a nodeAttrs entry');
     if (!obj) return;
-    const m = c.members(obj, path, ['target', 'attr', 'app'], 'a nodeAttrs entry');
+    const m = c.members(obj, path, { keys: ['target', 'attr', 'app'], what: 'a nodeAttrs entry' });
     const target = m.get('target');
     if (!target) c.report(path, 'nodeAttrs entry has no "target"', 'add "target": ["*"] or the devices it applies to');
     for (const t of target ? c.strings(target.value, target.path, '"target"') : []) {
-      if (t.text !== '*') checkAlias(c, defs, t.text, t.path, 'target');
+      if (t.text !== '*') checkAlias(c, defs, t, 'target');
     }
     const attr = m.get('attr');
     if (attr) c.strings(attr.value, attr.path, '"attr"');
@@ -120,21 +120,29 @@ export function checkSsh(c: Checker, defs: Definitions, value: JsonValue | undef
     const path = joinPath(base, i);
     const obj = c.object(item, path, 'an ssh rule');
     if (!obj) return;
-    const m = c.members(obj, path, SSH_KEYS, 'an ssh rule');
-    const action = m.get('action');
-    const actionText = action ? c.string(action.value, action.path, '"action"') : undefined;
-    if (actionText !== 'accept' && actionText !== 'check') c.report(action?.path ?? path, `ssh action ${JSON.stringify(actionText ?? '')} is invalid`, 'use "accept" or "check"');
+    const m = c.members(obj, path, { keys: SSH_KEYS, what: 'an ssh rule' });
+    checkSshAction(c, m.get('action'), path);
     for (const [key, role] of [['src', 'ssh-src'], ['dst', 'ssh-dst']] as const) {
       const member = m.get(key);
       for (const a of member ? c.strings(member.value, member.path, `"${key}"`) : []) {
-        if (!(key === 'dst' && a.text === '*')) checkAlias(c, defs, a.text, a.path, role);
+        if (!(key === 'dst' && a.text === '*')) checkAlias(c, defs, a, role);
       }
     }
-    const users = m.get('users');
-    for (const u of users ? c.strings(users.value, users.path, '"users"') : []) {
-      if (u.text.startsWith('autogroup:') && u.text !== 'autogroup:nonroot') c.report(u.path, `${u.text} is not valid in ssh users`, 'use a login name, "root" or "autogroup:nonroot"');
-    }
+    checkSshUsers(c, m.get('users'));
   });
+}
+
+/** An ssh rule's `action`: accept or check. */
+function checkSshAction(c: Checker, action: Member | undefined, path: string): void {
+  const actionText = action ? c.string(action.value, action.path, '"action"') : undefined;
+  if (actionText !== 'accept' && actionText !== 'check') c.report(action?.path ?? path, `ssh action ${JSON.stringify(actionText ?? '')} is invalid`, 'use "accept" or "check"');
+}
+
+/** An ssh rule's `users`: login names, "root" or autogroup:nonroot (no other autogroup). */
+function checkSshUsers(c: Checker, users: Member | undefined): void {
+  for (const u of users ? c.strings(users.value, users.path, '"users"') : []) {
+    if (u.text.startsWith('autogroup:') && u.text !== 'autogroup:nonroot') c.report(u.path, `${u.text} is not valid in ssh users`, 'use a login name, "root" or "autogroup:nonroot"');
+  }
 }
 
 /** `sshTests`: `[{ src, dst: [..], accept?, deny?, check? }]` — shape and references only. */
@@ -144,13 +152,13 @@ export function checkSshTests(c: Checker, defs: Definitions, value: JsonValue | 
     const path = joinPath(base, i);
     const obj = c.object(item, path, 'an sshTests entry');
     if (!obj) return;
-    const m = c.members(obj, path, ['src', 'dst', 'accept', 'deny', 'check'], 'an sshTests entry');
+    const m = c.members(obj, path, { keys: ['src', 'dst', 'accept', 'deny', 'check'], what: 'an sshTests entry' });
     const src = m.get('src');
     const srcText = src ? c.string(src.value, src.path, '"src"') : undefined;
     if (srcText === undefined) c.report(path, 'sshTests entry has no "src"', 'add "src": "alice@"');
-    else checkAlias(c, defs, srcText, src?.path ?? path, 'ssh-src');
+    else checkAlias(c, defs, { text: srcText, path: src?.path ?? path }, 'ssh-src');
     const dst = m.get('dst');
-    for (const d of dst ? c.strings(dst.value, dst.path, '"dst"') : []) checkAlias(c, defs, d.text, d.path, 'ssh-dst');
+    for (const d of dst ? c.strings(dst.value, dst.path, '"dst"') : []) checkAlias(c, defs, d, 'ssh-dst');
     for (const key of ['accept', 'deny', 'check']) {
       const list = m.get(key);
       if (list) c.strings(list.value, list.path, `"${key}"`);

@@ -1,15 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { withDefaults } from '../../api/defaults.js';
 import { validate } from '../../api/validate.js';
 import type { Workload } from '../../api/workload/types.js';
 import { WORKLOADS } from '../../api/resources.js';
 import { errorMessage, statusCode, type RestClient } from '../../runtime/index.js';
 import { placementRequest } from '../../scheduler/convert.js';
-import { BOUND_TO_ANNOTATION, type SchedulingState } from '../../placement/state.js';
+import type { SchedulingState } from '../../placement/state.js';
 import { denialSchema, errorSchema } from '../schemas.js';
-
 
 export interface ScheduleDeps {
   scheduling: SchedulingState;
@@ -55,6 +54,30 @@ const fieldErrorsSchema = {
 } as const;
 
 /**
+ * The apiserver's (or an admission webhook's) refusal of the create is the caller's answer, with
+ * its message; anything else is a server error.
+ */
+function refusal(reply: FastifyReply, err: unknown): FastifyReply {
+  const message = errorMessage(err);
+  switch (statusCode(err)) {
+    case 403:
+      return reply.code(403).send({ error: 'Forbidden', statusCode: 403, message, reason: message, rule: null });
+    case 409:
+      return reply.code(409).send({ error: 'AlreadyExists', statusCode: 409, message });
+    case 400:
+    case 422:
+      return reply.code(400).send({ error: 'BadRequest', statusCode: 400, message });
+    default:
+      throw err;
+  }
+}
+
+/** The namespace the Workload of a schedule request names ("default" when none). */
+function workloadNamespace(body: unknown): string {
+  return (body as { workload?: { metadata?: { namespace?: string } } } | undefined)?.workload?.metadata?.namespace ?? 'default';
+}
+
+/**
  * `POST /api/v1/schedule`: place a Workload with the operator's engine. dryRun answers the decision
  * only; otherwise the Workload is created already placed (the controller records the same decision
  * and creates its pod), or Pending with the reasons when nothing fits.
@@ -65,6 +88,8 @@ export function registerScheduleApi(app: FastifyInstance, deps: ScheduleDeps): v
   app.addSchema(scheduleRequestSchema);
   app.addSchema(scheduleReplySchema);
   app.post('/api/v1/schedule', {
+    // Placing a Workload (dry run or not) is creating one, in the namespace it names.
+    config: { weftAccess: (req) => [{ verb: 'create', resource: 'workloads', namespace: workloadNamespace(req.body) }], weftDeviceWrite: true },
     schema: {
       tags: ['mesh'],
       summary: 'Place a Workload (dryRun: only explain where it would go)',
@@ -76,7 +101,7 @@ export function registerScheduleApi(app: FastifyInstance, deps: ScheduleDeps): v
       const body = req.body as { workload: Record<string, unknown>; dryRun?: boolean };
       const dryRun = body.dryRun ?? false;
       const { generateName, ...meta } = (body.workload.metadata ?? {}) as { name?: string; generateName?: string; namespace?: string };
-      const namespace = meta.namespace ?? 'default';
+      const namespace = workloadNamespace(body);
       const name = meta.name ?? (generateName ? `${generateName}${randomBytes(3).toString('hex').slice(0, 5)}` : undefined);
       if (!name) return reply.code(400).send({ error: 'BadRequest', statusCode: 400, message: 'workload.metadata.name (or generateName) is required', fields: [{ field: 'workload.metadata.name', message: 'required' }] });
       const manifest = withDefaults('Workload', {
@@ -105,25 +130,12 @@ export function registerScheduleApi(app: FastifyInstance, deps: ScheduleDeps): v
         return reply.code(409).send({ error: 'AlreadyExists', statusCode: 409, message: `Workload ${id} already exists: pick another metadata.name, or use generateName` });
       }
       const d = deps.scheduling.placeAhead(request);
-      if (d.placed && d.decision) manifest.metadata.annotations = { ...manifest.metadata.annotations, [BOUND_TO_ANNOTATION]: `${d.decision.cluster}@${d.decision.node}` };
       let created: KubernetesObject;
       try {
         created = await deps.rest.create(WORKLOADS, manifest);
       } catch (err) {
         deps.scheduling.unbind(id);
-        // The apiserver's (or an admission webhook's) refusal is the caller's answer, with its message.
-        const message = errorMessage(err);
-        switch (statusCode(err)) {
-          case 403:
-            return reply.code(403).send({ error: 'Forbidden', statusCode: 403, message, reason: message, rule: null });
-          case 409:
-            return reply.code(409).send({ error: 'AlreadyExists', statusCode: 409, message });
-          case 400:
-          case 422:
-            return reply.code(400).send({ error: 'BadRequest', statusCode: 400, message });
-          default:
-            throw err;
-        }
+        return refusal(reply, err);
       }
       return reply.code(201).send({ ...d, dryRun, workload: { namespace, name, uid: created.metadata?.uid } });
     },

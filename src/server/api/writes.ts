@@ -2,10 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import { MESHNODES } from '../../api/resources.js';
 import { isNotFound, type RestClient } from '../../runtime/index.js';
 import { denialSchema, errorSchema } from '../schemas.js';
+import { WRITES } from '../dashboard/access.js';
 
 /**
- * Control-plane writes of the read-mostly API: cordon and uncordon a MeshNode. Guarded by the ACL
- * hook (registerAclGuard) and, for the dashboard, by RBAC.
+ * Control-plane writes of the read-mostly API: cordon and uncordon a MeshNode. Guarded by RBAC
+ * (`patch` on that MeshNode) and, with MeshACL, by the tailnet ACL hook (registerAclGuard).
  */
 export function registerNodeWrites(app: FastifyInstance, rest: RestClient): void {
   if (!app.getSchema('Error')) app.addSchema(errorSchema);
@@ -18,6 +19,7 @@ export function registerNodeWrites(app: FastifyInstance, rest: RestClient): void
   } as const;
   for (const [verb, unschedulable] of [['cordon', true], ['uncordon', false]] as const) {
     app.post(`/api/v1/nodes/:name/${verb}`, {
+      config: { weftAccess: (req) => [WRITES[verb]((req.params as { name: string }).name)], weftDeviceWrite: true },
       schema: { tags: ['mesh'], summary: `${verb === 'cordon' ? 'Cordon' : 'Uncordon'} a MeshNode (spec.unschedulable=${unschedulable})`, operationId: `${verb}Node`, params, response: reply },
       handler: async (req, res) => {
         const { name } = req.params as { name: string };

@@ -8,6 +8,8 @@ import { TtlCache } from './ttl-cache.js';
 export interface Permission {
   verb: string;
   resource: string;
+  /** e.g. `pods` in `orgclusters/pods` (RBAC rules name it `<resource>/<subresource>`). */
+  subresource?: string;
   /** API group ('' for core); default weft.dev. */
   group?: string;
   namespace?: string;
@@ -19,7 +21,7 @@ const NAMESPACED = new Set(['orgclusters', 'workloads', 'agenttasks', 'jobs']);
 /** `patch meshnodes.weft.dev "node-1"`, `list workloads.weft.dev in namespace "a"`: for denials and logs. */
 export function describePermission(p: Permission): string {
   const group = p.group ?? WEFT_GROUP;
-  const what = `${p.verb} ${p.resource}${group ? `.${group}` : ''}${p.name ? ` "${p.name}"` : ''}`;
+  const what = `${p.verb} ${p.resource}${p.subresource ? `/${p.subresource}` : ''}${group ? `.${group}` : ''}${p.name ? ` "${p.name}"` : ''}`;
   if (p.namespace) return `${what} in namespace "${p.namespace}"`;
   return NAMESPACED.has(p.resource) ? `${what} in all namespaces` : what;
 }
@@ -30,6 +32,22 @@ export const VIEW = {
   clusters: [{ verb: 'list', resource: 'orgclusters' }, { verb: 'get', resource: 'orgclusters' }],
   workloads: [{ verb: 'list', resource: 'workloads' }, { verb: 'get', resource: 'workloads' }],
 } satisfies Record<string, Permission[]>;
+
+/**
+ * The permissions of the read API (`/api/v1/nodes`, `/clusters`, `/capacity`, `/pods`). Pods live in
+ * the OrgClusters, not in this cluster, so they are read through the virtual subresource
+ * `orgclusters/pods` (as `nodes/proxy` is for kubelets): granting it never grants this cluster's pods.
+ */
+export const READ_API = {
+  nodes: [{ verb: 'list', resource: 'meshnodes' }],
+  clusters: [{ verb: 'list', resource: 'orgclusters' }],
+  capacity: [{ verb: 'list', resource: 'meshnodes' }, { verb: 'list', resource: 'orgclusters' }],
+  /** `namespace`: only the OrgClusters of that namespace are asked for (the `cluster` filter). */
+  pods: (namespace?: string): Permission[] => {
+    const ns = namespace ? { namespace } : {};
+    return [{ verb: 'list', resource: 'orgclusters', ...ns }, { verb: 'list', resource: 'orgclusters', subresource: 'pods', ...ns }];
+  },
+} satisfies Record<string, Permission[] | ((ns?: string) => Permission[])>;
 
 /** Every read permission a viewer needs (the overview and the live stream show all three kinds). */
 export const VIEW_ALL: Permission[] = [...VIEW.nodes, ...VIEW.clusters, ...VIEW.workloads];
@@ -57,7 +75,7 @@ export class Authorizer {
 
   /** Whether `user` holds `p`. Throws (→ 503) only when the apiserver cannot be asked. */
   allowed(user: UserInfo, p: Permission): Promise<boolean> {
-    const key = JSON.stringify([user.username, user.uid ?? '', [...user.groups].sort(), p.verb, p.group ?? WEFT_GROUP, p.resource, p.namespace ?? '', p.name ?? '']);
+    const key = JSON.stringify([user.username, user.uid ?? '', [...user.groups].sort(), p.verb, p.group ?? WEFT_GROUP, p.resource, p.subresource ?? '', p.namespace ?? '', p.name ?? '']);
     return this.answers.getOrLoad(key, async () => {
       try {
         const review = await this.rest.request<{ status?: { allowed?: boolean } }>(HttpMethod.POST, '/apis/authorization.k8s.io/v1/subjectaccessreviews', {
@@ -69,7 +87,7 @@ export class Authorizer {
               groups: user.groups,
               ...(user.uid ? { uid: user.uid } : {}),
               ...(user.extra ? { extra: user.extra } : {}),
-              resourceAttributes: { verb: p.verb, group: p.group ?? WEFT_GROUP, resource: p.resource, namespace: p.namespace ?? '', name: p.name ?? '' },
+              resourceAttributes: { verb: p.verb, group: p.group ?? WEFT_GROUP, resource: p.resource, subresource: p.subresource ?? '', namespace: p.namespace ?? '', name: p.name ?? '' },
             },
           },
         });

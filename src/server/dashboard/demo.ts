@@ -13,10 +13,16 @@ const WEFT_RESOURCES = ['meshnodes', 'orgclusters', 'workloads', 'agenttasks', '
 const labels = { 'app.kubernetes.io/part-of': 'weft', 'app.kubernetes.io/component': 'dashboard-demo' };
 
 /** The demo users' roles: a viewer reads the Weft resources; an admin also cordons nodes and creates and deletes workloads. */
+// orgclusters/pods is virtual: GET /api/v1/pods lists the OrgClusters' pods with it.
+const VIEW_RULES = [
+  { apiGroups: ['weft.dev'], resources: WEFT_RESOURCES, verbs: ['get', 'list', 'watch'] },
+  { apiGroups: ['weft.dev'], resources: ['orgclusters/pods'], verbs: ['get', 'list'] },
+];
+
 export const DEMO_ROLES = {
-  'weft-demo-viewer': [{ apiGroups: ['weft.dev'], resources: WEFT_RESOURCES, verbs: ['get', 'list', 'watch'] }],
+  'weft-demo-viewer': VIEW_RULES,
   'weft-demo-admin': [
-    { apiGroups: ['weft.dev'], resources: WEFT_RESOURCES, verbs: ['get', 'list', 'watch'] },
+    ...VIEW_RULES,
     { apiGroups: ['weft.dev'], resources: ['meshnodes'], verbs: ['patch', 'update'] },
     // create: POST /api/v1/schedule places (creates) Workloads.
     { apiGroups: ['weft.dev'], resources: ['workloads'], verbs: ['create', 'delete'] },
@@ -102,8 +108,8 @@ export function dashboardBanner(url: string, a: DemoDashboardAccess): string[] {
           c.p12
             ? `    mTLS: import ${c.p12} (password "${c.p12Password}") into your browser and trust ${c.ca}`
             : `    mTLS: give your browser the client certificate ${c.cert} (key ${c.key}) and trust ${c.ca}`,
-          `    curl --cacert ${c.ca} --cert ${c.cert} --key ${c.key} -H "Authorization: Bearer <token>" ${url}/api/v1/dashboard/overview`,
+          `    curl --cacert ${c.ca} --cert ${c.cert} --key ${c.key} -H "Authorization: Bearer <token>" ${url}/api/v1/nodes`,
         ]
-      : [`    curl -H "Authorization: Bearer <token>" ${url}/api/v1/dashboard/overview`]),
+      : [`    curl -H "Authorization: Bearer <token>" ${url}/api/v1/nodes`]),
   ];
 }

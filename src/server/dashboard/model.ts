@@ -41,79 +41,135 @@ export function conditionsOf(o: Obj): ConditionView[] {
 }
 const condition = (o: Obj, type: string) => conditionsOf(o).find((c) => c.type === type);
 
+/** A field of an unvalidated object as text (`fallback` when absent). */
+const text = (v: unknown, fallback = ''): string => String(v ?? fallback);
+
+/** `{ ready }`, and why it is not ready when the condition says so. */
+function readiness(ready: ConditionView | undefined): Pick<NodeRow, 'ready' | 'readyMessage'> {
+  return { ready: ready?.status ?? 'Unknown', ...(ready?.status !== 'True' && ready?.message ? { readyMessage: ready.message } : {}) };
+}
+
+/** Seconds since the heartbeat, to a tenth (null: never, or an unreadable time). */
+function heartbeatAge(heartbeat: Date | undefined, now: Date): number | null {
+  if (!heartbeat || Number.isNaN(heartbeat.getTime())) return null;
+  return Math.max(0, Math.round((now.getTime() - heartbeat.getTime()) / 100) / 10);
+}
+
+/** A MeshNode's status.tailnet as the dashboard shows it. */
+function tailnetView(tailnet: unknown): NodeRow['tailnet'] {
+  const t = (tailnet ?? {}) as { online?: boolean; name?: string; ips?: string[]; tags?: string[] };
+  return { ...(typeof t.online === 'boolean' ? { online: t.online } : {}), ...(t.name ? { name: t.name } : {}), ips: t.ips ?? [], tags: t.tags ?? [] };
+}
+
 /** A MeshNode as a table row; `heartbeat` is its Lease's renewTime. */
 export function nodeRow(n: Obj, heartbeat: Date | undefined, now: Date, workloads: number): NodeRow {
-  const ready = condition(n, 'Ready');
-  const t = (n.status?.tailnet ?? {}) as { online?: boolean; name?: string; ips?: string[]; tags?: string[] };
+  const spec = n.spec ?? {};
+  const status = n.status ?? {};
+  const name = n.metadata!.name!;
   return {
-    name: n.metadata!.name!,
-    org: String(n.spec?.org ?? ''),
-    hostname: String(n.spec?.hostname ?? n.metadata!.name!),
-    tags: Array.isArray(n.spec?.tags) ? (n.spec.tags as string[]) : [],
-    ready: ready?.status ?? 'Unknown',
-    ...(ready?.status !== 'True' && ready?.message ? { readyMessage: ready.message } : {}),
-    unschedulable: n.spec?.unschedulable === true,
-    heartbeatAgeSeconds: heartbeat && !Number.isNaN(heartbeat.getTime()) ? Math.max(0, Math.round((now.getTime() - heartbeat.getTime()) / 100) / 10) : null,
-    capacity: toRes(n.status?.capacity),
-    allocatable: toRes(n.status?.allocatable ?? n.status?.capacity),
-    allocated: toRes(n.status?.allocated),
-    tailnet: { ...(typeof t.online === 'boolean' ? { online: t.online } : {}), ...(t.name ? { name: t.name } : {}), ips: t.ips ?? [], tags: t.tags ?? [] },
+    name,
+    org: text(spec.org),
+    hostname: text(spec.hostname, name),
+    tags: Array.isArray(spec.tags) ? (spec.tags as string[]) : [],
+    ...readiness(condition(n, 'Ready')),
+    unschedulable: spec.unschedulable === true,
+    heartbeatAgeSeconds: heartbeatAge(heartbeat, now),
+    capacity: toRes(status.capacity),
+    allocatable: toRes(status.allocatable ?? status.capacity),
+    allocated: toRes(status.allocated),
+    tailnet: tailnetView(status.tailnet),
     workloads,
   };
 }
 
-export function clusterRow(c: Obj): ClusterRow {
-  const reachable = condition(c, 'Reachable');
-  const ready = condition(c, 'Ready');
-  const message = reachable?.status !== 'True' ? reachable?.message : ready?.status !== 'True' ? ready?.message : undefined;
+/** What the last probe of an OrgCluster found: its version, API server and node count, each when known. */
+function probedFields(status: Record<string, unknown>): Pick<ClusterRow, 'version' | 'apiServerURL' | 'nodes'> {
   return {
-    namespace: c.metadata!.namespace!,
-    name: c.metadata!.name!,
-    org: String(c.spec?.org ?? ''),
-    provider: String(c.spec?.provider ?? ''),
-    ...(c.status?.kubernetesVersion ? { version: String(c.status.kubernetesVersion) } : {}),
-    ...(c.status?.apiServerURL ? { apiServerURL: String(c.status.apiServerURL) } : {}),
-    ...(typeof c.status?.nodes === 'number' ? { nodes: c.status.nodes } : {}),
-    ready: ready?.status ?? 'Unknown',
-    reachable: reachable?.status ?? 'Unknown',
-    ...(message ? { message } : {}),
-    capacity: toRes(c.status?.capacity),
-    allocatable: toRes(c.status?.allocatable ?? c.status?.capacity),
+    ...(status.kubernetesVersion ? { version: String(status.kubernetesVersion) } : {}),
+    ...(status.apiServerURL ? { apiServerURL: String(status.apiServerURL) } : {}),
+    ...(typeof status.nodes === 'number' ? { nodes: status.nodes } : {}),
   };
 }
 
+/** Why a cluster is not usable: the Reachable condition's message, else the Ready condition's. */
+function clusterMessage(reachable: ConditionView | undefined, ready: ConditionView | undefined): string | undefined {
+  if (reachable?.status !== 'True') return reachable?.message;
+  return ready?.status !== 'True' ? ready?.message : undefined;
+}
+
+export function clusterRow(c: Obj): ClusterRow {
+  const spec = c.spec ?? {};
+  const status = c.status ?? {};
+  const reachable = condition(c, 'Reachable');
+  const ready = condition(c, 'Ready');
+  const message = clusterMessage(reachable, ready);
+  return {
+    namespace: c.metadata!.namespace!,
+    name: c.metadata!.name!,
+    org: text(spec.org),
+    provider: text(spec.provider),
+    ...probedFields(status),
+    ready: ready?.status ?? 'Unknown',
+    reachable: reachable?.status ?? 'Unknown',
+    ...(message ? { message } : {}),
+    capacity: toRes(status.capacity),
+    allocatable: toRes(status.allocatable ?? status.capacity),
+  };
+}
+
+type Placement = { cluster?: string; node?: string; score?: number; rejected?: Array<{ candidate?: string; reason?: string }> };
+
+/** Where a Workload was placed and with what score, each when known. */
+function placedFields(p: Placement): Pick<WorkloadRow, 'cluster' | 'node' | 'score'> {
+  return { ...(p.cluster ? { cluster: p.cluster } : {}), ...(p.node ? { node: p.node } : {}), ...(typeof p.score === 'number' ? { score: p.score } : {}) };
+}
+
 export function workloadRow(w: Obj): WorkloadRow {
-  const p = (w.status?.placement ?? {}) as { cluster?: string; node?: string; score?: number; rejected?: Array<{ candidate?: string; reason?: string }> };
+  const p = (w.status?.placement ?? {}) as Placement;
   const scheduled = condition(w, 'Scheduled');
   return {
     namespace: w.metadata!.namespace!,
     name: w.metadata!.name!,
-    org: String(w.spec?.org ?? ''),
-    phase: String(w.status?.phase ?? 'Pending'),
-    ...(p.cluster ? { cluster: p.cluster } : {}),
-    ...(p.node ? { node: p.node } : {}),
-    ...(typeof p.score === 'number' ? { score: p.score } : {}),
+    org: text(w.spec?.org),
+    phase: text(w.status?.phase, 'Pending'),
+    ...placedFields(p),
     priority: Number(w.spec?.priority ?? 0) || 0,
     requests: toRes(w.spec?.resources),
-    rejected: (Array.isArray(p.rejected) ? p.rejected : []).map((r) => ({ candidate: String(r.candidate ?? ''), reason: String(r.reason ?? '') })),
+    rejected: (Array.isArray(p.rejected) ? p.rejected : []).map((r) => ({ candidate: text(r.candidate), reason: text(r.reason) })),
     ...(scheduled?.message ? { message: scheduled.message } : {}),
     ...createdAt(w),
   };
 }
 
+/** An events.k8s.io/v1 Event as the informer holds it. */
+type Ev = Obj & {
+  eventTime?: string;
+  deprecatedLastTimestamp?: string;
+  series?: { count?: number; lastObservedTime?: string };
+  regarding?: { kind?: string; namespace?: string; name?: string; apiVersion?: string };
+  type?: string;
+  reason?: string;
+  note?: string;
+};
+
+/** When an Event last happened: its series' last time, else its own time, else when it was created. */
+const eventTime = (e: Ev): string => text(e.series?.lastObservedTime ?? e.eventTime ?? e.deprecatedLastTimestamp ?? e.metadata?.creationTimestamp);
+
+/** The object an Event is about. */
+function regardingOf(e: Ev): EventRow['object'] {
+  const r = e.regarding ?? {};
+  return { kind: text(r.kind), ...(r.namespace ? { namespace: r.namespace } : {}), name: text(r.name) };
+}
+
+function eventRow(e: Ev): EventRow {
+  return { time: eventTime(e), type: text(e.type, 'Normal'), reason: text(e.reason), note: text(e.note), object: regardingOf(e), count: e.series?.count ?? 1 };
+}
+
 /** events.k8s.io/v1 Events about Weft objects, newest first. */
 export function eventRows(events: Obj[], limit = 50): EventRow[] {
-  type Ev = Obj & { eventTime?: string; deprecatedLastTimestamp?: string; series?: { count?: number; lastObservedTime?: string }; regarding?: { kind?: string; namespace?: string; name?: string; apiVersion?: string }; type?: string; reason?: string; note?: string };
   return (events as Ev[])
     .filter((e) => e.regarding?.apiVersion?.startsWith('weft.dev/'))
-    .map((e) => ({
-      time: String(e.series?.lastObservedTime ?? e.eventTime ?? e.deprecatedLastTimestamp ?? e.metadata?.creationTimestamp ?? ''),
-      type: String(e.type ?? 'Normal'),
-      reason: String(e.reason ?? ''),
-      note: String(e.note ?? ''),
-      object: { kind: String(e.regarding?.kind ?? ''), ...(e.regarding?.namespace ? { namespace: e.regarding.namespace } : {}), name: String(e.regarding?.name ?? '') },
-      count: e.series?.count ?? 1,
-    }))
+    .map(eventRow)
     .sort((a, b) => Date.parse(b.time) - Date.parse(a.time) || a.object.name.localeCompare(b.object.name))
     .slice(0, limit);
 }

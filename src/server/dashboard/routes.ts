@@ -5,12 +5,12 @@ import { LEASES, MESHNODES, ORGCLUSTERS, WORKLOADS } from '../../api/resources.j
 import { HttpMethod } from '@kubernetes/client-node';
 import { Informer, isNotFound, resourcePath, type Manager, type ResourceType, type RestClient } from '../../runtime/index.js';
 import { errorSchema } from '../schemas.js';
-import { Authorizer, VIEW, VIEW_ALL, WRITES, describePermission } from './access.js';
+import { VIEW, VIEW_ALL, WRITES, describePermission } from './access.js';
 import { ChangeFeed, registerStream } from './feed.js';
 import { callerOf, registerAccessGuard } from './guard.js';
-import { Authenticator } from './identity.js';
 import { DashboardModel } from './queries.js';
 import { ClusterPodWatches } from './pods.js';
+import { ClusterConnections } from '../../cluster/connections.js';
 import * as S from './schemas.js';
 import { registerStaticUi } from './static.js';
 import type { Me } from './types.js';
@@ -29,6 +29,8 @@ export interface DashboardDeps {
   ui?: boolean;
   /** Debounce of the live stream (ms, default 200). */
   debounceMs?: number;
+  /** The operator's connections to the OrgClusters (default: the dashboard's own, stopped with it). */
+  connections?: ClusterConnections;
 }
 
 type Q = { org?: string; tag?: string; phase?: string; namespace?: string };
@@ -44,8 +46,7 @@ const notFound = (reply: FastifyReply, what: string) => reply.code(404).send({ e
  */
 export function registerDashboard(app: FastifyInstance, deps: DashboardDeps): { stop(): Promise<void> } {
   for (const s of [errorSchema, S.rbacDenialSchema, S.dashNodeSchema, S.dashClusterSchema, S.dashWorkloadSchema]) if (!app.getSchema(s.$id)) app.addSchema(s);
-  const authz = new Authorizer(deps.rest);
-  registerAccessGuard(app, { authn: new Authenticator(deps.rest), authz, log: deps.log, deviceAuthorization: deps.deviceAuthorization });
+  const { authz } = registerAccessGuard(app, { rest: deps.rest, log: deps.log, deviceAuthorization: deps.deviceAuthorization });
 
   const feed = new ChangeFeed(deps.debounceMs);
   const inf = {
@@ -61,7 +62,8 @@ export function registerDashboard(app: FastifyInstance, deps: DashboardDeps): { 
   inf.clusters.on(() => feed.notify('clusters'));
   inf.workloads.on(() => feed.notify('workloads'));
   inf.events.on(() => feed.notify('events'));
-  const pods = new ClusterPodWatches(deps.rest, deps.log.child({ component: 'dashboard-pods' }), () => feed.notify('pods'));
+  const connections = deps.connections ?? new ClusterConnections({ hub: deps.rest, log: deps.log.child({ component: 'dashboard-pods' }) });
+  const pods = new ClusterPodWatches(connections, () => feed.notify('pods'));
   const model = new DashboardModel(inf, pods);
 
   const get = (url: string, o: { access: typeof VIEW_ALL; summary: string; id: string; query?: object; params?: object; reply: object }, h: (req: FastifyRequest, reply: FastifyReply) => unknown) =>
@@ -146,7 +148,7 @@ export function registerDashboard(app: FastifyInstance, deps: DashboardDeps): { 
   inf.clusters.on(() => model.syncPodWatches(false));
   const stop = async () => {
     feed.stop();
-    await Promise.all([pods.stop(), inf.events.stop()]);
+    await Promise.all([pods.stop(), inf.events.stop(), deps.connections ? undefined : connections.stop()]);
   };
   app.addHook('onClose', stop);
   return { stop };

@@ -141,18 +141,5 @@ export const meSchema = {
 
 /** 401: no or invalid credentials. */
 export const unauthorizedSchema = { $ref: 'Error#' } as const;
-/** 403 from RBAC: names the missing permission. */
-export const rbacDenialSchema = {
-  $id: 'RbacDenial',
-  type: 'object',
-  description: 'A request refused by Kubernetes RBAC (SubjectAccessReview): names the missing permission.',
-  required: ['error', 'message', 'reason', 'missing'],
-  properties: {
-    error: { type: 'string', enum: ['Forbidden'] },
-    statusCode: { type: 'integer' },
-    message: str,
-    reason: str,
-    rule: { type: 'null' },
-    missing: { type: 'object', required: ['verb', 'group', 'resource'], properties: { verb: str, group: str, resource: str, namespace: str, name: str } },
-  },
-} as const;
+/** 403 from RBAC: names the missing permission (shared with the read API, so it lives in ../schemas.ts). */
+export { rbacDenialSchema } from '../schemas.js';

@@ -1,0 +1,79 @@
+/**
+ * One side of bench/gateway.ts in its own process, as in production where the agent, the operator
+ * and the LLM are separate processes: `role: 'fake'` serves the fake LLM repeating one turn;
+ * `role: 'gateway'` serves the LLM gateway in front of it. The role comes as JSON in argv[2].
+ * Sends `{ url }` over IPC when listening; the message 'mark' (after the warm-up) starts the CPU
+ * count; on the message 'stop' it sends `{ usage, cpuMs, requests }` (the
+ * process's CPU time while serving: its own cost, whatever else the machine runs) and exits.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Fastify from 'fastify';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import type { AgentTask } from '../src/api/agenttask/index.js';
+import { TokenVerifier, registerLlmGateway } from '../src/agents/gateway/index.js';
+import { startFakeLlm, type ScriptTurn } from '../test/fakes/llm/index.js';
+
+/** What the bench gives a worker. */
+export type WorkerRole = { role: 'fake'; apiKey: string; turn: ScriptTurn } | { role: 'gateway'; apiKey: string; upstream: string };
+
+const TASK = { apiVersion: 'weft.dev/v1alpha1', kind: 'AgentTask', metadata: { name: 'bench', namespace: 'acme' }, spec: { org: 'acme', repo: { url: 'https://x/y' }, source: { inline: { title: 'b' } } } } as AgentTask;
+
+async function fake(w: Extract<WorkerRole, { role: 'fake' }>): Promise<void> {
+  const llm = await startFakeLlm({ apiKey: w.apiKey, repeat: w.turn });
+  send({ url: llm.url });
+  let cpu = process.cpuUsage();
+  let atMark = 0;
+  process.on('message', (m) => {
+    if (m === 'mark') {
+      cpu = process.cpuUsage();
+      atMark = llm.requests.length;
+    }
+    if (m !== 'stop') return;
+    const used = process.cpuUsage(cpu);
+    void llm.close().then(() => send({ cpuMs: (used.user + used.system) / 1000, requests: llm.requests.length - atMark }, true));
+  });
+}
+
+async function gateway(w: Extract<WorkerRole, { role: 'gateway' }>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'weft-bench-gateway-'));
+  const app = Fastify({ logger: false });
+  const gw = registerLlmGateway(app, {
+    verifier: new TokenVerifier({ review: async () => ({ authenticated: true, user: { username: 'system:serviceaccount:acme:weft-task-bench' } }) }),
+    loadTask: async () => TASK,
+    loadEndpoint: async () => ({ url: w.upstream, apiKey: w.apiKey }),
+    ...(process.env.BENCH_TRANSCRIPT === '0' ? {} : { transcriptDir: dir }),
+    metrics: new Registry(),
+    log: pino({ level: 'warn' }),
+  });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  let cpu = process.cpuUsage();
+  let requestsAtMark = 0;
+  send({ url });
+  process.on('message', (m) => {
+    if (m === 'mark') {
+      cpu = process.cpuUsage();
+      requestsAtMark = gw.usage({ namespace: 'acme', name: 'bench' }).requests ?? 0;
+      return;
+    }
+    void (async () => {
+      await gw.flush();
+      const used = process.cpuUsage(cpu);
+      const usage = gw.usage({ namespace: 'acme', name: 'bench' });
+      await app.close();
+      await rm(dir, { recursive: true, force: true });
+      send({ usage, cpuMs: (used.user + used.system) / 1000, requests: (usage.requests ?? 0) - requestsAtMark }, true);
+    })();
+  });
+}
+
+function send(m: unknown, last = false): void {
+  process.send!(m, undefined, {}, () => {
+    if (last) process.exit(0);
+  });
+}
+
+const w = JSON.parse(process.argv[2]!) as WorkerRole;
+await (w.role === 'fake' ? fake(w) : gateway(w));

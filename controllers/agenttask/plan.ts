@@ -1,0 +1,324 @@
+/**
+ * The AgentTask controller's decisions as one pure function: `planAgentTask(observed)` says which
+ * objects to create or delete, the status to write (once), the Events and when to come back.
+ * `reconcile.ts` reads what it needs, calls it and applies the plan; nothing here does I/O.
+ *
+ * Life of a task: Pending (identity + Workload of attempt 1 made, waiting for placement) → Running
+ * (the pod runs) → the runner's result: pushed → a change is opened (operator credentials) →
+ * Reviewing (until merged: Succeeded, closed: Failed) · no changes → Succeeded · checks or infra
+ * failed → after `retryPolicy.backoffSeconds` attempt n+1, up to `maxAttempts`. Suspend, timeout
+ * and a spent budget stop the pod. Every end has a typed outcome (status.outcome, the Ready reason).
+ */
+import type { AgentTask, AgentTaskStatus } from '../../src/api/agenttask/types.js';
+import type { AgentUsage } from '../../src/api/agenttask/types.js';
+import type { Workload } from '../../src/api/workload/types.js';
+import { findCondition, metaTime, setConditions, type ConditionInput } from '../../src/runtime/conditions.js';
+import type { RunnerResult } from '../../src/agents/run/spec.js';
+import { taskBranch } from '../../src/agents/run/spec.js';
+import { agentSpecProblem } from '../../src/agents/spec-check.js';
+import { attemptWorkloadName } from './pod.js';
+import { taskServiceAccountName } from './identity.js';
+
+export type Outcome = NonNullable<AgentTaskStatus['outcome']>;
+
+/** How often an open change is polled for merge/close (Reviewing). */
+export const REVIEW_POLL_MS = 30_000;
+
+/** The change the task's branch has on the forge, as the controller last read it. */
+export interface ChangeObservation {
+  url: string;
+  number?: number;
+  state: 'open' | 'closed' | 'merged';
+  headSha?: string;
+}
+
+export interface AgentTaskObservation {
+  task: AgentTask;
+  now: Date;
+  /** The owned Workload of the current attempt (status.workload), when the cache has it. */
+  workload?: Workload;
+  /** The runner's report from the finished pod of the current attempt. */
+  result?: RunnerResult;
+  /** The pod's own words when it ended without a report (reason, message, exit code). */
+  podEnd?: string;
+  /** The gateway refused a request because `spec.budget` is spent. */
+  budgetExceeded?: string;
+  /** The LLM upstream still failed after the gateway's retries (the cause for InfraFailed). */
+  upstreamFailure?: string;
+  /** Usage counted by the gateway (status.usage shape). */
+  usage?: AgentUsage;
+  /** Whether the repository has a forge the operator can open changes on (false: file://, no token). */
+  forge: boolean;
+  /** The change of the branch, when one was opened/read this pass (undefined: not asked). */
+  change?: ChangeObservation;
+  /** Why opening or reading the change failed (the forge's typed error). */
+  changeError?: string;
+}
+
+export type AgentTaskAction =
+  | { type: 'ensureIdentity' }
+  | { type: 'createWorkload'; attempt: number; diagnostics?: string; deadlineSeconds?: number }
+  | { type: 'deleteWorkload'; name: string }
+  | { type: 'openChange'; branch: string; headSha: string };
+
+export interface AgentTaskPlan {
+  actions: AgentTaskAction[];
+  status?: AgentTaskStatus;
+  events: Array<{ type: 'Normal' | 'Warning'; reason: string; message: string }>;
+  requeueAfterMs?: number;
+}
+
+const TERMINAL_PHASES = new Set(['Succeeded', 'Failed']);
+
+/** Has the task ended (Succeeded or Failed)? */
+export function isTaskFinished(task: AgentTask): boolean {
+  return TERMINAL_PHASES.has(task.status?.phase ?? '');
+}
+
+function workloadFinished(wl: Workload | undefined): boolean {
+  return wl?.status?.phase === 'Succeeded' || wl?.status?.phase === 'Failed';
+}
+
+
+class Planner {
+  readonly actions: AgentTaskAction[] = [];
+  readonly events: AgentTaskPlan['events'] = [];
+  status: AgentTaskStatus;
+  requeueAfterMs?: number;
+
+  constructor(readonly o: AgentTaskObservation) {
+    this.status = { ...(o.task.status ?? {}) };
+    if (o.usage && (o.usage.requests ?? 0) > 0) this.status.usage = o.usage;
+  }
+
+  get task(): AgentTask {
+    return this.o.task;
+  }
+
+  requeue(ms: number): void {
+    this.requeueAfterMs = this.requeueAfterMs === undefined ? ms : Math.min(this.requeueAfterMs, ms);
+  }
+
+  conditions(inputs: ConditionInput[]): void {
+    this.status.conditions = setConditions(this.status.conditions, inputs, { now: this.o.now, generation: this.task.metadata.generation });
+  }
+
+  /** Ends the task: phase, outcome, the Ready and Progressing conditions, an Event; stops a running pod. */
+  finish(phase: 'Succeeded' | 'Failed', outcome: Outcome, message: string): void {
+    this.status.phase = phase;
+    this.status.outcome = outcome;
+    this.status.message = message;
+    this.status.completionTime = metaTime(this.o.now);
+    this.conditions([
+      { type: 'Ready', status: phase === 'Succeeded' ? 'True' : 'False', reason: outcome, message },
+      { type: 'Progressing', status: 'False', reason: outcome, message },
+    ]);
+    this.stopPod();
+    this.events.push({ type: phase === 'Succeeded' ? 'Normal' : 'Warning', reason: outcome, message });
+  }
+
+  stopPod(): void {
+    const wl = this.o.workload;
+    if (wl && !workloadFinished(wl) && !wl.metadata?.deletionTimestamp) this.actions.push({ type: 'deleteWorkload', name: wl.metadata!.name! });
+  }
+
+  progressing(phase: 'Pending' | 'Running' | 'Reviewing', reason: string, message: string): void {
+    this.status.phase = phase;
+    this.status.message = message;
+    this.conditions([
+      { type: 'Ready', status: 'Unknown', reason, message },
+      { type: 'Progressing', status: 'True', reason, message },
+    ]);
+  }
+
+  /** Seconds left of spec.timeoutSeconds (undefined: no timeout). */
+  secondsLeft(): number | undefined {
+    const t = this.task.spec.timeoutSeconds;
+    if (t === undefined) return undefined;
+    const start = this.status.startTime ? Date.parse(this.status.startTime) : this.o.now.getTime();
+    return t - (this.o.now.getTime() - start) / 1000;
+  }
+
+  startAttempt(attempt: number, diagnostics?: string): void {
+    const left = this.secondsLeft();
+    this.actions.push({ type: 'createWorkload', attempt, ...(diagnostics ? { diagnostics } : {}), ...(left !== undefined ? { deadlineSeconds: left } : {}) });
+    this.status.attempt = attempt;
+    this.status.workload = attemptWorkloadName(this.task.metadata.name!, attempt);
+    delete this.status.placement;
+    this.progressing('Pending', 'AttemptStarted', `attempt ${attempt} of ${this.maxAttempts()}: waiting for placement (Workload ${this.status.workload})`);
+    this.events.push({ type: 'Normal', reason: 'AttemptStarted', message: `attempt ${attempt}: created Workload ${this.status.workload}` });
+  }
+
+  maxAttempts(): number {
+    return this.task.spec.retryPolicy?.maxAttempts ?? 3;
+  }
+}
+
+/** The plan for one AgentTask. */
+export function planAgentTask(o: AgentTaskObservation): AgentTaskPlan {
+  const p = new Planner(o);
+  const task = o.task;
+  if (task.metadata.deletionTimestamp) return { actions: [], events: [] }; // owned objects go with it (GC)
+  if (isTaskFinished(task)) {
+    p.stopPod(); // e.g. the cancel was written before the pod was deleted
+  } else {
+    planLive(p);
+  }
+  p.status.observedGeneration = task.metadata.generation;
+  return { actions: p.actions, status: p.status, events: p.events, ...(p.requeueAfterMs !== undefined ? { requeueAfterMs: p.requeueAfterMs } : {}) };
+}
+
+function planLive(p: Planner): void {
+  if (planStop(p)) return;
+  const attempt = p.status.attempt ?? 0;
+  if (attempt === 0) return planFirstAttempt(p);
+  if (p.status.phase === 'Reviewing') return planReviewing(p);
+  const wl = p.o.workload;
+  if (!wl) {
+    // Made before a restart and not in the cache yet, or deleted by someone: create (idempotent).
+    const left = p.secondsLeft();
+    p.actions.push({ type: 'ensureIdentity' }, { type: 'createWorkload', attempt, ...(left !== undefined ? { deadlineSeconds: left } : {}) });
+    return;
+  }
+  if (!workloadFinished(wl)) return planRunning(p, wl);
+  planFinishedAttempt(p, wl, attempt);
+}
+
+/** Ends the task when it must stop: invalid spec, suspend, timeout, spent budget. True when it did. */
+function planStop(p: Planner): boolean {
+  const { o, task } = p;
+  const reviewing = p.status.phase === 'Reviewing';
+  const left = reviewing ? undefined : p.secondsLeft();
+  const problem = agentSpecProblem(task.spec);
+  if (problem) p.finish('Failed', 'InvalidSpec', problem);
+  else if (task.spec.suspend) p.finish('Failed', 'Cancelled', 'spec.suspend is true: the attempt was stopped');
+  else if (left !== undefined && left <= 0) p.finish('Failed', 'Timeout', `spec.timeoutSeconds=${task.spec.timeoutSeconds} passed (attempt ${p.status.attempt ?? 0}); the pod was stopped`);
+  else if (o.budgetExceeded) p.finish('Failed', 'BudgetExceeded', o.budgetExceeded);
+  else {
+    if (left !== undefined) p.requeue(Math.ceil(left * 1000) + 50);
+    return false;
+  }
+  return true;
+}
+
+function planFirstAttempt(p: Planner): void {
+  const name = p.task.metadata.name!;
+  p.actions.push({ type: 'ensureIdentity' });
+  p.status.startTime = metaTime(p.o.now);
+  p.status.branch = taskBranch(name);
+  p.status.serviceAccount = taskServiceAccountName(name);
+  p.startAttempt(1);
+}
+
+const IMAGE_REASONS = new Set(['ErrImageNeverPull', 'ErrImagePull', 'ImagePullBackOff', 'InvalidImageName']);
+
+/** Where the attempt runs, from the Workload's status. */
+function placementOf(wl: Workload): AgentTaskStatus['placement'] | undefined {
+  const { podRef: ref, placement: place } = wl.status ?? {};
+  const out = { ...(place?.cluster ? { cluster: place.cluster } : {}), ...(place?.node ? { node: place.node } : {}), ...(ref?.name ? { pod: ref.name } : {}) };
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** Why a Workload is still pending, in its own words (not placed yet, image missing on the node, …). */
+function pendingWhy(wl: Workload): { reason: string; why: string } {
+  const ready = findCondition(wl.status?.conditions, 'Ready');
+  const scheduled = findCondition(wl.status?.conditions, 'Scheduled');
+  const reason = ready && IMAGE_REASONS.has(ready.reason) ? 'ImageNotPresent' : 'AttemptPending';
+  if (ready?.status === 'False' && ready.reason !== 'PodPending') return { reason, why: `${ready.reason}: ${ready.message}` };
+  if (scheduled?.status === 'False') return { reason, why: `${scheduled.reason}: ${scheduled.message}` };
+  return { reason, why: 'waiting for the pod to start' };
+}
+
+function planRunning(p: Planner, wl: Workload): void {
+  const placement = placementOf(wl);
+  if (placement) p.status.placement = placement;
+  const attempt = `attempt ${p.status.attempt} of ${p.maxAttempts()}`;
+  if (wl.status?.phase === 'Running') return p.progressing('Running', 'AgentRunning', `${attempt}: the agent runs in pod ${placement?.pod ?? '?'} on ${placement?.node ?? '?'}`);
+  const { reason, why } = pendingWhy(wl);
+  p.progressing('Pending', reason, `${attempt}: ${why}`);
+}
+
+function lastRunOf(r: RunnerResult | undefined): AgentTaskStatus['lastRun'] | undefined {
+  const lr = r && 'lastRun' in r ? r.lastRun : undefined;
+  if (!lr) return undefined;
+  return { ...(lr.lint ? { lint: lr.lint.slice(0, 4096) } : {}), ...(lr.test ? { test: lr.test.slice(0, 4096) } : {}) };
+}
+
+function planFinishedAttempt(p: Planner, wl: Workload, attempt: number): void {
+  const r = p.o.result;
+  const lastRun = lastRunOf(r);
+  if (lastRun) p.status.lastRun = lastRun;
+  const succeeded = wl.status?.phase === 'Succeeded';
+  if (succeeded && r?.result === 'no-changes') return p.finish('Succeeded', 'NoChanges', `attempt ${attempt}: the agent made no changes; nothing to push`);
+  if (succeeded && r?.result === 'pushed') return planPushed(p, r, attempt);
+  planFailedAttempt(p, wl, attempt);
+}
+
+function planPushed(p: Planner, r: Extract<RunnerResult, { result: 'pushed' }>, attempt: number): void {
+  const { o } = p;
+  p.status.pullRequest = { ...(p.status.pullRequest ?? {}), headSha: r.headSha };
+  if (!o.forge) return p.finish('Succeeded', 'BranchPushed', `attempt ${attempt}: pushed ${r.branch} at ${r.headSha.slice(0, 12)}; the repository has no forge to open a change on`);
+  if (o.change) return enterReviewing(p, o.change);
+  if (o.changeError) {
+    p.progressing('Running', 'ChangeNotOpened', `pushed ${r.branch}; opening the change failed (retrying): ${o.changeError}`);
+    return p.requeue(10_000);
+  }
+  p.actions.push({ type: 'openChange', branch: r.branch, headSha: r.headSha });
+}
+
+/** What went wrong in a failed attempt: the runner's diagnostics, else the pod's or the Workload's own words. */
+function diagnosticsOf(p: Planner, wl: Workload): string {
+  const r = p.o.result;
+  if (r && 'diagnostics' in r) return r.diagnostics;
+  if (p.o.upstreamFailure) return p.o.upstreamFailure;
+  if (p.o.podEnd) return p.o.podEnd;
+  const ready = findCondition(wl.status?.conditions, 'Ready');
+  return ready ? `${ready.reason}: ${ready.message}` : `Workload ${wl.metadata?.name} ${wl.status?.phase}`;
+}
+
+function planFailedAttempt(p: Planner, wl: Workload, attempt: number): void {
+  const r = p.o.result;
+  const diagnostics = diagnosticsOf(p, wl);
+  p.status.diagnostics = diagnostics.slice(0, 65536);
+  if (attempt >= p.maxAttempts()) {
+    const why = `attempt ${attempt} of ${p.maxAttempts()} failed: ${firstLine(diagnostics)}`;
+    return p.finish('Failed', r?.result === 'checks-failed' ? 'MaxAttemptsReached' : 'InfraFailed', why);
+  }
+  const backoffMs = (p.task.spec.retryPolicy?.backoffSeconds ?? 60) * 1000;
+  const ended = Date.parse(wl.status?.completionTime ?? '') || p.o.now.getTime();
+  const waitMs = ended + backoffMs - p.o.now.getTime();
+  if (waitMs <= 0) return p.startAttempt(attempt + 1, diagnostics);
+  const reason = r?.result === 'checks-failed' ? 'ChecksFailed' : 'AttemptFailed';
+  if (findCondition(p.task.status?.conditions, 'Progressing')?.reason !== reason) p.events.push({ type: 'Warning', reason: 'AttemptFailed', message: `attempt ${attempt}: ${firstLine(diagnostics)}` });
+  p.progressing('Running', reason, `attempt ${attempt} failed (${firstLine(diagnostics)}); attempt ${attempt + 1} in ${Math.ceil(waitMs / 1000)} s`);
+  p.requeue(waitMs);
+}
+
+function enterReviewing(p: Planner, change: ChangeObservation): void {
+  p.status.pullRequest = { ...(p.status.pullRequest ?? {}), url: change.url, ...(change.number ? { number: change.number } : {}), state: change.state, ...(change.headSha ? { headSha: change.headSha } : {}) };
+  p.status.outcome = 'PullRequestOpened';
+  if (p.task.status?.phase !== 'Reviewing') p.events.push({ type: 'Normal', reason: 'PullRequestOpened', message: `opened ${change.url}` });
+  planChangeState(p, change);
+}
+
+function planReviewing(p: Planner): void {
+  const change = p.o.change;
+  if (!change) {
+    if (p.o.changeError) p.progressing('Reviewing', 'ChangeUnreadable', `cannot read ${p.status.pullRequest?.url ?? 'the change'} (retrying): ${p.o.changeError}`);
+    return p.requeue(REVIEW_POLL_MS);
+  }
+  p.status.pullRequest = { ...(p.status.pullRequest ?? {}), state: change.state, ...(change.headSha ? { headSha: change.headSha } : {}) };
+  planChangeState(p, change);
+}
+
+function planChangeState(p: Planner, change: ChangeObservation): void {
+  if (change.state === 'merged') return p.finish('Succeeded', 'PullRequestOpened', `${change.url} was merged`);
+  if (change.state === 'closed') return p.finish('Failed', 'Cancelled', `${change.url} was closed without merging`);
+  p.progressing('Reviewing', 'PullRequestOpened', `${change.url} is open for review`);
+  p.requeue(REVIEW_POLL_MS);
+}
+
+function firstLine(s: string): string {
+  const line = s.split('\n').find((l) => l.trim()) ?? s;
+  return line.length > 300 ? `${line.slice(0, 299)}…` : line;
+}

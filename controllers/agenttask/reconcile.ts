@@ -1,0 +1,237 @@
+/**
+ * The AgentTask controller: reads what `planAgentTask` needs (the task, the owned Workload of the
+ * current attempt, the runner's report from its pod, the gateway's signals, the change on the
+ * forge), plans, and applies the plan (identity objects, Workloads, the change, one status write,
+ * Events). Decisions are in `plan.ts`; the pod in `pod.ts`; the identity in `identity.ts`.
+ */
+import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { AgentTask, AgentTaskStatus } from '../../src/api/agenttask/types.js';
+import type { Workload } from '../../src/api/workload/types.js';
+import type { ControllerContext } from '../context.js';
+import { AGENTTASKS, PODS, ROLE_BINDINGS, ROLES, SECRETS, SERVICE_ACCOUNTS, WORKLOADS } from '../../src/api/resources.js';
+import { errorMessage, EventRecorder, isConflict, isNotFound, RestClient, updateStatusIfChanged, type ResourceType } from '../../src/runtime/index.js';
+import { isAlreadyExists } from '../../src/runtime/errors.js';
+import { podOf, type ClusterConnections } from '../../src/cluster/connections.js';
+import type { SchedulingState } from '../../src/placement/state.js';
+import { decodeResult, type RunnerResult } from '../../src/agents/run/spec.js';
+import { forgeForTask, type TaskSecretReader } from '../../src/agents/repo.js';
+import type { AgentSignals } from '../../src/agents/signals.js';
+import type { ForgeProvider, SecretLike } from '../../src/forge/index.js';
+import { agentWorkload, AGENT_CONTAINER, type AgentPodConfig } from './pod.js';
+import { taskIdentityObjects } from './identity.js';
+import { planAgentTask, type AgentTaskAction, type AgentTaskObservation, type AgentTaskPlan, type ChangeObservation } from './plan.js';
+import { AgentTaskMetrics } from './metrics.js';
+
+type Task = AgentTask & KubernetesObject;
+type Wl = Workload & KubernetesObject;
+
+export interface AgentTaskControllerDeps {
+  /** The pod's image, how it reaches the operator (gateway URL). */
+  pod: AgentPodConfig;
+  /** Budget, upstream failures and usage from the LLM gateway (none: no gateway in this operator). */
+  signals?: AgentSignals;
+}
+
+/** Registers the AgentTask controller (behind the AgentTasks feature gate). */
+export function setupAgentTaskController(ctx: ControllerContext & { scheduling: SchedulingState; connections: ClusterConnections }, deps: AgentTaskControllerDeps): () => Promise<void> {
+  const r = new AgentTaskReconciler(ctx, deps);
+  ctx.mgr.add({
+    name: 'agenttask',
+    for: AGENTTASKS,
+    owns: [WORKLOADS],
+    concurrency: 8,
+    reconcile: ({ key, log }) => r.reconcile(key, log),
+  });
+  deps.signals?.onWake((key) => ctx.mgr.enqueue('agenttask', key));
+  return () => r.stop();
+}
+
+class AgentTaskReconciler {
+  private readonly rest: RestClient;
+  private readonly events: EventRecorder;
+  private readonly readSecret: TaskSecretReader;
+  private readonly metrics: AgentTaskMetrics;
+  /** Tasks (by uid) whose identity objects this process has made or found. */
+  private readonly identityDone = new Set<string>();
+
+  constructor(
+    private readonly ctx: ControllerContext & { scheduling: SchedulingState; connections: ClusterConnections },
+    private readonly deps: AgentTaskControllerDeps,
+  ) {
+    this.rest = new RestClient(ctx.kc);
+    this.events = new EventRecorder(this.rest, 'agenttask', ctx.log);
+    this.metrics = new AgentTaskMetrics(ctx.mgr.metricsRegistry);
+    this.readSecret = async (ns, name) =>
+      this.rest.get<SecretLike & KubernetesObject>(SECRETS, name, ns).catch((err: unknown) => {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      });
+  }
+
+  async stop(): Promise<void> {
+    await this.events.stop();
+  }
+
+  private task(key: string): Task | undefined {
+    return this.ctx.mgr.informer<Task>(AGENTTASKS).get(key);
+  }
+
+  async reconcile(key: string, log: Logger): Promise<{ requeueAfterMs: number } | undefined> {
+    const task = this.task(key);
+    if (!task) {
+      this.deps.signals?.forget(key);
+      return undefined;
+    }
+    this.deps.signals?.seed({ namespace: task.metadata!.namespace!, name: task.metadata!.name! }, task.status?.usage);
+    const obs = await this.observe(task, key);
+    let plan = planAgentTask(obs);
+    // Opening the change is the one action whose answer the status needs: plan again with it.
+    const open = plan.actions.find((a): a is Extract<AgentTaskAction, { type: 'openChange' }> => a.type === 'openChange');
+    if (open) {
+      Object.assign(obs, await this.openChange(task, open, log));
+      plan = planAgentTask(obs);
+    }
+    return this.apply(task, key, plan, log);
+  }
+
+  // --- read ---------------------------------------------------------------------------------
+
+  private async observe(task: Task, key: string): Promise<AgentTaskObservation> {
+    const workload = this.ownedWorkload(task);
+    const obs: AgentTaskObservation = { task, now: new Date(), workload, forge: false, ...(this.deps.signals?.of(key) ?? {}) };
+    if (workload && ['Succeeded', 'Failed'].includes(workload.status?.phase ?? '')) Object.assign(obs, await this.podReport(workload));
+    const forge = await forgeForTask(task, this.readSecret).catch((err: unknown) => ({ error: errorMessage(err) }));
+    obs.forge = forge !== undefined;
+    const number = task.status?.phase === 'Reviewing' ? task.status.pullRequest?.number : undefined;
+    if (number !== undefined && forge) Object.assign(obs, await this.readChange(forge, number));
+    return obs;
+  }
+
+  /** The Workload of the current attempt, when the cache has it and the task controls it. */
+  private ownedWorkload(task: Task): Wl | undefined {
+    const name = task.status?.workload;
+    const wl = name ? this.ctx.mgr.informer<Wl>(WORKLOADS).get(`${task.metadata!.namespace}/${name}`) : undefined;
+    return wl?.metadata?.ownerReferences?.some((r) => r.controller && r.uid === task.metadata?.uid) ? wl : undefined;
+  }
+
+  private async readChange(forge: { forge: ForgeProvider; repo: string } | { error: string }, number: number): Promise<Partial<AgentTaskObservation>> {
+    if ('error' in forge) return { changeError: forge.error };
+    try {
+      const c = await forge.forge.getChange(forge.repo, String(number));
+      return { change: { url: c.url, ...numberOf(c.id), state: c.state, headSha: c.headSha } };
+    } catch (err) {
+      return { changeError: errorMessage(err) };
+    }
+  }
+
+  /** The runner's report (termination message) from the attempt's pod, or the pod's own words. */
+  private async podReport(wl: Wl): Promise<{ result?: RunnerResult; podEnd?: string }> {
+    const ref = wl.status?.podRef;
+    const oc = ref?.cluster ? this.ctx.scheduling.clusters.get(ref.cluster) : undefined;
+    if (!ref?.name || !ref.namespace || !oc) return {};
+    let pod: V1Pod;
+    try {
+      const conn = await this.ctx.connections.get(oc);
+      pod = podOf(conn, `${ref.namespace}/${ref.name}`) ?? (await conn.rest.get<V1Pod & KubernetesObject>(PODS, ref.name, ref.namespace));
+    } catch (err) {
+      return { podEnd: `cannot read pod ${ref.namespace}/${ref.name}: ${errorMessage(err)}` };
+    }
+    return reportOf(pod);
+  }
+
+  /** Opens (or finds: idempotent by branch) the change of the pushed branch with the operator's credentials. */
+  private async openChange(task: Task, a: { branch: string; headSha: string }, log: Logger): Promise<Partial<AgentTaskObservation>> {
+    try {
+      const f = await forgeForTask(task, this.readSecret);
+      if (!f) return { forge: false };
+      const src = task.spec.source;
+      const title = src.inline?.title ?? `${src.specKit?.taskId}: ${src.specKit?.path}`;
+      const body = [src.inline?.description ?? '', '', `Opened by Weft for AgentTask \`${task.metadata!.namespace}/${task.metadata!.name}\` (attempt ${task.status?.attempt ?? 1}).`].join('\n').trim();
+      const c = await f.forge.openOrUpdateChange(f.repo, { branch: a.branch, base: task.spec.repo.baseBranch ?? 'main', title, body });
+      log.info({ change: c.url, created: c.created }, c.created ? 'opened the change' : 'found the change of the branch');
+      const change: ChangeObservation = { url: c.url, ...numberOf(c.id), state: c.state, headSha: a.headSha };
+      return { change };
+    } catch (err) {
+      return { changeError: errorMessage(err) };
+    }
+  }
+
+  // --- apply --------------------------------------------------------------------------------
+
+  private async apply(task: Task, key: string, plan: AgentTaskPlan, log: Logger): Promise<{ requeueAfterMs: number } | undefined> {
+    for (const action of plan.actions) await this.act(task, key, action, log);
+    if (plan.status) {
+      try {
+        const before = task.status;
+        const updated = await updateStatusIfChanged(this.rest, AGENTTASKS, task, plan.status);
+        if (updated !== task) this.ctx.mgr.informer<Task>(AGENTTASKS).observeWrite(updated);
+        this.metrics.observe(task, before, plan.status);
+      } catch (err) {
+        if (isConflict(err)) return { requeueAfterMs: 100 };
+        if (isNotFound(err)) return undefined;
+        throw err;
+      }
+    }
+    for (const e of plan.events) void this.events.record(task, e.type, e.reason, e.message);
+    return plan.requeueAfterMs === undefined ? undefined : { requeueAfterMs: plan.requeueAfterMs };
+  }
+
+  private async act(task: Task, key: string, action: AgentTaskAction, log: Logger): Promise<void> {
+    switch (action.type) {
+      case 'ensureIdentity':
+        return this.ensureIdentity(task);
+      case 'createWorkload': {
+        this.deps.signals?.forget(key, 'upstream');
+        const wl = agentWorkload(task, action.attempt, this.deps.pod, { diagnostics: action.diagnostics, deadlineSeconds: action.deadlineSeconds });
+        await this.createIfMissing(WORKLOADS, wl as unknown as KubernetesObject);
+        log.info({ workload: wl.metadata?.name, attempt: action.attempt }, 'attempt started');
+        return;
+      }
+      case 'deleteWorkload':
+        await this.rest.delete(WORKLOADS, action.name, task.metadata!.namespace).catch((err: unknown) => {
+          if (!isNotFound(err)) throw err;
+        });
+        log.info({ workload: action.name }, 'stopped the attempt');
+        return;
+      case 'openChange':
+        return; // done before planning again (reconcile)
+    }
+  }
+
+  private async ensureIdentity(task: Task): Promise<void> {
+    if (this.identityDone.has(task.metadata!.uid!)) return;
+    const { serviceAccount, role, roleBinding } = taskIdentityObjects(task);
+    await this.createIfMissing(SERVICE_ACCOUNTS, serviceAccount);
+    await this.createIfMissing(ROLES, role);
+    await this.createIfMissing(ROLE_BINDINGS, roleBinding);
+    this.identityDone.add(task.metadata!.uid!);
+  }
+
+  private async createIfMissing(t: ResourceType, obj: KubernetesObject): Promise<void> {
+    try {
+      await this.rest.create(t, obj);
+    } catch (err) {
+      if (!isAlreadyExists(err)) throw err;
+    }
+  }
+}
+
+/** The runner's report in the agent container's termination message, else how the container ended. */
+export function reportOf(pod: V1Pod): { result?: RunnerResult; podEnd?: string } {
+  const st = pod.status?.containerStatuses?.find((c) => c.name === AGENT_CONTAINER);
+  const term = st?.state?.terminated ?? st?.lastState?.terminated;
+  if (!term) return {};
+  const result = decodeResult(term.message);
+  if (result) return { result };
+  const message = term.message ? `: ${term.message.slice(0, 2000)}` : '';
+  return { podEnd: `container ${AGENT_CONTAINER} ended: ${term.reason ?? 'Error'} (exit code ${term.exitCode})${message}` };
+}
+
+/** A PR number from a change id ("12"); Radicle patch ids are not numbers. */
+function numberOf(id: string): { number?: number } {
+  return /^[1-9][0-9]{0,9}$/.test(id) ? { number: Number(id) } : {};
+}
+
+/** The status the controller last wrote (for tests and the dashboard). */
+export type { AgentTaskStatus };

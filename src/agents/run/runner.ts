@@ -1,0 +1,144 @@
+/**
+ * The runner of an agent pod (`weft task-run`): clone through the operator's git gateway, let the
+ * driver work, run the toolchain, commit and push the task's branch, and report the result in the
+ * termination message. Every step is logged on stdout (`kubectl logs` shows them). The pod holds
+ * no secret: its projected token (re-read for every call, the kubelet refreshes it) is its only
+ * credential, for the gateway alone.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gitAuthEnv, runGit } from '../../forge/git.js';
+import { errorMessage } from '../../runtime/errors.js';
+import { encodeResult, RUNNER_EXIT, type LastRunSummary, type RunnerResult, type RunnerTaskSpec } from './spec.js';
+import { runDriver, type DriverContext } from '../drivers/index.js';
+import { runToolchain } from './toolchain.js';
+import { runShell, type StepLog } from './shell.js';
+
+/** Where the runner takes its inputs from (the pod's environment; tests pass their own). */
+export interface RunnerEnv {
+  spec: RunnerTaskSpec;
+  gitUrl: string;
+  gatewayUrl: string;
+  tokenFile: string;
+  workspace: string;
+  /** Where the result goes (the kubelet's termination message file). */
+  resultFile: string;
+  log: StepLog;
+}
+
+/** Reads the runner's inputs from the environment; throws naming the variable that is missing. */
+export function runnerEnvFrom(env: NodeJS.ProcessEnv, log: StepLog): RunnerEnv {
+  const need = (name: string) => {
+    const v = env[name];
+    if (!v) throw new Error(`${name} is not set: weft task-run runs in an AgentTask pod, whose controller sets it`);
+    return v;
+  };
+  let spec: RunnerTaskSpec;
+  try {
+    spec = JSON.parse(need('WEFT_TASK_SPEC')) as RunnerTaskSpec;
+  } catch (err) {
+    throw new Error(`WEFT_TASK_SPEC is not JSON: ${errorMessage(err)}`);
+  }
+  return {
+    spec,
+    gitUrl: need('WEFT_GIT_URL'),
+    gatewayUrl: need('WEFT_GATEWAY_URL'),
+    tokenFile: need('WEFT_TOKEN_FILE'),
+    workspace: need('WEFT_WORKSPACE'),
+    resultFile: env.WEFT_RESULT_FILE ?? '/dev/termination-log',
+    log,
+  };
+}
+
+class StepFailed extends Error {
+  constructor(
+    readonly step: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Runs the whole attempt; returns the exit code after writing the result. */
+export async function runTask(env: RunnerEnv): Promise<number> {
+  const { spec, log } = env;
+  log(`task ${spec.task.namespace}/${spec.task.name}, attempt ${spec.attempt}, driver ${spec.agent.driver}, branch ${spec.branch}`);
+  let result: RunnerResult;
+  try {
+    result = await attempt(env);
+  } catch (err) {
+    const step = err instanceof StepFailed ? err.step : 'runner';
+    result = { result: 'infra-failed', step, diagnostics: `${step}: ${errorMessage(err)}` };
+  }
+  log(`result: ${result.result}${'diagnostics' in result ? ` — ${result.diagnostics.split('\n')[0]}` : ''}`);
+  await writeFile(env.resultFile, encodeResult(result)).catch((err: unknown) => log(`cannot write the result to ${env.resultFile}: ${errorMessage(err)}`));
+  return result.result === 'checks-failed' ? RUNNER_EXIT.checks : result.result === 'infra-failed' ? RUNNER_EXIT.infra : RUNNER_EXIT.ok;
+}
+
+async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof StepFailed) throw err;
+    throw new StepFailed(name, errorMessage(err));
+  }
+}
+
+async function attempt(env: RunnerEnv): Promise<RunnerResult> {
+  const { spec, log } = env;
+  const repo = join(env.workspace, 'repo');
+  const git = async (args: string[], timeoutMs = 300_000) => {
+    const token = (await readFile(env.tokenFile, 'utf8')).trim();
+    return runGit(args, { cwd: repo, env: gitAuthEnv(env.gitUrl, `Bearer ${token}`), timeoutMs });
+  };
+  const branchExists = await step('clone', async () => {
+    log(`clone ${env.gitUrl} (${spec.repo.baseBranch})`);
+    const token = (await readFile(env.tokenFile, 'utf8')).trim();
+    await runGit(['clone', '--no-tags', '--branch', spec.repo.baseBranch, env.gitUrl, repo], { env: gitAuthEnv(env.gitUrl, `Bearer ${token}`), timeoutMs: 600_000 });
+    const heads = (await git(['ls-remote', '--heads', 'origin', spec.branch])).stdout.trim();
+    return heads.length > 0;
+  });
+  const base = (await git(['rev-parse', 'HEAD'])).stdout.trim();
+  await step('branch', async () => {
+    if (branchExists) {
+      log(`continue ${spec.branch} (a re-run keeps the work already pushed)`);
+      await git(['fetch', 'origin', `refs/heads/${spec.branch}:refs/remotes/origin/${spec.branch}`]);
+      await git(['checkout', '-B', spec.branch, `origin/${spec.branch}`]);
+    } else {
+      await git(['checkout', '-b', spec.branch]);
+    }
+  });
+  const ctx: DriverContext = { spec, repo, gatewayUrl: env.gatewayUrl, tokenFile: env.tokenFile, log };
+  const driven = await step('agent', () => runDriver(ctx));
+  if (!driven.ok) {
+    const diagnostics = `the agent (driver ${spec.agent.driver}) failed: ${driven.message}`;
+    return driven.infra ? { result: 'infra-failed', step: 'agent', diagnostics } : { result: 'checks-failed', diagnostics };
+  }
+
+  const lastRun: LastRunSummary = {};
+  const checks = await step('toolchain', () => runToolchain(spec.toolchain, repo, log));
+  if (checks.lint) lastRun.lint = checks.lint.summary;
+  if (checks.test) lastRun.test = checks.test.summary;
+  if (!checks.ok) return { result: 'checks-failed', diagnostics: checks.diagnostics, lastRun };
+
+  return step('push', async () => {
+    await git(['add', '-A']);
+    const staged = (await git(['diff', '--cached', '--name-only'])).stdout.trim();
+    if (staged) {
+      const title = spec.source.inline?.title ?? `${spec.source.specKit?.taskId ?? 'task'}: ${spec.task.name}`;
+      await git(['-c', 'user.name=Weft Agent', '-c', 'user.email=agent@weft.invalid', 'commit', '-q', '-m', title, '-m', `AgentTask ${spec.task.namespace}/${spec.task.name}, attempt ${spec.attempt}`]);
+    }
+    const head = (await git(['rev-parse', 'HEAD'])).stdout.trim();
+    const remoteHead = branchExists ? (await git(['rev-parse', `origin/${spec.branch}`])).stdout.trim() : undefined;
+    if (head === base && !branchExists) return { result: 'no-changes', lastRun } as RunnerResult;
+    if (head === remoteHead) {
+      log(`nothing new: ${spec.branch} is already at ${head.slice(0, 12)}`);
+      return { result: 'pushed', branch: spec.branch, headSha: head, baseSha: base, lastRun } as RunnerResult;
+    }
+    log(`push ${spec.branch} at ${head.slice(0, 12)}`);
+    await git(['push', 'origin', `HEAD:refs/heads/${spec.branch}`], 600_000);
+    return { result: 'pushed', branch: spec.branch, headSha: head, baseSha: base, lastRun } as RunnerResult;
+  });
+}
+
+export { runShell };

@@ -1,0 +1,218 @@
+// AgentTasks end to end on a real node (kubelet + containerd + runc), a real Gitea and the fake
+// LLM: the operator (AgentTasks gate on) creates the task's identity and an owned Workload, the
+// agent pod runs `weft task-run` from the agent image in a namespace that enforces Pod Security
+// `restricted`, clones and pushes through the operator's git gateway, reaches the LLM through the
+// LLM gateway with its projected token, and the operator opens the pull request.
+// The control plane is this file's own (one real node); it is both the hub and the OrgCluster.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KubeConfig, type KubernetesObject, type V1Pod } from '@kubernetes/client-node';
+import { LocalControlPlane } from '../../src/cluster/local.js';
+import { applyCrds, readCrds } from '../../src/cluster/crds.js';
+import { freePort } from '../../src/cluster/ports.js';
+import { LocalGitea } from '../../src/forge/local/gitea.js';
+import { NodeAgent } from '../../src/nodeagent/agent.js';
+import { provisionAgent } from '../../src/nodeagent/provision.js';
+import { parseOperatorConfig } from '../../src/config/operator.js';
+import { runOperator, type RunningOperator } from '../../src/operator/run.js';
+import { AGENTTASKS, NAMESPACES, ORGCLUSTERS, PODS, ROLE_BINDINGS, ROLES, SECRETS, SERVICE_ACCOUNTS, WORKLOADS } from '../../src/api/resources.js';
+import { RestClient } from '../../src/runtime/index.js';
+import type { AgentTask } from '../../src/api/agenttask/types.js';
+import { startFakeLlm, type FakeLlm } from '../fakes/llm/index.js';
+import { diagnosticsTarget, eventually, kubectl, testLogger, watchLog, LogRing } from '../harness/index.js';
+
+const NODE = 'agent-node';
+const NS = 'agents';
+const ORG = 'acme';
+const TEST_MS = 300_000;
+const LLM_KEY = `sk-live-${randomBytes(12).toString('hex')}`;
+
+let cp: LocalControlPlane | undefined;
+let rest: RestClient;
+let gitea: LocalGitea | undefined;
+let llm: FakeLlm | undefined;
+let op: RunningOperator | undefined;
+let agent: NodeAgent | undefined;
+let repo: string;
+let transcripts: string;
+
+type Task = AgentTask & KubernetesObject;
+const getTask = (name: string) => rest.get<Task>(AGENTTASKS, name, NS);
+
+function newTask(name: string, spec: Partial<AgentTask['spec']>): Task {
+  return {
+    apiVersion: 'weft.dev/v1alpha1',
+    kind: 'AgentTask',
+    metadata: { name, namespace: NS },
+    spec: {
+      org: ORG,
+      repo: { url: `${gitea!.url}/${repo}.git`, baseBranch: 'main', credentialsSecretRef: { name: 'forge' } },
+      source: { inline: { title: `Task ${name}`, description: 'Write the file the test expects.' } },
+      agent: { driver: 'scripted', steps: [{ write: { path: `${name}.txt`, content: `${name}\n` } }], endpointSecretRef: { name: 'llm' } },
+      retryPolicy: { maxAttempts: 1, backoffSeconds: 0 },
+      resources: { cpu: '100m', memory: '128Mi' },
+      ...spec,
+    },
+  } as Task;
+}
+
+async function until(name: string, check: (t: Task) => void, timeoutMs = TEST_MS - 30_000): Promise<Task> {
+  return eventually(
+    async () => {
+      const t = await getTask(name);
+      check(t);
+      return t;
+    },
+    { timeoutMs, description: `AgentTask ${name}` },
+  );
+}
+
+const podOfTask = async (name: string): Promise<V1Pod> => {
+  const t = await getTask(name);
+  const pod = t.status?.placement?.pod;
+  if (!pod) throw new Error(`AgentTask ${name} has no pod yet: ${JSON.stringify(t.status)}`);
+  return rest.get<V1Pod & KubernetesObject>(PODS, pod, NS);
+};
+
+beforeAll(async () => {
+  cp = await LocalControlPlane.start({ nodes: [{ name: NODE, real: true, images: ['agent'] }] });
+  const kc = cp.kubeConfig();
+  await applyCrds(kc, await readCrds(new URL('../../crds', import.meta.url).pathname));
+  rest = new RestClient(kc);
+  watchLog(diagnosticsTarget('agent cluster', () => cp?.kubeconfigPath), 'gitea', new LogRing());
+  [gitea, llm] = await Promise.all([LocalGitea.start(), startFakeLlm({ apiKey: LLM_KEY })]);
+  repo = await gitea.createRepo('app');
+  await rest.create(NAMESPACES, { metadata: { name: NS, labels: { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'latest' } } } as KubernetesObject);
+  await rest.create(SECRETS, { metadata: { name: 'forge', namespace: NS }, stringData: { token: gitea.admin.token } } as KubernetesObject);
+  await rest.create(SECRETS, { metadata: { name: 'llm', namespace: NS }, stringData: { url: llm.url, apiKey: LLM_KEY } } as KubernetesObject);
+  await rest.create(SECRETS, { metadata: { name: 'self', namespace: NS }, stringData: { kubeconfig: kc.exportConfig() } } as KubernetesObject);
+  const agentKc = new KubeConfig();
+  agentKc.loadFromString(await provisionAgent(kc, { name: NODE, org: ORG, tags: [] }));
+  agent = new NodeAgent({ name: NODE, kc: agentKc, log: testLogger('node agent'), detect: async () => ({ cpu: '4', memory: '4Gi' }), heartbeatIntervalMs: 2000 });
+  await agent.start();
+  await rest.create(ORGCLUSTERS, { apiVersion: 'weft.dev/v1alpha1', kind: 'OrgCluster', metadata: { name: 'self', namespace: NS }, spec: { org: ORG, provider: 'kubeconfig', kubeconfigSecretRef: { name: 'self' }, hosts: [NODE] } } as KubernetesObject);
+  // Pods reach the operator on the node's bridge gateway (an interface this test's cluster made).
+  const gw = cp.realCluster!.network.gateway;
+  const port = await freePort(gw);
+  transcripts = await mkdtemp(join(tmpdir(), 'weft-transcripts-'));
+  const cfg = parseOperatorConfig(
+    { kubeconfig: cp.kubeconfigPath, httpAddr: `${gw}:${port}`, namespace: 'weft-system', leaderElect: false, featureGates: 'AgentTasks=true', agentGatewayUrl: `http://${gw}:${port}`, agentTranscriptDir: transcripts },
+    {},
+  );
+  op = await runOperator({ ...cfg, agents: { ...cfg.agents, image: 'localhost/weft-agent:dev' } }, testLogger('operator'));
+}, 20 * 60_000);
+
+afterAll(async () => {
+  agent?.stop();
+  await op?.stop();
+  await Promise.all([gitea?.stop(), llm?.close(), cp?.stop()]);
+  if (transcripts) await rm(transcripts, { recursive: true, force: true });
+}, 180_000);
+
+describe('AgentTask on a real node', () => {
+  it('scripted: the pod pushes weft/<task> through the gateway, the operator opens one pull request; merged → Succeeded', async () => {
+    await rest.create(AGENTTASKS, newTask('scripted', { toolchain: { test: ['test -f scripted.txt'] } }));
+    const reviewing = await until('scripted', (t) => expect(t.status?.phase).toBe('Reviewing'));
+    expect(reviewing.status).toMatchObject({ outcome: 'PullRequestOpened', branch: 'weft/scripted', attempt: 1, lastRun: { test: 'passed (1 command)' } });
+    const number = reviewing.status!.pullRequest!.number!;
+    const pr = await gitea!.api<{ head: { ref: string; sha: string }; state: string }>('GET', `/repos/${repo}/pulls/${number}`, gitea!.admin.token);
+    expect(pr.head).toMatchObject({ ref: 'weft/scripted', sha: reviewing.status!.pullRequest!.headSha });
+    // The pod's log shows the runner's steps.
+    const logs = await kubectl(cp!.kubeconfigPath, ['logs', '-n', NS, reviewing.status!.placement!.pod!]);
+    expect(logs.stdout).toMatch(/step 1\/1: write scripted.txt[\s\S]*push weft\/scripted/);
+    // Merging the pull request ends the task.
+    await gitea!.api('POST', `/repos/${repo}/pulls/${number}/merge`, gitea!.admin.token, { Do: 'merge' });
+    op!.mgr.enqueue('agenttask', `${NS}/scripted`);
+    await until('scripted', (t) => expect(t.status).toMatchObject({ phase: 'Succeeded', outcome: 'PullRequestOpened' }), 90_000);
+  }, TEST_MS);
+
+  it('least privilege: owned ServiceAccount/Role/RoleBinding; the Role allows only its own task; the pod is restricted with a projected token', async () => {
+    await rest.create(AGENTTASKS, newTask('rbac', { agent: { driver: 'scripted', steps: [{ run: 'sleep 120' }] }, timeoutSeconds: 240 }));
+    const t = await until('rbac', (x) => expect(x.status?.phase).toBe('Running'));
+    for (const type of [SERVICE_ACCOUNTS, ROLES, ROLE_BINDINGS]) {
+      const obj = await rest.get<KubernetesObject>(type, 'weft-task-rbac', NS);
+      expect(obj.metadata?.ownerReferences).toEqual([expect.objectContaining({ kind: 'AgentTask', name: 'rbac', uid: t.metadata!.uid, controller: true })]);
+    }
+    const can = async (verb: string, resource: string, name?: string, sub?: string) => {
+      const r = await kubectl(cp!.kubeconfigPath, ['auth', 'can-i', verb, `${resource}${name ? `/${name}` : ''}`, ...(sub ? ['--subresource', sub] : []), '-n', NS, '--as', `system:serviceaccount:${NS}:weft-task-rbac`]);
+      return r.stdout.trim();
+    };
+    expect(await can('get', 'agenttasks.weft.dev', 'rbac')).toBe('yes');
+    expect(await can('patch', 'agenttasks.weft.dev', 'rbac', 'status')).toBe('yes');
+    expect(await can('patch', 'agenttasks.weft.dev', 'rbac')).toBe('no');
+    expect(await can('get', 'agenttasks.weft.dev', 'scripted')).toBe('no');
+    expect(await can('list', 'agenttasks.weft.dev')).toBe('no');
+    expect(await can('get', 'secrets', 'forge')).toBe('no');
+    expect(await can('list', 'secrets')).toBe('no');
+    expect(await can('get', 'pods')).toBe('no');
+    const pod = await podOfTask('rbac');
+    expect(pod.spec).toMatchObject({ serviceAccountName: 'weft-task-rbac', automountServiceAccountToken: false, securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } } });
+    expect(pod.spec!.containers[0]!.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    const token = pod.spec!.volumes!.find((v) => v.projected)!.projected!.sources![0]!.serviceAccountToken!;
+    expect(token.audience).toBe('weft');
+    expect(token.expirationSeconds).toBeLessThanOrEqual(3600);
+    // The namespace enforces restricted: a pod that is not would be refused.
+    const refused = await rest.create(PODS, { metadata: { name: 'privileged', namespace: NS }, spec: { containers: [{ name: 'x', image: 'localhost/weft-agent:dev', securityContext: { privileged: true } }] } } as KubernetesObject).catch((e: Error) => e);
+    expect(String(refused)).toMatch(/violates PodSecurity "restricted/);
+  }, TEST_MS);
+
+  it("no secret in the agent pod: not in its environment, files or logs; its token is refused on another task's routes", async () => {
+    const pod = await podOfTask('rbac');
+    const exec = (cmd: string) => kubectl(cp!.kubeconfigPath, ['exec', '-n', NS, pod.metadata!.name!, '--', 'bash', '-c', cmd]);
+    const env = await exec('env');
+    for (const secret of [LLM_KEY, gitea!.admin.token]) {
+      expect(env.stdout).not.toContain(secret);
+      // grep exits 1 when nothing matches (2 on errors, e.g. unreadable files, which are not the point)
+      const found = await exec(`grep -rIlF -- "$0" / --exclude-dir=proc --exclude-dir=sys --exclude-dir=dev 2>/dev/null; true`.replace('$0', secret));
+      expect(found.stdout.trim()).toBe('');
+    }
+    const logs = await kubectl(cp!.kubeconfigPath, ['logs', '-n', NS, pod.metadata!.name!]);
+    expect(logs.stdout).not.toContain(LLM_KEY);
+    expect(logs.stdout).not.toContain(gitea!.admin.token);
+    // Task rbac's token on task scripted's LLM and git routes: 403.
+    const other = await exec('curl -s -o /dev/null -w "%{http_code}" -H "Authorization: Bearer $(cat $WEFT_TOKEN_FILE)" -H "content-type: application/json" -d "{}" "$WEFT_GATEWAY_URL/llm/agents/scripted/openai/v1/chat/completions"');
+    expect(other.stdout).toBe('403');
+    const git = await exec('git -c http.extraHeader="Authorization: Bearer $(cat $WEFT_TOKEN_FILE)" ls-remote "$WEFT_GATEWAY_URL/git/agents/scripted.git" 2>&1; echo "exit $?"');
+    expect(git.stdout).toMatch(/403|denied|not allowed/i);
+    expect(git.stdout).toMatch(/exit [1-9]/);
+  }, TEST_MS);
+
+  it('suspend stops the pod and ends the task Cancelled; a timeout ends it with Timeout', async () => {
+    await rest.patch(AGENTTASKS, { name: 'rbac', namespace: NS }, { spec: { suspend: true } });
+    const cancelled = await until('rbac', (t) => expect(t.status).toMatchObject({ phase: 'Failed', outcome: 'Cancelled' }));
+    await eventually(async () => expect(await rest.get(WORKLOADS, cancelled.status!.workload!, NS).catch(() => undefined)).toBeUndefined(), { timeoutMs: 60_000, description: 'the Workload of the cancelled attempt to go' });
+    await rest.create(AGENTTASKS, newTask('slow', { agent: { driver: 'scripted', steps: [{ run: 'sleep 600' }] }, timeoutSeconds: 25 }));
+    const t = await until('slow', (x) => expect(x.status).toMatchObject({ phase: 'Failed', outcome: 'Timeout' }), 120_000);
+    expect(t.status?.message).toContain('spec.timeoutSeconds=25');
+  }, TEST_MS);
+
+  it('weft-agent driver: tool calls through the LLM gateway with the pod token; usage counted; transcript written without the key', async () => {
+    llm!.push({ text: 'Writing the file.', toolCalls: [{ name: 'write_file', arguments: { path: 'agent.txt', content: 'from the agent\n' } }], usage: { input: 100, output: 20 } });
+    llm!.push({ text: 'Done.', toolCalls: [{ name: 'finish', arguments: { summary: 'wrote agent.txt' } }], usage: { input: 150, output: 10 } });
+    await rest.create(AGENTTASKS, newTask('llm', { agent: { driver: 'weft-agent', model: 'gpt-test', endpointSecretRef: { name: 'llm' } }, toolchain: { test: ['grep -q "from the agent" agent.txt'] } }));
+    const t = await until('llm', (x) => expect(x.status?.phase).toBe('Reviewing'));
+    expect(t.status?.usage).toMatchObject({ requests: 2, inputTokens: 250, outputTokens: 30 });
+    // The fake saw the operator's key, never the pod's token.
+    expect(llm!.requests.slice(-2).map((r) => r.headers.authorization)).toEqual([`Bearer ${LLM_KEY}`, `Bearer ${LLM_KEY}`]);
+    const files = await readdir(join(transcripts, NS, 'llm'));
+    const text = await readFile(join(transcripts, NS, 'llm', files[0]!), 'utf8');
+    expect(text).toContain('write_file');
+    expect(text).not.toContain(LLM_KEY);
+  }, TEST_MS);
+
+  it('budget: the request over spec.budget.maxRequests is refused (429) and the task ends BudgetExceeded', async () => {
+    llm!.push({ text: 'one', toolCalls: [{ name: 'list_files', arguments: {} }] });
+    await rest.create(AGENTTASKS, newTask('budget', { agent: { driver: 'weft-agent', endpointSecretRef: { name: 'llm' } }, budget: { maxRequests: 1 } }));
+    const t = await until('budget', (x) => expect(x.status).toMatchObject({ phase: 'Failed', outcome: 'BudgetExceeded' }));
+    expect(t.status?.message).toContain('spec.budget.maxRequests=1');
+  }, TEST_MS);
+
+  it('an LLM that keeps answering 500: retried by the gateway, then InfraFailed with the cause', async () => {
+    for (let i = 0; i < 8; i++) llm!.push({ status: 500, message: 'the model is on fire' });
+    await rest.create(AGENTTASKS, newTask('fire', { agent: { driver: 'weft-agent', endpointSecretRef: { name: 'llm' } } }));
+    const t = await until('fire', (x) => expect(x.status).toMatchObject({ phase: 'Failed', outcome: 'InfraFailed' }));
+    expect(`${t.status?.message}\n${t.status?.diagnostics}`).toMatch(/500|on fire/);
+  }, TEST_MS);
+});
