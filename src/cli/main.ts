@@ -9,6 +9,7 @@ import { weftHome } from './home.js';
 import { EXIT, processIO, untilSignal, type CliIO } from './io.js';
 import type { AgentFlags } from './agent.js';
 import { addMcpCommands } from './mcp.js';
+import { addArtifactCommands } from './artifacts.js';
 
 // Commands other than `operator` are loaded when run: they pull in client-node's generated API
 // clients, which the long-running operator does not need (see docs/runtime.md, Memory).
@@ -139,6 +140,7 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
       })(),
     );
   addMcpCommands(program, io, run);
+  addArtifactCommands(program, io, run);
   return program;
 }
 
