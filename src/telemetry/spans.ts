@@ -1,6 +1,10 @@
 import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
 import { formatTraceparent, TRACEPARENT_ENV } from './traceparent.js';
-import { weftTracer } from './tracing.js';
+import { TRACER_NAME } from './options.js';
+
+// The global tracer: a no-op until startTracing (./tracing.ts) registers the SDK; importing this
+// module does not load the SDK.
+const weftTracer = () => trace.getTracer(TRACER_NAME);
 
 /** Options of {@link withSpan}. */
 export interface SpanOptions {
