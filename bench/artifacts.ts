@@ -3,6 +3,10 @@
  * (plain PutObject per file, lib-storage Upload for the big file, SDK defaults), to the same
  * versitygw in the same run; and the run-history listing with 10,000 runs.
  *
+ * Three sides per scenario: the SDK alone, Weft's store called directly (what the operator does), and
+ * the pod's path: `weft artifacts upload` → the operator's PUT route (in this process, on loopback;
+ * the token check is stubbed: no apiserver here) → versitygw.
+ *
  * BENCH_ARTIFACTS_MIB (default 1024): bytes per scenario; BENCH_ROUNDS (default 2): alternating
  * rounds, the best of each side is compared; BENCH_HISTORY_RUNS (default 10000).
  */
@@ -15,6 +19,11 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { HistoryIndex, type RunOutcome, type RunRecord } from '../src/artifacts/history.js';
 import { LocalS3 } from '../src/artifacts/local-s3.js';
 import { collectArtifacts, uploadArtifacts } from '../src/artifacts/uploader.js';
+import { uploadThroughOperator } from '../src/artifacts/client.js';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { KubeConfig } from '@kubernetes/client-node';
+import { RestClient } from '../src/runtime/rest.js';
+import { registerArtifactRoutes } from '../src/server/artifacts/routes.js';
 
 const MiB = 1024 * 1024;
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -65,8 +74,21 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
 
+/** The operator's artifact routes on loopback, writing to `store`; a token is its ServiceAccount's name. */
+async function operatorApp(store: ReturnType<LocalS3['store']>): Promise<{ app: FastifyInstance; url: string }> {
+  const app = Fastify();
+  registerArtifactRoutes(app, {
+    rest: new RestClient(new KubeConfig()), // unused: uploads are authenticated by the stubbed verifier
+    storeFor: async () => store,
+    verifier: { verify: async (token) => ({ namespace: 'bench', serviceAccount: token }) },
+  });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  return { app, url };
+}
+
 async function uploadBench(s3: LocalS3, root: string, totalMiB: number): Promise<void> {
   const store = s3.store();
+  const op = await operatorApp(store);
   const client = new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
   const scenarios = [
     { name: `${totalMiB} MiB in 100 files`, dir: join(root, 'many'), count: 100, bytes: Math.floor((totalMiB * MiB) / 100) },
@@ -75,7 +97,7 @@ async function uploadBench(s3: LocalS3, root: string, totalMiB: number): Promise
   for (const sc of scenarios) {
     await makeFiles(sc.dir, sc.count, sc.bytes);
     const files = Array.from({ length: sc.count }, (_, f) => ({ name: `file-${String(f).padStart(3, '0')}.bin`, size: sc.bytes }));
-    const best = { sdk: Infinity, store: Infinity };
+    const best = { sdk: Infinity, store: Infinity, operator: Infinity };
     for (let r = 0; r < rounds; r++) {
       best.sdk = Math.min(best.sdk, await timed(() => sdkUpload({ client, bucket: s3.bucket, dir: sc.dir, prefix: `sdk-${r}` }, files)));
       await rm(join(s3.dir, 'data', s3.bucket, `sdk-${r}`), { recursive: true, force: true });
@@ -85,14 +107,22 @@ async function uploadBench(s3: LocalS3, root: string, totalMiB: number): Promise
       });
       best.store = Math.min(best.store, total);
       await rm(join(s3.dir, 'data', s3.bucket, 'bench'), { recursive: true, force: true });
+      const viaOperator = await timed(async () => {
+        const m = await uploadThroughOperator({ operator: op.url, token: `weft-job-r${r}`, dest: { namespace: 'bench', kind: 'job', name: `r${r}`, attempt: 1 }, workspace: sc.dir, patterns: ['*.bin'], maxFileBytes: 2 * totalMiB * MiB });
+        if (!m.ok || m.artifacts.length !== sc.count) throw new Error(`upload through the operator failed: ${m.error ?? JSON.stringify(m.refused)}`);
+      });
+      best.operator = Math.min(best.operator, viaOperator);
+      await rm(join(s3.dir, 'data', s3.bucket, 'bench'), { recursive: true, force: true });
     }
     const mibps = (s: number) => ((sc.count * sc.bytes) / MiB / s).toFixed(0);
     console.log(`  ${sc.name}`);
     console.log(`    SDK alone (PutObject/Upload)        ${best.sdk.toFixed(2)} s  ${mibps(best.sdk)} MiB/s`);
     console.log(`    Weft store (sha256 + checked upload) ${best.store.toFixed(2)} s  ${mibps(best.store)} MiB/s  ratio ${(best.sdk / best.store).toFixed(2)}x (goal >= 0.7x)`);
+    console.log(`    pod CLI -> operator route -> store   ${best.operator.toFixed(2)} s  ${mibps(best.operator)} MiB/s  ratio ${(best.sdk / best.operator).toFixed(2)}x (goal >= 0.7x)`);
     await rm(sc.dir, { recursive: true, force: true });
   }
   client.destroy();
+  await op.app.close();
   await store.close();
 }
 
