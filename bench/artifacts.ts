@@ -4,8 +4,9 @@
  * versitygw in the same run; and the run-history listing with 10,000 runs.
  *
  * Three sides per scenario: the SDK alone, Weft's store called directly (what the operator does), and
- * the pod's path: `weft artifacts upload` → the operator's PUT route (in this process, on loopback;
- * the token check is stubbed: no apiserver here) → versitygw.
+ * the pod's path: `weft artifacts upload` → the operator's PUT route (in a worker thread, as the
+ * operator is another process in a cluster; on loopback; the token check is stubbed: no apiserver
+ * here) → versitygw.
  *
  * BENCH_ARTIFACTS_MIB (default 1024): bytes per scenario; BENCH_ROUNDS (default 2): alternating
  * rounds, the best of each side is compared; BENCH_HISTORY_RUNS (default 10000).
@@ -20,10 +21,7 @@ import { HistoryIndex, type RunOutcome, type RunRecord } from '../src/artifacts/
 import { LocalS3 } from '../src/artifacts/local-s3.js';
 import { collectArtifacts, uploadArtifacts } from '../src/artifacts/uploader.js';
 import { uploadThroughOperator } from '../src/artifacts/client.js';
-import Fastify, { type FastifyInstance } from 'fastify';
-import { KubeConfig } from '@kubernetes/client-node';
-import { RestClient } from '../src/runtime/rest.js';
-import { registerArtifactRoutes } from '../src/server/artifacts/routes.js';
+import { Worker } from 'node:worker_threads';
 
 const MiB = 1024 * 1024;
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -74,21 +72,27 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
 
-/** The operator's artifact routes on loopback, writing to `store`; a token is its ServiceAccount's name. */
-async function operatorApp(store: ReturnType<LocalS3['store']>): Promise<{ app: FastifyInstance; url: string }> {
-  const app = Fastify();
-  registerArtifactRoutes(app, {
-    rest: new RestClient(new KubeConfig()), // unused: uploads are authenticated by the stubbed verifier
-    storeFor: async () => store,
-    verifier: { verify: async (token) => ({ namespace: 'bench', serviceAccount: token }) },
+/** The operator's artifact routes in a worker thread (bench/artifacts-operator.ts), writing to the same bucket. */
+async function operatorWorker(s3: LocalS3): Promise<{ url: string; stop(): Promise<void> }> {
+  const worker = new Worker(new URL('./artifacts-operator.js', import.meta.url), {
+    workerData: { endpoint: s3.endpoint, bucket: s3.bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
   });
-  const url = await app.listen({ host: '127.0.0.1', port: 0 });
-  return { app, url };
+  const url = await new Promise<string>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  return {
+    url,
+    async stop() {
+      worker.postMessage('stop');
+      await new Promise((resolve) => worker.once('exit', resolve));
+    },
+  };
 }
 
 async function uploadBench(s3: LocalS3, root: string, totalMiB: number): Promise<void> {
   const store = s3.store();
-  const op = await operatorApp(store);
+  const op = await operatorWorker(s3);
   const client = new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
   const scenarios = [
     { name: `${totalMiB} MiB in 100 files`, dir: join(root, 'many'), count: 100, bytes: Math.floor((totalMiB * MiB) / 100) },
@@ -122,7 +126,7 @@ async function uploadBench(s3: LocalS3, root: string, totalMiB: number): Promise
     await rm(sc.dir, { recursive: true, force: true });
   }
   client.destroy();
-  await op.app.close();
+  await op.stop();
   await store.close();
 }
 
