@@ -24,6 +24,11 @@ export class FilesystemArtifactStore implements ArtifactStore {
     this.description = `filesystem ${root}`;
   }
 
+  /** The file is hashed while written and renamed into place only when the digest matches. */
+  verifiesSha256(): boolean {
+    return true;
+  }
+
   async put(key: string, body: Readable | Buffer, opts: PutOptions): Promise<StoredObject> {
     const file = this.pathOf(key);
     const tmp = `${file}.weft-tmp-${randomBytes(6).toString('hex')}`;

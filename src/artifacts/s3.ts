@@ -91,6 +91,11 @@ export class S3ArtifactStore implements ArtifactStore {
     return this.client;
   }
 
+  /** Single PUTs (below the multipart threshold) carry `ChecksumSHA256`, which the server verifies; multipart parts are checked one by one only. */
+  verifiesSha256(size: number): boolean {
+    return size < this.opts.multipartThreshold;
+  }
+
   async put(key: string, body: Readable | Buffer, opts: PutOptions): Promise<StoredObject> {
     const Key = this.prefix + checkKey(key);
     const params: PutObjectCommandInput = {

@@ -51,6 +51,12 @@ export interface ListOptions {
 export interface ArtifactStore {
   /** A short description for messages, e.g. `s3 http://127.0.0.1:7070 bucket "artifacts"`. */
   readonly description: string;
+  /**
+   * Whether {@link put} itself checks the whole content of an object of `size` bytes against
+   * `PutOptions.sha256` before the object becomes visible (so a caller streaming someone else's
+   * bytes need not hash them again). Absent: no.
+   */
+  verifiesSha256?(size: number): boolean;
   /** Stores `body` under `key` (replacing it), verifying size and sha256. */
   put(key: string, body: Readable | Buffer, opts: PutOptions): Promise<StoredObject>;
   /** Opens `key` for reading; `NotFound` when it does not exist. */

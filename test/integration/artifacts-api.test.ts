@@ -136,7 +136,9 @@ describe('artifact API through the operator (real apiserver, versitygw)', () => 
       body,
     });
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { message: string }).message).toContain(`x-weft-sha256 declared ${sha('something else')}`);
+    const reply = (await res.json()) as { error: string; message: string };
+    expect(reply.error).toBe('ContentMismatch');
+    expect(reply.message).toContain(`x-weft-sha256 declared ${sha('something else')}`);
     await expect(store.head(`${ns}/job/build-1/4/bad.bin`)).rejects.toMatchObject({ code: 'NotFound' });
   });
 

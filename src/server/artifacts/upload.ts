@@ -2,6 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { bearerToken, jobServiceAccountName, taskServiceAccountName, type TokenIdentity } from '../../agents/gateway/identity.js';
+import { ArtifactStoreError } from '../../artifacts/errors.js';
 import { artifactPath } from '../../artifacts/manifest.js';
 import type { ArtifactKind } from '../../artifacts/manifest.js';
 import { artifactKey, type ArtifactStore, type RunRef } from '../../artifacts/store.js';
@@ -71,13 +72,17 @@ export async function handleUpload(ctx: UploadContext, req: FastifyRequest<{ Par
   } catch (err) {
     return sendError(reply, 500, 'StoreNotConfigured', `artifact store of ${run.ref.kind} ${run.ref.namespace}/${run.ref.name}: ${errorMessage(err)}`);
   }
-  const check = new VerifyingStream({ ...declared, what: `artifact "${run.path}"` });
+  // Hash here only when the store would not check the whole object against the declared digest.
+  const check = new VerifyingStream({ ...declared, what: `artifact "${run.path}"`, hash: !store.verifiesSha256?.(declared.size) });
   try {
     await Promise.all([pipeline(req.body as Readable, check), store.put(run.key, check, declared)]);
   } catch (err) {
     check.destroy();
     const cause = check.failure ?? err;
     if (cause instanceof UploadMismatchError) return sendError(reply, 400, 'ContentMismatch', cause.message);
+    if (cause instanceof ArtifactStoreError && cause.code === 'ChecksumMismatch') {
+      return sendError(reply, 400, 'ContentMismatch', `artifact "${run.path}": the content does not match x-weft-sha256 declared ${declared.sha256} (${cause.message})`);
+    }
     return storeFailure(reply, err);
   }
   req.log.info({ key: run.key, size: declared.size, serviceAccount: `${who.namespace}/${who.serviceAccount}` }, 'artifact uploaded');
