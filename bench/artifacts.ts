@@ -22,6 +22,10 @@ import { LocalS3 } from '../src/artifacts/local-s3.js';
 import { collectArtifacts, uploadArtifacts } from '../src/artifacts/uploader.js';
 import { uploadThroughOperator } from '../src/artifacts/client.js';
 import { Worker } from 'node:worker_threads';
+import { applyCrds, ensureNamespace, readCrds } from '../src/cluster/crds.js';
+import { LocalControlPlane } from '../src/cluster/local.js';
+import { demoDashboardTokens } from '../src/server/dashboard/demo.js';
+import { packageRoot } from '../src/version.js';
 
 const MiB = 1024 * 1024;
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -73,9 +77,14 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
 
 /** The operator's artifact routes in a worker thread (bench/artifacts-operator.ts), writing to the same bucket. */
-async function operatorWorker(s3: LocalS3): Promise<{ url: string; stop(): Promise<void> }> {
+interface OperatorWorker {
+  url: string;
+  stop(): Promise<void>;
+}
+
+async function operatorWorker(s3: LocalS3, kubeconfig: string): Promise<OperatorWorker> {
   const worker = new Worker(new URL('./artifacts-operator.js', import.meta.url), {
-    workerData: { endpoint: s3.endpoint, bucket: s3.bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+    workerData: { kubeconfig, store: { endpoint: s3.endpoint, bucket: s3.bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } },
   });
   const url = await new Promise<string>((resolve, reject) => {
     worker.once('message', resolve);
@@ -90,9 +99,8 @@ async function operatorWorker(s3: LocalS3): Promise<{ url: string; stop(): Promi
   };
 }
 
-async function uploadBench(s3: LocalS3, root: string, totalMiB: number): Promise<void> {
+async function uploadBench(s3: LocalS3, op: OperatorWorker, root: string, totalMiB: number): Promise<void> {
   const store = s3.store();
-  const op = await operatorWorker(s3);
   const client = new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
   const scenarios = [
     { name: `${totalMiB} MiB in 100 files`, dir: join(root, 'many'), count: 100, bytes: Math.floor((totalMiB * MiB) / 100) },
@@ -126,7 +134,6 @@ async function uploadBench(s3: LocalS3, root: string, totalMiB: number): Promise
     await rm(sc.dir, { recursive: true, force: true });
   }
   client.destroy();
-  await op.stop();
   await store.close();
 }
 
@@ -152,7 +159,7 @@ function benchRun(i: number): RunRecord {
   };
 }
 
-async function historyBench(s3: LocalS3): Promise<void> {
+async function historyBench(s3: LocalS3, op: OperatorWorker, token: string): Promise<void> {
   const store = s3.store();
   const seedT = await timed(() => new HistoryIndex(store).recordMany(Array.from({ length: historyRuns }, (_, i) => benchRun(i)), 16));
   const measure = async (n: number, fn: (i: number) => Promise<unknown>) => {
@@ -182,6 +189,27 @@ async function historyBench(s3: LocalS3): Promise<void> {
   console.log(`    all ${historyRuns} runs (pages of 1000), cold   ${await measure(10, () => listAll(new HistoryIndex(store)))}`);
   console.log(`    all ${historyRuns} runs (pages of 1000), warm   ${await measure(50, () => listAll(warm))}`);
   console.log(`    one run added (record)                  ${await measure(50, (i) => warm.record(benchRun(historyRuns + i)))}`);
+  // The API as the dashboard calls it: HTTP, TokenReview + SubjectAccessReview (cached by the guard) against a real apiserver.
+  const api = async (query: string) => {
+    const res = await fetch(`${op.url}/api/v1/history?namespace=bench&${query}`, { headers: { authorization: `Bearer ${token}` } });
+    if (res.status !== 200) throw new Error(`GET /api/v1/history?${query}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as { items: unknown[]; next?: string };
+  };
+  const apiAll = async () => {
+    let n = 0;
+    let cursor = '';
+    do {
+      const page = await api(`limit=1000${cursor ? `&cursor=${cursor}` : ''}`);
+      n += page.items.length;
+      cursor = page.next ?? '';
+    } while (cursor);
+    if (n < historyRuns) throw new Error(`the API listed ${n} runs, expected at least ${historyRuns}`);
+  };
+  console.log(`    GET /api/v1/history first call (cold cache, TokenReview + SAR)   ${await measure(1, () => api('limit=50'))}`);
+  console.log(`    GET /api/v1/history?limit=50                   ${await measure(200, () => api('limit=50'))}`);
+  console.log(`    GET /api/v1/history?kind=job&outcome=Failed    ${await measure(200, () => api('kind=job&outcome=Failed&limit=50'))}`);
+  console.log(`    GET /api/v1/history?limit=1000 (one page)      ${await measure(50, () => api('limit=1000'))}`);
+  console.log(`    GET all ${historyRuns}+ runs, pages of 1000       ${await measure(10, apiAll)}`);
   await store.close();
 }
 
@@ -193,12 +221,21 @@ async function main(): Promise<void> {
   const wanted = Number(process.env.BENCH_ARTIFACTS_MIB ?? 1024);
   const totalMiB = Math.min(wanted, Math.floor(freeMiB / 4));
   const s3 = await LocalS3.start({ dir: join(root, 's3') });
+  const cp = await LocalControlPlane.start();
+  let op: OperatorWorker | undefined;
   try {
+    const kc = cp.kubeConfig();
+    await applyCrds(kc, await readCrds(join(packageRoot(), 'crds')));
+    await ensureNamespace(kc, 'weft-system');
+    const token = (await demoDashboardTokens(kc, 'weft-system'))['weft-demo-viewer'];
+    op = await operatorWorker(s3, cp.kubeconfigPath);
     console.log('bench:artifacts results');
     console.log(`  versitygw ${s3.endpoint}, ${rounds} alternating round(s) per side, best of each${totalMiB < wanted ? `; SCALED DOWN to ${totalMiB} MiB: ${freeMiB} MiB free in ${tmpdir()}` : ''}`);
-    await uploadBench(s3, root, totalMiB);
-    await historyBench(s3);
+    await uploadBench(s3, op, root, totalMiB);
+    await historyBench(s3, op, token);
   } finally {
+    await op?.stop();
+    await cp.stop();
     await s3.stop();
     await rm(root, { recursive: true, force: true });
   }
