@@ -5,8 +5,10 @@
  *
  * Three sides per scenario: the SDK alone, Weft's store called directly (what the operator does), and
  * the pod's path: `weft artifacts upload` → the operator's PUT route (in a worker thread, as the
- * operator is another process in a cluster; on loopback; the token check is stubbed: no apiserver
- * here) → versitygw.
+ * operator is another process in a cluster; on loopback; the pod-token check is stubbed, the history
+ * route's RBAC is real) → versitygw.
+ *
+ * With an aws CLI installed, `aws s3 cp --recursive` is timed too (the issue's other floor).
  *
  * BENCH_ARTIFACTS_MIB (default 1024): bytes per scenario; BENCH_ROUNDS (default 2): alternating
  * rounds, the best of each side is compared; BENCH_HISTORY_RUNS (default 10000).
@@ -22,6 +24,7 @@ import { LocalS3 } from '../src/artifacts/local-s3.js';
 import { collectArtifacts, uploadArtifacts } from '../src/artifacts/uploader.js';
 import { uploadThroughOperator } from '../src/artifacts/client.js';
 import { Worker } from 'node:worker_threads';
+import { execa } from 'execa';
 import { applyCrds, ensureNamespace, readCrds } from '../src/cluster/crds.js';
 import { LocalControlPlane } from '../src/cluster/local.js';
 import { demoDashboardTokens } from '../src/server/dashboard/demo.js';
@@ -68,6 +71,14 @@ async function sdkUpload({ client, bucket, dir, prefix }: SdkTarget, files: Arra
   await Promise.all([worker(), worker(), worker(), worker()]);
 }
 
+/** `aws s3 cp` when an aws CLI is installed (the issue's other floor), else undefined. */
+const awsCli = await execa('aws', ['--version'], { reject: false }).then((r) => (r.exitCode === 0 ? (r.stdout || r.stderr).split(' ')[0] : undefined), () => undefined);
+
+async function awsCp(s3: LocalS3, dir: string, prefix: string): Promise<void> {
+  const env = { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' };
+  await execa('aws', ['s3', 'cp', '--recursive', '--quiet', '--endpoint-url', s3.endpoint, dir, `s3://${s3.bucket}/${prefix}/`], { env });
+}
+
 async function timed(fn: () => Promise<unknown>): Promise<number> {
   const t = performance.now();
   await fn();
@@ -109,10 +120,14 @@ async function uploadBench(s3: LocalS3, op: OperatorWorker, root: string, totalM
   for (const sc of scenarios) {
     await makeFiles(sc.dir, sc.count, sc.bytes);
     const files = Array.from({ length: sc.count }, (_, f) => ({ name: `file-${String(f).padStart(3, '0')}.bin`, size: sc.bytes }));
-    const best = { sdk: Infinity, store: Infinity, operator: Infinity };
+    const best = { sdk: Infinity, store: Infinity, operator: Infinity, aws: Infinity };
     for (let r = 0; r < rounds; r++) {
       best.sdk = Math.min(best.sdk, await timed(() => sdkUpload({ client, bucket: s3.bucket, dir: sc.dir, prefix: `sdk-${r}` }, files)));
       await rm(join(s3.dir, 'data', s3.bucket, `sdk-${r}`), { recursive: true, force: true });
+      if (awsCli) {
+        best.aws = Math.min(best.aws, await timed(() => awsCp(s3, sc.dir, `aws-${r}`)));
+        await rm(join(s3.dir, 'data', s3.bucket, `aws-${r}`), { recursive: true, force: true });
+      }
       const total = await timed(async () => {
         const { files: collected } = await collectArtifacts({ workspace: sc.dir, patterns: ['*.bin'], maxFileBytes: 2 * totalMiB * MiB, digest: false });
         await uploadArtifacts(collected, { store, run: { namespace: 'bench', kind: 'job', name: `r${r}`, attempt: 1 } });
@@ -129,6 +144,7 @@ async function uploadBench(s3: LocalS3, op: OperatorWorker, root: string, totalM
     const mibps = (s: number) => ((sc.count * sc.bytes) / MiB / s).toFixed(0);
     console.log(`  ${sc.name}`);
     console.log(`    SDK alone (PutObject/Upload)        ${best.sdk.toFixed(2)} s  ${mibps(best.sdk)} MiB/s`);
+    if (awsCli) console.log(`    aws s3 cp --recursive (${awsCli})  ${best.aws.toFixed(2)} s  ${mibps(best.aws)} MiB/s`);
     console.log(`    Weft store (sha256 + checked upload) ${best.store.toFixed(2)} s  ${mibps(best.store)} MiB/s  ratio ${(best.sdk / best.store).toFixed(2)}x (goal >= 0.7x)`);
     console.log(`    pod CLI -> operator route -> store   ${best.operator.toFixed(2)} s  ${mibps(best.operator)} MiB/s  ratio ${(best.sdk / best.operator).toFixed(2)}x (goal >= 0.7x)`);
     await rm(sc.dir, { recursive: true, force: true });

@@ -11,6 +11,11 @@ export interface HistoryIndexOptions {
   root?: string;
   /** Entries above which a segment is split in two (default 1000): larger means fewer reads per listing, larger rewrites per run. */
   segmentSize?: number;
+  /**
+   * How long a listing reuses the segment list it read (default 1000 ms; 0: LIST on every call). Writes
+   * through this index refresh it at once; runs recorded by another process show up within this time.
+   */
+  listingTtlMs?: number;
 }
 
 /** Options of {@link HistoryIndex.list}. */
@@ -58,6 +63,8 @@ export class HistoryIndex {
   private readonly segmentSize: number;
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly cache = new Map<string, { etag: string; entries: HistoryEntry[] }>();
+  private readonly listings = new Map<string, { at: number; segments: Promise<SegmentRef[]> }>();
+  private readonly listingTtlMs: number;
 
   constructor(
     private readonly store: ArtifactStore,
@@ -65,6 +72,7 @@ export class HistoryIndex {
   ) {
     this.root = opts.root ?? 'history/';
     this.segmentSize = Math.max(opts.segmentSize ?? 1000, 2);
+    this.listingTtlMs = opts.listingTtlMs ?? 1000;
   }
 
   /** Writes the run's record and adds it to the namespace index; returns its id. Idempotent per id. */
@@ -120,7 +128,7 @@ export class HistoryIndex {
     // Ids before `until` and after `since` (in time) bound the scan.
     const from = maxString(after, query.until ? invertedTime(Date.parse(query.until)) : '');
     const stop = query.since ? invertedTime(Date.parse(query.since)) : undefined;
-    const segments = await this.segments(namespace);
+    const segments = await this.recentSegments(namespace);
     const items: HistoryEntry[] = [];
     let last = after;
     for (const seg of segments.slice(Math.max(segmentIndexFor(segments, from.slice(0, PREFIX_LEN)), 0))) {
@@ -166,6 +174,16 @@ export class HistoryIndex {
   }
 
   /** The namespace's segments in key order (newest first). */
+  /** The segment list of a listing: shared by concurrent calls and reused for `listingTtlMs`. */
+  private recentSegments(namespace: string): Promise<SegmentRef[]> {
+    const hit = this.listings.get(namespace);
+    if (hit && Date.now() - hit.at < this.listingTtlMs) return hit.segments;
+    const segments = this.segments(namespace);
+    this.listings.set(namespace, { at: Date.now(), segments });
+    segments.catch(() => this.listings.delete(namespace));
+    return segments;
+  }
+
   private async segments(namespace: string): Promise<SegmentRef[]> {
     const prefix = `${this.root}${namespace}/index/`;
     const out: SegmentRef[] = [];
@@ -207,6 +225,7 @@ export class HistoryIndex {
 
   /** Merges entries into the segments their times fall in, splitting segments that grow too large. */
   private async addToIndex(namespace: string, added: HistoryEntry[]): Promise<void> {
+    this.listings.delete(namespace);
     const segments = await this.segments(namespace);
     if (segments.length === 0) segments.push({ key: this.segmentKey(namespace, OLDEST), bound: OLDEST });
     const groups = new Map<SegmentRef, HistoryEntry[]>();
@@ -221,6 +240,7 @@ export class HistoryIndex {
       for (const e of group) byId.set(e.id, e);
       await this.writeSegment(namespace, seg.bound, [...byId.values()].sort(compareEntries));
     }
+    this.listings.delete(namespace); // a listing that ran during the write may hold the old list
   }
 
   /** Writes a segment; one over the size is split at its median time, the newer half written first. */

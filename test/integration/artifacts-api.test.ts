@@ -5,13 +5,14 @@
  * operator), downloads are RBAC-checked and streamed, and the history lists recorded runs.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { FastifyInstance } from 'fastify';
 import { jobServiceAccountName } from '../../src/agents/gateway/identity.js';
 import { historyArtifacts, recordRun, type ArtifactManifest, type ArtifactStore, type RunRecord } from '../../src/artifacts/index.js';
+import { FilesystemArtifactStore } from '../../src/artifacts/filesystem.js';
 import { LocalS3 } from '../../src/artifacts/local-s3.js';
 import { main } from '../../src/cli/main.js';
 import { RestClient } from '../../src/runtime/index.js';
@@ -29,6 +30,7 @@ describe('artifact API through the operator (real apiserver, versitygw)', () => 
   let ns: string;
   let s3: LocalS3;
   let store: ArtifactStore;
+  let fsStore: FilesystemArtifactStore;
   let app: FastifyInstance;
   let base: string;
   let dir: string;
@@ -57,12 +59,13 @@ describe('artifact API through the operator (real apiserver, versitygw)', () => 
     ns = await createNamespace(admin, 'artifacts');
     s3 = await LocalS3.start();
     store = s3.store();
+    dir = await mkdtemp(join(tmpdir(), 'weft-artifacts-api-'));
+    fsStore = new FilesystemArtifactStore(join(dir, 'fs-store'));
     app = await buildHttpServer({
       logger: testLogger(`artifacts-api ${ns}`),
-      routes: (a) => registerArtifactRoutes(a, { rest: new RestClient(admin), storeFor: async () => store, maxObjectBytes: 20 * MiB }),
+      routes: (a) => registerArtifactRoutes(a, { rest: new RestClient(admin), storeFor: async (r) => (r.name === 'build-fs' ? fsStore : store), maxObjectBytes: 20 * MiB }),
     });
     base = await app.listen({ host: '127.0.0.1', port: 0 });
-    dir = await mkdtemp(join(tmpdir(), 'weft-artifacts-api-'));
     ws = join(dir, 'workspace');
     await mkdir(join(ws, 'reports'), { recursive: true });
     await writeFile(join(ws, 'reports', 'junit.xml'), '<testsuite name="unit" tests="3"/>');
@@ -70,7 +73,7 @@ describe('artifact API through the operator (real apiserver, versitygw)', () => 
     await writeFile(join(ws, 'huge.bin'), Buffer.alloc(21 * MiB, 1));
     await writeFile(join(dir, 'secret.txt'), 'outside the workspace');
     await symlink(join(dir, 'secret.txt'), join(ws, 'reports', 'leak.xml'));
-    for (const job of ['build-1', 'build-2']) {
+    for (const job of ['build-1', 'build-2', 'build-fs']) {
       tokenFiles[job] = join(dir, `${job}.token`);
       await writeFile(tokenFiles[job], await podToken(job));
     }
@@ -140,6 +143,22 @@ describe('artifact API through the operator (real apiserver, versitygw)', () => 
     expect(reply.error).toBe('ContentMismatch');
     expect(reply.message).toContain(`x-weft-sha256 declared ${sha('something else')}`);
     await expect(store.head(`${ns}/job/build-1/4/bad.bin`)).rejects.toMatchObject({ code: 'NotFound' });
+  });
+
+  it('uploads to a filesystem store the same way, which verifies the digest itself', async () => {
+    const r = await cli(['--token-file', tokenFiles['build-fs']!, '--dest', `${ns}/job/build-fs/1`, '--workspace', ws, 'reports/junit.xml', 'big.bin']);
+    expect([r.code, r.manifest.artifacts.map((a) => a.name)]).toEqual([0, ['big.bin', 'reports/junit.xml']]);
+    expect(sha(await readFile(join(dir, 'fs-store', ns, 'job', 'build-fs', '1', 'big.bin')))).toBe(sha(big));
+    const bad = await fetch(`${base}/api/v1/artifacts/${ns}/job/build-fs/1/bad.txt`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${await readFile(tokenFiles['build-fs']!, 'utf8')}`, 'content-type': 'application/octet-stream', 'x-weft-sha256': sha('other') },
+      body: 'content',
+    });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toBe('ContentMismatch');
+    await expect(fsStore.head(`${ns}/job/build-fs/1/bad.txt`)).rejects.toMatchObject({ code: 'NotFound' });
+    const got = await fetch(`${base}/api/v1/artifacts/${ns}/job/build-fs/1/reports/junit.xml`, { headers: { authorization: `Bearer ${users.reader!.token}` } });
+    expect([got.status, await got.text()]).toEqual([200, '<testsuite name="unit" tests="3"/>']);
   });
 
   it('downloads through the operator with RBAC get on the job, streamed with its digest; 403 and 401 otherwise', async () => {
