@@ -7,7 +7,8 @@
 #
 # Usage: hack/build-tools.sh [tool ...]      (default: kube-apiserver kubectl etcd kwok headscale tailscale tailscaled
 #                                             kubelet kube-controller-manager kube-scheduler gitea, the Radicle
-#                                             tools rad radicle-node git-remote-rad (cargo), then `images`)
+#                                             tools rad radicle-node git-remote-rad (cargo), versitygw otelcol,
+#                                             then `images`)
 #        hack/build-tools.sh images           (only the real node's images: hack/images/build.sh pause runner)
 #        hack/build-tools.sh --print-dir TOOL (prints the directory a tool is built into)
 # Each product has its own module under hack/tools/<product>/ so that MVS never mixes their
@@ -33,9 +34,12 @@ product_of() {
     kwok) echo "kwok $KWOK_VERSION sigs.k8s.io/kwok/cmd/kwok" ;;
     headscale) echo "headscale $HEADSCALE_VERSION github.com/juanfont/headscale/cmd/headscale" ;;
     tailscale|tailscaled) echo "headscale $HEADSCALE_VERSION tailscale.com/cmd/$1" ;;
+    # artifacts and traces (issue 20): the S3 store and the OpenTelemetry collector (built by ocb, below)
+    versitygw) echo "versitygw $VERSITYGW_VERSION github.com/versity/versitygw/cmd/versitygw" ;;
+    otelcol) echo "otelcol $OTELCOL_VERSION go.opentelemetry.io/collector/cmd/builder" ;;
     gitea) echo "gitea $GITEA_VERSION gitea.dev" ;;
     rad|radicle-node|git-remote-rad) echo "radicle $RADICLE_CLI_VERSION cargo" ;;
-    *) die "unknown tool '$1' (known: kube-apiserver kubectl kube-controller-manager kube-scheduler kubelet kube-proxy etcd etcdctl kwok headscale tailscale tailscaled gitea rad radicle-node git-remote-rad)" ;;
+    *) die "unknown tool '$1' (known: kube-apiserver kubectl kube-controller-manager kube-scheduler kubelet kube-proxy etcd etcdctl kwok headscale tailscale tailscaled gitea rad radicle-node git-remote-rad versitygw otelcol)" ;;
   esac
 }
 
@@ -46,6 +50,7 @@ ldflags_for() {
       local minor; minor=$(echo "$version" | cut -d. -f2)
       echo "-s -w -X k8s.io/component-base/version.gitVersion=$version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean -X k8s.io/client-go/pkg/version.gitVersion=$version -X k8s.io/client-go/pkg/version.gitMajor=1 -X k8s.io/client-go/pkg/version.gitMinor=$minor" ;;
     kwok) echo "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=$version" ;;
+    versitygw) echo "-s -w -X main.Version=$version" ;;
     gitea) echo "-s -w -X main.Version=${version#v}" ;;
     *) echo "-s -w" ;;
   esac
@@ -109,6 +114,42 @@ command -v go >/dev/null 2>&1 || die "Go is not installed. Install Go ≥ 1.26 (
 GOV=$(go env GOVERSION | sed 's/^go//')
 case "$GOV" in 1.2[6-9]*|1.[3-9]*) ;; *) die "Go $GOV is too old; the pinned modules need Go ≥ 1.26" ;; esac
 
+# --- the OpenTelemetry collector (issue 20) -------------------------------------------------------
+# otelcorecol has local replace lines, so the collector is assembled by the collector builder (ocb,
+# pinned in hack/tools/otelcol/go.mod) from hack/tools/otelcol/manifest.yaml. ocb generates the
+# sources; they are compiled against the pinned hack/tools/otelcol/dist/go.{mod,sum}, because ocb's
+# own `go mod tidy` also resolves the tests' imports of contrib's fileexporter, one of which
+# (extension/encoding/otlpencodingextension@v0.162.0) the module proxy does not serve (403).
+# To bump: edit manifest.yaml, then in a scratch dir with ocb's sources: go mod init
+# weft.dev/hack/tools/otelcol/dist, go mod edit -require=<each gomod>@<version>, GOFLAGS=-mod=mod go build .,
+# and copy its go.mod and go.sum to hack/tools/otelcol/dist/.
+otelcol_stamp() {
+  cat "$TOOLS/otelcol/go.sum" "$TOOLS/otelcol/go.mod" "$TOOLS/otelcol/manifest.yaml" "$TOOLS/otelcol/dist/go.mod" "$TOOLS/otelcol/dist/go.sum" | sha256sum | cut -c1-16
+}
+# build_otelcol OUT: builds ocb, lets it generate the distribution's sources in a temp dir, compiles
+# them with the pinned module files, moves the binary to OUT.
+build_otelcol() {
+  local out=$1 work
+  work=$(mktemp -d "${TMPDIR:-/tmp}/weft-otelcol.XXXXXX")
+  if ! (cd "$TOOLS/otelcol" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -ldflags "-s -w" -o "$work/ocb" go.opentelemetry.io/collector/cmd/builder) ; then
+    rm -rf "$work"
+    die "building the collector builder failed (module go.opentelemetry.io/collector/cmd/builder@$OTELCOL_VERSION)"
+  fi
+  sed "s|@OUTPUT_PATH@|$work/dist|" "$TOOLS/otelcol/manifest.yaml" >"$work/manifest.yaml"
+  if ! "$work/ocb" --config "$work/manifest.yaml" --skip-get-modules --skip-compilation >"$work/ocb.log" 2>&1; then
+    tail -30 "$work/ocb.log" >&2
+    rm -rf "$work"
+    die "the collector builder could not generate the sources (manifest hack/tools/otelcol/manifest.yaml)"
+  fi
+  cp "$TOOLS/otelcol/dist/go.mod" "$TOOLS/otelcol/dist/go.sum" "$work/dist/"
+  if ! (cd "$work/dist" && CGO_ENABLED=0 GOFLAGS=-mod=readonly go build -trimpath -ldflags "-s -w" -o "$out" .) ; then
+    rm -rf "$work" "$out"
+    die "compiling the collector failed (hack/tools/otelcol/dist/go.mod, $OTELCOL_VERSION). If a module could not be downloaded, check GOPROXY=$(go env GOPROXY)"
+  fi
+  rm -rf "$work"
+}
+# ---------------------------------------------------------------------------------------------------
+
 TOOLS_WANTED=()
 WANT_IMAGES=0
 for arg in "$@"; do
@@ -116,6 +157,7 @@ for arg in "$@"; do
 done
 if [ $# -eq 0 ]; then
   TOOLS_WANTED=(kube-apiserver kubectl etcd kwok headscale tailscale tailscaled kubelet kube-controller-manager kube-scheduler gitea rad radicle-node git-remote-rad)
+  TOOLS_WANTED+=(versitygw otelcol)   # artifacts and traces (issue 20)
   WANT_IMAGES=1
 fi
 
@@ -125,6 +167,7 @@ for tool in "${TOOLS_WANTED[@]+"${TOOLS_WANTED[@]}"}"; do
   if [ "$product" = radicle ]; then build_radicle "$dir"; continue; fi
   stamp="$dir/.$tool.stamp"
   want=$(sha256sum "$TOOLS/$product/go.sum" "$TOOLS/$product/go.mod" | sha256sum | cut -c1-16)
+  [ "$tool" = otelcol ] && want=$(otelcol_stamp)
   if [ -x "$dir/$tool" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] && { [ "$tool" != gitea ] || [ -d "$dir/static/templates" ]; }; then
     log "$tool $version: up to date ($dir/$tool)"
     continue
@@ -133,7 +176,9 @@ for tool in "${TOOLS_WANTED[@]+"${TOOLS_WANTED[@]}"}"; do
   log "$tool $version: building $pkg (the first build of a product downloads its modules and can take 10+ minutes on 2 cores)…"
   start=$(date +%s)
   tmp="$dir/.$tool.tmp.$$"
-  if ! (cd "$TOOLS/$product" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath \
+  if [ "$tool" = otelcol ]; then
+    build_otelcol "$tmp"
+  elif ! (cd "$TOOLS/$product" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath \
         -tags "$(tags_for "$product")" -ldflags "$(ldflags_for "$product" "$version")" -o "$tmp" "$pkg") ; then
     rm -f "$tmp"
     die "building $tool failed (module $pkg@$version). If the error says a module could not be downloaded, check that the Go module proxy is reachable: GOPROXY=$(go env GOPROXY)"

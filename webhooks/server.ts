@@ -12,6 +12,7 @@ import type { CertificateAuthority } from '../src/cluster/pki.js';
 import { secureContextFor } from '../src/pki/mtls.js';
 import { RotatingCertificate } from '../src/pki/rotating.js';
 import { errorMessage } from '../src/runtime/errors.js';
+import { traceWebhook } from '../src/telemetry/spans.js';
 import { mutatePath, validatePath, WEBHOOKS } from './index.js';
 import type { AdmissionRequest, AdmissionResponse, KindWebhook } from './types.js';
 
@@ -87,7 +88,9 @@ async function decideOrDeny(decide: (req: AdmissionRequest) => AdmissionResponse
   const about = { kind: request.kind?.kind, name: request.name, namespace: request.namespace };
   let response: AdmissionResponse;
   try {
-    response = await decide(request);
+    // A span per call (`webhook <kind> <OPERATION>`; a no-op unless tracing is on, docs/observability.md).
+    const key = { namespace: request.namespace, name: request.name ?? '' };
+    response = await traceWebhook((request.kind?.kind ?? '').toLowerCase(), `${webhook} ${request.operation ?? ''}`.trim(), key, () => decide(request));
   } catch (err) {
     log.error({ err: errorMessage(err), ...about }, `${webhook} failed: denying`);
     response = { uid: request.uid, allowed: false, status: { code: 500, reason: 'InternalError', message: `weft admission ${webhook} failed: ${errorMessage(err)}` } };

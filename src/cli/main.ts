@@ -9,6 +9,7 @@ import { weftHome } from './home.js';
 import { EXIT, processIO, untilSignal, type CliIO } from './io.js';
 import type { AgentFlags } from './agent.js';
 import { addMcpCommands } from './mcp.js';
+import { addArtifactCommands } from './artifacts.js';
 
 // Commands other than `operator` are loaded when run: they pull in client-node's generated API
 // clients, which the long-running operator does not need (see docs/runtime.md, Memory).
@@ -38,7 +39,8 @@ function withCommonFlags(cmd: Command): Command {
     .option('--controllers <list>', 'controllers to run: * for all, or names (meshnode, orgcluster, workload, agenttask, job), -name to leave one out', '*')
     .option('--agent-image <ref>', 'default image of AgentTask pods (spec.agent.image overrides)', 'localhost/weft-agent:dev')
     .option('--agent-gateway-url <url>', "the operator's URL as agent pods reach it (LLM and git gateway) (default: http://weft-operator.<namespace>.svc:8080)")
-    .option('--agent-transcript-dir <dir>', 'write LLM transcripts of AgentTasks here (JSONL, secrets redacted)');
+    .option('--agent-transcript-dir <dir>', 'write LLM transcripts of AgentTasks here (JSONL, secrets redacted)')
+    .option('--otlp-endpoint <url>', 'export OpenTelemetry traces (reconcile and webhook spans) over OTLP/HTTP to this collector, e.g. http://otel-collector:4318 (default: $OTEL_EXPORTER_OTLP_ENDPOINT; off when unset; docs/observability.md)');
 }
 
 function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Command {
@@ -139,6 +141,7 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
       })(),
     );
   addMcpCommands(program, io, run);
+  addArtifactCommands(program, io, run);
   return program;
 }
 

@@ -3,6 +3,7 @@ import { FlagError } from './errors.js';
 import { parseListenAddr, type ListenAddr } from './addr.js';
 import { parseFeatureGates, type FeatureGates } from './features.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../log.js';
+import { tracesUrl, tracingOptionsFromEnv } from '../telemetry/options.js';
 
 /** Flags shared by every long-running weft command (operator, up, agent). */
 export interface CommonFlags {
@@ -27,6 +28,7 @@ export interface CommonFlags {
   agentImage?: string;
   agentGatewayUrl?: string;
   agentTranscriptDir?: string;
+  otlpEndpoint?: string;
 }
 
 /** The validated configuration of the operator process. */
@@ -55,6 +57,11 @@ export interface OperatorConfig {
   controllers: ReadonlySet<ControllerName>;
   /** AgentTask pods: their image and the operator URL they reach the gateway at (docs/agenttask.md). */
   agents: AgentsConfig;
+  /**
+   * OpenTelemetry traces (`--otlp-endpoint`, else `OTEL_EXPORTER_OTLP_ENDPOINT`): reconcile and
+   * webhook spans exported over OTLP/HTTP. Undefined: off (docs/observability.md).
+   */
+  tracing?: { endpoint: string; serviceName?: string };
 }
 
 /** How AgentTask pods are built and reach the operator. */
@@ -142,7 +149,20 @@ export function parseOperatorConfig(flags: CommonFlags, env: NodeJS.ProcessEnv =
     webhooks: parseWebhooks(flags),
     controllers: parseControllers(flags.controllers),
     agents: parseAgents(flags, operatorNamespaceOr(flags, env)),
+    ...parseTracing(flags, env),
   };
+}
+
+function parseTracing(flags: CommonFlags, env: NodeJS.ProcessEnv): Pick<OperatorConfig, 'tracing'> {
+  const fromEnv = tracingOptionsFromEnv(env);
+  const endpoint = flags.otlpEndpoint ?? fromEnv.endpoint;
+  if (endpoint === undefined || endpoint === '') return {};
+  try {
+    tracesUrl(endpoint);
+  } catch (err) {
+    throw new FlagError(flags.otlpEndpoint !== undefined ? '--otlp-endpoint' : 'OTEL_EXPORTER_OTLP_ENDPOINT', (err as Error).message);
+  }
+  return { tracing: { endpoint, ...(fromEnv.serviceName ? { serviceName: fromEnv.serviceName } : {}) } };
 }
 
 function operatorNamespaceOr(flags: CommonFlags, env: NodeJS.ProcessEnv): string {

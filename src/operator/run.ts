@@ -26,6 +26,7 @@ import type { WebhookServer } from '../../webhooks/server.js';
 import { registerScheduleApi } from '../server/api/schedule.js';
 import { registerDashboard } from '../server/dashboard/routes.js';
 import { registerAccessGuard } from '../server/dashboard/guard.js';
+import { startOperatorTracing } from '../telemetry/operator.js';
 import { AgentSignals } from '../agents/signals.js';
 
 /** A running operator: its HTTP address and a way to stop it gracefully. */
@@ -70,6 +71,8 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
     leaderElection: cfg.leaderElect ? { namespace: cfg.namespace, name: 'weft-operator-leader' } : undefined,
   });
   const cleanups: Array<() => Promise<void>> = [];
+  // Tracing (issue 20, docs/observability.md): OTLP export of reconcile and webhook spans, off unless --otlp-endpoint.
+  cleanups.push(await startOperatorTracing(cfg, log));
   const scheduling = new SchedulingState(mgr, log.child({ component: 'scheduler' }));
   // One pod watch per OrgCluster API server and identity, for the Workload controller, the dashboard and the read API.
   const connections = new ClusterConnections({ hub: rest, log: log.child({ component: 'cluster-connections' }) });

@@ -7,6 +7,7 @@ import type { DegradedReporter } from './degraded.js';
 import type { RuntimeMetrics } from './metrics.js';
 import type { ResourceType } from './rest.js';
 import { WorkQueue } from './workqueue.js';
+import { traceReconcile } from './trace.js';
 
 /** What a reconcile asks of the runtime after it returns. */
 export interface ReconcileResult {
@@ -103,7 +104,8 @@ export class ControllerRunner {
     const log = this.log.child({ controller: this.spec.name, namespace, name, reconcileId });
     const timer = this.metrics.reconcileDuration.labels(this.spec.name).startTimer();
     try {
-      const result = await this.spec.reconcile({ key, namespace, name, log, reconcileId });
+      const about = { kind: this.spec.for.kind.toLowerCase(), controller: this.spec.name, namespace, name, reconcileId };
+      const result = await traceReconcile(about, () => this.spec.reconcile({ key, namespace, name, log, reconcileId }));
       this.queue.forget(key);
       await this.degraded?.succeeded(this.spec.for, key);
       if (result?.requeueAfterMs) {

@@ -31,8 +31,8 @@ function requireAccessOnApiRoutes(app: FastifyInstance): { count(): number } {
   let guarded = 0;
   app.addHook('onRoute', (route) => {
     if (!route.url.startsWith('/api/')) return;
-    if (!route.config?.weftAccess) {
-      throw new Error(`${String(route.method)} ${route.url} declares no config.weftAccess: every /api/ route needs the RBAC permissions it checks (see src/server/dashboard/guard.ts)`);
+    if (!route.config?.weftAccess && !route.config?.weftPodToken) {
+      throw new Error(`${String(route.method)} ${route.url} declares no config.weftAccess: every /api/ route needs the RBAC permissions it checks, or config.weftPodToken when it verifies a pod token itself (see src/server/dashboard/guard.ts)`);
     }
     guarded++;
     if (route.schema?.response) {

@@ -1,4 +1,4 @@
-import { bearerToken, bindingProblem, identityOf, taskServiceAccountName } from './identity.js';
+import { bearerToken, bindingProblem, identityOf, jobServiceAccountName, taskServiceAccountName } from './identity.js';
 import { TokenVerifier, jwtExpiryMs } from './token-cache.js';
 
 describe('task identity', () => {
@@ -9,6 +9,13 @@ describe('task identity', () => {
     expect(long).toMatch(/^weft-task-a+-[0-9a-f]{10}$/);
     expect(taskServiceAccountName('a'.repeat(250))).toBe(long);
     expect(taskServiceAccountName('a'.repeat(249) + 'b')).not.toBe(long);
+  });
+  it('names the ServiceAccount of a Job the same way, weft-job-<job>', () => {
+    expect(jobServiceAccountName('build-1')).toBe('weft-job-build-1');
+    const long = jobServiceAccountName('b'.repeat(250));
+    expect(long.length).toBeLessThanOrEqual(253);
+    expect(long).toMatch(/^weft-job-b+-[0-9a-f]{10}$/);
+    expect(jobServiceAccountName('b'.repeat(249) + 'c')).not.toBe(long);
   });
   it('reads ServiceAccount identities from TokenReview statuses', () => {
     expect(identityOf({ authenticated: true, user: { username: 'system:serviceaccount:acme:weft-task-t1', extra: { 'authentication.kubernetes.io/pod-name': ['t1-a1'] } } })).toEqual({ namespace: 'acme', serviceAccount: 'weft-task-t1', podName: 't1-a1' });

@@ -37,9 +37,23 @@ const MAX_NAME = 253;
  * @example taskServiceAccountName('fix-login') // 'weft-task-fix-login'
  */
 export function taskServiceAccountName(task: string): string {
-  const full = `weft-task-${task}`;
+  return boundServiceAccountName('weft-task-', task);
+}
+
+/**
+ * The ServiceAccount the pods of Job `job` run as, in the job's namespace: `weft-job-<job>`, the
+ * Job counterpart of {@link taskServiceAccountName} (same length rule). The operator's artifact
+ * upload route accepts a Job's uploads only from tokens of this ServiceAccount.
+ * @example jobServiceAccountName('build-1') // 'weft-job-build-1'
+ */
+export function jobServiceAccountName(job: string): string {
+  return boundServiceAccountName('weft-job-', job);
+}
+
+function boundServiceAccountName(prefix: string, owner: string): string {
+  const full = `${prefix}${owner}`;
   if (full.length <= MAX_NAME) return full;
-  const hash = createHash('sha256').update(task).digest('hex').slice(0, 10);
+  const hash = createHash('sha256').update(owner).digest('hex').slice(0, 10);
   return `${full.slice(0, MAX_NAME - 11).replace(/[-.]+$/, '')}-${hash}`;
 }
 

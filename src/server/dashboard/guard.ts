@@ -16,6 +16,12 @@ declare module 'fastify' {
      * without a bearer token is then left to that guard, as before RBAC existed.
      */
     weftDeviceWrite?: boolean;
+    /**
+     * The route authenticates and authorizes the caller itself with a pod's projected
+     * ServiceAccount token (audience `weft`, TokenReview), e.g. the artifact upload route: the guard
+     * leaves it alone, and the route must declare it instead of `weftAccess`.
+     */
+    weftPodToken?: boolean;
   }
 }
 
@@ -68,7 +74,8 @@ export function registerAccessGuard(app: FastifyInstance, o: GuardOptions): ApiA
   const auth: ApiAuth = { authn: new Authenticator(o.rest), authz: new Authorizer(o.rest) };
   guards.set(app, auth);
   app.decorate(ACCESS_GUARD_DECORATOR, true);
-  const leftToAcl = (req: FastifyRequest) => Boolean(o.deviceAuthorization && req.routeOptions.config.weftDeviceWrite && !bearerToken(req));
+  const leftToAcl = (req: FastifyRequest) =>
+    Boolean(req.routeOptions.config.weftPodToken) || Boolean(o.deviceAuthorization && req.routeOptions.config.weftDeviceWrite && !bearerToken(req));
 
   app.addHook('onRequest', async (req, reply) => {
     if (!req.routeOptions.config.weftAccess || leftToAcl(req)) return;
