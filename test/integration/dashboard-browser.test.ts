@@ -5,6 +5,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { setupMeshNodeController } from '../../controllers/meshnode/reconcile.js';
 import { NODE_LEASE_NAMESPACE } from '../../src/nodeagent/rbac.js';
 import { createFakeNodes, KWOK_TOLERATION } from '../../src/cluster/kwok.js';
+import { POD_CLUSTER_ANNOTATION } from '../../src/api/labels.js';
 import { LEASES, MESHNODES, ORGCLUSTERS, PODS, SECRETS, WORKLOADS } from '../../src/api/resources.js';
 import type { RunningOperator } from '../../src/operator/run.js';
 import { ensureNamespace } from '../../src/cluster/crds.js';
@@ -137,8 +138,9 @@ describe('dashboard in Chromium (real objects, real RBAC)', () => {
     const pods = await rest.list<V1Pod>(PODS);
     const byPhase: Record<string, number> = {};
     await eventually(async () => {
-      // The cluster "here" is this control plane: every pod in it counts.
-      const all = (await rest.list<V1Pod>(PODS)).items;
+      // The cluster "here" is this control plane: its pods are those without an OrgCluster
+      // annotation and those annotated with "here" (other tests' pods belong to their own clusters).
+      const all = (await rest.list<V1Pod>(PODS)).items.filter((p) => [undefined, `${ns}/here`].includes(p.metadata?.annotations?.[POD_CLUSTER_ANNOTATION]));
       for (const k of Object.keys(byPhase)) delete byPhase[k];
       for (const p of all) byPhase[p.status?.phase ?? 'Unknown'] = (byPhase[p.status?.phase ?? 'Unknown'] ?? 0) + 1;
       expect(byPhase.Running).toBeGreaterThanOrEqual(2); // KWOK started run-1 and run-2
