@@ -3,7 +3,9 @@ import { setupMeshNodeController } from '../../controllers/meshnode/reconcile.js
 import { setupOrgClusterController, stopLocalClusters } from '../../controllers/orgcluster/reconcile.js';
 import { setupWorkloadController } from '../../controllers/workload/reconcile.js';
 import { setupAgentTaskController } from '../../controllers/agenttask/reconcile.js';
-import type { ControllerSetup } from '../../controllers/context.js';
+import type { ControllerContext, ControllerSetup } from '../../controllers/context.js';
+import type { CodeServerPodConfig } from '../../controllers/agenttask/codeserver.js';
+import { DEFAULT_CODE_SERVER_IMAGE } from '../agents/codeserver/credentials.js';
 
 
 /**
@@ -40,8 +42,14 @@ export const CONTROLLERS: Array<{ name: ControllerName; setup: ControllerSetup; 
       if (!ctx.scheduling || !ctx.connections) throw new Error('the agenttask controller needs the scheduling state and cluster connections (runOperator creates them)');
       return setupAgentTaskController(
         { ...ctx, scheduling: ctx.scheduling, connections: ctx.connections },
-        { pod: { image: ctx.cfg.agents.image, gatewayUrl: ctx.cfg.agents.gatewayUrl, imagePullPolicy: 'IfNotPresent' }, signals: ctx.agentSignals },
+        { pod: { image: ctx.cfg.agents.image, gatewayUrl: ctx.cfg.agents.gatewayUrl, imagePullPolicy: 'IfNotPresent', codeServer: codeServerPod(ctx) }, signals: ctx.agentSignals },
       );
     },
   },
 ];
+
+/** The code-server sidecar's settings, when the operator has the code-server key. */
+function codeServerPod(ctx: ControllerContext): CodeServerPodConfig | undefined {
+  const creds = ctx.codeServer;
+  return creds ? { image: DEFAULT_CODE_SERVER_IMAGE, hashedPassword: (t) => creds.hashedPassword(t.metadata.uid!) } : undefined;
+}

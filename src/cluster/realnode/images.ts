@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { packageRoot } from '../../version.js';
 
 /** The images hack/images/build.sh knows. */
-export type ImageName = 'pause' | 'runner' | 'operator' | 'agent';
+export type ImageName = 'pause' | 'runner' | 'operator' | 'agent' | 'code-server';
 
 /** A built image: its reference in containerd and the OCI archive that holds it. */
 export interface BuiltImage {
@@ -18,6 +18,8 @@ export const IMAGE_REFS: Record<ImageName, string> = {
   runner: 'localhost/weft-runner:dev',
   operator: 'localhost/weft-operator:dev',
   agent: 'localhost/weft-agent:dev',
+  /** The code-server sidecar (spec.agent.codeServer), its own image so that `agent` stays small. */
+  'code-server': 'localhost/weft-code-server:dev',
 };
 
 /**
