@@ -31,9 +31,11 @@ export interface AttachDeps {
 /** The attach path: /attach/<namespace>/<task>[/<rest>]. */
 const ATTACH_PATH = /^\/attach\/([a-z0-9][a-z0-9-]{0,62})\/([a-z0-9][a-z0-9.-]{0,252})(\/[^?]*)?(\?.*)?$/;
 
-/** The RBAC rule a user needs, as a kubectl command, for the 403 message and the docs. */
+/** The RBAC rule a user needs, as kubectl commands, for the 403 message and the docs. */
 export function attachGrant(namespace: string, task: string, username: string): string {
-  return `kubectl create role weft-attach -n ${namespace} --verb=attach --resource=agenttasks.weft.dev --resource-name=${task} && kubectl create rolebinding weft-attach -n ${namespace} --role=weft-attach --user=${username} (or bind the ClusterRole weft-editor, which includes attach)`;
+  const sa = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(username);
+  const subject = sa ? `--serviceaccount=${sa[1]}:${sa[2]}` : `--user=${username}`;
+  return `kubectl create role weft-attach -n ${namespace} --verb=attach --resource=agenttasks.weft.dev --resource-name=${task} && kubectl create rolebinding weft-attach -n ${namespace} --role=weft-attach ${subject} (or bind the ClusterRole weft-editor, which includes attach)`;
 }
 
 type Outcome = { ok: true; user: UserInfo; path: string; namespace: string; task: string } | { ok: false; status: number; body: Record<string, unknown>; headers?: Record<string, string> };
