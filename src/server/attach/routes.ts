@@ -99,8 +99,9 @@ export function registerAttachRoutes(app: FastifyInstance, deps: AttachDeps): vo
       reply.hijack();
       proxyHttp(req.raw, reply.raw, { ...up.target, path: c.path, cookie: up.cookie, onLoginPage: () => sessions?.forget(up.target.podUid) });
     };
-    scope.all('/attach/*', handler);
-    scope.all('/attach/:namespace/:task', handler);
+    // Not part of the OpenAPI contract: the bodies are code-server's.
+    scope.all('/attach/*', { schema: { hide: true } }, handler);
+    scope.all('/attach/:namespace/:task', { schema: { hide: true } }, handler);
   });
 
   app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {

@@ -95,6 +95,7 @@ export class CodeServerSessions {
   cookie(t: AttachTarget): Promise<string> {
     let c = this.cookies.get(t.podUid);
     if (!c) {
+      if (this.cookies.size >= 1000) this.cookies.clear(); // pods come and go: a bound, not an LRU
       c = login(t, this.credentials.password(t.taskUid));
       this.cookies.set(t.podUid, c);
       c.catch(() => this.cookies.delete(t.podUid));
