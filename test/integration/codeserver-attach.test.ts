@@ -5,10 +5,12 @@
 // verb `attach` on agenttasks.weft.dev), logs in to code-server and proxies HTTP and WebSockets;
 // `weft agent attach`'s forwarder gives Chromium the workbench.
 //
-// The pod is kept alive without the git gateway (not built yet): the test makes the attempt's pod
-// itself from agentPodSpec() with the agent container's command replaced by `sleep`, and writes the
-// AgentTask's and Workload's status as the controllers would (they are not run here). Everything
-// else (images, sidecar spec, PSA, route, RBAC, proxy, CLI forwarder, browser) is the real thing.
+// The AgentTask controller runs: it makes the task's identity and the Workload of attempt 1, whose
+// pod template carries the sidecar with the operator's hash (run.ts → controllers.ts → pod.ts).
+// The pod is kept alive without the git gateway (not built yet): the test places the Workload as
+// the Workload controller would (buildPod; that controller is not run) with the agent container's
+// command replaced by `sleep`, and writes the Workload's status; the AgentTask controller then
+// reports Running. Everything else (images, PSA, route, RBAC, proxy, CLI forwarder, browser) is real.
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { request } from 'node:http';
@@ -20,10 +22,13 @@ import { freePort } from '../../src/cluster/ports.js';
 import { IMAGE_REFS } from '../../src/cluster/realnode/index.js';
 import { parseOperatorConfig } from '../../src/config/operator.js';
 import { runOperator, type RunningOperator } from '../../src/operator/run.js';
-import { AGENTTASKS, NAMESPACES, ORGCLUSTERS, PODS, SECRETS, SERVICE_ACCOUNTS, WORKLOADS } from '../../src/api/resources.js';
+import { CONTROLLERS } from '../../src/operator/controllers.js';
+import { AGENTTASKS, NAMESPACES, ORGCLUSTERS, PODS, SECRETS, WORKLOADS } from '../../src/api/resources.js';
 import { RestClient } from '../../src/runtime/index.js';
 import type { AgentTask } from '../../src/api/agenttask/types.js';
-import { agentPodSpec, agentWorkload, AGENT_CONTAINER, type AgentPodConfig } from '../../controllers/agenttask/pod.js';
+import type { Workload } from '../../src/api/workload/types.js';
+import { AGENT_CONTAINER } from '../../controllers/agenttask/pod.js';
+import { buildPod } from '../../controllers/workload/pod.js';
 import { CODE_SERVER_CONTAINER } from '../../controllers/agenttask/codeserver.js';
 import { loadCodeServerCredentials, type CodeServerCredentials } from '../../src/agents/codeserver/credentials.js';
 import { startAttachForwarder, type AttachForwarder } from '../../src/cli/attach.js';
@@ -49,7 +54,11 @@ let forwarder: AttachForwarder | undefined;
 
 const attachUrl = (path = '') => `${op!.url}/attach/${NS}/${TASK}/${path}`;
 
-/** Given a task with codeServer, its attempt's Workload and pod made as the controllers would (agent: sleep). */
+/**
+ * Given a task with codeServer: the AgentTask controller makes its identity and the Workload of
+ * attempt 1; the test places it as the Workload controller would (buildPod, with `sleep` for the
+ * agent) and reports the pod in the Workload's status; the controller then says Running.
+ */
 async function startAttempt(): Promise<V1Pod> {
   task = await rest.create(AGENTTASKS, {
     apiVersion: 'weft.dev/v1alpha1',
@@ -59,33 +68,26 @@ async function startAttempt(): Promise<V1Pod> {
       org: ORG,
       repo: { url: 'https://forge.invalid/acme/app.git', baseBranch: 'main', credentialsSecretRef: { name: 'forge' } },
       source: { inline: { title: 'Watch me', description: 'A human attaches.' } },
-      agent: { driver: 'scripted', steps: [{ run: 'sleep 300' }], codeServer: true },
+      agent: { driver: 'scripted', steps: [{ run: 'sleep 300' }], codeServer: true, image: IMAGE_REFS.agent },
       resources: { cpu: '100m', memory: '128Mi' },
     },
   } as AgentTask & KubernetesObject);
-  await rest.create(SERVICE_ACCOUNTS, { metadata: { name: `weft-task-${TASK}`, namespace: NS }, automountServiceAccountToken: false } as KubernetesObject);
-  const cfg: AgentPodConfig = {
-    image: IMAGE_REFS.agent,
-    gatewayUrl: op!.url,
-    imagePullPolicy: 'Never',
-    codeServer: { image: IMAGE_REFS['code-server'], hashedPassword: (t) => creds.hashedPassword(t.metadata.uid!) },
-  };
-  const wl = await rest.create(WORKLOADS, agentWorkload(task, 1, cfg) as unknown as KubernetesObject);
-  const spec = agentPodSpec(task, 1, cfg);
-  const agent = spec.containers.find((c) => c.name === AGENT_CONTAINER)!;
-  agent.command = ['sleep', '600']; // stands in for `weft task-run` (whose clone needs the git gateway)
-  const podName = `${TASK}-1-pod`;
-  await rest.create(PODS, { metadata: { name: podName, namespace: NS, labels: { 'weft.dev/agenttask': TASK } }, spec: { ...spec, nodeName: NODE } } as KubernetesObject);
+  const wl = await eventually(() => rest.get<Workload & KubernetesObject>(WORKLOADS, `${TASK}-1`, NS), { timeoutMs: 60_000, description: `Workload ${TASK}-1 from the AgentTask controller` });
+  const pod = buildPod(wl, `${NS}/self`, NODE, 1);
+  pod.spec!.containers.find((c) => c.name === AGENT_CONTAINER)!.command = ['sleep', '600']; // stands in for `weft task-run` (whose clone needs the git gateway)
+  await rest.create(PODS, pod as KubernetesObject);
+  const podName = pod.metadata!.name!;
   await rest.patch(WORKLOADS, { name: wl.metadata!.name!, namespace: NS }, { status: { phase: 'Running', podRef: { cluster: `${NS}/self`, namespace: NS, name: podName } } }, { subresource: 'status' });
-  await rest.patch(AGENTTASKS, { name: TASK, namespace: NS }, { status: { phase: 'Running', attempt: 1, workload: wl.metadata!.name!, placement: { cluster: `${NS}/self`, node: NODE, pod: podName } } }, { subresource: 'status' });
   return eventually(
     async () => {
-      const pod = await rest.get<V1Pod & KubernetesObject>(PODS, podName, NS);
-      const sidecar = pod.status?.initContainerStatuses?.find((c) => c.name === CODE_SERVER_CONTAINER);
-      if (pod.status?.phase !== 'Running' || !sidecar?.ready) throw new Error(`pod ${podName}: ${pod.status?.phase}, code-server ${JSON.stringify(sidecar?.state)}`);
-      return pod;
+      const p = await rest.get<V1Pod & KubernetesObject>(PODS, podName, NS);
+      const sidecar = p.status?.initContainerStatuses?.find((c) => c.name === CODE_SERVER_CONTAINER);
+      if (p.status?.phase !== 'Running' || !sidecar?.ready) throw new Error(`pod ${podName}: ${p.status?.phase}, code-server ${JSON.stringify(sidecar?.state)}`);
+      const t = await rest.get<AgentTask & KubernetesObject>(AGENTTASKS, TASK, NS);
+      if (t.status?.phase !== 'Running' || t.status.placement?.pod !== podName) throw new Error(`AgentTask ${TASK}: ${JSON.stringify(t.status?.phase)} ${JSON.stringify(t.status?.placement)}`);
+      return p;
     },
-    { timeoutMs: 150_000, description: 'the agent pod Running with code-server ready' },
+    { timeoutMs: 150_000, description: 'the agent pod Running with code-server ready, the AgentTask Running' },
   );
 }
 
@@ -122,8 +124,8 @@ beforeAll(async () => {
   await rest.create(ORGCLUSTERS, { apiVersion: 'weft.dev/v1alpha1', kind: 'OrgCluster', metadata: { name: 'self', namespace: NS }, spec: { org: ORG, provider: 'kubeconfig', kubeconfigSecretRef: { name: 'self' }, hosts: [NODE] } } as KubernetesObject);
   const port = await freePort('127.0.0.1');
   const cfg = parseOperatorConfig({ kubeconfig: cp.kubeconfigPath, httpAddr: `127.0.0.1:${port}`, namespace: OP_NS, leaderElect: false, featureGates: 'AgentTasks=true' }, {});
-  // No controllers: the test plays the AgentTask and Workload controllers (see the header).
-  op = await runOperator(cfg, testLogger('operator'), { controllers: [] });
+  // Only the AgentTask controller: the test plays the Workload controller (see the header).
+  op = await runOperator(cfg, testLogger('operator'), { controllers: CONTROLLERS.filter((c) => c.name === 'agenttask') });
   creds = await loadCodeServerCredentials(rest, OP_NS); // the key the operator made on start
   attacher = await userWithRbac(kc, NS, 'attacher', { namespaced: { [NS]: [{ apiGroups: ['weft.dev'], resources: ['agenttasks'], verbs: ['get', 'attach'] }] } });
   viewer = await userWithRbac(kc, NS, 'viewer', { namespaced: { [NS]: [{ apiGroups: ['weft.dev'], resources: ['agenttasks'], verbs: ['get', 'list'] }] } });
@@ -141,6 +143,8 @@ describe('code-server attach on a real node', () => {
     const sidecar = pod.spec!.initContainers!.find((c) => c.name === CODE_SERVER_CONTAINER)!;
     expect(sidecar).toMatchObject({ restartPolicy: 'Always', image: IMAGE_REFS['code-server'], securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] } } });
     expect(sidecar.volumeMounts).toContainEqual(expect.objectContaining({ name: 'workspace', mountPath: '/workspace' }));
+    // The AgentTask controller's pod config (run.ts → controllers.ts → pod.ts) gave it the operator's hash.
+    expect(sidecar.env).toContainEqual({ name: 'HASHED_PASSWORD', value: creds.hashedPassword(task.metadata!.uid!) });
     const password = creds.password(task.metadata!.uid!);
     expect(JSON.stringify(pod)).not.toContain(password);
     for (const c of [AGENT_CONTAINER, CODE_SERVER_CONTAINER]) {
