@@ -6,6 +6,7 @@ import type { Manager } from '../src/runtime/manager.js';
 import type { SchedulingState } from '../src/placement/state.js';
 import type { ClusterConnections } from '../src/cluster/connections.js';
 import type { AgentSignals } from '../src/agents/signals.js';
+import type { CodeServerCredentials } from '../src/agents/codeserver/credentials.js';
 
 /**
  * What a controller's setup function gets from the composition root (`src/operator`): credentials,
@@ -24,6 +25,8 @@ export interface ControllerContext {
   mesh?: MeshProvider;
   /** What the agent gateway tells the AgentTask controller (budgets, upstream failures, usage). */
   agentSignals?: AgentSignals;
+  /** code-server passwords for the sidecar of AgentTasks with spec.agent.codeServer (src/server/attach). */
+  codeServer?: CodeServerCredentials;
 }
 
 /** Registers one controller (and its watches) with the manager; returns a cleanup function. */

@@ -14,6 +14,10 @@ PACKAGES=(procps git ca-certificates curl chromium)
 # bridge, and what hack/images/build.sh builds images with (no container engine, no registry):
 # mmdebstrap for Debian root filesystems, umoci for OCI layouts, gcc + libc6-dev for the static pause.
 PACKAGES+=(containerd runc containernetworking-plugins iproute2 util-linux mmdebstrap umoci gcc libc6-dev binutils tar)
+# The code-server image (hack/images/build.sh code-server): node-gyp compiles code-server's native
+# modules against the host's Node headers in /usr/include/node (the nodejs package here, libnode-dev
+# on stock Debian: build.sh says which when they are missing); kerberos needs libkrb5-dev.
+PACKAGES+=(build-essential python3 libkrb5-dev)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

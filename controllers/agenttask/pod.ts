@@ -13,6 +13,7 @@ import type { Workload } from '../../src/api/workload/types.js';
 import { GATEWAY_AUDIENCE } from '../../src/agents/gateway/identity.js';
 import { taskBranch, type RunnerTaskSpec } from '../../src/agents/run/spec.js';
 import { taskOwnerRef, taskServiceAccountName } from './identity.js';
+import { codeServerSidecar, codeServerVolumes, type CodeServerPodConfig } from './codeserver.js';
 
 /** Where the runner finds its token, the workspace and its home. */
 export const AGENT_PATHS = { tokenDir: '/var/run/secrets/weft', token: '/var/run/secrets/weft/token', workspace: '/workspace', home: '/home/agent', tmp: '/tmp' } as const;
@@ -29,6 +30,8 @@ export interface AgentPodConfig {
   gatewayUrl: string;
   /** imagePullPolicy (Never for images imported into the node, IfNotPresent for a registry). */
   imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  /** The code-server sidecar of tasks with spec.agent.codeServer (absent: those tasks get none). */
+  codeServer?: CodeServerPodConfig;
 }
 
 /** The Workload of attempt `attempt` (1-based): `<task>-<attempt>`, cut with a hash when too long. */
@@ -115,7 +118,7 @@ export function agentPodSpec(task: AgentTask, attempt: number, cfg: AgentPodConf
       { name: 'weft-token', mountPath: AGENT_PATHS.tokenDir, readOnly: true },
     ],
   };
-  return {
+  const spec: V1PodSpec = {
     serviceAccountName: taskServiceAccountName(task.metadata.name!),
     automountServiceAccountToken: false,
     enableServiceLinks: false,
@@ -126,6 +129,12 @@ export function agentPodSpec(task: AgentTask, attempt: number, cfg: AgentPodConf
     containers: [container],
     volumes: volumes(),
   };
+  // spec.agent.codeServer: a native sidecar (ends with the agent container), see ./codeserver.ts.
+  if (task.spec.agent?.codeServer && cfg.codeServer) {
+    spec.initContainers = [codeServerSidecar(task, cfg.codeServer, { securityContext: container.securityContext!, imagePullPolicy: cfg.imagePullPolicy })];
+    spec.volumes!.push(...codeServerVolumes());
+  }
+  return spec;
 }
 
 /** The owned Workload of an attempt: the task's org, placement and resources, the whole pod. */

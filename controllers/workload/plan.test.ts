@@ -43,6 +43,7 @@ describe('status', () => {
   it.each([
     [{ phase: 'Pending' }, 'Scheduled', 'PodPending'],
     [{ phase: 'Pending', containerStatuses: [{ name: 'm', image: 'x', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'ErrImageNeverPull', message: 'image "x" is not present' } } }] }, 'Scheduled', 'ErrImageNeverPull'],
+    [{ phase: 'Pending', initContainerStatuses: [{ name: 'side', image: 'x', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'ErrImageNeverPull', message: 'image "x" is not present' } } }], containerStatuses: [{ name: 'm', image: 'y', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'PodInitializing' } } }] }, 'Scheduled', 'ErrImageNeverPull'],
     [{ phase: 'Running', startTime: now }, 'Running', 'PodRunning'],
     [{ phase: 'Succeeded' }, 'Succeeded', 'PodSucceeded'],
     [{ phase: 'Failed', containerStatuses: [{ name: 'm', image: 'x', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode: 3, reason: 'Error' } } }] }, 'Failed', 'PodFailed'],

@@ -76,7 +76,9 @@ function finishedStatus(wl: Workload, pod: V1Pod, now: Date): WorkloadStatus {
 function waitingStatus(wl: Workload, pod: V1Pod, now: Date): WorkloadStatus {
   const { startTime: _s, ...base } = podBase(wl, pod);
   const phase = pod.status?.phase ?? 'Pending';
-  const waiting = pod.status?.containerStatuses?.map((c) => c.state?.waiting).find((w) => w?.reason);
+  // Init containers (and native sidecars, e.g. AgentTask's code-server) first: they hold the others back.
+  const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+  const waiting = statuses.map((c) => c.state?.waiting).find((w) => w?.reason);
   const message = waiting ? `${waiting.reason}: ${waiting.message ?? ''}`.trim() : `pod ${base.podRef.name} is ${phase.toLowerCase()}`;
   const reason = waiting?.reason?.replace(/[^A-Za-z0-9_]/g, '') || 'PodPending';
   return withConditions(wl, { ...base, ...(wl.status?.startTime ? { startTime: wl.status.startTime } : {}), phase: 'Scheduled' }, [cond('Ready', 'False', reason, message)], now);

@@ -14,7 +14,16 @@
 #   scan      localhost/weft-scan:dev         Job template security-scan: Debian minbase + git, git-secrets, bandit
 #   notebook  localhost/weft-notebook:dev     Job template notebook: mlbatch + nbconvert, ipykernel
 #
-# Usage: hack/images/build.sh [pause|runner|operator|docops|mlbatch|scan|notebook ...]   (default: pause runner)
+#   code-server localhost/weft-code-server:dev the code-server sidecar of AgentTask pods
+#                                             (spec.agent.codeServer): the runner's root filesystem +
+#                                             Node 24 + code-server in /opt/code-server, user 1000
+#
+# code-server is its own image family, not a layer of `agent`: it is ~600 MB of node_modules that
+# every test node would import (and every AgentTask pod pull) even though few tasks ask for it; the
+# plain agent image stays small and fast to import. Both share the runner root filesystem and Node
+# layers, so a node that has both stores those once.
+#
+# Usage: hack/images/build.sh [pause|runner|operator|agent|code-server|docops|mlbatch|scan|notebook ...]   (default: pause runner)
 # Prints one line per image on stdout: "<name> <ref> <archive>". Archives are cached in
 #   ${WEFT_CACHE:-$HOME/.cache/weft}/images/<name>-<key>.oci.tar
 # where <key> hashes every input (this script, the package lists, the node binary, and for the
@@ -246,6 +255,46 @@ build_agent() {
     --config.label org.opencontainers.image.description="Weft AgentTask pods: Node 24, git, python3, the weft runner"
 }
 
+CODE_SERVER_VERSION=4.139.1
+
+# code_server_layer OUT.tar: /opt/code-server with `npm i code-server@$CODE_SERVER_VERSION`. Its
+# native modules (kerberos, node-pty, spdlog, sqlite3, …) compile with node-gyp against Debian's Node
+# headers (npm_config_nodedir=/usr, the nodejs package: they are N-API modules and load under Node
+# 24); code-server's postinstall needs Node 24 first on PATH (engines.node "24"). Needs
+# build-essential, python3 and libkrb5-dev (hack/install-deps.sh). Cached by version and this script.
+code_server_layer() {
+  local d; d=$(mktemp -d "$WORK/code-server.XXXX")
+  [ -f /usr/include/node/node_api.h ] || die "Node headers missing at /usr/include/node: apt-get install -y nodejs build-essential python3 libkrb5-dev (hack/install-deps.sh)"
+  [ -f /usr/include/gssapi/gssapi.h ] || die "kerberos headers missing (gssapi/gssapi.h): apt-get install -y libkrb5-dev (hack/install-deps.sh)"
+  mkdir -p "$d/opt/code-server"
+  echo '{"name":"weft-code-server","private":true}' >"$d/opt/code-server/package.json"
+  (cd "$d/opt/code-server" && PATH="$(dirname "$(node_bin)"):$PATH" npm_config_nodedir=/usr HOME="$d/home" \
+    npm i --no-audit --no-fund --loglevel=error --omit=dev "code-server@$CODE_SERVER_VERSION" >&2) \
+    || die "npm i code-server@$CODE_SERVER_VERSION failed (see above): it needs Node 24 ($(node_bin)), build-essential, python3 and libkrb5-dev"
+  rm -rf "$d/home" "$d/opt/code-server/package-lock.json"
+  # One entry point on PATH: `code-server` (what the AgentTask sidecar runs).
+  mkdir -p "$d/usr/local/bin"
+  ln -s /opt/code-server/node_modules/code-server/out/node/entry.js "$d/usr/local/bin/code-server"
+  [ -f "$d/opt/code-server/node_modules/code-server/out/node/entry.js" ] || die "code-server's entry.js is missing after the install"
+  chmod 0755 "$d/opt/code-server/node_modules/code-server/out/node/entry.js"
+  deterministic_tar "$d" "$1"
+}
+
+build_code_server() {
+  local out=$1 base node cs
+  echo "$RUNNER_PACKAGES $RUNNER_USER" >"$WORK/pkgs"
+  base=$(layer runner-rootfs "$WORK/pkgs" "$WORK/script" -- runner_rootfs)
+  node=$(layer node "$(node_bin)" -- node_layer)
+  echo "$CODE_SERVER_VERSION" >"$WORK/code-server-version"
+  declare -f code_server_layer >>"$WORK/code-server-version"
+  cs=$(layer code-server "$WORK/code-server-version" -- code_server_layer)
+  oci_archive code-server dev "$out" "$base" "$node" "$cs" -- \
+    --config.entrypoint code-server --config.user 1000:1000 --config.workingdir /workspace --config.env HOME=/home/runner \
+    --config.label org.opencontainers.image.title=weft-code-server \
+    --config.label org.opencontainers.image.version="$CODE_SERVER_VERSION" \
+    --config.label org.opencontainers.image.description="code-server $CODE_SERVER_VERSION for AgentTask pods (spec.agent.codeServer): Node 24, git, python3"
+}
+
 key_for() {
   local self="$HERE/build.sh"
   case "$1" in
@@ -261,6 +310,10 @@ key_for() {
     agent)
       echo "$RUNNER_PACKAGES $RUNNER_USER" >"$WORK/pkgs"
       hash_inputs "$self" "$WORK/pkgs" "$(node_bin)" "$ROOT/package.json" "$ROOT/package-lock.json" "$ROOT/dist" "$ROOT/bin" ;;
+    code-server)
+      echo "$RUNNER_PACKAGES $RUNNER_USER $CODE_SERVER_VERSION" >"$WORK/pkgs"
+      declare -f code_server_layer build_code_server oci_archive >>"$WORK/pkgs"
+      hash_inputs "$WORK/pkgs" "$WORK/script" "$(node_bin)" ;;
   esac
 }
 
@@ -274,7 +327,8 @@ ref_for() {
     mlbatch) echo localhost/weft-mlbatch:dev ;;
     scan) echo localhost/weft-scan:dev ;;
     notebook) echo localhost/weft-notebook:dev ;;
-    *) die "unknown image '$1' (known: pause runner operator docops mlbatch scan notebook agent)" ;;
+    code-server) echo localhost/weft-code-server:dev ;;
+    *) die "unknown image '$1' (known: pause runner operator docops mlbatch scan notebook agent code-server)" ;;
   esac
 }
 
@@ -297,7 +351,7 @@ for img in "${IMAGES[@]}"; do
   else
     start=$(date +%s)
     log "$img: building…"
-    "build_$img" "$out"
+    "build_${img//-/_}" "$out"
     # Older archives of the same image are superseded.
     find "$OUT" -maxdepth 1 -name "$img-*.oci.tar" ! -name "$(basename "$out")" -delete
     log "$img: built in $(( $(date +%s) - start ))s, $(du -h "$out" | cut -f1) ($out)"

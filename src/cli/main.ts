@@ -120,6 +120,15 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
   agentFlags(agent.command('provision').description("create a host's MeshNode, heartbeat Lease, RBAC and agent kubeconfig (run as an admin)"))
     .option('-o, --output <file>', 'write the agent kubeconfig here (default: stdout)')
     .action((o: AgentFlags) => run(async () => (await agentCli()).agentProvision(o, io))());
+  agent
+    .command('attach <task>')
+    .description("open the code-server of AgentTask NS/NAME (spec.agent.codeServer) on a local port, through the operator's RBAC-checked attach route (verb attach on agenttasks)")
+    .option('--port <port>', 'local port on 127.0.0.1 (0: a free one)', '0')
+    .option('--operator-url <url>', "the operator's HTTP address (default: $WEFT_OPERATOR_URL, else http://127.0.0.1:8080)")
+    .option('--kubeconfig <path>', 'whose bearer token to attach with (default: $KUBECONFIG, else ~/.kube/config)')
+    .action((task: string, o: { port?: string; operatorUrl?: string; kubeconfig?: string }) =>
+      run(async () => (await import('./attach.js')).agentAttach(task, o, io, untilSignal))(),
+    );
 
   withCommonFlags(
     program

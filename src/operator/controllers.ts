@@ -4,7 +4,9 @@ import { setupOrgClusterController, stopLocalClusters } from '../../controllers/
 import { setupWorkloadController } from '../../controllers/workload/reconcile.js';
 import { setupAgentTaskController } from '../../controllers/agenttask/reconcile.js';
 import { setupJobController } from '../../controllers/job/reconcile.js';
-import type { ControllerSetup } from '../../controllers/context.js';
+import type { ControllerContext, ControllerSetup } from '../../controllers/context.js';
+import type { CodeServerPodConfig } from '../../controllers/agenttask/codeserver.js';
+import { DEFAULT_CODE_SERVER_IMAGE } from '../agents/codeserver/credentials.js';
 
 
 /**
@@ -41,10 +43,16 @@ export const CONTROLLERS: Array<{ name: ControllerName; setup: ControllerSetup; 
       if (!ctx.scheduling || !ctx.connections) throw new Error('the agenttask controller needs the scheduling state and cluster connections (runOperator creates them)');
       return setupAgentTaskController(
         { ...ctx, scheduling: ctx.scheduling, connections: ctx.connections },
-        { pod: { image: ctx.cfg.agents.image, gatewayUrl: ctx.cfg.agents.gatewayUrl, imagePullPolicy: 'IfNotPresent' }, signals: ctx.agentSignals },
+        { pod: { image: ctx.cfg.agents.image, gatewayUrl: ctx.cfg.agents.gatewayUrl, imagePullPolicy: 'IfNotPresent', codeServer: codeServerPod(ctx) }, signals: ctx.agentSignals },
       );
     },
   },
   // Jobs run as owned Workloads: the workload controller places and runs their pods.
   { name: 'job', setup: setupJobController, enabled: (cfg) => cfg.featureGates.Jobs },
 ];
+
+/** The code-server sidecar's settings, when the operator has the code-server key. */
+function codeServerPod(ctx: ControllerContext): CodeServerPodConfig | undefined {
+  const creds = ctx.codeServer;
+  return creds ? { image: DEFAULT_CODE_SERVER_IMAGE, hashedPassword: (t) => creds.hashedPassword(t.metadata.uid!) } : undefined;
+}

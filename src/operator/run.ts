@@ -80,7 +80,9 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
   if (mesh) cleanups.push(mesh.stop);
   // The agent gateway (LLM routes) and the AgentTask controller share these signals.
   const agentSignals = cfg.featureGates.AgentTasks ? new AgentSignals() : undefined;
-  const ctx: ControllerContext = { kc, mgr, cfg, log, scheduling, mesh: mesh?.provider, connections, agentSignals };
+  // code-server attach (docs/agenttask.md "Attach with code-server"): the key its passwords derive from.
+  const codeServer = cfg.featureGates.AgentTasks ? await loadAttachKey(rest, cfg.namespace, log) : undefined;
+  const ctx: ControllerContext = { kc, mgr, cfg, log, scheduling, mesh: mesh?.provider, connections, agentSignals, codeServer };
   cleanups.push(...setupControllers(ctx, opts.controllers));
   const admission = await setupAdmission({ kc, mgr, cfg, log, metrics, acl: mesh?.store });
   cleanups.push(admission.stop);
@@ -106,6 +108,9 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
         const { registerAgentGateway } = await import('../agents/setup.js');
         const gw = registerAgentGateway(a, { rest, signals: agentSignals, metrics, log, transcriptDir: cfg.agents.transcriptDir });
         cleanups.push(() => gw.close());
+        // --- code-server attach: /attach/<ns>/<task>/ (HTTP + WebSocket), RBAC verb `attach` (src/server/attach) ---
+        const { registerAttachRoutes } = await import('../server/attach/routes.js');
+        registerAttachRoutes(a, { rest, connections, credentials: codeServer, log: log.child({ component: 'attach' }) });
       }
       await opts.routes?.(a);
     },
@@ -134,6 +139,15 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
       log.info('operator stopped');
     },
   };
+}
+
+/** The code-server key (Secret weft-code-server-key); undefined (attach answers 503) when it cannot be read or made. */
+async function loadAttachKey(rest: RestClient, namespace: string, log: Logger) {
+  const { loadCodeServerCredentials } = await import('../agents/codeserver/credentials.js');
+  return loadCodeServerCredentials(rest, namespace).catch((err: unknown) => {
+    log.error({ namespace, err: errorMessage(err) }, 'cannot load the code-server key: AgentTasks get no code-server sidecar and /attach answers 503');
+    return undefined;
+  });
 }
 
 /** Probes the apiserver (cached for `/readyz` and `weft_apiserver_up`); resolves after the first probe. */

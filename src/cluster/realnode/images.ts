@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { packageRoot } from '../../version.js';
 
 /** The images hack/images/build.sh knows. */
-export type ImageName = 'pause' | 'runner' | 'operator' | 'agent' | 'docops' | 'mlbatch' | 'scan' | 'notebook';
+export type ImageName = 'pause' | 'runner' | 'operator' | 'agent' | 'docops' | 'mlbatch' | 'scan' | 'notebook' | 'code-server';
 
 /** A built image: its reference in containerd and the OCI archive that holds it. */
 export interface BuiltImage {
@@ -22,6 +22,8 @@ export const IMAGE_REFS: Record<ImageName, string> = {
   mlbatch: 'localhost/weft-mlbatch:dev',
   scan: 'localhost/weft-scan:dev',
   notebook: 'localhost/weft-notebook:dev',
+  /** The code-server sidecar (spec.agent.codeServer), its own image so that `agent` stays small. */
+  'code-server': 'localhost/weft-code-server:dev',
 };
 
 /**
