@@ -138,7 +138,9 @@ class AgentTaskReconciler {
   /** The runner's report (termination message) from the attempt's pod, or the pod's own words. */
   private async podReport(wl: Wl): Promise<{ result?: RunnerResult; podEnd?: string }> {
     const ref = wl.status?.podRef;
-    const oc = ref?.cluster ? this.ctx.scheduling.clusters.get(ref.cluster) : undefined;
+    // podRef.cluster is written by newer Workload controllers; placement.cluster by every one.
+    const cluster = ref?.cluster ?? wl.status?.placement?.cluster;
+    const oc = cluster ? this.ctx.scheduling.clusters.get(cluster) : undefined;
     if (!ref?.name || !ref.namespace || !oc) return {};
     let pod: V1Pod;
     try {

@@ -56,6 +56,11 @@ describe('status', () => {
     if (reason === 'ErrImageNeverPull') expect(s.conditions?.find((c) => c.type === 'Ready')?.message).toContain('image "x" is not present');
   });
 
+  it('status.podRef names the cluster of the placement (readers of the pod need it)', () => {
+    const placed = wl({ status: { phase: 'Scheduled', attempts: 1, placement: { cluster: 'team/hub', node: 'n1' } } });
+    expect(statusForPod(placed, pod({ phase: 'Succeeded' }), now).podRef).toEqual({ cluster: 'team/hub', namespace: 'team', name: 'web-1', uid: 'p-1' });
+  });
+
   it('an evicted pod is lost (place again); an ordinary failure is not', () => {
     expect(podWasLost(pod({ phase: 'Failed', reason: 'Evicted', message: 'low memory' }))).toBe('pod web-1 Evicted: low memory');
     expect(podWasLost(pod({ phase: 'Failed' }))).toBeUndefined();

@@ -54,7 +54,8 @@ export function podWasLost(pod: V1Pod): string | undefined {
 /** What the mirrored statuses share: the previous status with the pod's reference and start time. */
 function podBase(wl: Workload, pod: V1Pod): WorkloadStatus & { podRef: { name: string } } {
   const prev = wl.status ?? {};
-  const podRef = { ...prev.podRef, namespace: pod.metadata!.namespace!, name: pod.metadata!.name!, uid: pod.metadata!.uid! };
+  const cluster = prev.podRef?.cluster ?? prev.placement?.cluster;
+  const podRef = { ...prev.podRef, ...(cluster ? { cluster } : {}), namespace: pod.metadata!.namespace!, name: pod.metadata!.name!, uid: pod.metadata!.uid! };
   const start = pod.status?.startTime ? metaTime(new Date(pod.status.startTime)) : prev.startTime;
   return { ...prev, podRef, ...(start ? { startTime: start } : {}) };
 }

@@ -5,7 +5,7 @@
 // LLM gateway with its projected token, and the operator opens the pull request.
 // The control plane is this file's own (one real node); it is both the hub and the OrgCluster.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig, type KubernetesObject, type V1Pod } from '@kubernetes/client-node';
@@ -112,6 +112,22 @@ afterAll(async () => {
 }, 180_000);
 
 describe('AgentTask on a real node', () => {
+  it('scripted: the pod pushes weft/<task> through the gateway, the operator opens one pull request; merged → Succeeded', async () => {
+    await rest.create(AGENTTASKS, newTask('scripted', { toolchain: { test: ['test -f scripted.txt'] } }));
+    const reviewing = await until('scripted', (t) => expect(t.status?.phase).toBe('Reviewing'));
+    expect(reviewing.status).toMatchObject({ outcome: 'PullRequestOpened', branch: 'weft/scripted', attempt: 1, lastRun: { test: 'passed (1 command)' } });
+    const number = reviewing.status!.pullRequest!.number!;
+    const pr = await gitea!.api<{ head: { ref: string; sha: string }; state: string }>('GET', `/repos/${repo}/pulls/${number}`, gitea!.admin.token);
+    expect(pr.head).toMatchObject({ ref: 'weft/scripted', sha: reviewing.status!.pullRequest!.headSha });
+    // The pod's log shows the runner's steps.
+    const logs = await kubectl(cp!.kubeconfigPath, ['logs', '-n', NS, reviewing.status!.placement!.pod!]);
+    expect(logs.stdout).toMatch(/step 1\/1: write scripted.txt[\s\S]*push weft\/scripted/);
+    // Merging the pull request ends the task.
+    await gitea!.api('POST', `/repos/${repo}/pulls/${number}/merge`, gitea!.admin.token, { Do: 'merge' });
+    op!.mgr.enqueue('agenttask', `${NS}/scripted`);
+    await until('scripted', (t) => expect(t.status).toMatchObject({ phase: 'Succeeded', outcome: 'PullRequestOpened' }), 90_000);
+  }, TEST_MS);
+
   it('least privilege: owned ServiceAccount/Role/RoleBinding; the Role allows only its own task; the pod is restricted with a projected token', async () => {
     await rest.create(AGENTTASKS, newTask('rbac', { agent: { driver: 'scripted', steps: [{ run: 'sleep 120' }] }, timeoutSeconds: 240 }));
     const t = await until('rbac', (x) => expect(x.status?.phase).toBe('Running'));
@@ -178,6 +194,20 @@ describe('AgentTask on a real node', () => {
     await rest.create(AGENTTASKS, newTask('slow', { agent: { driver: 'scripted', steps: [{ run: 'sleep 600' }] }, timeoutSeconds: 25 }));
     const t = await until('slow', (x) => expect(x.status).toMatchObject({ phase: 'Failed', outcome: 'Timeout' }), 120_000);
     expect(t.status?.message).toContain('spec.timeoutSeconds=25');
+  }, TEST_MS);
+
+  it('weft-agent driver: tool calls through the LLM gateway with the pod token; usage counted; transcript written without the key', async () => {
+    llm!.push({ text: 'Writing the file.', toolCalls: [{ name: 'write_file', arguments: { path: 'agent.txt', content: 'from the agent\n' } }], usage: { input: 100, output: 20 } });
+    llm!.push({ text: 'Done.', toolCalls: [{ name: 'finish', arguments: { summary: 'wrote agent.txt' } }], usage: { input: 150, output: 10 } });
+    await rest.create(AGENTTASKS, newTask('llm', { agent: { driver: 'weft-agent', model: 'gpt-test', endpointSecretRef: { name: 'llm' } }, toolchain: { test: ['grep -q "from the agent" agent.txt'] } }));
+    const t = await until('llm', (x) => expect(x.status?.phase).toBe('Reviewing'));
+    expect(t.status?.usage).toMatchObject({ requests: 2, inputTokens: 250, outputTokens: 30 });
+    // The fake saw the operator's key, never the pod's token.
+    expect(llm!.requests.slice(-2).map((r) => r.headers.authorization)).toEqual([`Bearer ${LLM_KEY}`, `Bearer ${LLM_KEY}`]);
+    const files = await readdir(join(transcripts, NS, 'llm'));
+    const text = await readFile(join(transcripts, NS, 'llm', files[0]!), 'utf8');
+    expect(text).toContain('write_file');
+    expect(text).not.toContain(LLM_KEY);
   }, TEST_MS);
 
   it('budget: the request over spec.budget.maxRequests is refused (429) and the task ends BudgetExceeded', async () => {

@@ -58,8 +58,9 @@ async function podRefOf(rest: RestClient, id: string, task: AgentTask & Kubernet
     throw new AttachError(isNotFound(err) ? 409 : 503, `${id}: cannot read its Workload ${wlName}: ${errorMessage(err)}`);
   });
   const ref = wl.status?.podRef;
-  if (!ref?.cluster || !ref.namespace || !ref.name) throw new AttachError(409, `${id} has no running pod yet (Workload ${wlName} has no status.podRef)`);
-  return { cluster: ref.cluster, namespace: ref.namespace, name: ref.name };
+  const cluster = ref?.cluster ?? wl.status?.placement?.cluster;
+  if (!cluster || !ref?.namespace || !ref.name) throw new AttachError(409, `${id} has no running pod yet (Workload ${wlName} has no status.podRef)`);
+  return { cluster, namespace: ref.namespace, name: ref.name };
 }
 
 async function readPod(rest: RestClient, connections: ClusterConnections, ref: { cluster: string; namespace: string; name: string }): Promise<V1Pod> {
