@@ -17,6 +17,7 @@ import { taskBranch } from '../../src/agents/run/spec.js';
 import { agentSpecProblem } from '../../src/agents/spec-check.js';
 import { attemptWorkloadName } from './pod.js';
 import { taskServiceAccountName } from './identity.js';
+import { checksInput, commentMarker, failingChecks, feedbackInput, iterationEndActions, summaryBody, WEFT_CHECK_CONTEXT, type FailingCheck, type Feedback, type ForgeAction } from './review.js';
 
 export type Outcome = NonNullable<AgentTaskStatus['outcome']>;
 
@@ -29,6 +30,8 @@ export interface ChangeObservation {
   number?: number;
   state: 'open' | 'closed' | 'merged';
   headSha?: string;
+  /** Commit statuses / checks of the head (read in Reviewing). */
+  checks?: FailingCheck[];
 }
 
 export interface AgentTaskObservation {
@@ -52,13 +55,16 @@ export interface AgentTaskObservation {
   change?: ChangeObservation;
   /** Why opening or reading the change failed (the forge's typed error). */
   changeError?: string;
+  /** New review comments from writers (read in Reviewing while no iteration runs). */
+  feedback?: Feedback;
 }
 
 export type AgentTaskAction =
   | { type: 'ensureIdentity' }
   | { type: 'createWorkload'; attempt: number; diagnostics?: string; deadlineSeconds?: number }
   | { type: 'deleteWorkload'; name: string }
-  | { type: 'openChange'; branch: string; headSha: string };
+  | { type: 'openChange'; branch: string; headSha: string }
+  | ForgeAction;
 
 export interface AgentTaskPlan {
   actions: AgentTaskAction[];
@@ -138,14 +144,15 @@ class Planner {
     return t - (this.o.now.getTime() - start) / 1000;
   }
 
-  startAttempt(attempt: number, diagnostics?: string): void {
-    const left = this.secondsLeft();
+  startAttempt(attempt: number, diagnostics?: string, iteration?: { reason: string; what: string }): void {
+    const left = iteration ? undefined : this.secondsLeft();
     this.actions.push({ type: 'createWorkload', attempt, ...(diagnostics ? { diagnostics } : {}), ...(left !== undefined ? { deadlineSeconds: left } : {}) });
     this.status.attempt = attempt;
     this.status.workload = attemptWorkloadName(this.task.metadata.name!, attempt);
     delete this.status.placement;
-    this.progressing('Pending', 'AttemptStarted', `attempt ${attempt} of ${this.maxAttempts()}: waiting for placement (Workload ${this.status.workload})`);
-    this.events.push({ type: 'Normal', reason: 'AttemptStarted', message: `attempt ${attempt}: created Workload ${this.status.workload}` });
+    if (iteration) this.progressing('Reviewing', iteration.reason, `attempt ${attempt}: ${iteration.what}; waiting for placement (Workload ${this.status.workload})`);
+    else this.progressing('Pending', 'AttemptStarted', `attempt ${attempt} of ${this.maxAttempts()}: waiting for placement (Workload ${this.status.workload})`);
+    this.events.push({ type: 'Normal', reason: 'AttemptStarted', message: `attempt ${attempt}: created Workload ${this.status.workload}${iteration ? ` (${iteration.what})` : ''}` });
   }
 
   maxAttempts(): number {
@@ -296,7 +303,15 @@ function planFailedAttempt(p: Planner, wl: Workload, attempt: number): void {
 function enterReviewing(p: Planner, change: ChangeObservation): void {
   p.status.pullRequest = { ...(p.status.pullRequest ?? {}), url: change.url, ...(change.number ? { number: change.number } : {}), state: change.state, ...(change.headSha ? { headSha: change.headSha } : {}) };
   p.status.outcome = 'PullRequestOpened';
-  if (p.task.status?.phase !== 'Reviewing') p.events.push({ type: 'Normal', reason: 'PullRequestOpened', message: `opened ${change.url}` });
+  if (p.task.status?.phase !== 'Reviewing') {
+    p.events.push({ type: 'Normal', reason: 'PullRequestOpened', message: `opened ${change.url}` });
+    const uid = p.task.metadata.uid ?? p.task.metadata.name!;
+    const attempt = p.status.attempt ?? 1;
+    const marker = commentMarker(uid, 'summary', attempt);
+    const task = `${p.task.metadata.namespace}/${p.task.metadata.name}`;
+    p.actions.push({ type: 'comment', marker, body: summaryBody({ marker, task, attempt, lastRun: p.status.lastRun, usage: p.status.usage }) });
+    if (change.headSha) p.actions.push({ type: 'commitStatus', sha: change.headSha, state: 'success', description: (p.status.lastRun?.test ?? 'the toolchain passed').slice(0, 140) });
+  }
   planChangeState(p, change);
 }
 
@@ -307,7 +322,9 @@ function planReviewing(p: Planner): void {
     return p.requeue(REVIEW_POLL_MS);
   }
   p.status.pullRequest = { ...(p.status.pullRequest ?? {}), state: change.state, ...(change.headSha ? { headSha: change.headSha } : {}) };
-  planChangeState(p, change);
+  if (change.state !== 'open') return planChangeState(p, change);
+  if (p.status.review?.current) return planIteration(p, change, p.status.review.current);
+  planFeedback(p, change);
 }
 
 function planChangeState(p: Planner, change: ChangeObservation): void {
@@ -316,6 +333,86 @@ function planChangeState(p: Planner, change: ChangeObservation): void {
   p.progressing('Reviewing', 'PullRequestOpened', `${change.url} is open for review`);
   p.requeue(REVIEW_POLL_MS);
 }
+
+type Iteration = NonNullable<NonNullable<AgentTaskStatus['review']>['current']>;
+
+/** An iteration (review or CI fix) is in flight: wait for its pod, then say on the change how it went. */
+function planIteration(p: Planner, change: ChangeObservation, cur: Iteration): void {
+  const wl = p.o.workload;
+  const doing = cur.kind === 'review' ? 'addressing review comments' : 'fixing failing checks';
+  const reason = cur.kind === 'review' ? 'AddressingReview' : 'FixingChecks';
+  if (!wl) {
+    p.actions.push({ type: 'ensureIdentity' }, { type: 'createWorkload', attempt: cur.attempt });
+    return p.progressing('Reviewing', reason, `attempt ${cur.attempt}: ${doing}; (re)creating Workload ${p.status.workload}`);
+  }
+  if (!workloadFinished(wl)) {
+    const placement = placementOf(wl);
+    if (placement) p.status.placement = placement;
+    return p.progressing('Reviewing', reason, `attempt ${cur.attempt}: ${doing} in pod ${placement?.pod ?? '(pending)'}`);
+  }
+  const r = p.o.result;
+  const lastRun = lastRunOf(r);
+  if (lastRun) p.status.lastRun = lastRun;
+  const ok = wl.status?.phase === 'Succeeded' && (r?.result === 'pushed' || r?.result === 'no-changes');
+  const uid = p.task.metadata.uid ?? p.task.metadata.name!;
+  if (ok && r?.result === 'pushed') {
+    p.status.pullRequest = { ...(p.status.pullRequest ?? {}), headSha: r.headSha };
+    p.actions.push(...iterationEndActions({ uid, current: cur, result: 'pushed', headSha: r.headSha, lastRun: p.status.lastRun }));
+    p.events.push({ type: 'Normal', reason: 'IterationPushed', message: `attempt ${cur.attempt} (${doing}) pushed ${r.headSha.slice(0, 12)} to ${change.url}` });
+  } else if (ok) {
+    p.actions.push(...iterationEndActions({ uid, current: cur, result: 'no-changes' }));
+  } else {
+    const diagnostics = diagnosticsOf(p, wl);
+    p.status.diagnostics = diagnostics.slice(0, 65536);
+    p.actions.push(...iterationEndActions({ uid, current: cur, result: 'failed', diagnostics }));
+    p.events.push({ type: 'Warning', reason: 'IterationFailed', message: `attempt ${cur.attempt} (${doing}): ${firstLine(diagnostics)}` });
+  }
+  const review = { ...(p.status.review ?? {}) };
+  delete review.current;
+  p.status.review = review;
+  p.progressing('Reviewing', 'PullRequestOpened', `${change.url} is open for review (attempt ${cur.attempt} ${ok ? 'done' : 'failed'})`);
+  p.requeue(REVIEW_POLL_MS);
+}
+
+/** No iteration in flight: new review comments or failing checks start one, within spec.review's bounds. */
+function planFeedback(p: Planner, change: ChangeObservation): void {
+  const policy = p.task.spec.review ?? {};
+  const review = { iterations: 0, checkIterations: 0, ...(p.status.review ?? {}) };
+  p.status.review = review;
+  const next = (p.status.attempt ?? 0) + 1;
+  const fb = p.o.feedback;
+  if (fb && fb.threads.length > 0) {
+    review.lastCommentId = fb.lastCommentId;
+    const max = policy.iterateOnComments === false ? 0 : (policy.maxIterations ?? 5);
+    if (review.iterations < max && next <= 100) {
+      review.iterations++;
+      review.current = { kind: 'review', attempt: next, threads: fb.threads.map((t) => t.id).slice(0, 50) };
+      return p.startAttempt(next, feedbackInput(change.url, fb, review.iterations, max), { reason: 'AddressingReview', what: `addressing ${fb.threads.length} review thread(s), iteration ${review.iterations} of ${max}` });
+    }
+    p.events.push({ type: 'Warning', reason: 'ReviewIterationsExhausted', message: `new review comments on ${change.url} are left to humans: spec.review allows ${max} review iteration(s)` });
+    p.progressing('Reviewing', 'ReviewIterationsExhausted', `${change.url} is open; new review comments are left to humans (spec.review.maxIterations=${max} used)`);
+    return p.requeue(REVIEW_POLL_MS);
+  }
+  if (fb && fb.lastCommentId) review.lastCommentId = fb.lastCommentId;
+  const failing = failingChecks(change.checks);
+  if (failing.length > 0 && change.headSha && review.checkedSha !== change.headSha) {
+    review.checkedSha = change.headSha;
+    const max = policy.fixFailingChecks === false ? 0 : (policy.maxCheckIterations ?? 3);
+    if (review.checkIterations < max && next <= 100) {
+      review.checkIterations++;
+      review.current = { kind: 'checks', attempt: next };
+      return p.startAttempt(next, checksInput(change.url, change.headSha, failing, review.checkIterations, max), { reason: 'FixingChecks', what: `fixing ${failing.map((c) => c.context).join(', ')}, iteration ${review.checkIterations} of ${max}` });
+    }
+    p.events.push({ type: 'Warning', reason: 'CheckIterationsExhausted', message: `failing checks on ${change.url} are left to humans: spec.review allows ${max} CI iteration(s)` });
+    p.progressing('Reviewing', 'CheckIterationsExhausted', `${change.url} is open; its failing checks (${failing.map((c) => c.context).join(', ')}) are left to humans (spec.review.maxCheckIterations=${max} used)`);
+    return p.requeue(REVIEW_POLL_MS);
+  }
+  const cond = findCondition(p.task.status?.conditions, 'Progressing')?.reason;
+  if (cond === 'ReviewIterationsExhausted' || cond === 'CheckIterationsExhausted') return p.requeue(REVIEW_POLL_MS); // keep saying so
+  planChangeState(p, change);
+}
+
+export { WEFT_CHECK_CONTEXT };
 
 function firstLine(s: string): string {
   const line = s.split('\n').find((l) => l.trim()) ?? s;

@@ -18,11 +18,16 @@ import type { SchedulingState } from '../../src/placement/state.js';
 import { decodeResult, type RunnerResult } from '../../src/agents/run/spec.js';
 import { forgeForTask, type TaskSecretReader } from '../../src/agents/repo.js';
 import type { AgentSignals } from '../../src/agents/signals.js';
-import type { ForgeProvider, SecretLike } from '../../src/forge/index.js';
+import type { ForgeProvider, ReviewThread, SecretLike } from '../../src/forge/index.js';
 import { agentWorkload, AGENT_CONTAINER, type AgentPodConfig } from './pod.js';
 import { taskIdentityObjects } from './identity.js';
 import { planAgentTask, type AgentTaskAction, type AgentTaskObservation, type AgentTaskPlan, type ChangeObservation } from './plan.js';
 import { AgentTaskMetrics } from './metrics.js';
+import { isWeftComment, type Feedback, type ForgeAction } from './review.js';
+
+type TaskForge = { forge: ForgeProvider; repo: string };
+/** How long "may this user write to the repository" is remembered. */
+const WRITER_TTL_MS = 5 * 60_000;
 
 type Task = AgentTask & KubernetesObject;
 type Wl = Workload & KubernetesObject;
@@ -56,6 +61,8 @@ class AgentTaskReconciler {
   private readonly metrics: AgentTaskMetrics;
   /** Tasks (by uid) whose identity objects this process has made or found. */
   private readonly identityDone = new Set<string>();
+  /** `repo|user` → may write, and until when that is known. */
+  private readonly writers = new Map<string, { ok: boolean; until: number }>();
 
   constructor(
     private readonly ctx: ControllerContext & { scheduling: SchedulingState; connections: ClusterConnections },
@@ -115,7 +122,45 @@ class AgentTaskReconciler {
     const forge = await forgeForTask(task, this.readSecret).catch((err: unknown) => ({ error: errorMessage(err) }));
     const number = reviewing ? task.status?.pullRequest?.number : undefined;
     const change = number !== undefined && forge ? await this.readChange(forge, number) : {};
-    return { forge: forge !== undefined, ...change };
+    // New review comments matter only while no iteration runs (they wait for the next poll otherwise).
+    const feedback = change.change?.state === 'open' && !task.status?.review?.current && forge && !('error' in forge) ? await this.readFeedback(task, forge, number!) : {};
+    return { forge: forge !== undefined, ...change, ...feedback };
+  }
+
+  /** Review comments after status.review.lastCommentId, not Weft's own, by users who may write. */
+  private async readFeedback(task: Task, f: TaskForge, number: number): Promise<Partial<AgentTaskObservation>> {
+    let threads: ReviewThread[];
+    try {
+      threads = await f.forge.listReviewComments(f.repo, String(number));
+    } catch (err) {
+      return { changeError: `cannot read the review comments: ${errorMessage(err)}` };
+    }
+    const last = task.status?.review?.lastCommentId;
+    const newer = (id: string) => (last === undefined ? true : /^\d+$/.test(id) && /^\d+$/.test(last) ? BigInt(id) > BigInt(last) : id !== last);
+    const fb: Feedback = { threads: [], lastCommentId: last ?? '', ignored: 0 };
+    let newest = last !== undefined && /^\d+$/.test(last) ? BigInt(last) : -1n;
+    for (const t of threads) {
+      const comments: Feedback['threads'][number]['comments'] = [];
+      for (const c of t.comments) {
+        if (!newer(c.id) || isWeftComment(c.body)) continue;
+        if (/^\d+$/.test(c.id) && BigInt(c.id) > newest) newest = BigInt(c.id);
+        if (await this.mayWrite(f, c.author)) comments.push({ author: c.author, body: c.body });
+        else fb.ignored++;
+      }
+      if (comments.length) fb.threads.push({ id: t.id, ...(t.path ? { path: t.path } : {}), ...(t.line ? { line: t.line } : {}), comments });
+    }
+    if (newest >= 0n) fb.lastCommentId = newest.toString();
+    return fb.lastCommentId || fb.threads.length ? { feedback: fb } : {};
+  }
+
+  private async mayWrite(f: TaskForge, user: string): Promise<boolean> {
+    const key = `${f.repo}|${user}`;
+    const known = this.writers.get(key);
+    if (known && known.until > Date.now()) return known.ok;
+    const ok = await f.forge.canWrite(f.repo, user).catch(() => false);
+    if (this.writers.size > 10_000) this.writers.clear();
+    this.writers.set(key, { ok, until: Date.now() + WRITER_TTL_MS });
+    return ok;
   }
 
   /** The Workload of the current attempt, when the cache has it and the task controls it. */
@@ -129,7 +174,7 @@ class AgentTaskReconciler {
     if ('error' in forge) return { changeError: forge.error };
     try {
       const c = await forge.forge.getChange(forge.repo, String(number));
-      return { change: { url: c.url, ...numberOf(c.id), state: c.state, headSha: c.headSha } };
+      return { change: { url: c.url, ...numberOf(c.id), state: c.state, headSha: c.headSha, checks: c.checks } };
     } catch (err) {
       return { changeError: errorMessage(err) };
     }
@@ -174,7 +219,7 @@ class AgentTaskReconciler {
   private async apply(task: Task, key: string, plan: AgentTaskPlan, log: Logger): Promise<{ requeueAfterMs: number } | undefined> {
     for (const action of plan.actions) {
       const t0 = performance.now();
-      await this.act(task, key, action, log);
+      await this.act(task, key, action, log, plan.status?.pullRequest?.number);
       log.debug({ action: action.type, ms: Math.round(performance.now() - t0) }, 'action done');
     }
     if (plan.status) {
@@ -193,7 +238,7 @@ class AgentTaskReconciler {
     return plan.requeueAfterMs === undefined ? undefined : { requeueAfterMs: plan.requeueAfterMs };
   }
 
-  private async act(task: Task, key: string, action: AgentTaskAction, log: Logger): Promise<void> {
+  private async act(task: Task, key: string, action: AgentTaskAction, log: Logger, changeNumber?: number): Promise<void> {
     switch (action.type) {
       case 'ensureIdentity':
         return this.ensureIdentity(task);
@@ -212,8 +257,42 @@ class AgentTaskReconciler {
         return;
       case 'openChange':
         return; // done before planning again (reconcile)
+      case 'comment':
+      case 'reply':
+      case 'commitStatus':
+        return this.onForge(task, action, log, changeNumber);
     }
   }
+
+  /**
+   * A comment, replies or a commit status on the change. Comments and replies are posted only when
+   * none with their marker exists yet, so a retry after a crash never posts twice. Failures are
+   * logged and recorded as an Event: the change itself is fine, and the next iteration says more.
+   */
+  private async onForge(task: Task, action: ForgeAction, log: Logger, number: number | undefined): Promise<void> {
+    try {
+      const f = await forgeForTask(task, this.readSecret);
+      if (!f) return;
+      if (action.type === 'commitStatus') {
+        await f.forge.setCommitStatus(f.repo, { sha: action.sha, context: 'weft/agent', state: action.state, description: action.description });
+        return;
+      }
+      if (number === undefined) return; // a Radicle patch: its id is not in status (comments are not posted there yet)
+      const id = String(number);
+      const threads = await f.forge.listReviewComments(f.repo, id);
+      const has = (t: ReviewThread | undefined) => t?.comments.some((c) => c.body.includes(action.marker)) ?? false;
+      if (action.type === 'comment') {
+        if (!threads.some(has)) await f.forge.comment(f.repo, id, action.body);
+        return;
+      }
+      for (const threadId of action.threads) if (!has(threads.find((t) => t.id === threadId))) await f.forge.reply(f.repo, id, { threadId, body: action.body });
+    } catch (err) {
+      log.warn({ err: errorMessage(err), action: action.type }, 'could not write on the change');
+      void this.events.record(task, 'Warning', 'ChangeCommentFailed', `${action.type} on the change failed: ${errorMessage(err)}`);
+    }
+  }
+
+
 
   private async ensureIdentity(task: Task): Promise<void> {
     if (this.identityDone.has(task.metadata!.uid!)) return;

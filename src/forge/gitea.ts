@@ -339,6 +339,18 @@ export class GiteaForge implements ForgeProvider {
     return { id: String(c.id), author: c.user?.login ?? 'unknown', body: c.body, createdAt: c.created_at, inReplyTo: opts.threadId };
   }
 
+  async canWrite(repo: string, user: string): Promise<boolean> {
+    // Gitea and GitHub: the collaborator permission route (owners and admins included); a user who
+    // is not a collaborator is 404 on Gitea and "none"/"read" on GitHub.
+    try {
+      const r = await this.call<{ permission?: string }>(repo, `read ${user}'s permission`, { method: 'GET', path: `/repos/${repo}/collaborators/${encodeURIComponent(user)}/permission` });
+      return ['owner', 'admin', 'maintain', 'write'].includes(r.permission ?? '');
+    } catch (err) {
+      if (err instanceof ForgeNotFoundError) return false;
+      throw err;
+    }
+  }
+
   async setCommitStatus(repo: string, o: CommitStatusOptions): Promise<void> {
     await this.call(repo, `set status "${o.context}" on ${o.sha.slice(0, 12)}`, {
       method: 'POST',

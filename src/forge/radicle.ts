@@ -199,6 +199,14 @@ export class RadicleForge implements ForgeProvider {
     return { id: '', author: `did:key:${await this.nid()}`, body: opts.body, createdAt: new Date().toISOString(), inReplyTo: cid };
   }
 
+  async canWrite(repo: string, user: string): Promise<boolean> {
+    this.check(repo);
+    // The repository's delegates are the ones who may change its canonical branches.
+    const out = await this.rad(repo, 'read the delegates', ['inspect', repo, '--delegates']);
+    const nid = user.replace(/^did:key:/, '');
+    return out.split(/\s+/).some((d) => d.replace(/^did:key:/, '') === nid && nid !== '');
+  }
+
   async setCommitStatus(repo: string): Promise<void> {
     throw new ForgeUnsupportedError(`radicle ${repo}: Radicle has no commit statuses; report CI results as a patch comment instead`);
   }

@@ -117,4 +117,6 @@ export interface ForgeProvider {
   /** A reply in the thread `threadId` (from listReviewComments). */
   reply(repo: string, id: string, opts: { threadId: string; body: string }): Promise<ReviewComment>;
   setCommitStatus(repo: string, opts: CommitStatusOptions): Promise<void>;
+  /** Whether `user` (a login, or a Radicle DID) may push to the repository: only their review comments start agent iterations. */
+  canWrite(repo: string, user: string): Promise<boolean>;
 }

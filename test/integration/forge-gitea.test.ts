@@ -79,6 +79,18 @@ describe('Gitea ForgeProvider against a real Gitea', () => {
     expect(await forge.listReviewComments(repo, pr.id, { since: new Date(Date.now() + 60_000) })).toEqual([]);
   });
 
+  it_('tells who may write: the owner and a write collaborator yes; a user without access or that does not exist no', async () => {
+    expect(await forge.canWrite(repo, 'weft')).toBe(true);
+    expect(await forge.canWrite(repo, 'reviewer')).toBe(true); // createRepo makes the reviewer a write collaborator
+    expect(await forge.canWrite(repo, 'nobody-here')).toBe(false);
+    await gitea.api('DELETE', `/repos/${repo}/collaborators/reviewer`, gitea.admin.token);
+    try {
+      expect(await forge.canWrite(repo, 'reviewer')).toBe(false);
+    } finally {
+      await gitea.api('PUT', `/repos/${repo}/collaborators/reviewer`, gitea.admin.token, { permission: 'write' });
+    }
+  });
+
   it_('sets a commit status and reads it back on the change', async () => {
     const sha = await wc.commitAndPush({ branch: 'agent/status', files: { 'status.txt': 'ci\n' } });
     const pr = await forge.openOrUpdateChange(repo, { branch: 'agent/status', title: 'Status' });

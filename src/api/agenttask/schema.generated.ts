@@ -339,7 +339,7 @@ export const schema = {
           "additionalProperties": false
         },
         "review": {
-          "description": "Review handling.",
+          "description": "What the agent does while its change is open: review comments from users with write access to the repository start an iteration that addresses them (a new commit on the same branch, a reply in each thread); a failing commit status or check on the head starts an iteration that fixes it.",
           "type": "object",
           "default": {},
           "properties": {
@@ -347,6 +347,25 @@ export const schema = {
               "description": "Push follow-up commits for review comments.",
               "type": "boolean",
               "default": true
+            },
+            "maxIterations": {
+              "description": "Review iterations at most (0: never iterate on comments); further comments are left to humans (condition reason ReviewIterationsExhausted).",
+              "type": "integer",
+              "minimum": 0,
+              "maximum": 20,
+              "default": 5
+            },
+            "fixFailingChecks": {
+              "description": "Push a fix when the forge reports a failing commit status or check on the head of the change (CI loop).",
+              "type": "boolean",
+              "default": true
+            },
+            "maxCheckIterations": {
+              "description": "CI-fix iterations at most (0: never).",
+              "type": "integer",
+              "minimum": 0,
+              "maximum": 10,
+              "default": 3
             }
           },
           "additionalProperties": false
@@ -765,8 +784,72 @@ export const schema = {
         "attempt": {
           "type": "integer",
           "minimum": 0,
-          "maximum": 20,
-          "description": "Current attempt (1-based; 0 before the first)."
+          "maximum": 100,
+          "description": "Current attempt (1-based; 0 before the first). Review and CI iterations are attempts too (each has its Workload <task>-<attempt>)."
+        },
+        "review": {
+          "type": "object",
+          "description": "The review and CI loops while the change is open.",
+          "properties": {
+            "iterations": {
+              "type": "integer",
+              "minimum": 0,
+              "maximum": 20,
+              "description": "Review iterations started."
+            },
+            "checkIterations": {
+              "type": "integer",
+              "minimum": 0,
+              "maximum": 10,
+              "description": "CI-fix iterations started."
+            },
+            "lastCommentId": {
+              "type": "string",
+              "maxLength": 128,
+              "description": "The newest review comment handled (or left to humans); later ones are new feedback."
+            },
+            "checkedSha": {
+              "type": "string",
+              "maxLength": 64,
+              "description": "The head commit whose failing checks were last handled."
+            },
+            "current": {
+              "type": "object",
+              "description": "The iteration in flight, if any.",
+              "required": [
+                "kind",
+                "attempt"
+              ],
+              "properties": {
+                "kind": {
+                  "type": "string",
+                  "enum": [
+                    "review",
+                    "checks"
+                  ],
+                  "description": "review: addresses review comments; checks: fixes failing checks."
+                },
+                "attempt": {
+                  "type": "integer",
+                  "minimum": 1,
+                  "maximum": 100,
+                  "description": "The attempt that runs it."
+                },
+                "threads": {
+                  "type": "array",
+                  "maxItems": 50,
+                  "items": {
+                    "type": "string",
+                    "maxLength": 128,
+                    "description": "A review thread id."
+                  },
+                  "description": "Threads to reply in when it ends."
+                }
+              },
+              "additionalProperties": false
+            }
+          },
+          "additionalProperties": false
         },
         "branch": {
           "type": "string",

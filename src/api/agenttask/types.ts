@@ -197,13 +197,25 @@ export interface RetryPolicy {
   backoffSeconds?: number;
 }
 /**
- * Review handling.
+ * What the agent does while its change is open: review comments from users with write access to the repository start an iteration that addresses them (a new commit on the same branch, a reply in each thread); a failing commit status or check on the head starts an iteration that fixes it.
  */
 export interface ReviewPolicy {
   /**
    * Push follow-up commits for review comments.
    */
   iterateOnComments?: boolean;
+  /**
+   * Review iterations at most (0: never iterate on comments); further comments are left to humans (condition reason ReviewIterationsExhausted).
+   */
+  maxIterations?: number;
+  /**
+   * Push a fix when the forge reports a failing commit status or check on the head of the change (CI loop).
+   */
+  fixFailingChecks?: boolean;
+  /**
+   * CI-fix iterations at most (0: never).
+   */
+  maxCheckIterations?: number;
 }
 /**
  * Limits the operator's LLM gateway enforces over all attempts of the task; when one is spent the gateway answers 429 and the task fails with reason BudgetExceeded. An unset limit is unlimited. Raise a limit by editing the task (kubectl edit): the gateway reads the spec on every request.
@@ -262,9 +274,10 @@ export interface AgentTaskStatus {
   workload?: string;
   placement?: AgentTaskPlacement;
   /**
-   * Current attempt (1-based; 0 before the first).
+   * Current attempt (1-based; 0 before the first). Review and CI iterations are attempts too (each has its Workload <task>-<attempt>).
    */
   attempt?: number;
+  review?: ReviewStatus;
   /**
    * Branch the agent pushes to.
    */
@@ -305,6 +318,49 @@ export interface AgentTaskPlacement {
    * Pod name in the OrgCluster.
    */
   pod?: string;
+}
+/**
+ * The review and CI loops while the change is open.
+ */
+export interface ReviewStatus {
+  /**
+   * Review iterations started.
+   */
+  iterations?: number;
+  /**
+   * CI-fix iterations started.
+   */
+  checkIterations?: number;
+  /**
+   * The newest review comment handled (or left to humans); later ones are new feedback.
+   */
+  lastCommentId?: string;
+  /**
+   * The head commit whose failing checks were last handled.
+   */
+  checkedSha?: string;
+  current?: ReviewIteration;
+}
+/**
+ * The iteration in flight, if any.
+ */
+export interface ReviewIteration {
+  /**
+   * review: addresses review comments; checks: fixes failing checks.
+   */
+  kind: 'review' | 'checks';
+  /**
+   * The attempt that runs it.
+   */
+  attempt: number;
+  /**
+   * Threads to reply in when it ends.
+   *
+   * @maxItems 50
+   *
+   * Items: A review thread id.
+   */
+  threads?: string[];
 }
 /**
  * The pull request.
