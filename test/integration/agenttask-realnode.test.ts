@@ -22,6 +22,7 @@ import { RestClient } from '../../src/runtime/index.js';
 import type { AgentTask } from '../../src/api/agenttask/types.js';
 import { startFakeLlm, type FakeLlm } from '../fakes/llm/index.js';
 import { diagnosticsTarget, eventually, kubectl, testLogger, watchLog, LogRing } from '../harness/index.js';
+import { EVENTS } from '../../src/server/dashboard/routes.js';
 
 const NODE = 'agent-node';
 const NS = 'agents';
@@ -126,6 +127,55 @@ describe('AgentTask on a real node', () => {
     await gitea!.api('POST', `/repos/${repo}/pulls/${number}/merge`, gitea!.admin.token, { Do: 'merge' });
     op!.mgr.enqueue('agenttask', `${NS}/scripted`);
     await until('scripted', (t) => expect(t.status).toMatchObject({ phase: 'Succeeded', outcome: 'PullRequestOpened' }), 90_000);
+  }, TEST_MS);
+
+  it('review and CI loops: a reviewer comment → a new commit on the same PR and one reply; a red check → a fix commit; retries post nothing twice', async () => {
+    await rest.create(AGENTTASKS, newTask('loop', { agent: { driver: 'scripted', steps: [{ run: 'date +%s%N >> loop.txt' }] } }));
+    const key = `${NS}/loop`;
+    const first = await until('loop', (t) => expect(t.status?.phase).toBe('Reviewing'));
+    const number = first.status!.pullRequest!.number!;
+    const head1 = first.status!.pullRequest!.headSha!;
+    type Comment = { id: number; body: string; user: { login: string } };
+    const comments = async (marker: string) => (await gitea!.api<Comment[]>('GET', `/repos/${repo}/issues/${number}/comments`, gitea!.admin.token)).filter((c) => c.body.includes(marker));
+    const statusOf = async (sha: string) => (await gitea!.api<{ statuses: Array<{ context: string; status: string }> | null }>('GET', `/repos/${repo}/commits/${sha}/status`, gitea!.admin.token)).statuses ?? [];
+    // When the change opened: one summary comment and a weft/agent status on its head.
+    await eventually(async () => expect(await comments(':summary:1 -->')).toHaveLength(1), { description: 'the summary comment' });
+    expect(await statusOf(head1)).toContainEqual(expect.objectContaining({ context: 'weft/agent', status: 'success' }));
+
+    // A reviewer with write access comments: an iteration pushes a new commit and replies once.
+    await gitea!.api('POST', `/repos/${repo}/issues/${number}/comments`, gitea!.reviewer.token, { body: 'Please append the time once more.' });
+    op!.mgr.enqueue('agenttask', key);
+    const second = await until('loop', (t) => {
+      expect(t.status?.review).toMatchObject({ iterations: 1 });
+      expect(t.status?.review?.current).toBeUndefined();
+      expect(t.status?.phase).toBe('Reviewing');
+    });
+    const head2 = second.status!.pullRequest!.headSha!;
+    expect(head2).not.toBe(head1);
+    expect(second.status?.attempt).toBe(2);
+    const pr = await gitea!.api<{ head: { sha: string } }>('GET', `/repos/${repo}/pulls/${number}`, gitea!.admin.token);
+    expect(pr.head.sha).toBe(head2);
+    expect(await comments(':reply:2 -->')).toHaveLength(1);
+
+    // A failing check on the new head: a CI iteration pushes a fix and says so once.
+    await gitea!.api('POST', `/repos/${repo}/statuses/${head2}`, gitea!.admin.token, { state: 'failure', context: 'ci/test', description: '1 failed, 3 passed' });
+    op!.mgr.enqueue('agenttask', key);
+    const third = await until('loop', (t) => {
+      expect(t.status?.review).toMatchObject({ checkIterations: 1, checkedSha: head2 });
+      expect(t.status?.review?.current).toBeUndefined();
+    });
+    expect(third.status!.pullRequest!.headSha).not.toBe(head2);
+    expect(await comments(':fix:3 -->')).toHaveLength(1);
+
+    // Reconciling again posts nothing twice and opens no second pull request.
+    op!.mgr.enqueue('agenttask', key);
+    op!.mgr.enqueue('agenttask', key);
+    await until('loop', (t) => expect(t.status?.observedGeneration).toBe(1));
+    expect(await comments('<!-- weft:')).toHaveLength(3);
+    const pulls = await gitea!.api<Array<{ head: { ref: string } }>>('GET', `/repos/${repo}/pulls?state=all&limit=50`, gitea!.admin.token);
+    expect(pulls.filter((p) => p.head.ref === 'weft/loop')).toHaveLength(1);
+    const events = await rest.list<KubernetesObject & { reason?: string }>(EVENTS, { namespace: NS });
+    expect(events.items.filter((e) => e.reason === 'IterationPushed').length).toBeGreaterThanOrEqual(2);
   }, TEST_MS);
 
   it('least privilege: owned ServiceAccount/Role/RoleBinding; the Role allows only its own task; the pod is restricted with a projected token', async () => {
