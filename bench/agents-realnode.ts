@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { KubeConfig, type KubernetesObject, type V1Pod } from '@kubernetes/client-node';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { LocalControlPlane } from '../src/cluster/local.js';
 import { applyCrds, readCrds } from '../src/cluster/crds.js';
 import { freePort } from '../src/cluster/ports.js';
@@ -24,30 +24,44 @@ import { startFakeLlm, type FakeLlm } from '../test/fakes/llm/index.js';
 import { fmt, pct } from './kube.js';
 import { join } from 'node:path';
 
-const NS = 'bench-agents';
-const ORG = 'bench';
+export const NS = 'bench-agents';
+export const ORG = 'bench';
 const NODE = 'bench-node';
 
-export async function benchRealNode(o: { tasks: number }): Promise<void> {
-  console.log(`(r) ${o.tasks} AgentTasks on the real node, one after another (weft-agent driver, fake LLM, local Gitea):`);
-  const log = pino({ level: process.env.BENCH_LOG_LEVEL ?? 'warn' });
-  const key = `sk-bench-${randomBytes(8).toString('hex')}`;
+/** The real node, a local Gitea repository, the fake LLM and the operator, ready for AgentTasks in NS. */
+export interface RealNodeRig {
+  kc: KubeConfig;
+  rest: RestClient;
+  gitea: LocalGitea;
+  llm: FakeLlm;
+  repo: string;
+  op: RunningOperator;
+  stop(): Promise<void>;
+}
+
+export async function startRealNodeRig(o: { log: Logger; llmKey: string; repoName: string }): Promise<RealNodeRig> {
+  const { log } = o;
   let cp: LocalControlPlane | undefined;
   let gitea: LocalGitea | undefined;
   let llm: FakeLlm | undefined;
   let op: RunningOperator | undefined;
   let agent: NodeAgent | undefined;
-  let pods: Informer<V1Pod & KubernetesObject> | undefined;
+  const stop = async () => {
+    agent?.stop();
+    await op?.stop();
+    await Promise.all([gitea?.stop(), llm?.close()]);
+    await cp?.stop();
+  };
   try {
     cp = await LocalControlPlane.start({ nodes: [{ name: NODE, real: true, images: ['agent'] }] });
     const kc = cp.kubeConfig();
     const rest = new RestClient(kc);
     await applyCrds(kc, await readCrds(join(packageRoot(), 'crds')));
-    [gitea, llm] = await Promise.all([LocalGitea.start(), startFakeLlm({ apiKey: key, repeat: { text: 'done', toolCalls: [{ name: 'finish', arguments: {} }] } })]);
-    const repo = await gitea.createRepo('bench');
+    [gitea, llm] = await Promise.all([LocalGitea.start(), startFakeLlm({ apiKey: o.llmKey, repeat: { text: 'done', toolCalls: [{ name: 'finish', arguments: {} }] } })]);
+    const repo = await gitea.createRepo(o.repoName);
     await rest.create(NAMESPACES, { metadata: { name: NS } } as KubernetesObject);
     await rest.create(SECRETS, { metadata: { name: 'forge', namespace: NS }, stringData: { token: gitea.admin.token } } as KubernetesObject);
-    await rest.create(SECRETS, { metadata: { name: 'llm', namespace: NS }, stringData: { url: llm.url, apiKey: key } } as KubernetesObject);
+    await rest.create(SECRETS, { metadata: { name: 'llm', namespace: NS }, stringData: { url: llm.url, apiKey: o.llmKey } } as KubernetesObject);
     await rest.create(SECRETS, { metadata: { name: 'self', namespace: NS }, stringData: { kubeconfig: kc.exportConfig() } } as KubernetesObject);
     const agentKc = new KubeConfig();
     agentKc.loadFromString(await provisionAgent(kc, { name: NODE, org: ORG, tags: [] }));
@@ -58,7 +72,22 @@ export async function benchRealNode(o: { tasks: number }): Promise<void> {
     const port = await freePort(gw);
     const cfg = parseOperatorConfig({ kubeconfig: cp.kubeconfigPath, httpAddr: `${gw}:${port}`, namespace: 'weft-system', leaderElect: false, agentGatewayUrl: `http://${gw}:${port}`, logLevel: 'warn' }, {});
     op = await runOperator(cfg, log);
+    return { kc, rest, gitea, llm, repo, op, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
 
+export async function benchRealNode(o: { tasks: number }): Promise<void> {
+  console.log(`(r) ${o.tasks} AgentTasks on the real node, one after another (weft-agent driver, fake LLM, local Gitea):`);
+  const log = pino({ level: process.env.BENCH_LOG_LEVEL ?? 'warn' });
+  const key = `sk-bench-${randomBytes(8).toString('hex')}`;
+  let rig: RealNodeRig | undefined;
+  let pods: Informer<V1Pod & KubernetesObject> | undefined;
+  try {
+    rig = await startRealNodeRig({ log, llmKey: key, repoName: 'bench' });
+    const { kc, rest, gitea, llm, repo } = rig;
     // When each task's pod was first seen Running (a watch), and its first LLM request (model = task name).
     const running = new Map<string, number>();
     pods = new Informer<V1Pod & KubernetesObject>(kc, PODS, { namespace: NS });
@@ -93,9 +122,6 @@ export async function benchRealNode(o: { tasks: number }): Promise<void> {
     console.log(`    created → first LLM request:    p50 ${fmt(pct(toLlm, 50) / 1000)} s, p99 ${fmt(pct(toLlm, 99) / 1000)} s   [goal < 3 s p50; ${pct(toLlm, 50) < 3000 ? 'met' : 'not met'}] (includes the clone through the git gateway)`);
   } finally {
     await pods?.stop();
-    agent?.stop();
-    await op?.stop();
-    await Promise.all([gitea?.stop(), llm?.close()]);
-    await cp?.stop();
+    await rig?.stop();
   }
 }
