@@ -59,6 +59,34 @@ function stepsOf(log: string): Partial<Record<'clone' | 'agent' | 'toolchain' | 
   return out;
 }
 
+/** The parts of one task's time (see the module comment). */
+function partsOf(o: { t0: number; end: number; steps: ReturnType<typeof stepsOf>; finished: number | undefined }): Partial<Record<Segment, number>> {
+  const s = o.steps;
+  const parts: Partial<Record<Segment, number>> = {};
+  const span = (seg: Segment, a: number | undefined, b: number | undefined) => {
+    if (a !== undefined && b !== undefined && b >= a) parts[seg] = b - a;
+  };
+  span('before the pod', o.t0, s.clone);
+  span('git clone', s.clone, s.agent);
+  span('agent', s.agent, s.toolchain ?? s.push);
+  span('toolchain', s.toolchain, s.push);
+  span('git push', s.push, s.result);
+  span('after the pod', s.result ?? o.finished, o.end);
+  return parts;
+}
+
+/** Polls (20 ms, bounded) until the task is Reviewing; throws when it ends otherwise or takes too long. */
+async function untilReviewing(rig: RealNodeRig, name: string, t0: number): Promise<Task> {
+  for (;;) {
+    const task = await rig.rest.get<Task>(AGENTTASKS, name, NS);
+    const phase = task.status?.phase;
+    if (phase === 'Reviewing') return task;
+    if (phase === 'Failed' || phase === 'Succeeded') throw new Error(`task ${name} ended ${task.status?.outcome}: ${task.status?.message}`);
+    if (Date.now() - t0 > TASK_TIMEOUT_MS) throw new Error(`task ${name}: no pull request after ${TASK_TIMEOUT_MS / 1000} s (${task.status?.message ?? 'no status'})`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 async function weftTask(rig: RealNodeRig, i: number): Promise<{ total: number; parts: Partial<Record<Segment, number>> }> {
   const name = `wf-${i}`;
   const t0 = Date.now();
@@ -76,33 +104,13 @@ async function weftTask(rig: RealNodeRig, i: number): Promise<{ total: number; p
       resources: { cpu: '100m', memory: '256Mi' },
     },
   } as Task);
-  let task: Task;
-  for (;;) {
-    task = await rig.rest.get<Task>(AGENTTASKS, name, NS);
-    if (task.status?.phase === 'Reviewing') break;
-    if (task.status?.phase === 'Failed' || task.status?.phase === 'Succeeded') throw new Error(`task ${name} ended ${task.status.outcome}: ${task.status.message}`);
-    if (Date.now() - t0 > TASK_TIMEOUT_MS) throw new Error(`task ${name}: no pull request after ${TASK_TIMEOUT_MS / 1000} s (${task.status?.message ?? 'no status'})`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  const task = await untilReviewing(rig, name, t0);
   const total = Date.now() - t0;
   const podName = task.status!.placement!.pod!;
   const pod = await rig.rest.get<V1Pod & KubernetesObject>(PODS, podName, NS);
   const term = pod.status?.containerStatuses?.find((c) => c.name === 'agent')?.state?.terminated;
   const log = await rig.rest.request<string>('GET', resourcePath(PODS, NS, podName, 'log'), { query: { container: 'agent', timestamps: 'true' } });
-  const s = stepsOf(String(log));
-  const started = term?.startedAt ? new Date(term.startedAt).getTime() : undefined;
-  const finished = term?.finishedAt ? new Date(term.finishedAt).getTime() : undefined;
-  const parts: Partial<Record<Segment, number>> = {};
-  const span = (seg: Segment, a: number | undefined, b: number | undefined) => {
-    if (a !== undefined && b !== undefined && b >= a) parts[seg] = b - a;
-  };
-  // Container times have 1 s resolution; the log's timestamps are precise: prefer them.
-  span('before the pod', t0, s.clone ?? started);
-  span('git clone', s.clone, s.agent);
-  span('agent', s.agent, s.toolchain ?? s.push);
-  span('toolchain', s.toolchain, s.push);
-  span('git push', s.push, s.result);
-  span('after the pod', s.result ?? finished, t0 + total);
+  const parts = partsOf({ t0, end: t0 + total, steps: stepsOf(String(log)), finished: term?.finishedAt ? new Date(term.finishedAt).getTime() : undefined });
   return { total, parts };
 }
 

@@ -17,7 +17,7 @@ import { taskBranch } from '../../src/agents/run/spec.js';
 import { agentSpecProblem } from '../../src/agents/spec-check.js';
 import { attemptWorkloadName } from './pod.js';
 import { taskServiceAccountName } from './identity.js';
-import { checksInput, commentMarker, failingChecks, feedbackInput, iterationEndActions, summaryBody, WEFT_CHECK_CONTEXT, type FailingCheck, type Feedback, type ForgeAction } from './review.js';
+import { commentMarker, decideFeedback, firstLine, iterationEndActions, summaryBody, type FailingCheck, type Feedback, type ForgeAction } from './review.js';
 
 export type Outcome = NonNullable<AgentTaskStatus['outcome']>;
 
@@ -350,23 +350,7 @@ function planIteration(p: Planner, change: ChangeObservation, cur: Iteration): v
     if (placement) p.status.placement = placement;
     return p.progressing('Reviewing', reason, `attempt ${cur.attempt}: ${doing} in pod ${placement?.pod ?? '(pending)'}`);
   }
-  const r = p.o.result;
-  const lastRun = lastRunOf(r);
-  if (lastRun) p.status.lastRun = lastRun;
-  const ok = wl.status?.phase === 'Succeeded' && (r?.result === 'pushed' || r?.result === 'no-changes');
-  const uid = p.task.metadata.uid ?? p.task.metadata.name!;
-  if (ok && r?.result === 'pushed') {
-    p.status.pullRequest = { ...(p.status.pullRequest ?? {}), headSha: r.headSha };
-    p.actions.push(...iterationEndActions({ uid, current: cur, result: 'pushed', headSha: r.headSha, lastRun: p.status.lastRun }));
-    p.events.push({ type: 'Normal', reason: 'IterationPushed', message: `attempt ${cur.attempt} (${doing}) pushed ${r.headSha.slice(0, 12)} to ${change.url}` });
-  } else if (ok) {
-    p.actions.push(...iterationEndActions({ uid, current: cur, result: 'no-changes' }));
-  } else {
-    const diagnostics = diagnosticsOf(p, wl);
-    p.status.diagnostics = diagnostics.slice(0, 65536);
-    p.actions.push(...iterationEndActions({ uid, current: cur, result: 'failed', diagnostics }));
-    p.events.push({ type: 'Warning', reason: 'IterationFailed', message: `attempt ${cur.attempt} (${doing}): ${firstLine(diagnostics)}` });
-  }
+  const ok = endIteration(p, wl, change, cur);
   const review = { ...(p.status.review ?? {}) };
   delete review.current;
   p.status.review = review;
@@ -374,47 +358,42 @@ function planIteration(p: Planner, change: ChangeObservation, cur: Iteration): v
   p.requeue(REVIEW_POLL_MS);
 }
 
+/** The iteration's pod ended: reply, comment and set the commit status as it went. True when it did not fail. */
+function endIteration(p: Planner, wl: Workload, change: ChangeObservation, cur: Iteration): boolean {
+  const doing = cur.kind === 'review' ? 'addressing review comments' : 'fixing failing checks';
+  const r = p.o.result;
+  const lastRun = lastRunOf(r);
+  if (lastRun) p.status.lastRun = lastRun;
+  const uid = p.task.metadata.uid ?? p.task.metadata.name!;
+  const succeeded = wl.status?.phase === 'Succeeded';
+  if (succeeded && r?.result === 'pushed') {
+    p.status.pullRequest = { ...(p.status.pullRequest ?? {}), headSha: r.headSha };
+    p.actions.push(...iterationEndActions({ uid, current: cur, result: 'pushed', headSha: r.headSha, lastRun: p.status.lastRun }));
+    p.events.push({ type: 'Normal', reason: 'IterationPushed', message: `attempt ${cur.attempt} (${doing}) pushed ${r.headSha.slice(0, 12)} to ${change.url}` });
+    return true;
+  }
+  if (succeeded && r?.result === 'no-changes') {
+    p.actions.push(...iterationEndActions({ uid, current: cur, result: 'no-changes' }));
+    return true;
+  }
+  const diagnostics = diagnosticsOf(p, wl);
+  p.status.diagnostics = diagnostics.slice(0, 65536);
+  p.actions.push(...iterationEndActions({ uid, current: cur, result: 'failed', diagnostics }));
+  p.events.push({ type: 'Warning', reason: 'IterationFailed', message: `attempt ${cur.attempt} (${doing}): ${firstLine(diagnostics)}` });
+  return false;
+}
+
 /** No iteration in flight: new review comments or failing checks start one, within spec.review's bounds. */
 function planFeedback(p: Planner, change: ChangeObservation): void {
-  const policy = p.task.spec.review ?? {};
-  const review = { iterations: 0, checkIterations: 0, ...(p.status.review ?? {}) };
-  p.status.review = review;
-  const next = (p.status.attempt ?? 0) + 1;
-  const fb = p.o.feedback;
-  if (fb && fb.threads.length > 0) {
-    review.lastCommentId = fb.lastCommentId;
-    const max = policy.iterateOnComments === false ? 0 : (policy.maxIterations ?? 5);
-    if (review.iterations < max && next <= 100) {
-      review.iterations++;
-      review.current = { kind: 'review', attempt: next, threads: fb.threads.map((t) => t.id).slice(0, 50) };
-      return p.startAttempt(next, feedbackInput(change.url, fb, review.iterations, max), { reason: 'AddressingReview', what: `addressing ${fb.threads.length} review thread(s), iteration ${review.iterations} of ${max}` });
-    }
-    p.events.push({ type: 'Warning', reason: 'ReviewIterationsExhausted', message: `new review comments on ${change.url} are left to humans: spec.review allows ${max} review iteration(s)` });
-    p.progressing('Reviewing', 'ReviewIterationsExhausted', `${change.url} is open; new review comments are left to humans (spec.review.maxIterations=${max} used)`);
-    return p.requeue(REVIEW_POLL_MS);
-  }
-  if (fb && fb.lastCommentId) review.lastCommentId = fb.lastCommentId;
-  const failing = failingChecks(change.checks);
-  if (failing.length > 0 && change.headSha && review.checkedSha !== change.headSha) {
-    review.checkedSha = change.headSha;
-    const max = policy.fixFailingChecks === false ? 0 : (policy.maxCheckIterations ?? 3);
-    if (review.checkIterations < max && next <= 100) {
-      review.checkIterations++;
-      review.current = { kind: 'checks', attempt: next };
-      return p.startAttempt(next, checksInput(change.url, change.headSha, failing, review.checkIterations, max), { reason: 'FixingChecks', what: `fixing ${failing.map((c) => c.context).join(', ')}, iteration ${review.checkIterations} of ${max}` });
-    }
-    p.events.push({ type: 'Warning', reason: 'CheckIterationsExhausted', message: `failing checks on ${change.url} are left to humans: spec.review allows ${max} CI iteration(s)` });
-    p.progressing('Reviewing', 'CheckIterationsExhausted', `${change.url} is open; its failing checks (${failing.map((c) => c.context).join(', ')}) are left to humans (spec.review.maxCheckIterations=${max} used)`);
+  const d = decideFeedback({ policy: p.task.spec.review ?? {}, ...(p.status.review ? { review: p.status.review } : {}), attempt: p.status.attempt ?? 0, change, ...(p.o.feedback ? { feedback: p.o.feedback } : {}) });
+  p.status.review = d.review;
+  if (d.start) return p.startAttempt(d.start.attempt, d.start.input, { reason: d.start.reason, what: d.start.what });
+  if (d.exhausted) {
+    p.events.push({ type: 'Warning', reason: d.exhausted.reason, message: d.exhausted.event });
+    p.progressing('Reviewing', d.exhausted.reason, d.exhausted.message);
     return p.requeue(REVIEW_POLL_MS);
   }
   const cond = findCondition(p.task.status?.conditions, 'Progressing')?.reason;
   if (cond === 'ReviewIterationsExhausted' || cond === 'CheckIterationsExhausted') return p.requeue(REVIEW_POLL_MS); // keep saying so
   planChangeState(p, change);
-}
-
-export { WEFT_CHECK_CONTEXT };
-
-function firstLine(s: string): string {
-  const line = s.split('\n').find((l) => l.trim()) ?? s;
-  return line.length > 300 ? `${line.slice(0, 299)}…` : line;
 }

@@ -136,20 +136,16 @@ class AgentTaskReconciler {
       return { changeError: `cannot read the review comments: ${errorMessage(err)}` };
     }
     const last = task.status?.review?.lastCommentId;
-    const newer = (id: string) => (last === undefined ? true : /^\d+$/.test(id) && /^\d+$/.test(last) ? BigInt(id) > BigInt(last) : id !== last);
-    const fb: Feedback = { threads: [], lastCommentId: last ?? '', ignored: 0 };
-    let newest = last !== undefined && /^\d+$/.test(last) ? BigInt(last) : -1n;
-    for (const t of threads) {
+    const fresh = newComments(threads, last);
+    const fb: Feedback = { threads: [], lastCommentId: fresh.lastCommentId ?? last ?? '', ignored: 0 };
+    for (const t of fresh.threads) {
       const comments: Feedback['threads'][number]['comments'] = [];
       for (const c of t.comments) {
-        if (!newer(c.id) || isWeftComment(c.body)) continue;
-        if (/^\d+$/.test(c.id) && BigInt(c.id) > newest) newest = BigInt(c.id);
         if (await this.mayWrite(f, c.author)) comments.push({ author: c.author, body: c.body });
         else fb.ignored++;
       }
       if (comments.length) fb.threads.push({ id: t.id, ...(t.path ? { path: t.path } : {}), ...(t.line ? { line: t.line } : {}), comments });
     }
-    if (newest >= 0n) fb.lastCommentId = newest.toString();
     return fb.lastCommentId || fb.threads.length ? { feedback: fb } : {};
   }
 
@@ -219,7 +215,7 @@ class AgentTaskReconciler {
   private async apply(task: Task, key: string, plan: AgentTaskPlan, log: Logger): Promise<{ requeueAfterMs: number } | undefined> {
     for (const action of plan.actions) {
       const t0 = performance.now();
-      await this.act(task, key, action, log, plan.status?.pullRequest?.number);
+      await this.act(task, action, { key, log, changeNumber: plan.status?.pullRequest?.number });
       log.debug({ action: action.type, ms: Math.round(performance.now() - t0) }, 'action done');
     }
     if (plan.status) {
@@ -238,7 +234,7 @@ class AgentTaskReconciler {
     return plan.requeueAfterMs === undefined ? undefined : { requeueAfterMs: plan.requeueAfterMs };
   }
 
-  private async act(task: Task, key: string, action: AgentTaskAction, log: Logger, changeNumber?: number): Promise<void> {
+  private async act(task: Task, action: AgentTaskAction, { key, log, changeNumber }: { key: string; log: Logger; changeNumber: number | undefined }): Promise<void> {
     switch (action.type) {
       case 'ensureIdentity':
         return this.ensureIdentity(task);
@@ -322,6 +318,24 @@ export function reportOf(pod: V1Pod): { result?: RunnerResult; podEnd?: string }
   if (result) return { result };
   const message = term.message ? `: ${term.message.slice(0, 2000)}` : '';
   return { podEnd: `container ${AGENT_CONTAINER} ended: ${term.reason ?? 'Error'} (exit code ${term.exitCode})${message}` };
+}
+
+const NUMERIC = /^\d+$/;
+
+/**
+ * The comments after `last` (forge comment ids grow: Gitea's conversation and line comments share
+ * one sequence), Weft's own left out, and the newest id among all of them.
+ */
+export function newComments(threads: ReviewThread[], last: string | undefined): { threads: ReviewThread[]; lastCommentId?: string } {
+  const newer = (id: string) => last === undefined || (NUMERIC.test(id) && NUMERIC.test(last) ? BigInt(id) > BigInt(last) : id !== last);
+  let newest = last !== undefined && NUMERIC.test(last) ? BigInt(last) : -1n;
+  const out: ReviewThread[] = [];
+  for (const t of threads) {
+    const comments = t.comments.filter((c) => newer(c.id) && !isWeftComment(c.body));
+    for (const c of comments) if (NUMERIC.test(c.id) && BigInt(c.id) > newest) newest = BigInt(c.id);
+    if (comments.length) out.push({ ...t, comments });
+  }
+  return { threads: out, ...(newest >= 0n ? { lastCommentId: newest.toString() } : {}) };
 }
 
 /** A PR number from a change id ("12"); Radicle patch ids are not numbers. */

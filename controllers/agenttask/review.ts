@@ -14,7 +14,7 @@
  * `reconcile.ts` posts only when no comment with that marker exists, so a crash between posting and
  * writing status never gives two.
  */
-import type { AgentTaskStatus } from '../../src/api/agenttask/types.js';
+import type { AgentTask, AgentTaskStatus } from '../../src/api/agenttask/types.js';
 import type { CheckState } from '../../src/forge/types.js';
 import type { Workload } from '../../src/api/workload/types.js';
 
@@ -74,9 +74,9 @@ export function feedbackInput(url: string, fb: Feedback, iteration: number, max:
 }
 
 /** The failing checks as the next iteration's input. */
-export function checksInput(url: string, sha: string, failing: FailingCheck[], iteration: number, max: number): string {
-  const lines = [`The checks on ${url} failed at ${sha.slice(0, 12)} (CI iteration ${iteration} of ${max}). Fix the code so that they pass:`];
-  for (const c of failing) lines.push(`- ${c.context}: ${c.state}${c.description ? ` — ${clip(c.description, 500)}` : ''}${c.targetUrl ? ` (${c.targetUrl})` : ''}`);
+export function checksInput(o: { url: string; sha: string; failing: FailingCheck[]; iteration: number; max: number }): string {
+  const lines = [`The checks on ${o.url} failed at ${o.sha.slice(0, 12)} (CI iteration ${o.iteration} of ${o.max}). Fix the code so that they pass:`];
+  for (const c of o.failing) lines.push(`- ${c.context}: ${c.state}${c.description ? ` — ${clip(c.description, 500)}` : ''}${c.targetUrl ? ` (${c.targetUrl})` : ''}`);
   return lines.join('\n');
 }
 
@@ -91,23 +91,22 @@ export function summaryBody(o: { marker: string; task: string; attempt: number; 
   return lines.join('\n');
 }
 
-/** What the iteration that just ended says on the change. */
-export function iterationEndActions(o: {
+type IterationEnd = {
   uid: string;
   current: NonNullable<Review['current']>;
   result: 'pushed' | 'no-changes' | 'failed';
   headSha?: string;
   lastRun?: AgentTaskStatus['lastRun'];
   diagnostics?: string;
-}): ForgeAction[] {
-  const { uid, current, result } = o;
+};
+
+/** What the iteration that just ended says on the change. */
+export function iterationEndActions(o: IterationEnd): ForgeAction[] {
+  if (o.result === 'failed') return [failedIterationComment(o)];
+  const { uid, current } = o;
   const n = current.attempt;
   const tests = o.lastRun?.test ? ` Tests: ${o.lastRun.test}.` : '';
-  if (result === 'failed') {
-    const body = `${commentMarker(uid, 'diagnostics', n)}\n**Weft agent**: attempt ${n} (${current.kind === 'review' ? 'addressing review comments' : 'fixing failing checks'}) failed; nothing was pushed.\n\n\`\`\`\n${clip(o.diagnostics ?? '', 6000)}\n\`\`\``;
-    return [{ type: 'comment', marker: commentMarker(uid, 'diagnostics', n), body }];
-  }
-  const what = result === 'pushed' ? `Addressed in ${o.headSha?.slice(0, 12)} (attempt ${n}).${tests}` : `Attempt ${n} made no change for this.`;
+  const what = o.result === 'pushed' ? `Addressed in ${o.headSha?.slice(0, 12)} (attempt ${n}).${tests}` : `Attempt ${n} made no change for this.`;
   const out: ForgeAction[] = [];
   if (current.kind === 'review' && current.threads?.length) {
     const marker = commentMarker(uid, 'reply', n);
@@ -116,11 +115,97 @@ export function iterationEndActions(o: {
     const marker = commentMarker(uid, current.kind === 'review' ? 'reply' : 'fix', n);
     out.push({ type: 'comment', marker, body: `${marker}\n**Weft agent**: ${current.kind === 'checks' ? 'pushed a fix for the failing checks. ' : ''}${what}` });
   }
-  if (result === 'pushed' && o.headSha) out.push({ type: 'commitStatus', sha: o.headSha, state: 'success', description: clip(o.lastRun?.test ?? 'the toolchain passed', 140) });
+  if (o.result === 'pushed' && o.headSha) out.push({ type: 'commitStatus', sha: o.headSha, state: 'success', description: clip(o.lastRun?.test ?? 'the toolchain passed', 140) });
   return out;
+}
+
+function failedIterationComment(o: IterationEnd): ForgeAction {
+  const n = o.current.attempt;
+  const marker = commentMarker(o.uid, 'diagnostics', n);
+  const doing = o.current.kind === 'review' ? 'addressing review comments' : 'fixing failing checks';
+  return { type: 'comment', marker, body: `${marker}\n**Weft agent**: attempt ${n} (${doing}) failed; nothing was pushed.\n\n\`\`\`\n${clip(o.diagnostics ?? '', 6000)}\n\`\`\`` };
+}
+
+/** What to do about new feedback while no iteration runs. */
+export interface LoopDecision {
+  /** status.review to write. */
+  review: Review;
+  /** Start an iteration: the next attempt with this input. */
+  start?: { attempt: number; input: string; reason: 'AddressingReview' | 'FixingChecks'; what: string };
+  /** The bound is reached: say so (condition reason, Event) and leave it to humans. */
+  exhausted?: { reason: 'ReviewIterationsExhausted' | 'CheckIterationsExhausted'; event: string; message: string };
+}
+
+interface LoopInput {
+  policy: NonNullable<AgentTask['spec']['review']>;
+  review?: Review;
+  /** The current attempt (the iteration is the next one). */
+  attempt: number;
+  change: { url: string; headSha?: string; checks?: FailingCheck[] };
+  feedback?: Feedback;
+}
+
+/** The most attempts a task has (status.attempt's bound). */
+const MAX_ATTEMPT = 100;
+
+/** New review comments or failing checks start an iteration, within spec.review's bounds. */
+export function decideFeedback(o: LoopInput): LoopDecision {
+  const review: Review & { iterations: number; checkIterations: number } = { iterations: 0, checkIterations: 0, ...(o.review ?? {}) };
+  const fb = o.feedback;
+  if (fb?.lastCommentId) review.lastCommentId = fb.lastCommentId;
+  if (fb && fb.threads.length > 0) return onComments(o, review, fb);
+  const failing = failingChecks(o.change.checks);
+  if (failing.length === 0 || !o.change.headSha || review.checkedSha === o.change.headSha) return { review };
+  review.checkedSha = o.change.headSha;
+  return onFailingChecks(o, review, failing);
+}
+
+function onComments(o: LoopInput, review: Review & { iterations: number }, fb: Feedback): LoopDecision {
+  const max = o.policy.iterateOnComments === false ? 0 : (o.policy.maxIterations ?? 5);
+  const next = o.attempt + 1;
+  if (review.iterations >= max || next > MAX_ATTEMPT) {
+    return {
+      review,
+      exhausted: {
+        reason: 'ReviewIterationsExhausted',
+        event: `new review comments on ${o.change.url} are left to humans: spec.review allows ${max} review iteration(s)`,
+        message: `${o.change.url} is open; new review comments are left to humans (spec.review.maxIterations=${max} used)`,
+      },
+    };
+  }
+  review.iterations++;
+  review.current = { kind: 'review', attempt: next, threads: fb.threads.map((t) => t.id).slice(0, 50) };
+  const what = `addressing ${fb.threads.length} review thread(s), iteration ${review.iterations} of ${max}`;
+  return { review, start: { attempt: next, input: feedbackInput(o.change.url, fb, review.iterations, max), reason: 'AddressingReview', what } };
+}
+
+function onFailingChecks(o: LoopInput, review: Review & { checkIterations: number }, failing: FailingCheck[]): LoopDecision {
+  const max = o.policy.fixFailingChecks === false ? 0 : (o.policy.maxCheckIterations ?? 3);
+  const next = o.attempt + 1;
+  const names = failing.map((c) => c.context).join(', ');
+  if (review.checkIterations >= max || next > MAX_ATTEMPT) {
+    return {
+      review,
+      exhausted: {
+        reason: 'CheckIterationsExhausted',
+        event: `failing checks on ${o.change.url} are left to humans: spec.review allows ${max} CI iteration(s)`,
+        message: `${o.change.url} is open; its failing checks (${names}) are left to humans (spec.review.maxCheckIterations=${max} used)`,
+      },
+    };
+  }
+  review.checkIterations++;
+  review.current = { kind: 'checks', attempt: next };
+  const input = checksInput({ url: o.change.url, sha: o.change.headSha!, failing, iteration: review.checkIterations, max });
+  return { review, start: { attempt: next, input, reason: 'FixingChecks', what: `fixing ${names}, iteration ${review.checkIterations} of ${max}` } };
 }
 
 /** Is the iteration's Workload finished? */
 export function iterationFinished(wl: Workload | undefined): boolean {
   return wl?.status?.phase === 'Succeeded' || wl?.status?.phase === 'Failed';
+}
+
+/** The first non-empty line, at most 300 characters. */
+export function firstLine(s: string): string {
+  const line = s.split('\n').find((l) => l.trim()) ?? s;
+  return line.length > 300 ? `${line.slice(0, 299)}…` : line;
 }
