@@ -2,6 +2,7 @@ import type { AgentTask } from '../../src/api/agenttask/types.js';
 import type { Workload } from '../../src/api/workload/types.js';
 import { planAgentTask, type AgentTaskObservation } from './plan.js';
 import { commentMarker, failingChecks, isWeftComment } from './review.js';
+import { newComments } from './reconcile.js';
 
 const NOW = new Date('2026-12-05T10:00:00Z');
 const SHA = 'a'.repeat(40);
@@ -103,5 +104,16 @@ describe('review and CI loops (planAgentTask in Reviewing)', () => {
     expect(isWeftComment(`${commentMarker('u', 'summary', 1)}\nhi`)).toBe(true);
     expect(isWeftComment('please fix')).toBe(false);
     expect(failingChecks([{ context: 'a', state: 'pending' }, { context: 'b', state: 'error' }, { context: 'weft/agent', state: 'failure' }]).map((c) => c.context)).toEqual(['b']);
+  });
+
+  it('newComments: only ids after the last handled, Weft\'s own left out, the newest id kept (also from Weft comments not counted)', () => {
+    const c = (id: string, body: string) => ({ id, author: 'rev', body, createdAt: '' });
+    const threads = [
+      { id: 'conv', resolved: false, comments: [c('5', 'old'), c('9', `${commentMarker('u', 'summary', 1)} hi`), c('12', 'new one')] },
+      { id: '7', path: 'a.ts', line: 3, resolved: false, comments: [c('7', 'old line'), c('11', 'new line')] },
+    ];
+    expect(newComments(threads, '9')).toEqual({ threads: [{ ...threads[0], comments: [c('12', 'new one')] }, { ...threads[1], comments: [c('11', 'new line')] }], lastCommentId: '12' });
+    expect(newComments(threads, '12')).toEqual({ threads: [], lastCommentId: '12' });
+    expect(newComments(threads, undefined).threads.flatMap((t) => t.comments.map((x) => x.id))).toEqual(['5', '12', '7', '11']);
   });
 });
