@@ -13,6 +13,7 @@ import type { ControllerContext } from '../context.js';
 import { AGENTTASKS, PODS, ROLE_BINDINGS, ROLES, SECRETS, SERVICE_ACCOUNTS, WORKLOADS } from '../../src/api/resources.js';
 import { errorMessage, EventRecorder, isConflict, isNotFound, RestClient, updateStatusIfChanged, type ResourceType } from '../../src/runtime/index.js';
 import { isAlreadyExists } from '../../src/runtime/errors.js';
+import { faultPoint } from '../../src/runtime/faults.js';
 import { podOf, type ClusterConnections } from '../../src/cluster/connections.js';
 import type { SchedulingState } from '../../src/placement/state.js';
 import { decodeResult, type RunnerResult } from '../../src/agents/run/spec.js';
@@ -101,6 +102,7 @@ class AgentTaskReconciler {
     const open = plan.actions.find((a): a is Extract<AgentTaskAction, { type: 'openChange' }> => a.type === 'openChange');
     if (open) {
       Object.assign(obs, await this.openChange(task, open, log));
+      await faultPoint('agenttask:after:openChange', key);
       plan = planAgentTask(obs);
     }
     return this.apply(task, key, plan, log);
@@ -216,6 +218,7 @@ class AgentTaskReconciler {
     for (const action of plan.actions) {
       const t0 = performance.now();
       await this.act(task, action, { key, log, changeNumber: plan.status?.pullRequest?.number });
+      await faultPoint(`agenttask:after:${action.type}`, key);
       log.debug({ action: action.type, ms: Math.round(performance.now() - t0) }, 'action done');
     }
     if (plan.status) {

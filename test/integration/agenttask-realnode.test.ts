@@ -19,6 +19,7 @@ import { parseOperatorConfig } from '../../src/config/operator.js';
 import { runOperator, type RunningOperator } from '../../src/operator/run.js';
 import { AGENTTASKS, NAMESPACES, ORGCLUSTERS, PODS, ROLE_BINDINGS, ROLES, SECRETS, SERVICE_ACCOUNTS, WORKLOADS } from '../../src/api/resources.js';
 import { RestClient } from '../../src/runtime/index.js';
+import { setFaultHook } from '../../src/runtime/faults.js';
 import type { AgentTask } from '../../src/api/agenttask/types.js';
 import { startFakeLlm, type FakeLlm } from '../fakes/llm/index.js';
 import { diagnosticsTarget, eventually, kubectl, testLogger, watchLog, LogRing } from '../harness/index.js';
@@ -38,6 +39,7 @@ let op: RunningOperator | undefined;
 let agent: NodeAgent | undefined;
 let repo: string;
 let transcripts: string;
+let opCfg: Parameters<typeof runOperator>[0];
 
 type Task = AgentTask & KubernetesObject;
 const getTask = (name: string) => rest.get<Task>(AGENTTASKS, name, NS);
@@ -102,7 +104,8 @@ beforeAll(async () => {
     { kubeconfig: cp.kubeconfigPath, httpAddr: `${gw}:${port}`, namespace: 'weft-system', leaderElect: false, featureGates: 'AgentTasks=true', agentGatewayUrl: `http://${gw}:${port}`, agentTranscriptDir: transcripts },
     {},
   );
-  op = await runOperator({ ...cfg, agents: { ...cfg.agents, image: 'localhost/weft-agent:dev' } }, testLogger('operator'));
+  opCfg = { ...cfg, agents: { ...cfg.agents, image: 'localhost/weft-agent:dev' } };
+  op = await runOperator(opCfg, testLogger('operator'));
 }, 20 * 60_000);
 
 afterAll(async () => {
@@ -176,6 +179,50 @@ describe('AgentTask on a real node', () => {
     expect(pulls.filter((p) => p.head.ref === 'weft/loop')).toHaveLength(1);
     const events = await rest.list<KubernetesObject & { reason?: string }>(EVENTS, { namespace: NS });
     expect(events.items.filter((e) => e.reason === 'IterationPushed').length).toBeGreaterThanOrEqual(2);
+  }, TEST_MS);
+
+  it('crash safety: the operator fails after each side effect (workload, open, summary, status, reply) and restarts: one pull request, one comment of each, the task converges', async () => {
+    const key = `${NS}/crash`;
+    const points = ['agenttask:after:createWorkload', 'agenttask:after:openChange', 'agenttask:after:comment', 'agenttask:after:commitStatus', 'agenttask:after:reply'];
+    const fired: string[] = [];
+    setFaultHook((point, k) => {
+      if (k !== key || !points.includes(point) || fired.includes(point)) return;
+      fired.push(point);
+      throw new Error(`injected crash at ${point}`);
+    });
+    try {
+      await rest.create(AGENTTASKS, newTask('crash', { agent: { driver: 'scripted', steps: [{ run: 'date +%s%N >> crash.txt' }] } }));
+      const first = await until('crash', (t) => expect(t.status?.phase).toBe('Reviewing'));
+      const number = first.status!.pullRequest!.number!;
+      type Comment = { body: string };
+      const comments = async (marker: string) => (await gitea!.api<Comment[]>('GET', `/repos/${repo}/issues/${number}/comments`, gitea!.admin.token)).filter((c) => c.body.includes(marker));
+      await gitea!.api('POST', `/repos/${repo}/issues/${number}/comments`, gitea!.reviewer.token, { body: 'One more line, please.' });
+      op!.mgr.enqueue('agenttask', key);
+      await until('crash', (t) => {
+        expect(t.status?.review).toMatchObject({ iterations: 1 });
+        expect(t.status?.review?.current).toBeUndefined();
+      });
+      expect(fired.sort()).toEqual([...points].sort());
+
+      // A new operator process (nothing remembered in memory) carries on: one more review round.
+      await op!.stop();
+      op = await runOperator(opCfg, testLogger('operator (restarted)'));
+      await gitea!.api('POST', `/repos/${repo}/issues/${number}/comments`, gitea!.reviewer.token, { body: 'And one after the restart.' });
+      op.mgr.enqueue('agenttask', key);
+      await until('crash', (t) => {
+        expect(t.status?.review).toMatchObject({ iterations: 2 });
+        expect(t.status?.review?.current).toBeUndefined();
+      });
+      expect(await comments(':summary:')).toHaveLength(1);
+      expect(await comments(':reply:2 -->')).toHaveLength(1);
+      expect(await comments(':reply:3 -->')).toHaveLength(1);
+      const pulls = await gitea!.api<Array<{ head: { ref: string } }>>('GET', `/repos/${repo}/pulls?state=all&limit=50`, gitea!.admin.token);
+      expect(pulls.filter((p) => p.head.ref === 'weft/crash')).toHaveLength(1);
+      const wls = await rest.list<KubernetesObject>(WORKLOADS, { namespace: NS });
+      expect(wls.items.map((w) => w.metadata!.name).filter((n) => n!.startsWith('crash-')).sort()).toEqual(['crash-1', 'crash-2', 'crash-3']);
+    } finally {
+      setFaultHook(undefined);
+    }
   }, TEST_MS);
 
   it('least privilege: owned ServiceAccount/Role/RoleBinding; the Role allows only its own task; the pod is restricted with a projected token', async () => {
