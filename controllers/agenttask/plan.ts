@@ -293,9 +293,10 @@ function planFailedAttempt(p: Planner, wl: Workload, attempt: number): void {
   const backoffMs = (p.task.spec.retryPolicy?.backoffSeconds ?? 60) * 1000;
   const ended = Date.parse(wl.status?.completionTime ?? '') || p.o.now.getTime();
   const waitMs = ended + backoffMs - p.o.now.getTime();
-  if (waitMs <= 0) return p.startAttempt(attempt + 1, diagnostics);
   const reason = r?.result === 'checks-failed' ? 'ChecksFailed' : 'AttemptFailed';
+  // One AttemptFailed Event per failed attempt: when it is seen first (waiting, or retrying at once).
   if (findCondition(p.task.status?.conditions, 'Progressing')?.reason !== reason) p.events.push({ type: 'Warning', reason: 'AttemptFailed', message: `attempt ${attempt}: ${firstLine(diagnostics)}` });
+  if (waitMs <= 0) return p.startAttempt(attempt + 1, diagnostics);
   p.progressing('Running', reason, `attempt ${attempt} failed (${firstLine(diagnostics)}); attempt ${attempt + 1} in ${Math.ceil(waitMs / 1000)} s`);
   p.requeue(waitMs);
 }

@@ -20,6 +20,8 @@ import { runOperator, type RunningOperator } from '../../src/operator/run.js';
 import { AGENTTASKS, NAMESPACES, ORGCLUSTERS, PODS, ROLE_BINDINGS, ROLES, SECRETS, SERVICE_ACCOUNTS, WORKLOADS } from '../../src/api/resources.js';
 import { RestClient } from '../../src/runtime/index.js';
 import { setFaultHook } from '../../src/runtime/faults.js';
+import { GiteaForge } from '../../src/forge/gitea.js';
+import { cloneRepo } from './forge-helpers.js';
 import type { AgentTask } from '../../src/api/agenttask/types.js';
 import { startFakeLlm, type FakeLlm } from '../fakes/llm/index.js';
 import { diagnosticsTarget, eventually, kubectl, testLogger, watchLog, LogRing } from '../harness/index.js';
@@ -179,6 +181,47 @@ describe('AgentTask on a real node', () => {
     expect(pulls.filter((p) => p.head.ref === 'weft/loop')).toHaveLength(1);
     const events = await rest.list<KubernetesObject & { reason?: string }>(EVENTS, { namespace: NS });
     expect(events.items.filter((e) => e.reason === 'IterationPushed').length).toBeGreaterThanOrEqual(2);
+  }, TEST_MS);
+
+  it('a toy Node project: the agent fixes the bug and the lint and tests pass → one PR; a task that never fixes it → diagnostics per attempt, MaxAttemptsReached', async () => {
+    // The toy repository: a lint (node --check) and a failing test (node --test).
+    const toy = await gitea!.createRepo('toy');
+    const forge = new GiteaForge({ url: gitea!.url, token: gitea!.admin.token });
+    const wc = await cloneRepo(forge, toy);
+    try {
+      await wc.commitAndPush({
+        branch: 'main',
+        message: 'toy project with a bug',
+        files: {
+          'package.json': '{ "name": "toy", "type": "module", "private": true }\n',
+          'sum.js': 'export const sum = (a, b) => a - b;\n',
+          'sum.test.js': "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\nimport { sum } from './sum.js';\ntest('adds', () => assert.equal(sum(2, 3), 5));\n",
+        },
+      });
+    } finally {
+      await wc.remove();
+      await forge.close();
+    }
+    const toolchain = { lint: ['node --check sum.js'], test: ['node --test'] };
+    const base = (name: string, steps: NonNullable<NonNullable<AgentTask['spec']['agent']>['steps']>, more: Partial<AgentTask['spec']> = {}) =>
+      newTask(name, { repo: { url: `${gitea!.url}/${toy}.git`, baseBranch: 'main', credentialsSecretRef: { name: 'forge' } }, agent: { driver: 'scripted', steps }, toolchain, ...more });
+    await rest.create(AGENTTASKS, base('toy-fix', [{ write: { path: 'sum.js', content: 'export const sum = (a, b) => a + b;\n' } }]));
+    await rest.create(AGENTTASKS, base('toy-nofix', [{ write: { path: 'notes.txt', content: 'looked at it\n' } }], { retryPolicy: { maxAttempts: 2, backoffSeconds: 0 } }));
+
+    const fixed = await until('toy-fix', (t) => expect(t.status?.phase).toBe('Reviewing'));
+    expect(fixed.status?.lastRun).toMatchObject({ lint: 'passed (1 command)', test: 'passed (1 command)' });
+    const failed = await until('toy-nofix', (t) => expect(t.status?.phase).toBe('Failed'));
+    expect(failed.status).toMatchObject({ outcome: 'MaxAttemptsReached', attempt: 2 });
+    expect(failed.status?.diagnostics).toContain('node --test');
+    expect(failed.status?.lastRun?.test).toMatch(/node --test: exit code 1/);
+    type Ev = KubernetesObject & { reason?: string; regarding?: { name?: string }; involvedObject?: { name?: string } };
+    await eventually(async () => {
+      const events = await rest.list<Ev>(EVENTS, { namespace: NS });
+      const about = events.items.filter((e) => (e.regarding ?? e.involvedObject)?.name === 'toy-nofix').map((e) => e.reason);
+      expect(about).toEqual(expect.arrayContaining(['AttemptFailed', 'MaxAttemptsReached']));
+    }, { description: 'the Events of toy-nofix' });
+    const pulls = await gitea!.api<Array<{ head: { ref: string } }>>('GET', `/repos/${toy}/pulls?state=all&limit=50`, gitea!.admin.token);
+    expect(pulls.map((p) => p.head.ref).sort()).toEqual(['weft/toy-fix']);
   }, TEST_MS);
 
   it('crash safety: the operator fails after each side effect (workload, open, summary, status, reply) and restarts: one pull request, one comment of each, the task converges', async () => {
