@@ -13,7 +13,7 @@ import type { AgentTask, AgentTaskStatus, AgentUsage } from '../../src/api/agent
 import type { Workload } from '../../src/api/workload/types.js';
 import { findCondition, metaTime, setConditions, type ConditionInput } from '../../src/runtime/conditions.js';
 import type { RunnerResult } from '../../src/agents/run/spec.js';
-import { taskBranch } from '../../src/agents/run/spec.js';
+import { lastRunStatus, taskBranch } from '../../src/agents/run/spec.js';
 import { agentSpecProblem } from '../../src/agents/spec-check.js';
 import { attemptWorkloadName } from './pod.js';
 import { taskServiceAccountName } from './identity.js';
@@ -245,9 +245,7 @@ function planRunning(p: Planner, wl: Workload): void {
 }
 
 function lastRunOf(r: RunnerResult | undefined): AgentTaskStatus['lastRun'] | undefined {
-  const lr = r && 'lastRun' in r ? r.lastRun : undefined;
-  if (!lr) return undefined;
-  return { ...(lr.lint ? { lint: lr.lint.slice(0, 4096) } : {}), ...(lr.test ? { test: lr.test.slice(0, 4096) } : {}) };
+  return r && 'lastRun' in r && r.lastRun ? lastRunStatus(r.lastRun) : undefined;
 }
 
 function planFinishedAttempt(p: Planner, wl: Workload, attempt: number): void {

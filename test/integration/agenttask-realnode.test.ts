@@ -209,11 +209,12 @@ describe('AgentTask on a real node', () => {
     await rest.create(AGENTTASKS, base('toy-nofix', [{ write: { path: 'notes.txt', content: 'looked at it\n' } }], { retryPolicy: { maxAttempts: 2, backoffSeconds: 0 } }));
 
     const fixed = await until('toy-fix', (t) => expect(t.status?.phase).toBe('Reviewing'));
-    expect(fixed.status?.lastRun).toMatchObject({ lint: 'passed (1 command)', test: 'passed (1 command)' });
+    expect(fixed.status?.lastRun).toMatchObject({ lint: 'passed (1 command)', test: 'passed (1 command) — 0 failed, 1 passed (node)', tests: { passed: 1, failed: 0 } });
     const failed = await until('toy-nofix', (t) => expect(t.status?.phase).toBe('Failed'));
     expect(failed.status).toMatchObject({ outcome: 'MaxAttemptsReached', attempt: 2 });
     expect(failed.status?.diagnostics).toContain('node --test');
-    expect(failed.status?.lastRun?.test).toMatch(/node --test: exit code 1/);
+    expect(failed.status?.lastRun).toMatchObject({ test: expect.stringMatching(/^node --test: exit code 1 — 1 failed, 0 passed \(node\)/), tests: { failed: 1, passed: 0 } });
+    expect(failed.status?.lastRun?.failures?.[0]).toMatchObject({ name: expect.stringContaining('adds'), location: expect.stringMatching(/sum\.test\.js:4$/) });
     type Ev = KubernetesObject & { reason?: string; regarding?: { name?: string }; involvedObject?: { name?: string } };
     await eventually(async () => {
       const events = await rest.list<Ev>(EVENTS, { namespace: NS });

@@ -119,6 +119,10 @@ async function attempt(env: RunnerEnv): Promise<RunnerResult> {
   const checks = await step('toolchain', () => runToolchain(spec.toolchain, repo, log));
   if (checks.lint) lastRun.lint = checks.lint.summary;
   if (checks.test) lastRun.test = checks.test.summary;
+  const tests = checks.test?.details;
+  if (tests?.counts) lastRun.tests = tests.counts;
+  if (tests?.failures.length) lastRun.failures = tests.failures;
+  if (checks.lint?.details?.lintErrors.length) lastRun.lintErrors = checks.lint.details.lintErrors;
   if (!checks.ok) return { result: 'checks-failed', diagnostics: checks.diagnostics, lastRun };
 
   return step('push', async () => {

@@ -3,6 +3,7 @@
  * runner hands back (the termination message). One definition for both sides.
  */
 import type { AgentTaskSource, ScriptedStep } from '../../api/agenttask/types.js';
+import type { LintError, TestCounts, TestFailure } from './summary.js';
 
 /** The branch an AgentTask's agent pushes to, the only one the git gateway lets it push. */
 export function taskBranch(task: string): string {
@@ -36,20 +37,32 @@ export type RunnerResult =
 export interface LastRunSummary {
   lint?: string;
   test?: string;
+  tests?: TestCounts;
+  failures?: TestFailure[];
+  lintErrors?: LintError[];
 }
 
 /** The termination message budget the kubelet keeps (bytes). */
 export const TERMINATION_MESSAGE_MAX = 4096;
 
-/** The result as a termination message: JSON, diagnostics cut so it fits in 4096 bytes. */
+/** The result as a termination message: JSON, details then diagnostics cut so it fits in 4096 bytes. */
 export function encodeResult(r: RunnerResult): string {
   let text = JSON.stringify(r);
   if (Buffer.byteLength(text) <= TERMINATION_MESSAGE_MAX) return text;
   const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n)}…` : s);
-  for (let n = 2048; n >= 64; n = Math.floor(n / 2)) {
+  for (let n = 2048, keep = 5; n >= 32; n = Math.floor(n / 2), keep = Math.max(0, keep - 2)) {
     const small = { ...r } as RunnerResult & { diagnostics?: string; lastRun?: LastRunSummary };
     if (small.diagnostics) small.diagnostics = cut(small.diagnostics, n);
-    if (small.lastRun) small.lastRun = { lint: small.lastRun.lint && cut(small.lastRun.lint, n / 2), test: small.lastRun.test && cut(small.lastRun.test, n / 2) };
+    if (small.lastRun) {
+      const lr = small.lastRun;
+      small.lastRun = {
+        ...(lr.lint ? { lint: cut(lr.lint, n / 2) } : {}),
+        ...(lr.test ? { test: cut(lr.test, n / 2) } : {}),
+        ...(lr.tests ? { tests: lr.tests } : {}),
+        ...(lr.failures && keep ? { failures: lr.failures.slice(0, keep) } : {}),
+        ...(lr.lintErrors && keep ? { lintErrors: lr.lintErrors.slice(0, keep) } : {}),
+      };
+    }
     text = JSON.stringify(small);
     if (Buffer.byteLength(text) <= TERMINATION_MESSAGE_MAX) return text;
   }
@@ -70,3 +83,14 @@ export function decodeResult(message: string | undefined): RunnerResult | undefi
 
 /** Exit codes of `weft task-run`. */
 export const RUNNER_EXIT = { ok: 0, infra: 1, checks: 2 } as const;
+
+/** status.lastRun from the runner's summary, bounded as the schema says. */
+export function lastRunStatus(lr: LastRunSummary): LastRunSummary {
+  return {
+    ...(lr.lint ? { lint: lr.lint.slice(0, 4096) } : {}),
+    ...(lr.test ? { test: lr.test.slice(0, 4096) } : {}),
+    ...(lr.tests ? { tests: lr.tests } : {}),
+    ...(lr.failures?.length ? { failures: lr.failures.slice(0, 5) } : {}),
+    ...(lr.lintErrors?.length ? { lintErrors: lr.lintErrors.slice(0, 5) } : {}),
+  };
+}

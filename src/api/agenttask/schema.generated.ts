@@ -900,7 +900,83 @@ export const schema = {
             "test": {
               "type": "string",
               "maxLength": 4096,
-              "description": "Summary of the test run, e.g. \"312 passed, 0 failed\"."
+              "description": "Summary of the test run, e.g. \"npm test: exit code 1 — 1 failed, 311 passed (jest)\"."
+            },
+            "tests": {
+              "type": "object",
+              "description": "Test counts, from JUnit XML reports (junit.xml, test-results/**/*.xml, reports/**/*.xml) or the runner's output (TAP, jest, vitest, mocha, node --test, pytest, go test, cargo test).",
+              "properties": {
+                "passed": {
+                  "type": "integer",
+                  "minimum": 0,
+                  "description": "Tests that passed."
+                },
+                "failed": {
+                  "type": "integer",
+                  "minimum": 0,
+                  "description": "Tests that failed (errors included)."
+                },
+                "skipped": {
+                  "type": "integer",
+                  "minimum": 0,
+                  "description": "Tests skipped or todo."
+                }
+              },
+              "additionalProperties": false
+            },
+            "failures": {
+              "type": "array",
+              "maxItems": 5,
+              "description": "The first failing tests.",
+              "items": {
+                "type": "object",
+                "required": [
+                  "name"
+                ],
+                "properties": {
+                  "name": {
+                    "type": "string",
+                    "maxLength": 128,
+                    "description": "The test's name."
+                  },
+                  "location": {
+                    "type": "string",
+                    "maxLength": 128,
+                    "description": "path:line, from the report or the stack trace."
+                  },
+                  "message": {
+                    "type": "string",
+                    "maxLength": 160,
+                    "description": "The first line of the failure."
+                  }
+                },
+                "additionalProperties": false
+              }
+            },
+            "lintErrors": {
+              "type": "array",
+              "maxItems": 5,
+              "description": "The first lint errors.",
+              "items": {
+                "type": "object",
+                "required": [
+                  "location",
+                  "message"
+                ],
+                "properties": {
+                  "location": {
+                    "type": "string",
+                    "maxLength": 128,
+                    "description": "path:line."
+                  },
+                  "message": {
+                    "type": "string",
+                    "maxLength": 160,
+                    "description": "The error, e.g. \"no-unused-vars: x is defined but never used\"."
+                  }
+                },
+                "additionalProperties": false
+              }
             }
           },
           "additionalProperties": false

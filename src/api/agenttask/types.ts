@@ -392,9 +392,63 @@ export interface LastRun {
    */
   lint?: string;
   /**
-   * Summary of the test run, e.g. "312 passed, 0 failed".
+   * Summary of the test run, e.g. "npm test: exit code 1 — 1 failed, 311 passed (jest)".
    */
   test?: string;
+  tests?: TestCounts;
+  /**
+   * The first failing tests.
+   *
+   * @maxItems 5
+   */
+  failures?: TestFailure[];
+  /**
+   * The first lint errors.
+   *
+   * @maxItems 5
+   */
+  lintErrors?: LintError[];
+}
+/**
+ * Test counts, from JUnit XML reports (junit.xml, test-results/** /*.xml, reports/** /*.xml) or the runner's output (TAP, jest, vitest, mocha, node --test, pytest, go test, cargo test).
+ */
+export interface TestCounts {
+  /**
+   * Tests that passed.
+   */
+  passed?: number;
+  /**
+   * Tests that failed (errors included).
+   */
+  failed?: number;
+  /**
+   * Tests skipped or todo.
+   */
+  skipped?: number;
+}
+export interface TestFailure {
+  /**
+   * The test's name.
+   */
+  name: string;
+  /**
+   * path:line, from the report or the stack trace.
+   */
+  location?: string;
+  /**
+   * The first line of the failure.
+   */
+  message?: string;
+}
+export interface LintError {
+  /**
+   * path:line.
+   */
+  location: string;
+  /**
+   * The error, e.g. "no-unused-vars: x is defined but never used".
+   */
+  message: string;
 }
 /**
  * LLM usage counted by the operator's gateway over all attempts (what spec.budget is checked against). inputTokens include cached ones; cachedTokens are input tokens read from the provider's prompt cache.
