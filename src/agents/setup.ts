@@ -38,7 +38,12 @@ export function registerAgentGateway(app: FastifyInstance, o: AgentGatewayOption
     log: o.log,
     events: o.signals,
   });
-  registerGitGateway(app, { verifier, loadTask, loadUpstream: upstreamFromSecret(secrets), mirrorDir: o.mirrorDir, metrics: o.metrics, log: o.log });
+  const git = registerGitGateway(app, { verifier, loadTask, loadUpstream: upstreamFromSecret(secrets), mirrorDir: o.mirrorDir, metrics: o.metrics, log: o.log });
+  // A deleted task's mirror goes with it (the controller forgets a task when it is gone).
+  o.signals.onForget((key) => {
+    const [namespace, name] = key.split('/') as [string, string];
+    void git.mirrors.removeTask({ namespace, name }).catch((err: unknown) => o.log.warn({ err, task: key }, 'could not remove the git mirror of a deleted task'));
+  });
   o.signals.onRestore((task, usage) => gw.ledger.restore(task, usage));
   return gw;
 }

@@ -67,10 +67,18 @@ export class AgentSignals implements GatewayEvents {
     return { ...(b ? { budgetExceeded: b } : {}), ...(u ? { upstreamFailure: u } : {}), ...(usage ? { usage } : {}) };
   }
 
+  private readonly forgetListeners: Array<(key: string) => void> = [];
+
+  /** Calls `fn` with a task's key (namespace/name) when it is forgotten for good (deleted). */
+  onForget(fn: (key: string) => void): void {
+    this.forgetListeners.push(fn);
+  }
+
   /** Forgets a task (deleted, or a new attempt that must not inherit the last one's upstream failure). */
   forget(key: string, what: 'all' | 'upstream' = 'all'): void {
     this.upstream.delete(key);
     if (what === 'upstream') return;
+    for (const fn of this.forgetListeners) fn(key);
     this.budget.delete(key);
     this.usageOf.delete(key);
     this.lastWake.delete(key);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { basicAuth, gitAuthEnv, runGit } from '../../../forge/git.js';
 import { GatewayError } from '../errors.js';
@@ -52,6 +52,14 @@ export class MirrorStore {
   async remove(task: TaskKey, uid?: string): Promise<void> {
     const dir = this.pathOf(task, uid);
     await this.withLock(dir, () => rm(dir, { recursive: true, force: true }));
+  }
+
+  /** Removes every mirror of a task name, whatever its uid (the task is deleted: its uid is gone too). */
+  async removeTask(task: TaskKey): Promise<void> {
+    const nsDir = join(this.opts.root, task.namespace);
+    const ours = new RegExp(`^${task.name.replace(/[.]/g, '\\.')}(-[0-9a-f]{8})?\\.git$`);
+    const names = await readdir(nsDir).catch(() => [] as string[]);
+    await Promise.all(names.filter((n) => ours.test(n)).map((n) => this.withLock(join(nsDir, n), () => rm(join(nsDir, n), { recursive: true, force: true }))));
   }
 
   /** Runs `fn` with the mirror `dir` to itself (per-process lock). */
