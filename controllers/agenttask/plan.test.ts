@@ -114,4 +114,21 @@ describe('planAgentTask', () => {
     const p = planAgentTask(obs({ task: task({ agent: { driver: 'scripted' } }) }));
     expect(p.status).toMatchObject({ phase: 'Failed', outcome: 'InvalidSpec', message: expect.stringContaining('spec.agent.steps') });
   });
+
+  it('spec.dependsOn: Blocked (WaitingForDependency, naming them) with no Workload until every one Succeeded; a failed one → DependencyFailed', () => {
+    const t = task({ dependsOn: ['setup', 'models'] });
+    const waiting = planAgentTask(obs({ task: t, dependencies: [{ name: 'setup', phase: 'Succeeded', outcome: 'PullRequestOpened' }, { name: 'models', phase: 'Reviewing' }] }));
+    expect(waiting.actions).toEqual([]);
+    expect(waiting.status?.phase).toBe('Pending');
+    expect(waiting.status?.conditions?.find((c) => c.type === 'Blocked')).toMatchObject({ status: 'True', reason: 'WaitingForDependency', message: 'waits for models (Reviewing) to succeed (change merged)' });
+    expect(waiting.events.map((e) => e.reason)).toEqual(['WaitingForDependency']);
+    const missing = planAgentTask(obs({ task: t, dependencies: [undefined, undefined] }));
+    expect(missing.status?.message).toBe('waits for setup (not found), models (not found) to succeed (change merged)');
+    const failed = planAgentTask(obs({ task: t, dependencies: [{ name: 'setup', phase: 'Failed', outcome: 'MaxAttemptsReached' }, { name: 'models', phase: 'Running' }] }));
+    expect(failed.status?.conditions?.find((c) => c.type === 'Blocked')).toMatchObject({ reason: 'DependencyFailed', message: expect.stringContaining('setup (Failed, MaxAttemptsReached)') });
+    const blockedTask = task({ dependsOn: ['setup', 'models'] }, waiting.status);
+    const go = planAgentTask(obs({ task: blockedTask, dependencies: [{ name: 'setup', phase: 'Succeeded' }, { name: 'models', phase: 'Succeeded' }] }));
+    expect(go.actions).toEqual([{ type: 'ensureIdentity' }, { type: 'createWorkload', attempt: 1 }]);
+    expect(go.status?.conditions?.find((c) => c.type === 'Blocked')).toMatchObject({ status: 'False', reason: 'DependenciesMerged' });
+  });
 });

@@ -57,6 +57,8 @@ export interface AgentTaskObservation {
   changeError?: string;
   /** New review comments from writers (read in Reviewing while no iteration runs). */
   feedback?: Feedback;
+  /** The tasks of spec.dependsOn as the cache has them (undefined: not there). */
+  dependencies?: Array<{ name: string; phase?: string; outcome?: string } | undefined>;
 }
 
 export type AgentTaskAction =
@@ -177,7 +179,7 @@ export function planAgentTask(o: AgentTaskObservation): AgentTaskPlan {
 function planLive(p: Planner): void {
   if (planStop(p)) return;
   const attempt = p.status.attempt ?? 0;
-  if (attempt === 0) return planFirstAttempt(p);
+  if (attempt === 0) return blocked(p) ? undefined : planFirstAttempt(p);
   if (p.status.phase === 'Reviewing') return planReviewing(p);
   const wl = p.o.workload;
   if (!wl) {
@@ -204,6 +206,33 @@ function planStop(p: Planner): boolean {
     if (left !== undefined) p.requeue(Math.ceil(left * 1000) + 50);
     return false;
   }
+  return true;
+}
+
+/** Waits for spec.dependsOn (condition Blocked) before the first attempt; true while it must. */
+function blocked(p: Planner): boolean {
+  const names = p.task.spec.dependsOn ?? [];
+  if (names.length === 0) return false;
+  const deps = p.o.dependencies ?? [];
+  const failed = names.filter((_, i) => deps[i]?.phase === 'Failed');
+  const waiting = names.filter((_, i) => deps[i]?.phase !== 'Succeeded' && deps[i]?.phase !== 'Failed');
+  if (failed.length === 0 && waiting.length === 0) {
+    if (findCondition(p.status.conditions, 'Blocked')?.status === 'True') p.conditions([{ type: 'Blocked', status: 'False', reason: 'DependenciesMerged', message: `${names.join(', ')} succeeded` }]);
+    return false;
+  }
+  const what = (n: string, i: number) => `${n} (${deps[i] ? `${deps[i].phase ?? 'Pending'}${deps[i].outcome ? `, ${deps[i].outcome}` : ''}` : 'not found'})`;
+  const listed = names.map((n, i) => [n, i] as const).filter(([n]) => failed.includes(n) || waiting.includes(n)).map(([n, i]) => what(n, i));
+  const reason = failed.length ? 'DependencyFailed' : 'WaitingForDependency';
+  const message = failed.length ? `a dependency failed: ${listed.join(', ')}; fix it, or remove it from spec.dependsOn` : `waits for ${listed.join(', ')} to succeed (change merged)`;
+  p.status.phase = 'Pending';
+  p.status.message = message;
+  const wasBlocked = findCondition(p.task.status?.conditions, 'Blocked');
+  p.conditions([
+    { type: 'Blocked', status: 'True', reason, message },
+    { type: 'Ready', status: 'False', reason, message },
+    { type: 'Progressing', status: 'False', reason, message },
+  ]);
+  if (wasBlocked?.reason !== reason) p.events.push({ type: failed.length ? 'Warning' : 'Normal', reason, message });
   return true;
 }
 

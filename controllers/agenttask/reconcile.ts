@@ -47,6 +47,8 @@ export function setupAgentTaskController(ctx: ControllerContext & { scheduling: 
     name: 'agenttask',
     for: AGENTTASKS,
     owns: [WORKLOADS],
+    // A task that ends wakes the tasks waiting for it (spec.dependsOn).
+    watches: [{ type: AGENTTASKS, map: (obj) => r.dependentsOf(obj as Task) }],
     // Reconciles wait on API calls (identity objects, the Workload, status), not CPU.
     concurrency: 32,
     reconcile: ({ key, log }) => r.reconcile(key, log),
@@ -83,7 +85,7 @@ class AgentTaskReconciler {
     await this.events.stop();
   }
 
-  private task(key: string): Task | undefined {
+  task(key: string): Task | undefined {
     return this.ctx.mgr.informer<Task>(AGENTTASKS).get(key);
   }
 
@@ -113,6 +115,7 @@ class AgentTaskReconciler {
   private async observe(task: Task, key: string): Promise<AgentTaskObservation> {
     const workload = this.ownedWorkload(task);
     const obs: AgentTaskObservation = { task, now: new Date(), workload, forge: false, ...(this.deps.signals?.of(key) ?? {}) };
+    if (task.spec.dependsOn?.length && !task.status?.attempt) obs.dependencies = this.dependencies(task);
     if (workload && ['Succeeded', 'Failed'].includes(workload.status?.phase ?? '')) Object.assign(obs, await this.podReport(workload));
     // The forge (a Secret read) only when the plan can use it: a pushed branch, or a change in review.
     const reviewing = task.status?.phase === 'Reviewing';
@@ -159,6 +162,26 @@ class AgentTaskReconciler {
     if (this.writers.size > 10_000) this.writers.clear();
     this.writers.set(key, { ok, until: Date.now() + WRITER_TTL_MS });
     return ok;
+  }
+
+  /** The tasks of spec.dependsOn, from the cache. */
+  private dependencies(task: Task): AgentTaskObservation['dependencies'] {
+    return (task.spec.dependsOn ?? []).map((name) => {
+      const d = this.task(`${task.metadata!.namespace}/${name}`);
+      return d ? { name, ...(d.status?.phase ? { phase: d.status.phase } : {}), ...(d.status?.outcome ? { outcome: d.status.outcome } : {}) } : undefined;
+    });
+  }
+
+  /** The tasks whose spec.dependsOn names `obj` (to wake them when it ends). */
+  dependentsOf(obj: Task): string[] {
+    const ns = obj.metadata?.namespace;
+    const name = obj.metadata?.name;
+    if (!ns || !name || !['Succeeded', 'Failed'].includes(obj.status?.phase ?? '')) return [];
+    return this.ctx.mgr
+      .informer<Task>(AGENTTASKS)
+      .list()
+      .filter((t) => t.metadata?.namespace === ns && !t.status?.attempt && t.spec.dependsOn?.includes(name))
+      .map((t) => `${ns}/${t.metadata!.name}`);
   }
 
   /** The Workload of the current attempt, when the cache has it and the task controls it. */

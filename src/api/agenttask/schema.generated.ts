@@ -652,6 +652,19 @@ export const schema = {
           "minimum": 1,
           "maximum": 2592000
         },
+        "dependsOn": {
+          "description": "AgentTasks (names, this namespace) whose changes must be merged before this one starts (their phase Succeeded). Until then the task waits with condition Blocked, reason WaitingForDependency naming them; a dependency that failed keeps it Blocked with reason DependencyFailed. weft speckit sync fills it from tasks.md (phases, [P], Depends:).",
+          "type": "array",
+          "maxItems": 200,
+          "items": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 253,
+            "pattern": "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$",
+            "description": "An AgentTask name."
+          },
+          "uniqueItems": true
+        },
         "suspend": {
           "description": "true stops the running attempt (its pod is deleted) and ends the task with reason Cancelled.",
           "type": "boolean",

@@ -40,6 +40,14 @@ export interface AgentTaskSpec {
    */
   timeoutSeconds?: number;
   /**
+   * AgentTasks (names, this namespace) whose changes must be merged before this one starts (their phase Succeeded). Until then the task waits with condition Blocked, reason WaitingForDependency naming them; a dependency that failed keeps it Blocked with reason DependencyFailed. weft speckit sync fills it from tasks.md (phases, [P], Depends:).
+   *
+   * @maxItems 200
+   *
+   * Items: An AgentTask name.
+   */
+  dependsOn?: string[];
+  /**
    * true stops the running attempt (its pod is deleted) and ends the task with reason Cancelled.
    */
   suspend?: boolean;
