@@ -11,12 +11,13 @@
  */
 import type { AgentTask, AgentTaskStatus, AgentUsage } from '../../src/api/agenttask/types.js';
 import type { Workload } from '../../src/api/workload/types.js';
-import { findCondition, metaTime, setConditions, type ConditionInput } from '../../src/runtime/conditions.js';
+import { findCondition, metaTime } from '../../src/runtime/conditions.js';
 import type { RunnerResult } from '../../src/agents/run/spec.js';
 import { lastRunStatus, taskBranch } from '../../src/agents/run/spec.js';
 import { agentSpecProblem } from '../../src/agents/spec-check.js';
-import { attemptWorkloadName } from './pod.js';
 import { taskServiceAccountName } from './identity.js';
+import { blockedBy, type DependencyView } from './dependencies.js';
+import { Planner, workloadFinished } from './planner.js';
 import { commentMarker, decideFeedback, firstLine, iterationEndActions, summaryBody, type FailingCheck, type Feedback, type ForgeAction } from './review.js';
 
 export type Outcome = NonNullable<AgentTaskStatus['outcome']>;
@@ -58,7 +59,7 @@ export interface AgentTaskObservation {
   /** New review comments from writers (read in Reviewing while no iteration runs). */
   feedback?: Feedback;
   /** The tasks of spec.dependsOn as the cache has them (undefined: not there). */
-  dependencies?: Array<{ name: string; phase?: string; outcome?: string } | undefined>;
+  dependencies?: Array<DependencyView | undefined>;
 }
 
 export type AgentTaskAction =
@@ -82,85 +83,7 @@ export function isTaskFinished(task: AgentTask): boolean {
   return TERMINAL_PHASES.has(task.status?.phase ?? '');
 }
 
-function workloadFinished(wl: Workload | undefined): boolean {
-  return wl?.status?.phase === 'Succeeded' || wl?.status?.phase === 'Failed';
-}
 
-
-class Planner {
-  readonly actions: AgentTaskAction[] = [];
-  readonly events: AgentTaskPlan['events'] = [];
-  status: AgentTaskStatus;
-  requeueAfterMs?: number;
-
-  constructor(readonly o: AgentTaskObservation) {
-    this.status = { ...(o.task.status ?? {}) };
-    if (o.usage && (o.usage.requests ?? 0) > 0) this.status.usage = o.usage;
-  }
-
-  get task(): AgentTask {
-    return this.o.task;
-  }
-
-  requeue(ms: number): void {
-    this.requeueAfterMs = this.requeueAfterMs === undefined ? ms : Math.min(this.requeueAfterMs, ms);
-  }
-
-  conditions(inputs: ConditionInput[]): void {
-    this.status.conditions = setConditions(this.status.conditions, inputs, { now: this.o.now, generation: this.task.metadata.generation });
-  }
-
-  /** Ends the task: phase, outcome, the Ready and Progressing conditions, an Event; stops a running pod. */
-  finish(phase: 'Succeeded' | 'Failed', outcome: Outcome, message: string): void {
-    this.status.phase = phase;
-    this.status.outcome = outcome;
-    this.status.message = message;
-    this.status.completionTime = metaTime(this.o.now);
-    this.conditions([
-      { type: 'Ready', status: phase === 'Succeeded' ? 'True' : 'False', reason: outcome, message },
-      { type: 'Progressing', status: 'False', reason: outcome, message },
-    ]);
-    this.stopPod();
-    this.events.push({ type: phase === 'Succeeded' ? 'Normal' : 'Warning', reason: outcome, message });
-  }
-
-  stopPod(): void {
-    const wl = this.o.workload;
-    if (wl && !workloadFinished(wl) && !wl.metadata?.deletionTimestamp) this.actions.push({ type: 'deleteWorkload', name: wl.metadata!.name! });
-  }
-
-  progressing(phase: 'Pending' | 'Running' | 'Reviewing', reason: string, message: string): void {
-    this.status.phase = phase;
-    this.status.message = message;
-    this.conditions([
-      { type: 'Ready', status: 'Unknown', reason, message },
-      { type: 'Progressing', status: 'True', reason, message },
-    ]);
-  }
-
-  /** Seconds left of spec.timeoutSeconds (undefined: no timeout). */
-  secondsLeft(): number | undefined {
-    const t = this.task.spec.timeoutSeconds;
-    if (t === undefined) return undefined;
-    const start = this.status.startTime ? Date.parse(this.status.startTime) : this.o.now.getTime();
-    return t - (this.o.now.getTime() - start) / 1000;
-  }
-
-  startAttempt(attempt: number, diagnostics?: string, iteration?: { reason: string; what: string }): void {
-    const left = iteration ? undefined : this.secondsLeft();
-    this.actions.push({ type: 'createWorkload', attempt, ...(diagnostics ? { diagnostics } : {}), ...(left !== undefined ? { deadlineSeconds: left } : {}) });
-    this.status.attempt = attempt;
-    this.status.workload = attemptWorkloadName(this.task.metadata.name!, attempt);
-    delete this.status.placement;
-    if (iteration) this.progressing('Reviewing', iteration.reason, `attempt ${attempt}: ${iteration.what}; waiting for placement (Workload ${this.status.workload})`);
-    else this.progressing('Pending', 'AttemptStarted', `attempt ${attempt} of ${this.maxAttempts()}: waiting for placement (Workload ${this.status.workload})`);
-    this.events.push({ type: 'Normal', reason: 'AttemptStarted', message: `attempt ${attempt}: created Workload ${this.status.workload}${iteration ? ` (${iteration.what})` : ''}` });
-  }
-
-  maxAttempts(): number {
-    return this.task.spec.retryPolicy?.maxAttempts ?? 3;
-  }
-}
 
 /** The plan for one AgentTask. */
 export function planAgentTask(o: AgentTaskObservation): AgentTaskPlan {
@@ -211,28 +134,15 @@ function planStop(p: Planner): boolean {
 
 /** Waits for spec.dependsOn (condition Blocked) before the first attempt; true while it must. */
 function blocked(p: Planner): boolean {
-  const names = p.task.spec.dependsOn ?? [];
-  if (names.length === 0) return false;
-  const deps = p.o.dependencies ?? [];
-  const failed = names.filter((_, i) => deps[i]?.phase === 'Failed');
-  const waiting = names.filter((_, i) => deps[i]?.phase !== 'Succeeded' && deps[i]?.phase !== 'Failed');
-  if (failed.length === 0 && waiting.length === 0) {
-    if (findCondition(p.status.conditions, 'Blocked')?.status === 'True') p.conditions([{ type: 'Blocked', status: 'False', reason: 'DependenciesMerged', message: `${names.join(', ')} succeeded` }]);
+  const b = blockedBy(p.task.spec.dependsOn ?? [], p.o.dependencies ?? []);
+  if (!b) {
+    if (findCondition(p.status.conditions, 'Blocked')?.status === 'True') p.conditions([{ type: 'Blocked', status: 'False', reason: 'DependenciesMerged', message: `${(p.task.spec.dependsOn ?? []).join(', ')} succeeded` }]);
     return false;
   }
-  const what = (n: string, i: number) => `${n} (${deps[i] ? `${deps[i].phase ?? 'Pending'}${deps[i].outcome ? `, ${deps[i].outcome}` : ''}` : 'not found'})`;
-  const listed = names.map((n, i) => [n, i] as const).filter(([n]) => failed.includes(n) || waiting.includes(n)).map(([n, i]) => what(n, i));
-  const reason = failed.length ? 'DependencyFailed' : 'WaitingForDependency';
-  const message = failed.length ? `a dependency failed: ${listed.join(', ')}; fix it, or remove it from spec.dependsOn` : `waits for ${listed.join(', ')} to succeed (change merged)`;
   p.status.phase = 'Pending';
-  p.status.message = message;
-  const wasBlocked = findCondition(p.task.status?.conditions, 'Blocked');
-  p.conditions([
-    { type: 'Blocked', status: 'True', reason, message },
-    { type: 'Ready', status: 'False', reason, message },
-    { type: 'Progressing', status: 'False', reason, message },
-  ]);
-  if (wasBlocked?.reason !== reason) p.events.push({ type: failed.length ? 'Warning' : 'Normal', reason, message });
+  p.status.message = b.message;
+  p.conditions(['Blocked', 'Ready', 'Progressing'].map((type) => ({ type, status: type === 'Blocked' ? 'True' : 'False', reason: b.reason, message: b.message })));
+  if (findCondition(p.task.status?.conditions, 'Blocked')?.reason !== b.reason) p.events.push({ type: b.reason === 'DependencyFailed' ? 'Warning' : 'Normal', reason: b.reason, message: b.message });
   return true;
 }
 
