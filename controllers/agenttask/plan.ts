@@ -9,72 +9,22 @@
  * failed → after `retryPolicy.backoffSeconds` attempt n+1, up to `maxAttempts`. Suspend, timeout
  * and a spent budget stop the pod. Every end has a typed outcome (status.outcome, the Ready reason).
  */
-import type { AgentTask, AgentTaskStatus, AgentUsage } from '../../src/api/agenttask/types.js';
+import type { AgentTask, AgentTaskStatus } from '../../src/api/agenttask/types.js';
 import type { Workload } from '../../src/api/workload/types.js';
 import { findCondition, metaTime } from '../../src/runtime/conditions.js';
 import type { RunnerResult } from '../../src/agents/run/spec.js';
 import { lastRunStatus, taskBranch } from '../../src/agents/run/spec.js';
 import { agentSpecProblem } from '../../src/agents/spec-check.js';
 import { taskServiceAccountName } from './identity.js';
-import { blockedBy, type DependencyView } from './dependencies.js';
+import { blockedBy } from './dependencies.js';
 import { Planner, workloadFinished } from './planner.js';
-import { commentMarker, decideFeedback, firstLine, iterationEndActions, summaryBody, type FailingCheck, type Feedback, type ForgeAction } from './review.js';
+import type { AgentTaskObservation, AgentTaskPlan, ChangeObservation } from './model.js';
 
-export type Outcome = NonNullable<AgentTaskStatus['outcome']>;
+export type { AgentTaskAction, AgentTaskObservation, AgentTaskPlan, ChangeObservation, Outcome } from './model.js';
+import { commentMarker, decideFeedback, firstLine, iterationEndActions, summaryBody } from './review.js';
 
 /** How often an open change is polled for merge/close (Reviewing). */
 export const REVIEW_POLL_MS = 30_000;
-
-/** The change the task's branch has on the forge, as the controller last read it. */
-export interface ChangeObservation {
-  url: string;
-  number?: number;
-  state: 'open' | 'closed' | 'merged';
-  headSha?: string;
-  /** Commit statuses / checks of the head (read in Reviewing). */
-  checks?: FailingCheck[];
-}
-
-export interface AgentTaskObservation {
-  task: AgentTask;
-  now: Date;
-  /** The owned Workload of the current attempt (status.workload), when the cache has it. */
-  workload?: Workload;
-  /** The runner's report from the finished pod of the current attempt. */
-  result?: RunnerResult;
-  /** The pod's own words when it ended without a report (reason, message, exit code). */
-  podEnd?: string;
-  /** The gateway refused a request because `spec.budget` is spent. */
-  budgetExceeded?: string;
-  /** The LLM upstream still failed after the gateway's retries (the cause for InfraFailed). */
-  upstreamFailure?: string;
-  /** Usage counted by the gateway (status.usage shape). */
-  usage?: AgentUsage;
-  /** Whether the repository has a forge the operator can open changes on (false: file://, no token); read only when a branch was pushed or a change is in review. */
-  forge: boolean;
-  /** The change of the branch, when one was opened/read this pass (undefined: not asked). */
-  change?: ChangeObservation;
-  /** Why opening or reading the change failed (the forge's typed error). */
-  changeError?: string;
-  /** New review comments from writers (read in Reviewing while no iteration runs). */
-  feedback?: Feedback;
-  /** The tasks of spec.dependsOn as the cache has them (undefined: not there). */
-  dependencies?: Array<DependencyView | undefined>;
-}
-
-export type AgentTaskAction =
-  | { type: 'ensureIdentity' }
-  | { type: 'createWorkload'; attempt: number; diagnostics?: string; deadlineSeconds?: number }
-  | { type: 'deleteWorkload'; name: string }
-  | { type: 'openChange'; branch: string; headSha: string }
-  | ForgeAction;
-
-export interface AgentTaskPlan {
-  actions: AgentTaskAction[];
-  status?: AgentTaskStatus;
-  events: Array<{ type: 'Normal' | 'Warning'; reason: string; message: string }>;
-  requeueAfterMs?: number;
-}
 
 const TERMINAL_PHASES = new Set(['Succeeded', 'Failed']);
 

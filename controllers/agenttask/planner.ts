@@ -2,7 +2,7 @@
 import type { AgentTask, AgentTaskStatus } from '../../src/api/agenttask/types.js';
 import type { Workload } from '../../src/api/workload/types.js';
 import { metaTime, setConditions, type ConditionInput } from '../../src/runtime/conditions.js';
-import type { AgentTaskAction, AgentTaskObservation, AgentTaskPlan, Outcome } from './plan.js';
+import type { AgentTaskAction, AgentTaskObservation, AgentTaskPlan, Outcome } from './model.js';
 import { attemptWorkloadName } from './pod.js';
 
 export function workloadFinished(wl: Workload | undefined): boolean {

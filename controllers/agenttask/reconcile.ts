@@ -224,7 +224,7 @@ class AgentTaskReconciler {
       const f = await forgeForTask(task, this.readSecret);
       if (!f) return { forge: false };
       const src = task.spec.source;
-      const title = src.inline?.title ?? `${src.specKit?.taskId}: ${src.specKit?.path}`;
+      const title = changeTitle(task);
       const body = [src.inline?.description ?? '', '', `Opened by Weft for AgentTask \`${task.metadata!.namespace}/${task.metadata!.name}\` (attempt ${task.status?.attempt ?? 1}).`].join('\n').trim();
       const c = await f.forge.openOrUpdateChange(f.repo, { branch: a.branch, base: task.spec.repo.baseBranch ?? 'main', title, body });
       log.info({ change: c.url, created: c.created }, c.created ? 'opened the change' : 'found the change of the branch');
@@ -362,6 +362,12 @@ export function newComments(threads: ReviewThread[], last: string | undefined): 
     if (comments.length) out.push({ ...t, comments });
   }
   return { threads: out, ...(newest >= 0n ? { lastCommentId: newest.toString() } : {}) };
+}
+
+/** The pull request title: the inline title, else the one `weft speckit sync` wrote, else the Spec-Kit task id. */
+function changeTitle(task: Task): string {
+  const src = task.spec.source;
+  return src.inline?.title ?? task.metadata?.annotations?.['weft.dev/title'] ?? `${src.specKit?.taskId}: ${src.specKit?.path}`;
 }
 
 /** A PR number from a change id ("12"); Radicle patch ids are not numbers. */

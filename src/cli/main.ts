@@ -10,6 +10,7 @@ import { EXIT, processIO, untilSignal, type CliIO } from './io.js';
 import type { AgentFlags } from './agent.js';
 import { addMcpCommands } from './mcp.js';
 import { addArtifactCommands } from './artifacts.js';
+import { addSpeckitCommands } from './speckit.js';
 
 // Commands other than `operator` are loaded when run: they pull in client-node's generated API
 // clients, which the long-running operator does not need (see docs/runtime.md, Memory).
@@ -151,6 +152,7 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
     );
   addMcpCommands(program, io, run);
   addArtifactCommands(program, io, run);
+  addSpeckitCommands(program, io, run);
   return program;
 }
 

@@ -339,6 +339,14 @@ export class GiteaForge implements ForgeProvider {
     return { id: String(c.id), author: c.user?.login ?? 'unknown', body: c.body, createdAt: c.created_at, inReplyTo: opts.threadId };
   }
 
+  /** A file's text at `ref` (a branch, tag or commit), through the contents API (Gitea and GitHub). */
+  async readFile(repo: string, path: string, ref: string): Promise<string> {
+    const enc = path.split('/').map(encodeURIComponent).join('/');
+    const r = await this.call<{ content?: string; encoding?: string; type?: string }>(repo, `read ${path} at ${ref}`, { method: 'GET', path: `/repos/${repo}/contents/${enc}`, query: { ref } });
+    if (r.type !== undefined && r.type !== 'file') throw new ForgeNotFoundError(`${repo}: ${path} at ${ref} is a ${r.type}, not a file`);
+    return Buffer.from(r.content ?? '', r.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8');
+  }
+
   async canWrite(repo: string, user: string): Promise<boolean> {
     // Gitea and GitHub: the collaborator permission route (owners and admins included); a user who
     // is not a collaborator is 404 on Gitea and "none"/"read" on GitHub.

@@ -1,0 +1,169 @@
+/**
+ * `weft speckit sync`: a Spec-Kit feature's tasks.md (from the forge at the base branch, or a local
+ * file) → one AgentTask per open task, applied with server-side apply (or printed as YAML for GitOps).
+ * Re-running changes nothing: tasks whose applied fields already match are not sent at all.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import YAML from 'yaml';
+import { FlagError } from '../config/errors.js';
+import type { AgentTask } from '../api/agenttask/types.js';
+import { AGENTTASKS } from '../api/resources.js';
+import { parseTasks } from '../speckit/index.js';
+import { featureName, LABEL_TASK, planSync, SyncError, type SyncOptions, type SyncPlan } from '../speckit/sync.js';
+import { repoLocation } from '../agents/repo.js';
+import { GiteaForge, GitHubForge } from '../forge/index.js';
+import { loadKubeConfig } from '../runtime/load-kubeconfig.js';
+import { RestClient } from '../runtime/rest.js';
+import { EXIT, type CliIO } from './io.js';
+
+export interface SyncFlags {
+  repo: string;
+  feature: string;
+  namespace: string;
+  org?: string;
+  base: string;
+  credentialsSecret?: string;
+  tokenFile?: string;
+  file?: string;
+  template?: string;
+  output?: string;
+  dryRun?: boolean;
+  kubeconfig?: string;
+  concurrency: string;
+}
+
+type Task = AgentTask & KubernetesObject;
+
+/** What a sync did (or would do). */
+export interface SyncReport {
+  created: string[];
+  updated: string[];
+  unchanged: string[];
+  /** AgentTasks of this feature whose task is no longer in tasks.md (left in place). */
+  removed: Array<{ name: string; taskId: string }>;
+  /** Tasks checked off in tasks.md. */
+  done: string[];
+}
+
+/** Does `have` contain every leaf of `want` (the apiserver adds defaults, never removes what we set)? */
+export function covers(have: unknown, want: unknown): boolean {
+  if (want === null || typeof want !== 'object') return have === want;
+  if (Array.isArray(want)) return Array.isArray(have) && have.length === want.length && want.every((w, i) => covers(have[i], w));
+  if (have === null || typeof have !== 'object' || Array.isArray(have)) return false;
+  return Object.entries(want as Record<string, unknown>).every(([k, v]) => covers((have as Record<string, unknown>)[k], v));
+}
+
+const FIELD_MANAGER = 'weft-speckit-sync';
+
+/** Applies the plan (server-side apply, `concurrency` at a time); skips the tasks that already match. */
+export async function applySync(rest: RestClient, plan: SyncPlan, namespace: string, o: { dryRun?: boolean; concurrency?: number } = {}): Promise<SyncReport> {
+  const existing = new Map((await rest.list<Task>(AGENTTASKS, { namespace, labelSelector: plan.selector })).items.map((t) => [t.metadata!.name!, t]));
+  const report: SyncReport = { created: [], updated: [], unchanged: [], removed: [], done: plan.done };
+  const planned = new Set(plan.tasks.map((t) => t.metadata.name!));
+  for (const [name, t] of existing) {
+    const id = t.metadata?.labels?.[LABEL_TASK] ?? '?';
+    if (!planned.has(name) && !plan.done.includes(id)) report.removed.push({ name, taskId: id });
+  }
+  const todo = plan.tasks.filter((t) => {
+    const have = existing.get(t.metadata.name!);
+    if (have && covers(have.metadata, { labels: t.metadata.labels, annotations: t.metadata.annotations }) && covers(have.spec, t.spec)) {
+      report.unchanged.push(t.metadata.name!);
+      return false;
+    }
+    (have ? report.updated : report.created).push(t.metadata.name!);
+    return true;
+  });
+  if (o.dryRun) return report;
+  let next = 0;
+  const worker = async () => {
+    while (next < todo.length) {
+      const t = todo[next++]!;
+      await rest.patch(AGENTTASKS, { name: t.metadata.name!, namespace }, t, { type: 'apply', fieldManager: FIELD_MANAGER, force: true });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, o.concurrency ?? 16) }, worker));
+  return report;
+}
+
+/** tasks.md from a local file, or from the forge at the base branch with the token. */
+async function readTasksMd(f: SyncFlags, feature: string, env: NodeJS.ProcessEnv): Promise<{ text: string; file: string }> {
+  if (f.file) return { text: await readFile(f.file, 'utf8').catch((err: Error) => Promise.reject(new FlagError('--file', `cannot read ${f.file}: ${err.message}`))), file: f.file };
+  const loc = repoLocation(f.repo);
+  if (!loc) throw new FlagError('--repo', `"${f.repo}" has no forge API to read tasks.md from (http(s) Gitea or GitHub URLs only); pass the file with --file`);
+  const token = f.tokenFile ? (await readFile(f.tokenFile, 'utf8').catch((err: Error) => Promise.reject(new FlagError('--token-file', `cannot read ${f.tokenFile}: ${err.message}`)))).trim() : (env.WEFT_FORGE_TOKEN ?? '');
+  const forge = loc.kind === 'github' ? new GitHubForge({ token }) : new GiteaForge({ url: loc.baseUrl, token });
+  const path = `specs/${feature}/tasks.md`;
+  try {
+    return { text: await forge.readFile(loc.repo, path, f.base), file: `${f.repo}@${f.base}:${path}` };
+  } finally {
+    await forge.close();
+  }
+}
+
+async function templateOf(f: SyncFlags): Promise<SyncOptions['template']> {
+  if (!f.template) return { agent: { driver: 'weft-agent', endpointSecretRef: { name: 'llm' } } } as SyncOptions['template'];
+  const text = await readFile(f.template, 'utf8').catch((err: Error) => Promise.reject(new FlagError('--template', `cannot read ${f.template}: ${err.message}`)));
+  const doc = YAML.parse(text) as { spec?: SyncOptions['template'] } | SyncOptions['template'] | null;
+  const spec = doc && typeof doc === 'object' && 'spec' in doc ? (doc as { spec?: SyncOptions['template'] }).spec : (doc as SyncOptions['template']);
+  if (!spec || typeof spec !== 'object') throw new FlagError('--template', `${f.template} is not an AgentTask spec (YAML with agent:, toolchain:, … or an AgentTask with spec:)`);
+  return spec;
+}
+
+/** `weft speckit sync`. */
+/** The plan of the flags' feature, or the error that names the line or the flag. */
+async function planOf(f: SyncFlags, env: NodeJS.ProcessEnv): Promise<SyncPlan | Error> {
+  try {
+    const feature = featureName(f.feature);
+    const { text, file } = await readTasksMd(f, feature, env);
+    return planSync(parseTasks(text, file), { repoUrl: f.repo, feature, namespace: f.namespace, org: f.org ?? f.namespace, baseBranch: f.base, ...(f.credentialsSecret ? { credentialsSecret: f.credentialsSecret } : {}), template: await templateOf(f) });
+  } catch (err) {
+    if (err instanceof SyncError || (err as Error).name === 'SpecKitError') return err as Error;
+    throw err;
+  }
+}
+
+export async function speckitSync(f: SyncFlags, io: CliIO, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  if (f.output !== undefined && f.output !== 'yaml') throw new FlagError('-o', `"${f.output}" is not an output format: use -o yaml`);
+  const concurrency = Number(f.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new FlagError('--concurrency', `"${f.concurrency}" is not a positive integer`);
+  const plan = await planOf(f, env);
+  if (plan instanceof Error) {
+    io.err(`error: ${plan.message}\n`);
+    return EXIT.failure;
+  }
+  if (f.output === 'yaml') {
+    io.out(plan.tasks.map((t) => YAML.stringify(t)).join('---\n'));
+    return EXIT.ok;
+  }
+  const rest = new RestClient(await loadKubeConfig(f.kubeconfig, env).toClientNode());
+  const r = await applySync(rest, plan, f.namespace, { dryRun: f.dryRun === true, concurrency });
+  const verb = f.dryRun ? 'would be ' : '';
+  for (const n of r.created) io.out(`agenttask/${n} ${verb}created\n`);
+  for (const n of r.updated) io.out(`agenttask/${n} ${verb}updated\n`);
+  for (const x of r.removed) io.out(`agenttask/${x.name}: task ${x.taskId} is no longer in tasks.md; left in place (delete it with: kubectl -n ${f.namespace} delete agenttask ${x.name})\n`);
+  io.out(`${plan.feature}: ${plan.tasks.length} open task(s), ${r.done.length} done; ${r.created.length} ${verb}created, ${r.updated.length} ${verb}updated, ${r.unchanged.length} unchanged\n`);
+  return EXIT.ok;
+}
+
+/** Adds `weft speckit sync`. */
+export function addSpeckitCommands(program: Command, io: CliIO, run: (fn: () => Promise<number>) => () => void): void {
+  const sk = program.command('speckit').description('Spec-Kit features → AgentTasks');
+  sk.command('sync')
+    .description("create or update one AgentTask per open task of a feature's tasks.md (server-side apply; -o yaml prints them for GitOps)")
+    .requiredOption('--repo <url>', 'the repository (clone URL), e.g. http://127.0.0.1:3000/weft/demo.git')
+    .requiredOption('--feature <dir>', 'the feature directory, e.g. specs/001-login')
+    .option('-n, --namespace <ns>', 'namespace of the AgentTasks', 'default')
+    .option('--org <org>', 'spec.org of the AgentTasks (default: the namespace)')
+    .option('--base <branch>', 'the branch tasks.md is read from and changes target', 'main')
+    .option('--credentials-secret <name>', "spec.repo.credentialsSecretRef: the operator's forge token Secret in the namespace")
+    .option('--token-file <path>', 'a forge token to read tasks.md with (default: $WEFT_FORGE_TOKEN)')
+    .option('--file <path>', 'read tasks.md from this file instead of the forge')
+    .option('--template <file>', 'YAML with the spec fields every task gets (agent, toolchain, budget, …), or an AgentTask whose spec is used')
+    .option('-o, --output <format>', 'yaml: print the AgentTasks instead of applying them')
+    .option('--dry-run', 'say what would be created or updated, apply nothing')
+    .option('--kubeconfig <path>', 'default: $KUBECONFIG, else ~/.kube/config')
+    .option('--concurrency <n>', 'applies in flight', '16')
+    .action((o: SyncFlags) => run(() => speckitSync(o, io))());
+}
