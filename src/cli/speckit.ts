@@ -119,7 +119,8 @@ async function planOf(f: SyncFlags, env: NodeJS.ProcessEnv): Promise<SyncPlan | 
     const { text, file } = await readTasksMd(f, feature, env);
     return planSync(parseTasks(text, file), { repoUrl: f.repo, feature, namespace: f.namespace, org: f.org ?? f.namespace, baseBranch: f.base, ...(f.credentialsSecret ? { credentialsSecret: f.credentialsSecret } : {}), template: await templateOf(f) });
   } catch (err) {
-    if (err instanceof SyncError || (err as Error).name === 'SpecKitError') return err as Error;
+    // Bad tasks.md (line numbers), a bad --feature, or the forge's typed errors (not found, auth): said, exit 1.
+    if (err instanceof SyncError || /^(SpecKitError|Forge\w*Error)$/.test((err as Error).name)) return err as Error;
     throw err;
   }
 }

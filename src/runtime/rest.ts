@@ -23,6 +23,9 @@ export function resourcePath(t: ResourceType, namespace?: string, name?: string,
   return p;
 }
 
+/** How often a 429 with Retry-After is tried in all. */
+const RETRIES_429 = 5;
+
 export type PatchType = 'merge' | 'json' | 'strategic' | 'apply';
 const PATCH_CONTENT: Record<PatchType, string> = {
   merge: 'application/merge-patch+json',
@@ -63,13 +66,16 @@ export class RestClient {
     }
     // undici's request(), not fetch(): no WHATWG streams or Response objects per call (a third of
     // the client's CPU in a burst of writes).
-    const res = await send(url, {
-      method,
-      headers,
-      body,
-      dispatcher,
-      signal: opts.signal ?? AbortSignal.timeout(30_000),
-    });
+    // 429 with Retry-After ("storage is (re)initializing" right after a CRD changes, priority and
+    // fairness): retried as client-go does, a few times, waiting at most 2 s each.
+    let res: Awaited<ReturnType<typeof send>>;
+    for (let attempt = 1; ; attempt++) {
+      res = await send(url, { method, headers, body, dispatcher, signal: opts.signal ?? AbortSignal.timeout(30_000) });
+      const after = res.statusCode === 429 ? Number(res.headers['retry-after'] ?? NaN) : NaN;
+      if (Number.isNaN(after) || attempt >= RETRIES_429) break;
+      await res.body.dump();
+      await new Promise((r) => setTimeout(r, Math.min(2000, Math.max(100, after * 1000))));
+    }
     const text = await res.body.text();
     let parsed: unknown;
     try {
