@@ -26,6 +26,17 @@ export function resourcePath(t: ResourceType, namespace?: string, name?: string,
 /** How often a 429 with Retry-After is tried in all. */
 const RETRIES_429 = 5;
 
+/** Sends, and sends again after a 429 with Retry-After (at most RETRIES_429 tries, 2 s apart at most). */
+async function sendRetrying429(go: () => ReturnType<typeof send>): ReturnType<typeof send> {
+  for (let attempt = 1; ; attempt++) {
+    const res = await go();
+    const after = res.statusCode === 429 ? Number(res.headers['retry-after'] ?? NaN) : NaN;
+    if (Number.isNaN(after) || attempt >= RETRIES_429) return res;
+    await res.body.dump();
+    await new Promise((r) => setTimeout(r, Math.min(2000, Math.max(100, after * 1000))));
+  }
+}
+
 export type PatchType = 'merge' | 'json' | 'strategic' | 'apply';
 const PATCH_CONTENT: Record<PatchType, string> = {
   merge: 'application/merge-patch+json',
@@ -68,14 +79,7 @@ export class RestClient {
     // the client's CPU in a burst of writes).
     // 429 with Retry-After ("storage is (re)initializing" right after a CRD changes, priority and
     // fairness): retried as client-go does, a few times, waiting at most 2 s each.
-    let res: Awaited<ReturnType<typeof send>>;
-    for (let attempt = 1; ; attempt++) {
-      res = await send(url, { method, headers, body, dispatcher, signal: opts.signal ?? AbortSignal.timeout(30_000) });
-      const after = res.statusCode === 429 ? Number(res.headers['retry-after'] ?? NaN) : NaN;
-      if (Number.isNaN(after) || attempt >= RETRIES_429) break;
-      await res.body.dump();
-      await new Promise((r) => setTimeout(r, Math.min(2000, Math.max(100, after * 1000))));
-    }
+    const res = await sendRetrying429(() => send(url, { method, headers, body, dispatcher, signal: opts.signal ?? AbortSignal.timeout(30_000) }));
     const text = await res.body.text();
     let parsed: unknown;
     try {
