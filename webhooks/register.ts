@@ -24,8 +24,8 @@ export interface WebhookRegistration {
   timeoutSeconds?: number;
   /** Restrict to namespaces matching this selector (namespaced kinds only; tests use it). */
   namespaceSelector?: { matchLabels?: Record<string, string> };
-  /** Restrict to objects matching this selector. */
-  objectSelector?: { matchLabels?: Record<string, string> };
+  /** Restrict to objects matching this selector (`--shard`). */
+  objectSelector?: { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string; operator: string; values?: string[] }> };
 }
 
 type Kind = 'validating' | 'mutating';

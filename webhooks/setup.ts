@@ -111,8 +111,10 @@ export async function setupAdmission(o: AdmissionOptions): Promise<AdmissionSetu
   const endpoint: WebhookEndpoint | undefined =
     w.url === 'auto' ? { url: server.url } : w.url ? { url: w.url } : w.service ? { service: { namespace: o.cfg.namespace, name: w.service, port: o.cfg.webhook.port || 9443 } } : undefined;
   if (endpoint) {
-    await registerWebhooks(new RestClient(o.kc), { name: w.configName, endpoint, caPem: ca.certPem });
-    log.info({ endpoint, config: w.configName }, 'admission webhooks registered');
+    // --shard: the apiserver sends this operator only its shard's objects (docs/deploy.md "Canary").
+    const objectSelector = o.cfg.shard?.toK8s();
+    await registerWebhooks(new RestClient(o.kc), { name: w.configName, endpoint, caPem: ca.certPem, ...(objectSelector ? { objectSelector } : {}) });
+    log.info({ endpoint, config: w.configName, shard: o.cfg.shard?.text }, 'admission webhooks registered');
   } else {
     log.warn({ url: server.url }, 'admission webhook server running but not registered: pass --webhook-url or --webhook-service');
   }
