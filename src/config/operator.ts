@@ -155,7 +155,7 @@ export function parseOperatorConfig(flags: CommonFlags, env: NodeJS.ProcessEnv =
     },
     httpTls: flags.httpTls ?? false,
     webhooks: parseWebhooks(flags, shard),
-    ...(shard ? { shard } : {}),
+    shard,
     controllers: parseControllers(flags.controllers),
     agents: parseAgents(flags, operatorNamespaceOr(flags, env)),
     ...parseTracing(flags, env),

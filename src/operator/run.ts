@@ -71,7 +71,7 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
     readiness,
     leaderElection: cfg.leaderElect ? { namespace: cfg.namespace, name: leaseName(cfg) } : undefined,
     // --shard (docs/deploy.md "Canary"): only the matching Weft objects are reconciled here.
-    shard: cfg.shard && { group: WEFT_GROUP, selector: cfg.shard },
+    shard: shardOf(cfg),
   });
   const cleanups: Array<() => Promise<void>> = [];
   // Tracing (issue 20, docs/observability.md): OTLP export of reconcile and webhook spans, off unless --otlp-endpoint.
@@ -124,7 +124,7 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
   // Serve /health and /readyz while the caches fill: readiness says what is still pending.
   await mgr.start();
   log.info(
-    { http: address, namespace: cfg.namespace, leaderElection: cfg.leaderElect, shard: cfg.shard?.text, apiserver: kc.getCurrentCluster()?.server, featureGates: formatFeatureGates(cfg.featureGates), version },
+    { http: address, namespace: cfg.namespace, leaderElection: cfg.leaderElect, shard: shardOf(cfg)?.selector.text, apiserver: kc.getCurrentCluster()?.server, featureGates: formatFeatureGates(cfg.featureGates), version },
     'operator started',
   );
   return {
@@ -142,6 +142,11 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
       log.info('operator stopped');
     },
   };
+}
+
+/** `--shard`: the Weft kinds' objects this operator reconciles (docs/deploy.md "Canary rollout of the operator"). */
+function shardOf(cfg: OperatorConfig) {
+  return cfg.shard ? { group: WEFT_GROUP, selector: cfg.shard } : undefined;
 }
 
 /** The leader Lease: one per shard, so a canary and the stable operator each have a leader. */
