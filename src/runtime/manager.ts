@@ -116,6 +116,11 @@ export class Manager {
     return runner;
   }
 
+  /** The names of the registered controllers, in order (what a feature gate or `--controllers` left in). */
+  controllerNames(): string[] {
+    return this.runners.map((r) => r.spec.name);
+  }
+
   /** Queues `key` for the controller called `name` (for controllers fed by something other than informers). */
   enqueue(name: string, key: string): void {
     const runner = this.runners.find((r) => r.spec.name === name);
