@@ -141,6 +141,27 @@ function templatize(obj: Manifest, t: Templater): Manifest {
   return out;
 }
 
+const VALUE_COMMENTS: Record<keyof ChartValues, string> = {
+  image: 'The operator image (hack/images/build.sh operator, or the Dockerfile).',
+  replicas: 'Operator replicas: one leads (Lease weft-operator-leader), the others stand by.',
+  resources: 'The operator container\'s resources (merged with these defaults).',
+  featureGates: '--feature-gates as a map, e.g. {Jobs: false} (docs/feature-gates.md).',
+  shard: '--shard: reconcile and admit only the Weft objects whose labels match (docs/deploy.md "Canary rollout of the operator").',
+  createNamespace: 'Create the Namespace with its Pod Security labels; false when helm --create-namespace makes it.',
+  extraArgs: 'More `weft operator` flags (docs/cli.md), e.g. [--log-level=debug].',
+};
+
+/** values.yaml: the defaults, each top-level key with a comment. */
+function commentedValues(values: ChartValues): string {
+  return stringify(values, { lineWidth: 0 })
+    .split('\n')
+    .map((line) => {
+      const key = /^([A-Za-z]+):/.exec(line)?.[1] as keyof ChartValues | undefined;
+      return key && VALUE_COMMENTS[key] ? `# ${VALUE_COMMENTS[key]}\n${line}` : line;
+    })
+    .join('\n');
+}
+
 /** A file name for an object: `deployment-weft-operator.yaml`. */
 const fileName = (o: Manifest) => `${o.kind.toLowerCase()}-${o.metadata.name.replace(/[^a-z0-9.-]/g, '-')}.yaml`;
 
@@ -156,7 +177,7 @@ export function chartFiles(objs: Manifest[], version: string): ChartFile[] {
     path: 'Chart.yaml',
     text: `${header}${stringify({ apiVersion: 'v2', name: 'weft', description: 'Weft: pool machines into one resource mesh and run AI coding agents and on-demand jobs on it.', type: 'application', version, appVersion: version })}`,
   });
-  files.push({ path: 'values.yaml', text: `${header}${stringify(defaultValues(objs), { lineWidth: 0 })}` });
+  files.push({ path: 'values.yaml', text: `${header}${commentedValues(defaultValues(objs))}` });
   for (const obj of objs) {
     if (obj.kind === 'CustomResourceDefinition') {
       // Helm installs crds/ as they are (no templating); kustomize's managed-by label is not Helm's.

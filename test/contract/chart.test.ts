@@ -91,6 +91,11 @@ describe('charts/weft and config/default', () => {
     expect(objs.some((o) => o.kind === 'Namespace')).toBe(false);
   });
 
+  it('passes helm lint', async () => {
+    const r = await execa(helmPath(), ['lint', CHART, '--namespace', 'weft-system'], { reject: false, env: { HELM_CACHE_HOME: join(tmpdir(), 'weft-helm-cache'), HELM_CONFIG_HOME: join(tmpdir(), 'weft-helm-config') } });
+    expect(r.stderr + r.stdout).toContain('0 chart(s) failed');
+  });
+
   it('is what `npm run generate` writes now (chart and webhook manifests)', async () => {
     const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
     for (const f of chartFiles(await kustomize(), version)) {
