@@ -45,7 +45,8 @@ describe('config/canary', () => {
     const args = (name: string) => deployment(name).spec.template.spec.containers[0]!.args;
     const stable = parseLabelSelector(flag(args('weft-operator'), 'shard')!);
     const canary = parseLabelSelector(flag(args('weft-operator-canary'), 'shard')!);
-    for (const labels of [{}, { 'weft.dev/canary': 'true' }, { 'weft.dev/canary': 'false' }, { 'weft.dev/canary': '' }, { other: 'x' }]) {
+    const cases: Array<Record<string, string>> = [{}, { 'weft.dev/canary': 'true' }, { 'weft.dev/canary': 'false' }, { 'weft.dev/canary': '' }, { other: 'x' }];
+    for (const labels of cases) {
       expect([stable.matches(labels), canary.matches(labels)].filter(Boolean)).toHaveLength(1);
     }
     // Webhook configurations: "weft" for the stable one, weft-shard-<id> (the default with --shard) for the canary.
