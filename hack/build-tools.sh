@@ -7,7 +7,7 @@
 #
 # Usage: hack/build-tools.sh [tool ...]      (default: kube-apiserver kubectl etcd kwok headscale tailscale tailscaled
 #                                             kubelet kube-controller-manager kube-scheduler gitea, the Radicle
-#                                             tools rad radicle-node git-remote-rad (cargo), versitygw otelcol,
+#                                             tools rad radicle-node git-remote-rad (cargo), versitygw otelcol helm,
 #                                             then `images`)
 #        hack/build-tools.sh images           (only the real node's images: hack/images/build.sh pause runner)
 #        hack/build-tools.sh --print-dir TOOL (prints the directory a tool is built into)
@@ -38,8 +38,10 @@ product_of() {
     versitygw) echo "versitygw $VERSITYGW_VERSION github.com/versity/versitygw/cmd/versitygw" ;;
     otelcol) echo "otelcol $OTELCOL_VERSION go.opentelemetry.io/collector/cmd/builder" ;;
     gitea) echo "gitea $GITEA_VERSION gitea.dev" ;;
+    # the Helm chart's test renders charts/weft with `helm template` (issue 21)
+    helm) echo "helm $HELM_VERSION helm.sh/helm/v4/cmd/helm" ;;
     rad|radicle-node|git-remote-rad) echo "radicle $RADICLE_CLI_VERSION cargo" ;;
-    *) die "unknown tool '$1' (known: kube-apiserver kubectl kube-controller-manager kube-scheduler kubelet kube-proxy etcd etcdctl kwok headscale tailscale tailscaled gitea rad radicle-node git-remote-rad versitygw otelcol)" ;;
+    *) die "unknown tool '$1' (known: kube-apiserver kubectl kube-controller-manager kube-scheduler kubelet kube-proxy etcd etcdctl kwok headscale tailscale tailscaled gitea rad radicle-node git-remote-rad versitygw otelcol helm)" ;;
   esac
 }
 
@@ -51,6 +53,7 @@ ldflags_for() {
       echo "-s -w -X k8s.io/component-base/version.gitVersion=$version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean -X k8s.io/client-go/pkg/version.gitVersion=$version -X k8s.io/client-go/pkg/version.gitMajor=1 -X k8s.io/client-go/pkg/version.gitMinor=$minor" ;;
     kwok) echo "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=$version" ;;
     versitygw) echo "-s -w -X main.Version=$version" ;;
+    helm) echo "-s -w -X helm.sh/helm/v4/internal/version.version=$version" ;;
     gitea) echo "-s -w -X main.Version=${version#v}" ;;
     *) echo "-s -w" ;;
   esac
@@ -158,6 +161,7 @@ done
 if [ $# -eq 0 ]; then
   TOOLS_WANTED=(kube-apiserver kubectl etcd kwok headscale tailscale tailscaled kubelet kube-controller-manager kube-scheduler gitea rad radicle-node git-remote-rad)
   TOOLS_WANTED+=(versitygw otelcol)   # artifacts and traces (issue 20)
+  TOOLS_WANTED+=(helm)                # the chart test (issue 21)
   WANT_IMAGES=1
 fi
 

@@ -4,11 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npm run --silent generate >/dev/null
-if ! git diff --exit-code --stat -- crds config/crd src/api docs/api.md docs/jobs.md; then
+if ! git diff --exit-code --stat -- crds config/crd config/webhook charts src/api docs/api.md docs/jobs.md; then
   echo "generated files are stale: run 'npm run generate' and commit the result" >&2
   exit 1
 fi
-untracked=$(git ls-files --others --exclude-standard -- crds config/crd src/api docs/api.md docs/jobs.md)
+untracked=$(git ls-files --others --exclude-standard -- crds config/crd config/webhook charts src/api docs/api.md docs/jobs.md)
 if [ -n "$untracked" ]; then
   echo "generated files are not committed: $untracked" >&2
   exit 1

@@ -1,7 +1,8 @@
 import { KINDS } from '../src/api/validate.js';
 import { parseWeftPolicy } from '../src/policy/weft-policy.js';
 import { UsageLedger } from '../src/policy/quota.js';
-import { mutatePath, validatePath, webhookFor, WEBHOOKS } from './index.js';
+import { enabledWebhooks, mutatePath, validatePath, webhookFor, WEBHOOKS } from './index.js';
+import { parseFeatureGates } from '../src/config/features.js';
 import { mutateAdmission, validateAdmission, type AdmissionRequest } from './review.js';
 
 const req = (kind: string, object: unknown): AdmissionRequest => ({
@@ -22,6 +23,12 @@ describe('webhooks/index', () => {
       expect(typeof w.validateCreate).toBe('function');
       expect(typeof w.validateUpdate).toBe('function');
     }
+  });
+
+  it('leaves out the webhook of a kind whose feature gate is off', () => {
+    expect(enabledWebhooks(parseFeatureGates('')).map((w) => w.kind)).toEqual(WEBHOOKS.map((w) => w.kind));
+    expect(enabledWebhooks(parseFeatureGates('Jobs=false')).map((w) => w.kind)).toEqual(['Workload', 'AgentTask', 'OrgCluster', 'MeshNode']);
+    expect(enabledWebhooks(parseFeatureGates('Jobs=false,AgentTasks=false')).map((w) => w.kind)).toEqual(['Workload', 'OrgCluster', 'MeshNode']);
   });
 
   it('names paths as kubebuilder does', () => {

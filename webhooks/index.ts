@@ -7,9 +7,19 @@ import * as job from './job.js';
 import * as meshnode from './meshnode.js';
 import * as orgcluster from './orgcluster.js';
 import type { KindWebhook } from './types.js';
+import type { FeatureGates, FeatureName } from '../src/config/features.js';
 import * as workload from './workload.js';
 
 export const WEBHOOKS: readonly KindWebhook[] = [workload, job, agenttask, orgcluster, meshnode];
+
+/** The feature gate a kind's webhook needs (docs/feature-gates.md); ungated kinds are always served. */
+export const WEBHOOK_GATES: Readonly<Partial<Record<KindWebhook['kind'], FeatureName>>> = { AgentTask: 'AgentTasks', Job: 'Jobs' };
+
+/** The webhooks served and registered with these gates: a kind whose gate is off has none. */
+export const enabledWebhooks = (gates: FeatureGates): readonly KindWebhook[] => WEBHOOKS.filter((w) => {
+  const gate = WEBHOOK_GATES[w.kind];
+  return gate === undefined || gates[gate];
+});
 
 /** The webhook of a kind, by its Kind name. */
 export const webhookFor = (kind: string): KindWebhook | undefined => WEBHOOKS.find((w) => w.kind === kind);

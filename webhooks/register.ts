@@ -6,6 +6,7 @@
  */
 import { WEFT_GROUP, WEFT_VERSION } from '../src/api/resources.js';
 import { mutatePath, validatePath, WEBHOOKS } from './index.js';
+import type { KindWebhook } from './types.js';
 import { isNotFound } from '../src/runtime/errors.js';
 import type { ResourceType, RestClient } from '../src/runtime/rest.js';
 
@@ -24,8 +25,10 @@ export interface WebhookRegistration {
   timeoutSeconds?: number;
   /** Restrict to namespaces matching this selector (namespaced kinds only; tests use it). */
   namespaceSelector?: { matchLabels?: Record<string, string> };
-  /** Restrict to objects matching this selector. */
-  objectSelector?: { matchLabels?: Record<string, string> };
+  /** The kinds to register (default: every kind); a kind whose feature gate is off is left out. */
+  hooks?: readonly KindWebhook[];
+  /** Restrict to objects matching this selector (`--shard`). */
+  objectSelector?: { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string; operator: string; values?: string[] }> };
 }
 
 type Kind = 'validating' | 'mutating';
@@ -38,7 +41,7 @@ export function webhookConfigurations(r: WebhookRegistration): Array<{ type: Res
       ? { url: `${r.endpoint.url.replace(/\/$/, '')}${path}`, caBundle: Buffer.from(r.caPem).toString('base64') }
       : { service: { namespace: r.endpoint.service.namespace, name: r.endpoint.service.name, port: r.endpoint.service.port ?? 443, path }, caBundle: Buffer.from(r.caPem).toString('base64') };
   const hooks = (kind: Kind) =>
-    WEBHOOKS.map((hook) => ({
+    (r.hooks ?? WEBHOOKS).map((hook) => ({
       name: `${hook.plural}.${kind === 'validating' ? 'validate' : 'mutate'}.${WEFT_GROUP}`,
       admissionReviewVersions: ['v1'],
       sideEffects: 'None',

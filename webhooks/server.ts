@@ -31,6 +31,8 @@ export interface WebhookServerOptions {
   mutate: Decide;
   log: Logger;
   metrics?: Registry;
+  /** The kinds served (default: every kind); others answer 404. */
+  hooks?: readonly KindWebhook[];
 }
 
 export interface WebhookServer {
@@ -130,7 +132,7 @@ export async function startWebhookServer(o: WebhookServerOptions): Promise<Webho
     : undefined;
 
   const routes = new Map<string, (req: AdmissionRequest) => AdmissionResponse | Promise<AdmissionResponse>>();
-  for (const hook of WEBHOOKS) {
+  for (const hook of o.hooks ?? WEBHOOKS) {
     routes.set(validatePath(hook), (req) => o.validate(req, hook));
     routes.set(mutatePath(hook), (req) => o.mutate(req, hook));
   }

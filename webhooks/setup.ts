@@ -15,6 +15,7 @@ import type { Manager } from '../src/runtime/manager.js';
 import { RestClient } from '../src/runtime/rest.js';
 import { chargeOf, isCharged, standingCharge, UsageLedger, type ChargedKind } from '../src/policy/quota.js';
 import { registerWebhooks, type WebhookEndpoint } from './register.js';
+import { enabledWebhooks } from './index.js';
 import { mutateAdmission, validateAdmission, type AdmissionContext } from './review.js';
 import type { WebhookServer } from './server.js';
 import type { LightKubeConfig } from '../src/runtime/kubeconfig.js';
@@ -48,9 +49,11 @@ export function watchWeftPolicy(mgr: Manager, namespace: string, log: Logger): {
 }
 
 /** Feeds quota usage from the Workload and Job caches. */
-export function trackUsage(mgr: Manager, ledger: UsageLedger, log: Logger): () => boolean {
-  const informers = [WORKLOADS, JOBS].map((t) => mgr.informer(t));
-  for (const [i, kind] of [[0, 'Workload'], [1, 'Job']] as const) {
+export function trackUsage(mgr: Manager, ledger: UsageLedger, log: Logger, jobs = true): () => boolean {
+  // With the Jobs gate off no Job runs, so none is charged (and none is watched).
+  const kinds = jobs ? ([[WORKLOADS, 'Workload'], [JOBS, 'Job']] as const) : ([[WORKLOADS, 'Workload']] as const);
+  const informers = kinds.map(([t]) => mgr.informer(t));
+  for (const [i, [, kind]] of kinds.entries()) {
     informers[i]!.on((event, obj) => {
       const key = `${kind}/${obj.metadata!.namespace}/${obj.metadata!.name}`;
       try {
@@ -79,7 +82,9 @@ export async function setupAdmission(o: AdmissionOptions): Promise<AdmissionSetu
   if (!w.serve) return { stop: async () => {} };
   const log = o.log.child({ component: 'admission' });
   const ledger = new UsageLedger();
-  const usageSynced = trackUsage(o.mgr, ledger, log);
+  const usageSynced = trackUsage(o.mgr, ledger, log, o.cfg.featureGates.Jobs);
+  // A kind whose feature gate is off gets no webhook: not served, not registered (docs/feature-gates.md).
+  const hooks = enabledWebhooks(o.cfg.featureGates);
   const { policy, synced: policySynced } = watchWeftPolicy(o.mgr, o.cfg.namespace, log);
   const operatorSaPrefix = `system:serviceaccount:${o.cfg.namespace}:`;
   const ctx: AdmissionContext = {
@@ -107,12 +112,15 @@ export async function setupAdmission(o: AdmissionOptions): Promise<AdmissionSetu
     mutate: (req, hook) => mutateAdmission(req, hook),
     log,
     metrics: o.metrics,
+    hooks,
   });
   const endpoint: WebhookEndpoint | undefined =
     w.url === 'auto' ? { url: server.url } : w.url ? { url: w.url } : w.service ? { service: { namespace: o.cfg.namespace, name: w.service, port: o.cfg.webhook.port || 9443 } } : undefined;
   if (endpoint) {
-    await registerWebhooks(new RestClient(o.kc), { name: w.configName, endpoint, caPem: ca.certPem });
-    log.info({ endpoint, config: w.configName }, 'admission webhooks registered');
+    // --shard: the apiserver sends this operator only its shard's objects (docs/deploy.md "Canary").
+    const objectSelector = o.cfg.shard?.toK8s();
+    await registerWebhooks(new RestClient(o.kc), { name: w.configName, endpoint, caPem: ca.certPem, hooks, ...(objectSelector ? { objectSelector } : {}) });
+    log.info({ endpoint, config: w.configName, shard: o.cfg.shard?.text, kinds: hooks.map((h) => h.kind) }, 'admission webhooks registered');
   } else {
     log.warn({ url: server.url }, 'admission webhook server running but not registered: pass --webhook-url or --webhook-service');
   }

@@ -86,6 +86,15 @@ describe('parseOperatorConfig', () => {
     expect(() => parseOperatorConfig(flags, {})).toThrow(message);
   });
 
+  it('--shard: a label selector; each shard gets its own webhook configurations unless named', () => {
+    const cfg = parseOperatorConfig({ shard: 'weft.dev/canary=true', webhookService: 'weft-operator' }, {});
+    expect(cfg.shard?.matches({ 'weft.dev/canary': 'true' })).toBe(true);
+    expect(cfg.webhooks.configName).toBe(`weft-shard-${cfg.shard!.id()}`);
+    expect(parseOperatorConfig({ shard: 'weft.dev/canary!=true', webhookConfigName: 'stable' }, {}).webhooks.configName).toBe('stable');
+    expect(parseOperatorConfig({}, {}).shard).toBeUndefined();
+    expect(() => parseOperatorConfig({ shard: 'weft.dev/canary=true true' }, {})).toThrow(/--shard: label selector "weft.dev\/canary=true true": cannot parse/);
+  });
+
   it('takes the namespace from --namespace, else $POD_NAMESPACE', () => {
     expect(parseOperatorConfig({ namespace: 'ops' }, { POD_NAMESPACE: 'x' }).namespace).toBe('ops');
     expect(parseOperatorConfig({}, { POD_NAMESPACE: 'x' }).namespace).toBe('x');

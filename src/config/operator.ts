@@ -4,6 +4,7 @@ import { parseListenAddr, type ListenAddr } from './addr.js';
 import { parseFeatureGates, type FeatureGates } from './features.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../log.js';
 import { tracesUrl, tracingOptionsFromEnv } from '../telemetry/options.js';
+import { parseLabelSelector, type LabelSelector } from '../runtime/selector.js';
 
 /** Flags shared by every long-running weft command (operator, up, agent). */
 export interface CommonFlags {
@@ -29,6 +30,7 @@ export interface CommonFlags {
   agentGatewayUrl?: string;
   agentTranscriptDir?: string;
   otlpEndpoint?: string;
+  shard?: string;
 }
 
 /** The validated configuration of the operator process. */
@@ -62,6 +64,11 @@ export interface OperatorConfig {
    * webhook spans exported over OTLP/HTTP. Undefined: off (docs/observability.md).
    */
   tracing?: { endpoint: string; serviceName?: string };
+  /**
+   * `--shard SELECTOR` (docs/deploy.md "Canary"): reconcile and admit only the Weft objects whose
+   * labels match; undefined: all of them. The leader Lease and the webhook configurations are per shard.
+   */
+  shard?: LabelSelector;
 }
 
 /** How AgentTask pods are built and reach the operator. */
@@ -124,6 +131,7 @@ export function oneOf<T extends string>(flag: string, value: string, allowed: re
 export function parseOperatorConfig(flags: CommonFlags, env: NodeJS.ProcessEnv = process.env): OperatorConfig {
   const kubeconfig = flags.kubeconfig ?? (env.KUBECONFIG ? env.KUBECONFIG : undefined);
   if (kubeconfig !== undefined && kubeconfig.trim() === '') throw new FlagError('--kubeconfig', 'path is empty');
+  const shard = parseShard(flags.shard);
   return {
     kubeconfig,
     http: parseListenAddr('--http-addr', flags.httpAddr ?? ':8080'),
@@ -146,7 +154,8 @@ export function parseOperatorConfig(flags: CommonFlags, env: NodeJS.ProcessEnv =
       self: flags.meshSelf ?? 'weft-operator',
     },
     httpTls: flags.httpTls ?? false,
-    webhooks: parseWebhooks(flags),
+    webhooks: parseWebhooks(flags, shard),
+    shard,
     controllers: parseControllers(flags.controllers),
     agents: parseAgents(flags, operatorNamespaceOr(flags, env)),
     ...parseTracing(flags, env),
@@ -183,7 +192,17 @@ function parseAgents(flags: CommonFlags, namespace: string): AgentsConfig {
   return { image, gatewayUrl, ...(flags.agentTranscriptDir ? { transcriptDir: flags.agentTranscriptDir } : {}) };
 }
 
-function parseWebhooks(flags: CommonFlags): OperatorConfig['webhooks'] {
+/** `--shard`: a label selector such as `weft.dev/canary=true` or `weft.dev/canary!=true`. */
+function parseShard(value: string | undefined): LabelSelector | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return parseLabelSelector(value);
+  } catch (err) {
+    throw new FlagError('--shard', `${(err as Error).message}; e.g. --shard 'weft.dev/canary=true'`);
+  }
+}
+
+function parseWebhooks(flags: CommonFlags, shard?: LabelSelector): OperatorConfig['webhooks'] {
   const url = flags.webhookUrl;
   if (url !== undefined && url !== 'auto') {
     let u: URL;
@@ -196,7 +215,8 @@ function parseWebhooks(flags: CommonFlags): OperatorConfig['webhooks'] {
   }
   if (url !== undefined && flags.webhookService !== undefined) throw new FlagError('--webhook-url', 'give either --webhook-url or --webhook-service, not both');
   if (flags.webhookService !== undefined && !DNS1123.test(flags.webhookService)) throw new FlagError('--webhook-service', `"${flags.webhookService}" is not a Service name`);
-  const configName = flags.webhookConfigName ?? 'weft';
+  // Each shard registers its own configurations (with its objectSelector): they must not overwrite each other.
+  const configName = flags.webhookConfigName ?? (shard ? `weft-shard-${shard.id()}` : 'weft');
   if (!DNS1123.test(configName)) throw new FlagError('--webhook-config-name', `"${configName}" is not a valid object name`);
   return { serve: Boolean(flags.webhooks || url || flags.webhookService), url, service: flags.webhookService, configName };
 }

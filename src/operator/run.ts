@@ -28,6 +28,7 @@ import { registerDashboard } from '../server/dashboard/routes.js';
 import { registerAccessGuard } from '../server/dashboard/guard.js';
 import { startOperatorTracing } from '../telemetry/operator.js';
 import { AgentSignals } from '../agents/signals.js';
+import { WEFT_GROUP } from '../api/resources.js';
 
 /** A running operator: its HTTP address and a way to stop it gracefully. */
 export interface RunningOperator {
@@ -68,7 +69,9 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
     log,
     metrics,
     readiness,
-    leaderElection: cfg.leaderElect ? { namespace: cfg.namespace, name: 'weft-operator-leader' } : undefined,
+    leaderElection: cfg.leaderElect ? { namespace: cfg.namespace, name: leaseName(cfg) } : undefined,
+    // --shard (docs/deploy.md "Canary"): only the matching Weft objects are reconciled here.
+    shard: shardOf(cfg),
   });
   const cleanups: Array<() => Promise<void>> = [];
   // Tracing (issue 20, docs/observability.md): OTLP export of reconcile and webhook spans, off unless --otlp-endpoint.
@@ -121,7 +124,7 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
   // Serve /health and /readyz while the caches fill: readiness says what is still pending.
   await mgr.start();
   log.info(
-    { http: address, namespace: cfg.namespace, leaderElection: cfg.leaderElect, apiserver: kc.getCurrentCluster()?.server, featureGates: formatFeatureGates(cfg.featureGates), version },
+    { http: address, namespace: cfg.namespace, leaderElection: cfg.leaderElect, shard: shardOf(cfg)?.selector.text, apiserver: kc.getCurrentCluster()?.server, featureGates: formatFeatureGates(cfg.featureGates), version },
     'operator started',
   );
   return {
@@ -139,6 +142,16 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
       log.info('operator stopped');
     },
   };
+}
+
+/** `--shard`: the Weft kinds' objects this operator reconciles (docs/deploy.md "Canary rollout of the operator"). */
+function shardOf(cfg: OperatorConfig) {
+  return cfg.shard ? { group: WEFT_GROUP, selector: cfg.shard } : undefined;
+}
+
+/** The leader Lease: one per shard, so a canary and the stable operator each have a leader. */
+export function leaseName(cfg: Pick<OperatorConfig, 'shard'>): string {
+  return cfg.shard ? `weft-operator-leader-${cfg.shard.id()}` : 'weft-operator-leader';
 }
 
 /** The code-server key (Secret weft-code-server-key); undefined (attach answers 503) when it cannot be read or made. */

@@ -13,6 +13,8 @@ import { traceReconcile } from './trace.js';
 export interface ReconcileResult {
   /** Reconcile this key again after this many ms (e.g. to re-probe or check a heartbeat). */
   requeueAfterMs?: number;
+  /** The key was not this replica's to reconcile (another shard's, docs/deploy.md "Canary"): nothing was done. */
+  skipped?: boolean;
 }
 
 /** Passed to every reconcile: the key and a child logger tagged with it. */
@@ -107,7 +109,13 @@ export class ControllerRunner {
       const about = { kind: this.spec.for.kind.toLowerCase(), controller: this.spec.name, namespace, name, reconcileId };
       const result = await traceReconcile(about, () => this.spec.reconcile({ key, namespace, name, log, reconcileId }));
       this.queue.forget(key);
+      if (result?.skipped) {
+        this.metrics.reconcileTotal.labels(this.spec.name, 'skipped').inc();
+        return;
+      }
       await this.degraded?.succeeded(this.spec.for, key);
+      // At debug level every reconcile is visible per object (what a canary check or a log search reads).
+      log.debug({ requeueAfterMs: result?.requeueAfterMs }, 'reconciled');
       if (result?.requeueAfterMs) {
         this.queue.addAfter(key, result.requeueAfterMs);
         this.metrics.reconcileTotal.labels(this.spec.name, 'requeue_after').inc();

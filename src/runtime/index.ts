@@ -17,3 +17,4 @@ export * from './finalizers.js';
 export * from './status.js';
 export * from './events.js';
 export * from './conditions.js';
+export * from './selector.js';

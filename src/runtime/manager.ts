@@ -10,6 +10,7 @@ import { leaderCheck } from './leader-status.js';
 import { RuntimeMetrics } from './metrics.js';
 import { RestClient, type ResourceType } from './rest.js';
 import type { Readiness } from './readiness.js';
+import type { LabelSelector } from './selector.js';
 
 export interface ManagerOptions {
   log: Logger;
@@ -19,6 +20,12 @@ export interface ManagerOptions {
   leaderElection?: { namespace: string; name: string; identity?: string; leaseDurationMs?: number; renewDeadlineMs?: number; retryPeriodMs?: number };
   /** Periodic full resync: every cached object is reconciled again (default 10 min). */
   resyncMs?: number;
+  /**
+   * Reconcile only the objects of API group `group` whose labels match `selector` (`--shard`,
+   * docs/deploy.md "Canary"); controllers of other groups are not sharded. The informers' caches stay
+   * whole: placement and quota must see every shard's objects.
+   */
+  shard?: { group: string; selector: LabelSelector };
 }
 
 const typeKey = (t: ResourceType, namespace?: string, labelSelector?: string) => `${t.group}/${t.version}/${t.plural}@${namespace ?? ''}?${labelSelector ?? ''}`;
@@ -82,11 +89,16 @@ export class Manager {
 
   /** Registers a controller; its informers' events enqueue keys. Call before start(). */
   add(spec: ControllerSpec): ControllerRunner {
-    const runner = new ControllerRunner(spec, this.opts.log, this.metrics, this.degraded);
+    const inShard = this.shardFilter(spec.for);
+    // Checked again when the key is reconciled: its labels may have changed since it was queued.
+    const sharded: ControllerSpec = { ...spec, reconcile: async (req) => (inShard(req.key) ? spec.reconcile(req) : { skipped: true }) };
+    const runner = new ControllerRunner(sharded, this.opts.log, this.metrics, this.degraded);
     const idx = this.runners.push(runner) - 1;
     // Look the runner up at event time: a new leadership term gets a fresh runner.
-    const enqueue = (key: string) => this.runners[idx]!.queue.add(key);
-    this.informer(spec.for).on((_ev, obj) => enqueue(keyOf(obj)));
+    const enqueue = (key: string, obj?: KubernetesObject) => {
+      if (inShard(key, obj)) this.runners[idx]!.queue.add(key);
+    };
+    this.informer(spec.for).on((_ev, obj) => enqueue(keyOf(obj), obj));
     for (const owned of spec.owns ?? []) {
       const [type, selector] = 'type' in owned ? [owned.type, owned.labelSelector] : [owned, undefined];
       this.informer(type, undefined, selector).on((_ev, obj) => {
@@ -104,9 +116,29 @@ export class Manager {
     return runner;
   }
 
+  /** The names of the registered controllers, in order (what a feature gate or `--controllers` left in). */
+  controllerNames(): string[] {
+    return this.runners.map((r) => r.spec.name);
+  }
+
   /** Queues `key` for the controller called `name` (for controllers fed by something other than informers). */
   enqueue(name: string, key: string): void {
-    this.runners.find((r) => r.spec.name === name)?.queue.add(key);
+    const runner = this.runners.find((r) => r.spec.name === name);
+    if (runner && this.shardFilter(runner.spec.for)(key)) runner.queue.add(key);
+  }
+
+  /**
+   * Is a key of `type` in this replica's shard? Decided on the object's labels (the event's object,
+   * else the cached one). A key not in the cache (deleted) passes: its reconcile only cleans up.
+   */
+  private shardFilter(type: ResourceType): (key: string, obj?: KubernetesObject) => boolean {
+    const shard = this.opts.shard;
+    if (!shard || type.group !== shard.group) return () => true;
+    const cache = this.informer(type);
+    return (key, obj) => {
+      const o = obj ?? cache.get(key);
+      return o === undefined || shard.selector.matches(o.metadata?.labels);
+    };
   }
 
   /** Starts informers (waits until their caches are filled), then leader election or workers. */
@@ -172,6 +204,9 @@ export class Manager {
   }
 
   private resyncAll(): void {
-    for (const r of this.runners) for (const obj of this.informer(r.spec.for).list()) r.queue.add(keyOf(obj));
+    for (const r of this.runners) {
+      const inShard = this.shardFilter(r.spec.for);
+      for (const obj of this.informer(r.spec.for).list()) if (inShard(keyOf(obj), obj)) r.queue.add(keyOf(obj));
+    }
   }
 }

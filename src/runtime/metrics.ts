@@ -15,7 +15,7 @@ export class RuntimeMetrics {
     const registers = [registry];
     this.reconcileTotal = new Counter({
       name: 'weft_controller_reconcile_total',
-      help: 'Reconciles per controller and result (success, error, requeue, requeue_after, terminal)',
+      help: 'Reconciles per controller and result (success, error, requeue, requeue_after, terminal, skipped: another shard\'s key)',
       labelNames: ['controller', 'result'],
       registers,
     });

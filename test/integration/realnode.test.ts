@@ -222,7 +222,18 @@ describe('the operator image on the real node', () => {
     const pods = await core.listNamespacedPod({ namespace: 'weft-system', labelSelector: 'app.kubernetes.io/name=weft' });
     expect(pods.items[0]?.spec?.containers[0]?.image).toBe(IMAGE_REFS.operator);
     expect(pods.items[0]?.spec?.nodeName).toBe(NODE);
-  }, 240_000);
+    // config/default (issue 21): both replicas Ready (/readyz: apiserver, caches, leader), the PDB,
+    // and the webhook configurations carrying the CA the operator injected.
+    await eventually(async () => {
+      const r = await kubectl(cp!.kubeconfigPath, ['-n', 'weft-system', 'get', 'deployment/weft-operator', '-o', 'jsonpath={.status.readyReplicas}']);
+      expect(r.stdout).toBe('2');
+    }, { timeoutMs: 180_000, intervalMs: 1000, description: 'both operator replicas to be Ready' });
+    expect((await kubectl(cp!.kubeconfigPath, ['-n', 'weft-system', 'get', 'pdb/weft-operator', '-o', 'jsonpath={.spec.minAvailable}'])).stdout).toBe('1');
+    await eventually(async () => {
+      const r = await kubectl(cp!.kubeconfigPath, ['get', 'validatingwebhookconfiguration/weft', '-o', 'jsonpath={.webhooks[0].clientConfig.caBundle}']);
+      expect(Buffer.from(r.stdout, 'base64').toString()).toContain('BEGIN CERTIFICATE');
+    }, { timeoutMs: 60_000, intervalMs: 1000, description: 'the operator to inject its CA into the webhook configuration' });
+  }, 420_000);
 });
 
 describe('Workloads on the real node (the Workload path end to end)', () => {

@@ -57,10 +57,16 @@ async function podRefOf(rest: RestClient, id: string, task: AgentTask & Kubernet
   const wl = await rest.get<Workload & KubernetesObject>(WORKLOADS, wlName, namespace).catch((err: unknown) => {
     throw new AttachError(isNotFound(err) ? 409 : 503, `${id}: cannot read its Workload ${wlName}: ${errorMessage(err)}`);
   });
+  const ref = podRefWithCluster(wl);
+  if (!ref) throw new AttachError(409, `${id} has no running pod yet (Workload ${wlName} has no status.podRef)`);
+  return ref;
+}
+
+/** The Workload's pod with its cluster (podRef.cluster, else the placement's: older Workload controllers did not write it). */
+function podRefWithCluster(wl: Workload): { cluster: string; namespace: string; name: string } | undefined {
   const ref = wl.status?.podRef;
   const cluster = ref?.cluster ?? wl.status?.placement?.cluster;
-  if (!cluster || !ref?.namespace || !ref.name) throw new AttachError(409, `${id} has no running pod yet (Workload ${wlName} has no status.podRef)`);
-  return { cluster, namespace: ref.namespace, name: ref.name };
+  return cluster && ref?.namespace && ref.name ? { cluster, namespace: ref.namespace, name: ref.name } : undefined;
 }
 
 async function readPod(rest: RestClient, connections: ClusterConnections, ref: { cluster: string; namespace: string; name: string }): Promise<V1Pod> {
