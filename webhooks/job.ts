@@ -7,6 +7,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Job } from '../src/api/job/types.js';
 import { checkParams, paramDefaults, templateFor, templateNames } from '../src/jobs/index.js';
+import { SAFE_GLOB } from '../src/jobs/artifacts.js';
 import { checkOrgOwner, checkQuota, checkSchema, checkTagOwners, placementTags } from './checks.js';
 import { defineWebhook } from './define.js';
 import type { PatchOp, Review, Verdict } from './types.js';
@@ -26,6 +27,14 @@ export function checkTemplateParams(obj: KubernetesObject, old: KubernetesObject
   return { allowed: false, code: 422, reason: 'Invalid', message: `Job ${r.name} is invalid: ${checked.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}` };
 }
 
+/** spec.artifacts.paths: relative globs of safe characters (the pod's upload step runs them unquoted). */
+export function checkArtifactPaths(obj: KubernetesObject, _old: KubernetesObject | undefined, r: Review): Verdict | undefined {
+  const bad = (specOfJob(obj)?.artifacts?.paths ?? []).map((p, i) => ({ p, i })).filter(({ p }) => !SAFE_GLOB.test(p) || p.startsWith('/') || p.split('/').includes('..'));
+  if (bad.length === 0) return undefined;
+  const why = bad.map(({ p, i }) => `spec.artifacts.paths[${i}]: "${p}" ${p.startsWith('/') || p.split('/').includes('..') ? 'must stay in the workspace (relative, no "..")' : 'may only have letters, digits and . _ + @ = , * ? / -'}`);
+  return { allowed: false, code: 422, reason: 'Invalid', message: `Job ${r.name} is invalid: ${why.join('; ')}` };
+}
+
 /** The template's param defaults, added to spec.params. */
 function defaultParams(obj: KubernetesObject): PatchOp[] {
   const spec = specOfJob(obj);
@@ -40,7 +49,7 @@ const job = defineWebhook({
   kind: 'Job',
   plural: 'jobs',
   namespaced: true,
-  checks: [checkSchema, checkTemplateParams, (obj, old, r) => checkTagOwners(placementTags, obj, old, r), checkOrgOwner, (obj, old, r) => checkQuota('Job', obj, old, r)],
+  checks: [checkSchema, checkTemplateParams, checkArtifactPaths, (obj, old, r) => checkTagOwners(placementTags, obj, old, r), checkOrgOwner, (obj, old, r) => checkQuota('Job', obj, old, r)],
   defaults: (obj) => defaultParams(obj),
 });
 export const { kind, plural, namespaced, validateCreate, validateUpdate } = job;

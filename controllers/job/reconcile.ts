@@ -17,6 +17,8 @@ import type { ControllerContext } from '../context.js';
 import { setCommitStatus } from './forge.js';
 import { JOB_FINALIZER, planJob, type JobAction, type JobPlan } from './plan.js';
 import { podOfJob, workloadName } from './workload.js';
+import { collectArtifacts, needsCollection, prepareUpload, uploadErrorOf } from './artifacts.js';
+import { storeResolver } from '../../src/artifacts/resolve.js';
 
 type Obj<T> = T & KubernetesObject;
 
@@ -47,8 +49,11 @@ class JobReconciler {
   /** Job key (namespace/name) → keys of the Workloads whose controller owner it names: no scan of every Workload per reconcile. */
   private readonly byOwner = new Map<string, Set<string>>();
 
+  private readonly storeFor: ReturnType<typeof storeResolver>;
+
   constructor(private readonly ctx: ControllerContext) {
     this.rest = new RestClient(ctx.kc);
+    this.storeFor = storeResolver({ rest: this.rest, ...(ctx.cfg.artifactStore ? { defaultSecret: ctx.cfg.artifactStore } : {}) });
     this.events = new EventRecorder(this.rest, 'job', ctx.log);
     this.jobs = ctx.mgr.informer(JOBS);
     this.workloads = ctx.mgr.informer(WORKLOADS);
@@ -86,7 +91,24 @@ class JobReconciler {
     const finished = current?.status?.phase === 'Succeeded' || current?.status?.phase === 'Failed';
     const pod = finished && job.status?.phase !== 'Succeeded' && job.status?.phase !== 'Failed' ? await this.podOf(job, current, log) : undefined;
     const plan = planJob({ job, now: new Date(), workloads, pod });
-    return this.apply(job, plan, log);
+    const result = await this.apply(job, plan, log);
+    await this.publishIfEnded(key, current, log);
+    return result;
+  }
+
+  /** The ended Job's artifacts into status (condition ArtifactsPublished) and the run history, once. */
+  private async publishIfEnded(key: string, current: Obj<Workload> | undefined, log: Logger): Promise<void> {
+    const job = this.jobs.get(key);
+    if (!job || !needsCollection(job)) return;
+    const pod = current ? await this.podOf(job, current, log) : undefined;
+    const uploadError = uploadErrorOf(pod);
+    const status = await collectArtifacts({ job, store: () => this.storeFor({ namespace: job.metadata.namespace!, kind: 'job', name: job.metadata.name! }), now: new Date(), ...(uploadError ? { uploadError } : {}) });
+    try {
+      const updated = await updateStatusIfChanged(this.rest, JOBS, job, status);
+      if (updated !== job) this.jobs.observeWrite(updated);
+    } catch (err) {
+      if (!isNotFound(err) && !isConflict(err)) throw err;
+    }
   }
 
   /** The attempt's pod, by the owner labels (then by the Workload's podRef); undefined when it cannot be read. */
@@ -139,12 +161,14 @@ class JobReconciler {
       case 'removeFinalizer':
         await removeFinalizer(this.rest, JOBS, job, JOB_FINALIZER).catch(ignoreNotFound);
         return 'deleted';
-      case 'createWorkload':
-        await this.rest.create(WORKLOADS, action.workload as Obj<Workload>).catch((err: unknown) => {
+      case 'createWorkload': {
+        const wl = await prepareUpload(this.rest, job, action.workload, this.ctx.cfg.agents.gatewayUrl);
+        await this.rest.create(WORKLOADS, wl as Obj<Workload>).catch((err: unknown) => {
           if (!isAlreadyExists(err)) throw err;
         });
         log.debug({ workload: action.workload.metadata?.name }, 'attempt Workload created');
         return undefined;
+      }
       case 'deleteWorkload':
         await this.rest.delete(WORKLOADS, action.name, ns).catch(ignoreNotFound);
         return undefined;

@@ -31,6 +31,7 @@ export interface CommonFlags {
   agentTranscriptDir?: string;
   otlpEndpoint?: string;
   shard?: string;
+  artifactStore?: string;
 }
 
 /** The validated configuration of the operator process. */
@@ -69,6 +70,8 @@ export interface OperatorConfig {
    * labels match; undefined: all of them. The leader Lease and the webhook configurations are per shard.
    */
   shard?: LabelSelector;
+  /** `--artifact-store NS/NAME`: the default artifact store Secret (runs that name none, and the run history). */
+  artifactStore?: { namespace: string; name: string };
 }
 
 /** How AgentTask pods are built and reach the operator. */
@@ -128,6 +131,14 @@ export function oneOf<T extends string>(flag: string, value: string, allowed: re
  * Validates the common flags and fills in defaults (`:8080`, `:9443`, info, json). Every error names
  * the flag and the allowed values.
  */
+/** `--artifact-store NS/NAME` → the Secret's namespace and name. */
+function parseArtifactStore(v: string | undefined): { artifactStore?: { namespace: string; name: string } } {
+  if (v === undefined) return {};
+  const m = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/.exec(v);
+  if (!m) throw new FlagError('--artifact-store', `"${v}" is not NAMESPACE/NAME of a Secret, e.g. weft-system/weft-artifacts`);
+  return { artifactStore: { namespace: m[1]!, name: m[3]! } };
+}
+
 export function parseOperatorConfig(flags: CommonFlags, env: NodeJS.ProcessEnv = process.env): OperatorConfig {
   const kubeconfig = flags.kubeconfig ?? (env.KUBECONFIG ? env.KUBECONFIG : undefined);
   if (kubeconfig !== undefined && kubeconfig.trim() === '') throw new FlagError('--kubeconfig', 'path is empty');
@@ -159,6 +170,7 @@ export function parseOperatorConfig(flags: CommonFlags, env: NodeJS.ProcessEnv =
     controllers: parseControllers(flags.controllers),
     agents: parseAgents(flags, operatorNamespaceOr(flags, env)),
     ...parseTracing(flags, env),
+    ...parseArtifactStore(flags.artifactStore),
   };
 }
 

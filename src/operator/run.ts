@@ -115,6 +115,11 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
         const { registerAttachRoutes } = await import('../server/attach/routes.js');
         registerAttachRoutes(a, { rest, connections, credentials: codeServer, log: log.child({ component: 'attach' }) });
       }
+      if (cfg.featureGates.Jobs) {
+        // Artifacts: pods upload through the operator; users download with RBAC (docs/artifacts.md).
+        const [{ registerArtifactRoutes }, { storeResolver }] = await Promise.all([import('../server/artifacts/routes.js'), import('../artifacts/resolve.js')]);
+        registerArtifactRoutes(a, { rest, storeFor: storeResolver({ rest, ...(cfg.artifactStore ? { defaultSecret: cfg.artifactStore } : {}) }) });
+      }
       await opts.routes?.(a);
     },
   });
