@@ -145,7 +145,8 @@ export function agentWorkload(task: AgentTask, attempt: number, cfg: AgentPodCon
     metadata: {
       name: attemptWorkloadName(task.metadata.name!, attempt),
       namespace: task.metadata.namespace!,
-      labels: { 'app.kubernetes.io/managed-by': 'weft', 'weft.dev/agenttask': task.metadata.name!.slice(0, 63), 'weft.dev/attempt': String(attempt) },
+      // The task's weft.dev/canary label goes with its Workload: a canary operator (--shard) runs both.
+      labels: { ...canaryLabel(task), 'app.kubernetes.io/managed-by': 'weft', 'weft.dev/agenttask': task.metadata.name!.slice(0, 63), 'weft.dev/attempt': String(attempt) },
       ownerReferences: [taskOwnerRef(task)],
     },
     spec: {
@@ -156,4 +157,10 @@ export function agentWorkload(task: AgentTask, attempt: number, cfg: AgentPodCon
       template: { metadata: { labels: { 'weft.dev/agenttask': task.metadata.name!.slice(0, 63) } }, spec: agentPodSpec(task, attempt, cfg, opts) },
     },
   } as Workload;
+}
+
+/** The `weft.dev/canary` label of the task, if it has one (docs/deploy.md, canary rollout). */
+function canaryLabel(task: AgentTask): Record<string, string> {
+  const v = task.metadata.labels?.['weft.dev/canary'];
+  return v === undefined ? {} : { 'weft.dev/canary': v };
 }

@@ -18,6 +18,9 @@ import { runOperator, type RunningOperator } from '../../src/operator/run.js';
 import { RestClient } from '../../src/runtime/index.js';
 import { diagnosticsTarget, eventually, kubectl, LogRing, ringLogger, watchLog } from '../harness/index.js';
 import { cloneRepo, type WorkingCopy } from '../integration/forge-helpers.js';
+import { userWithRbac } from '../integration/dashboard-helpers.js';
+import { LocalS3 } from '../../src/artifacts/local-s3.js';
+import { freePort } from '../../src/cluster/ports.js';
 
 const NODE = 'jobs-node';
 const NS = 'ci';
@@ -71,6 +74,7 @@ describe('ci-runner, docops, ml-batch, notebook and security-scan Jobs on a real
   let rest: RestClient;
   let op: RunningOperator | undefined;
   let agent: NodeAgent | undefined;
+  let s3: LocalS3 | undefined;
   let repo: string;
   let cloneUrl: string;
   const shas: Record<string, string> = {};
@@ -114,10 +118,15 @@ describe('ci-runner, docops, ml-batch, notebook and security-scan Jobs on a real
     await rest.create(SECRETS, { metadata: { name: 'self', namespace: NS }, stringData: { kubeconfig: admin.exportConfig() } } as KubernetesObject);
     await rest.create(SECRETS, { metadata: { name: 'gitea-token', namespace: NS }, stringData: { token: gitea.admin.token } } as KubernetesObject);
     await rest.create(ORGCLUSTERS, { apiVersion: 'weft.dev/v1alpha1', kind: 'OrgCluster', metadata: { name: 'real', namespace: NS }, spec: { org: NS, provider: 'kubeconfig', kubeconfigSecretRef: { name: 'self' }, hosts: [NODE] } } as KubernetesObject);
+    // The artifact store (versitygw) the operator alone has the keys of.
+    s3 = await LocalS3.start();
+    await rest.create(SECRETS, { metadata: { name: 'artifacts', namespace: NS }, stringData: { endpoint: s3.endpoint, bucket: s3.bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } } as KubernetesObject);
     const ring = new LogRing();
     watchLog(diag, 'operator', ring);
+    // Pods reach the operator (artifact uploads) on the node's bridge gateway.
+    const opPort = await freePort(gateway);
     op = await runOperator(
-      parseOperatorConfig({ kubeconfig: cp.kubeconfigPath, httpAddr: '127.0.0.1:0', webhookAddr: '127.0.0.1:0', webhookUrl: 'auto', webhookConfigName: 'weft-jobs-e2e', namespace: 'weft-system', leaderElect: false }, {}),
+      parseOperatorConfig({ kubeconfig: cp.kubeconfigPath, httpAddr: `${gateway}:${opPort}`, agentGatewayUrl: `http://${gateway}:${opPort}`, artifactStore: `${NS}/artifacts`, webhookAddr: '127.0.0.1:0', webhookUrl: 'auto', webhookConfigName: 'weft-jobs-e2e', namespace: 'weft-system', leaderElect: false }, {}),
       ringLogger(ring),
     );
   }, 30 * 60_000);
@@ -126,6 +135,7 @@ describe('ci-runner, docops, ml-batch, notebook and security-scan Jobs on a real
     agent?.stop();
     await op?.stop();
     await wc?.remove();
+    await s3?.stop();
     forward?.close();
     await gitea?.stop();
     await cp?.stop();
@@ -156,6 +166,32 @@ describe('ci-runner, docops, ml-batch, notebook and security-scan Jobs on a real
     expect(status).toMatchObject({ status: 'success', context: 'weft/ci-runner', description: '2 passed, 0 failed, 0 skipped (junit)', target_url: 'https://weft.example/jobs/ci/passing' });
     const wl = await rest.get<KubernetesObject & { spec: { mainContainer?: string } }>(WORKLOADS, 'passing-1', NS);
     expect(wl.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'Job', name: 'passing', controller: true });
+  }, POD_MS);
+
+  it('artifacts: the test report goes through the operator to the store; status.artifacts; RBAC download (200, 403); the run history', async () => {
+    const job = ciJob('report', { repo: cloneUrl, ref: 'pass', test: TEST, report: 'junit.xml' });
+    await apply({ ...job, spec: { ...job.spec, artifacts: { store: { name: 'artifacts' }, paths: ['src/junit.xml', 'src/**/*.mjs'] } } });
+    await finished('report');
+    const j = await eventually(async () => {
+      const x = await rest.get<J>(JOBS, 'report', NS);
+      expect(x.status?.conditions?.find((c) => c.type === 'ArtifactsPublished')).toMatchObject({ status: 'True', reason: 'Published' });
+      return x;
+    }, { timeoutMs: 30_000, description: 'ArtifactsPublished' });
+    const names = (j.status?.artifacts ?? []).map((a) => a.name).sort();
+    expect(names).toEqual(['src/junit.xml', 'src/math.test.mjs']);
+    const junit = j.status!.artifacts!.find((a) => a.name === 'src/junit.xml')!;
+    expect(junit).toMatchObject({ url: '/api/v1/artifacts/ci/job/report/1/src/junit.xml', digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
+    // A user who may get the Job downloads it; one who may not gets 403.
+    const admin = cp.kubeConfig();
+    const reader = await userWithRbac(admin, NS, 'reader', { namespaced: { [NS]: [{ apiGroups: ['weft.dev'], resources: ['jobs'], verbs: ['get', 'list'] }] } });
+    const stranger = await userWithRbac(admin, NS, 'stranger', {});
+    const get = (token: string, path: string) => fetch(`${op!.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    const ok = await get(reader.token, junit.url!);
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain('<testsuite');
+    expect((await get(stranger.token, junit.url!)).status).toBe(403);
+    const history = (await (await get(reader.token, `/api/v1/history?namespace=${NS}&kind=job`)).json()) as { items: Array<{ name: string; outcome: string; artifacts: unknown[] }> };
+    expect(history.items.find((h) => h.name === 'report')).toMatchObject({ outcome: 'Succeeded' });
   }, POD_MS);
 
   it('a failing suite: Failed/TemplateFailed with exit code 1 and the counts, and a failure status on the Gitea commit', async () => {
