@@ -97,7 +97,12 @@ export async function collectArtifacts(o: { job: Job; store: () => Promise<Artif
       objects.push(...page.objects);
       cursor = page.next;
     } while (cursor && objects.length < 256);
-    const artifacts: Published[] = objects.slice(0, 256).map((x) => {
+    // A listing has no digests (S3 keeps them as object metadata): HEAD the ones without, 8 at a time.
+    const listed = objects.slice(0, 256);
+    for (let i = 0; i < listed.length; i += 8) {
+      await Promise.all(listed.slice(i, i + 8).map(async (x, j) => (x.sha256 ? undefined : (listed[i + j] = await store.head(x.key)))));
+    }
+    const artifacts: Published[] = listed.map((x) => {
       const name = x.key.slice(prefix.length);
       return { name, url: `/api/v1/artifacts/${prefix}${name}`, ...(x.sha256 ? { digest: `sha256:${x.sha256}` } : {}), size: x.size };
     });

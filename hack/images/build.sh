@@ -13,6 +13,7 @@
 #   mlbatch   localhost/weft-mlbatch:dev      Job template ml-batch: Debian minbase + git, python3, scikit-learn
 #   scan      localhost/weft-scan:dev         Job template security-scan: Debian minbase + git, git-secrets, bandit
 #   notebook  localhost/weft-notebook:dev     Job template notebook: mlbatch + nbconvert, ipykernel
+#             (every Job image has curl: the artifact upload step, docs/artifacts.md)
 #
 #   code-server localhost/weft-code-server:dev the code-server sidecar of AgentTask pods
 #                                             (spec.agent.codeServer): the runner's root filesystem +
@@ -42,10 +43,10 @@ SUITE=bookworm
 RUNNER_PACKAGES=ca-certificates,git,python3-minimal,procps,curl
 OPERATOR_PACKAGES=ca-certificates
 # Job template families (src/jobs/templates/<name>): one image each, the runner's recipe plus their tools.
-DOCOPS_PACKAGES=ca-certificates,git,pandoc
-MLBATCH_PACKAGES=ca-certificates,git,python3-sklearn
-SCAN_PACKAGES=ca-certificates,git,git-secrets,python3-bandit
-NOTEBOOK_PACKAGES=ca-certificates,git,python3-sklearn,jupyter-nbconvert,python3-ipykernel
+DOCOPS_PACKAGES=ca-certificates,git,pandoc,curl
+MLBATCH_PACKAGES=ca-certificates,git,python3-sklearn,curl
+SCAN_PACKAGES=ca-certificates,git,git-secrets,python3-bandit,curl
+NOTEBOOK_PACKAGES=ca-certificates,git,python3-sklearn,jupyter-nbconvert,python3-ipykernel,curl
 SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1700000000}
 export SOURCE_DATE_EPOCH
 

@@ -1,7 +1,7 @@
 // The runner of an agent pod (`weft task-run`), run here as a process-free function against a
 // real git repository (a bare repo standing in for the operator's git gateway): clone, driver,
 // toolchain, commit, push, and the result it reports in the termination message.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -69,6 +69,31 @@ describe('weft task-run (the runner of an agent pod)', () => {
     expect(git(['--git-dir', origin, 'show', 'weft/fix:README.md'])).toBe('hello fixed');
     expect(git(['--git-dir', origin, 'log', '-1', '--format=%s', 'weft/fix'])).toBe('Fix the README');
     expect(e.lines.some((l) => l.includes('step 1/2: write README.md'))).toBe(true);
+  });
+
+  it('a Spec-Kit task: its box in tasks.md is checked off in the same commit (only that byte changes); not when the agent changed nothing', async () => {
+    const tasks = '# Tasks\n\n## Phase 1: Setup\n\n- [ ] T001 Fix the README\n- [ ] T002 [P] Something else\n';
+    const seed = join(dir, 'seed');
+    await mkdir(join(seed, 'specs/001-x'), { recursive: true });
+    await writeFile(join(seed, 'specs/001-x/tasks.md'), tasks);
+    git(['add', '.'], seed);
+    git(['commit', '-q', '-m', 'tasks'], seed);
+    git(['push', '-q', origin, 'main'], seed);
+    const sk = (agent: RunnerTaskSpec['agent'], ws: string) => {
+      const e = env(agent, ['bash check.sh'], ws);
+      e.spec.source = { specKit: { path: 'specs/001-x/tasks.md', taskId: 'T001' } };
+      return e;
+    };
+    const e = sk({ driver: 'scripted', steps: [{ write: { path: 'README.md', content: 'hello fixed' } }] }, 'ws1');
+    expect(await runTask(e)).toBe(0);
+    expect(git(['--git-dir', origin, 'show', 'weft/fix:specs/001-x/tasks.md'])).toBe(tasks.replace('- [ ] T001', '- [X] T001').trim());
+    expect(e.lines).toContain('tasks.md: T001 checked off in specs/001-x/tasks.md');
+    // Nothing else changed: no commit of the checkbox alone.
+    git(['--git-dir', origin, 'branch', '-D', 'weft/fix']);
+    const idle = sk({ driver: 'scripted', steps: [{ run: 'true' }] }, 'ws2');
+    idle.spec.toolchain.test = [];
+    expect(await runTask(idle)).toBe(0);
+    expect(await result(idle)).toMatchObject({ result: 'no-changes' });
   });
 
   it('a failing test: checks-failed with the command, exit code and closing line; nothing pushed', async () => {

@@ -125,6 +125,10 @@ async function attempt(env: RunnerEnv): Promise<RunnerResult> {
   if (checks.lint?.details?.lintErrors.length) lastRun.lintErrors = checks.lint.details.lintErrors;
   if (!checks.ok) return { result: 'checks-failed', diagnostics: checks.diagnostics, lastRun };
 
+  await step('tasks.md', async () => {
+    const changed = (await git(['status', '--porcelain'])).stdout.trim() !== '' || (await git(['rev-parse', 'HEAD'])).stdout.trim() !== base;
+    if (changed) await markSpecKitTaskDone(spec, repo, log);
+  });
   return step('push', async () => {
     await git(['add', '-A']);
     const staged = (await git(['diff', '--cached', '--name-only'])).stdout.trim();
@@ -143,6 +147,24 @@ async function attempt(env: RunnerEnv): Promise<RunnerResult> {
     await git(['push', 'origin', `HEAD:refs/heads/${spec.branch}`], 600_000);
     return { result: 'pushed', branch: spec.branch, headSha: head, baseSha: base, lastRun } as RunnerResult;
   });
+}
+
+/**
+ * A Spec-Kit task's change checks its box in tasks.md (`[X]`, only that byte changes), so that when
+ * the change merges, the next `weft speckit sync` sees the task done. Only when the agent changed
+ * something else too: a change that is only the checkbox is not work done.
+ */
+async function markSpecKitTaskDone(spec: RunnerTaskSpec, repo: string, log: StepLog): Promise<void> {
+  const sk = spec.source.specKit;
+  if (!sk) return;
+  const file = join(repo, sk.path);
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  if (text === undefined) return log(`tasks.md: ${sk.path} is not in the repository; ${sk.taskId} is not checked off`);
+  const { setTaskStatus } = await import('../../speckit/write.js');
+  const edit = setTaskStatus(text, sk.taskId, true, sk.path);
+  if (!edit.changed) return;
+  await writeFile(file, edit.text);
+  log(`tasks.md: ${sk.taskId} checked off in ${sk.path}`);
 }
 
 export { runShell };
