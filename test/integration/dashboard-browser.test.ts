@@ -6,7 +6,7 @@ import { setupMeshNodeController } from '../../controllers/meshnode/reconcile.js
 import { NODE_LEASE_NAMESPACE } from '../../src/nodeagent/rbac.js';
 import { createFakeNodes, KWOK_TOLERATION } from '../../src/cluster/kwok.js';
 import { POD_CLUSTER_ANNOTATION } from '../../src/api/labels.js';
-import { LEASES, MESHNODES, ORGCLUSTERS, PODS, SECRETS, WORKLOADS } from '../../src/api/resources.js';
+import { AGENTTASKS, LEASES, MESHNODES, ORGCLUSTERS, PODS, SECRETS, WORKLOADS } from '../../src/api/resources.js';
 import type { RunningOperator } from '../../src/operator/run.js';
 import { ensureNamespace } from '../../src/cluster/crds.js';
 import { isNotFound, microTime, resourcePath, RestClient } from '../../src/runtime/index.js';
@@ -289,6 +289,42 @@ describe('dashboard in Chromium (real objects, real RBAC)', () => {
     await shot(page, '13-narrow-nodes');
     await page.close();
   }, 60_000);
+
+  it('agent tasks: a task moves Pending → Running → Reviewing → Succeeded live, Blocked shows why; without RBAC on agenttasks the page says 403', async () => {
+    const reader = await userWithRbac(admin, ns, 'tasks', { cluster: [...VIEWER_RULES, { apiGroups: ['weft.dev'], resources: ['agenttasks'], verbs: ['get', 'list', 'watch'] }] });
+    try {
+      const task = (name: string, labels: Record<string, string> = {}) =>
+        ({ apiVersion: 'weft.dev/v1alpha1', kind: 'AgentTask', metadata: { name, namespace: ns, labels }, spec: { org, repo: { url: 'http://127.0.0.1:3000/acme/app.git' }, source: { inline: { title: 'Fix the login' } }, agent: { driver: 'scripted', steps: [{ run: 'true' }] } } }) as Obj;
+      await rest.create(AGENTTASKS, task('fix-login', { 'weft.dev/speckit-feature': '001-login', 'weft.dev/speckit-task': 'T004' }));
+      await rest.create(AGENTTASKS, task('wire-redirect'));
+      await rest.patch(AGENTTASKS, { name: 'wire-redirect', namespace: ns }, { status: { phase: 'Pending', message: 'waits for fix-login', conditions: [cond('Blocked', 'True', 'WaitingForDependency', 'waits for fix-login (Running) to succeed (change merged)')] } }, { subresource: 'status' });
+      const page = await signedIn(`/agenttasks?org=${org}`, reader.token);
+      const row = page.locator(`[data-task="${ns}/fix-login"]`);
+      await eventually(async () => expect(await row.getAttribute('data-phase')).toBe('Pending'), { description: 'fix-login Pending' });
+      await expectText(page.locator(`[data-task="${ns}/wire-redirect"]`), /Blocked.*waits for fix-login \(Running\)/);
+      await expectText(row, /001-login T004/);
+      const status = (st: Record<string, unknown>) => rest.patch(AGENTTASKS, { name: 'fix-login', namespace: ns }, { status: st }, { subresource: 'status' });
+      await status({ phase: 'Running', attempt: 1, message: 'attempt 1 of 3: the agent runs' });
+      await eventually(async () => expect(await row.getAttribute('data-phase')).toBe('Running'), { description: 'fix-login Running, live' });
+      await status({ phase: 'Reviewing', outcome: 'PullRequestOpened', pullRequest: { url: 'http://127.0.0.1:3000/acme/app/pulls/3', number: 3 }, usage: { requests: 4, inputTokens: 1200, outputTokens: 300 } });
+      await eventually(async () => expect(await row.getAttribute('data-phase')).toBe('Reviewing'), { description: 'fix-login Reviewing, live' });
+      await expectText(row, /acme\/app\/pulls\/3.*1500 \(4 req\.\)/);
+      await status({ phase: 'Succeeded', message: 'merged' });
+      await eventually(async () => expect(await row.getAttribute('data-outcome')).toBe('PullRequestOpened'), { description: 'outcome' });
+      await eventually(async () => expect(await row.getAttribute('data-phase')).toBe('Succeeded'), { description: 'fix-login Succeeded, live' });
+      await shot(page, '14-agent-tasks');
+      await page.close();
+      // The viewer may not list agenttasks: the page explains, the API says 403.
+      const denied = await signedIn('/agenttasks', users.viewer.token);
+      await eventually(async () => expect(await denied.getByTestId('problem').getAttribute('data-status')).toBe('403'), { description: 'the 403 explanation' });
+      expect(await denied.getByTestId('problem').textContent()).toMatch(/agenttasks/);
+      await denied.close();
+      const api = await fetch(`${op.url}/api/v1/dashboard/agenttasks`, { headers: { authorization: `Bearer ${users.viewer.token}` } });
+      expect(api.status).toBe(403);
+    } finally {
+      await deleteClusterRbac(admin, [reader.name]);
+    }
+  }, 120_000);
 
   it('no page threw a JavaScript error', () => expect(pageErrors).toEqual([]));
 });

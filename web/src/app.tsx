@@ -14,17 +14,19 @@ import { Nodes } from './views/nodes.tsx';
 import { Overview } from './views/overview.tsx';
 import { Workload } from './views/workload.tsx';
 import { Workloads } from './views/workloads.tsx';
+import { AgentTasks } from './views/agenttasks.tsx';
 
-/** The navigation; agent tasks and jobs (later issues) add their entries here. */
+/** The navigation; jobs (a later issue) add their entry here. */
 const NAV: Array<{ label: string; view: View; active: View[] }> = [
   { label: 'Overview', view: 'overview', active: ['overview'] },
   { label: 'Nodes', view: 'nodes', active: ['nodes', 'node'] },
   { label: 'Clusters', view: 'clusters', active: ['clusters', 'cluster'] },
   { label: 'Workloads', view: 'workloads', active: ['workloads', 'workload'] },
+  { label: 'Agent tasks', view: 'agenttasks', active: ['agenttasks'] },
 ];
 
 const TITLES: Record<View, (r: Route) => string> = {
-  overview: () => 'Overview', nodes: () => 'Nodes', clusters: () => 'Clusters', workloads: () => 'Workloads', login: () => 'Sign in', notfound: () => 'Not found',
+  overview: () => 'Overview', nodes: () => 'Nodes', clusters: () => 'Clusters', workloads: () => 'Workloads', agenttasks: () => 'Agent tasks', login: () => 'Sign in', notfound: () => 'Not found',
   node: (r) => `Node ${r.name}`, cluster: (r) => `Cluster ${r.namespace}/${r.name}`, workload: (r) => `Workload ${r.namespace}/${r.name}`,
 };
 
@@ -37,6 +39,7 @@ function Page(p: { route: Route }) {
     case 'cluster': return <Cluster route={p.route} />;
     case 'workloads': return <Workloads route={p.route} />;
     case 'workload': return <Workload route={p.route} />;
+    case 'agenttasks': return <AgentTasks route={p.route} />;
     default:
       return (
         <Empty title="There is no such page">

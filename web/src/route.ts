@@ -2,7 +2,7 @@
  * The URL is the UI's state: view, object and filters (deep links, back/forward). Parsing never
  * throws: a malformed path or filter becomes a notice, not a broken page.
  */
-export type View = 'overview' | 'nodes' | 'node' | 'clusters' | 'cluster' | 'workloads' | 'workload' | 'login' | 'notfound';
+export type View = 'overview' | 'nodes' | 'node' | 'clusters' | 'cluster' | 'workloads' | 'workload' | 'agenttasks' | 'login' | 'notfound';
 
 export interface Filters {
   org?: string;
@@ -28,12 +28,14 @@ export const SORT_KEYS: Partial<Record<View, string[]>> = {
   nodes: ['name', 'status', 'org', 'cpu', 'memory', 'gpus', 'tailnet', 'heartbeat', 'workloads'],
   clusters: ['name', 'org', 'provider', 'version', 'nodes', 'reachable', 'cpu', 'memory', 'gpus'],
   workloads: ['name', 'namespace', 'org', 'phase', 'cluster', 'node', 'score', 'priority'],
+  agenttasks: ['name', 'namespace', 'org', 'phase', 'outcome', 'attempt', 'feature', 'tokens'],
 };
 const FILTERS: Partial<Record<View, Array<keyof Filters>>> = {
   overview: ['org'],
   nodes: ['org', 'tag', 'q', 'sort'],
   clusters: ['org', 'q', 'sort'],
   workloads: ['org', 'phase', 'q', 'sort'],
+  agenttasks: ['org', 'phase', 'q', 'sort'],
 };
 export const PHASES = ['Pending', 'Scheduled', 'Running', 'Succeeded', 'Failed'];
 // Kubernetes names, org names and tags (e.g. gpu:a100, zone:eu-1) never need more than this.
@@ -89,6 +91,7 @@ export function parseRoute(pathname: string, search: string): Route {
   if (a === 'login' && !b) return route('login');
   if (a === 'nodes') return b && !c ? route('node', { name: b }) : !b ? route('nodes') : route('notfound');
   if (a === 'clusters') return b && c && parts.length === 3 ? route('cluster', { namespace: b, name: c }) : !b ? route('clusters') : route('notfound');
+  if (a === 'agenttasks') return !b ? route('agenttasks') : route('notfound');
   if (a === 'workloads') return b && c && parts.length === 3 ? route('workload', { namespace: b, name: c }) : !b ? route('workloads') : route('notfound');
   return route('notfound');
 }
@@ -103,6 +106,7 @@ export function href(view: View, o: { name?: string; namespace?: string; filters
     nodes: '/nodes',
     clusters: '/clusters',
     workloads: '/workloads',
+    agenttasks: '/agenttasks',
     node: `/nodes/${e(o.name ?? '')}`,
     cluster: `/clusters/${e(o.namespace ?? '')}/${e(o.name ?? '')}`,
     workload: `/workloads/${e(o.namespace ?? '')}/${e(o.name ?? '')}`,
@@ -148,6 +152,7 @@ export function apiPathFor(r: Route): string | undefined {
     case 'nodes': return '/api/v1/dashboard/nodes';
     case 'clusters': return '/api/v1/dashboard/clusters';
     case 'workloads': return '/api/v1/dashboard/workloads';
+    case 'agenttasks': return '/api/v1/dashboard/agenttasks';
     case 'node': return `/api/v1/dashboard/nodes/${e(r.name!)}`;
     case 'cluster': return `/api/v1/dashboard/clusters/${e(r.namespace!)}/${e(r.name!)}`;
     case 'workload': return `/api/v1/dashboard/workloads/${e(r.namespace!)}/${e(r.name!)}`;

@@ -31,6 +31,7 @@ export const VIEW = {
   nodes: [{ verb: 'list', resource: 'meshnodes' }, { verb: 'get', resource: 'meshnodes' }],
   clusters: [{ verb: 'list', resource: 'orgclusters' }, { verb: 'get', resource: 'orgclusters' }],
   workloads: [{ verb: 'list', resource: 'workloads' }, { verb: 'get', resource: 'workloads' }],
+  agenttasks: [{ verb: 'list', resource: 'agenttasks' }, { verb: 'get', resource: 'agenttasks' }],
 } satisfies Record<string, Permission[]>;
 
 /**

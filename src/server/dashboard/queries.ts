@@ -3,7 +3,7 @@ import { NODE_LEASE_NAMESPACE } from '../../nodeagent/rbac.js';
 import { keyOf, type Informer } from '../../runtime/index.js';
 import { clusterRow, conditionsOf, createdAt, eventRows, facetsOf, nodeRow, overviewOf, workloadRow, type Obj } from './model.js';
 import type { ClusterPodWatches } from './pods.js';
-import type { ClusterDetail, ClusterRow, ItemsReply, NodeDetail, NodeRow, Overview, WorkloadDetail, WorkloadRow } from './types.js';
+import type { AgentTaskRow, ClusterDetail, ClusterRow, ItemsReply, NodeDetail, NodeRow, Overview, WorkloadDetail, WorkloadRow } from './types.js';
 
 type Lease = KubernetesObject & { spec?: { renewTime?: string } };
 
@@ -12,6 +12,7 @@ export interface DashboardInformers {
   nodes: Informer;
   clusters: Informer;
   workloads: Informer;
+  agenttasks: Informer;
   leases: Informer<Lease>;
   events: Informer;
 }
@@ -119,6 +120,12 @@ export class DashboardModel {
     };
   }
 
+  agentTasks(f: Filters & { feature?: string; outcome?: string }): ItemsReply<AgentTaskRow> {
+    const all = this.inf.agenttasks.list().map((t) => agentTaskRow(t as Obj)).sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
+    const items = all.filter((t) => (!f.org || t.org === f.org) && (!f.phase || t.phase === f.phase) && (!f.namespace || t.namespace === f.namespace) && (!f.feature || t.feature === f.feature) && (!f.outcome || t.outcome === f.outcome));
+    return { items, facets: { orgs: [...new Set(all.map((t) => t.org).filter(Boolean))].sort(), tags: [] } };
+  }
+
   workloads(f: Filters): ItemsReply<WorkloadRow> {
     const all = this.workloadRows();
     const items = all.filter((w) => (!f.org || w.org === f.org) && (!f.phase || w.phase === f.phase) && (!f.namespace || w.namespace === f.namespace));
@@ -131,4 +138,27 @@ export class DashboardModel {
     const ref = w.status?.podRef as { cluster?: string; namespace?: string; name?: string } | undefined;
     return { workload: { ...workloadRow(w), conditions: conditionsOf(w), ...(ref ? { pod: { ...(ref.cluster ? { cluster: ref.cluster } : {}), ...(ref.namespace ? { namespace: ref.namespace } : {}), ...(ref.name ? { name: ref.name } : {}) } } : {}) } };
   }
+}
+
+/** One AgentTask row: its phase, outcome and change, its Spec-Kit labels, why it waits, its usage. */
+function agentTaskRow(t: Obj): AgentTaskRow {
+  const st = (t.status ?? {}) as { phase?: string; outcome?: string; attempt?: number; message?: string; pullRequest?: { url?: string }; usage?: { requests?: number; inputTokens?: number; outputTokens?: number }; conditions?: Array<{ type: string; status: string; message?: string }> };
+  const labels = t.metadata?.labels ?? {};
+  const blocked = st.conditions?.find((c) => c.type === 'Blocked' && c.status === 'True');
+  return {
+    namespace: t.metadata!.namespace!,
+    name: t.metadata!.name!,
+    org: ((t.spec as { org?: string } | undefined)?.org) ?? '',
+    phase: st.phase ?? 'Pending',
+    ...(st.outcome ? { outcome: st.outcome } : {}),
+    attempt: st.attempt ?? 0,
+    ...(labels['weft.dev/speckit-feature'] ? { feature: labels['weft.dev/speckit-feature'] } : {}),
+    ...(labels['weft.dev/speckit-task'] ? { taskId: labels['weft.dev/speckit-task'] } : {}),
+    ...(st.pullRequest?.url ? { pullRequest: st.pullRequest.url } : {}),
+    ...((blocked?.message ?? st.message) ? { message: (blocked?.message ?? st.message)!.slice(0, 500) } : {}),
+    blocked: blocked !== undefined,
+    requests: st.usage?.requests ?? 0,
+    tokens: (st.usage?.inputTokens ?? 0) + (st.usage?.outputTokens ?? 0),
+    ...(t.metadata?.creationTimestamp ? { createdAt: new Date(t.metadata.creationTimestamp).toISOString() } : {}),
+  };
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { NODE_LEASE_NAMESPACE } from '../../nodeagent/rbac.js';
-import { LEASES, MESHNODES, ORGCLUSTERS, WORKLOADS } from '../../api/resources.js';
+import { AGENTTASKS, LEASES, MESHNODES, ORGCLUSTERS, WORKLOADS } from '../../api/resources.js';
 import { HttpMethod } from '@kubernetes/client-node';
 import { Informer, isNotFound, resourcePath, type Manager, type ResourceType, type RestClient } from '../../runtime/index.js';
 import { errorSchema } from '../schemas.js';
@@ -45,7 +45,7 @@ const notFound = (reply: FastifyReply, what: string) => reply.code(404).send({ e
  * writes), `DELETE /api/v1/workloads/{namespace}/{name}`, and the UI at `/`.
  */
 export function registerDashboard(app: FastifyInstance, deps: DashboardDeps): { stop(): Promise<void> } {
-  for (const s of [errorSchema, S.rbacDenialSchema, S.dashNodeSchema, S.dashClusterSchema, S.dashWorkloadSchema]) if (!app.getSchema(s.$id)) app.addSchema(s);
+  for (const s of [errorSchema, S.rbacDenialSchema, S.dashNodeSchema, S.dashClusterSchema, S.dashWorkloadSchema, S.dashAgentTaskSchema]) if (!app.getSchema(s.$id)) app.addSchema(s);
   const { authz } = registerAccessGuard(app, { rest: deps.rest, log: deps.log, deviceAuthorization: deps.deviceAuthorization });
 
   const feed = new ChangeFeed(deps.debounceMs);
@@ -53,6 +53,7 @@ export function registerDashboard(app: FastifyInstance, deps: DashboardDeps): { 
     nodes: deps.mgr.informer(MESHNODES),
     clusters: deps.mgr.informer(ORGCLUSTERS),
     workloads: deps.mgr.informer(WORKLOADS),
+    agenttasks: deps.mgr.informer(AGENTTASKS),
     leases: deps.mgr.informer<{ spec?: { renewTime?: string } } & { metadata?: { name?: string } }>(LEASES, NODE_LEASE_NAMESPACE),
     // Not the manager's: the controllers wait for every manager cache, and an Events watch that
     // cannot start (RBAC not updated, a huge cluster) must not hold them up. Started on first use.
@@ -61,6 +62,7 @@ export function registerDashboard(app: FastifyInstance, deps: DashboardDeps): { 
   inf.nodes.on(() => feed.notify('nodes'));
   inf.clusters.on(() => feed.notify('clusters'));
   inf.workloads.on(() => feed.notify('workloads'));
+  inf.agenttasks.on(() => feed.notify('agenttasks'));
   inf.events.on(() => feed.notify('events'));
   const connections = deps.connections ?? new ClusterConnections({ hub: deps.rest, log: deps.log.child({ component: 'dashboard-pods' }) });
   const pods = new ClusterPodWatches(connections, () => feed.notify('pods'));
@@ -113,6 +115,9 @@ export function registerDashboard(app: FastifyInstance, deps: DashboardDeps): { 
     const p = req.params as { namespace: string; name: string };
     return model.cluster(`${p.namespace}/${p.name}`) ?? notFound(reply, `OrgCluster "${p.namespace}/${p.name}"`);
   });
+  get('/api/v1/dashboard/agenttasks', { access: VIEW.agenttasks, summary: 'AgentTasks with phase, outcome, attempt, their change, usage and why they wait', id: 'dashboardAgentTasks', query: { type: 'object', properties: { ...filters.properties, phase: { type: 'string' }, namespace: { type: 'string' }, feature: { type: 'string' }, outcome: { type: 'string' } } }, reply: S.listReply('DashboardAgentTask') }, (req) =>
+    model.agentTasks(req.query as Q & { feature?: string; outcome?: string }),
+  );
   get('/api/v1/dashboard/workloads', { access: VIEW.workloads, summary: 'Workloads with phase, placement and, for Pending ones, the rejected candidates', id: 'dashboardWorkloads', query: { type: 'object', properties: { ...filters.properties, phase: { type: 'string' }, namespace: { type: 'string' } } }, reply: S.listReply('DashboardWorkload') }, (req) =>
     model.workloads(req.query as Q),
   );

@@ -69,6 +69,24 @@ const workloadRowProps = {
   message: str,
   createdAt: str,
 } as const;
+const agentTaskRowProps = {
+  namespace: str,
+  name: str,
+  org: str,
+  phase: str,
+  outcome: str,
+  attempt: { type: 'integer' },
+  feature: str,
+  taskId: str,
+  pullRequest: str,
+  message: str,
+  blocked: { type: 'boolean' },
+  requests: { type: 'integer' },
+  tokens: { type: 'integer' },
+  createdAt: str,
+} as const;
+export const dashAgentTaskSchema = rowSchema('DashboardAgentTask', 'An AgentTask: phase, outcome, attempt, its change, usage, and why it waits.', ['namespace', 'name', 'org', 'phase', 'attempt', 'blocked', 'requests', 'tokens'], agentTaskRowProps);
+
 const workloadRequired = ['namespace', 'name', 'org', 'phase', 'priority', 'requests', 'rejected'];
 export const dashWorkloadSchema = rowSchema('DashboardWorkload', 'A Workload with its placement.', workloadRequired, workloadRowProps);
 

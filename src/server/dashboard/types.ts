@@ -84,6 +84,29 @@ export interface ClusterDetail {
   workloads: WorkloadRow[];
 }
 
+/** An AgentTask as the Agent tasks page lists it. */
+export interface AgentTaskRow {
+  namespace: string;
+  name: string;
+  org: string;
+  /** Pending, Running, Reviewing, Succeeded, Failed (Pending before the controller has seen it). */
+  phase: string;
+  outcome?: string;
+  attempt: number;
+  /** The Spec-Kit feature and task id (weft speckit sync labels), when it came from tasks.md. */
+  feature?: string;
+  taskId?: string;
+  /** The change's web URL, once opened. */
+  pullRequest?: string;
+  /** Why it waits (condition Blocked), or its status message. */
+  message?: string;
+  blocked: boolean;
+  /** LLM usage counted by the gateway. */
+  requests: number;
+  tokens: number;
+  createdAt?: string;
+}
+
 export interface WorkloadRow {
   namespace: string;
   name: string;
@@ -152,5 +175,5 @@ export interface ItemsReply<T> {
 /** A message on the live stream: what changed, by kind. */
 export interface ChangeMessage {
   rev: number;
-  kinds: Array<'nodes' | 'clusters' | 'workloads' | 'pods' | 'events'>;
+  kinds: Array<'nodes' | 'clusters' | 'workloads' | 'pods' | 'events' | 'agenttasks'>;
 }
