@@ -140,25 +140,39 @@ export class DashboardModel {
   }
 }
 
+/** `{ [k]: v }` when v is set, else nothing (optional row fields). */
+const opt = <K extends string, V>(k: K, v: V | undefined | null | ''): Partial<Record<K, V>> => (v === undefined || v === null || v === '' ? {} : ({ [k]: v } as Record<K, V>));
+
+type TaskStatusView = { phase?: string; outcome?: string; attempt?: number; message?: string; pullRequest?: { url?: string }; usage?: { requests?: number; inputTokens?: number; outputTokens?: number }; conditions?: Array<{ type: string; status: string; message?: string }> };
+
 /** One AgentTask row: its phase, outcome and change, its Spec-Kit labels, why it waits, its usage. */
 function agentTaskRow(t: Obj): AgentTaskRow {
-  const st = (t.status ?? {}) as { phase?: string; outcome?: string; attempt?: number; message?: string; pullRequest?: { url?: string }; usage?: { requests?: number; inputTokens?: number; outputTokens?: number }; conditions?: Array<{ type: string; status: string; message?: string }> };
-  const labels = t.metadata?.labels ?? {};
+  const st = (t.status ?? {}) as TaskStatusView;
   const blocked = st.conditions?.find((c) => c.type === 'Blocked' && c.status === 'True');
+  return { ...taskBasics(t, st), ...taskDetails(t, st, blocked?.message), blocked: blocked !== undefined };
+}
+
+function taskBasics(t: Obj, st: TaskStatusView): Omit<AgentTaskRow, 'blocked'> {
+  const usage = st.usage ?? {};
   return {
     namespace: t.metadata!.namespace!,
     name: t.metadata!.name!,
-    org: ((t.spec as { org?: string } | undefined)?.org) ?? '',
+    org: (t.spec as { org?: string } | undefined)?.org ?? '',
     phase: st.phase ?? 'Pending',
-    ...(st.outcome ? { outcome: st.outcome } : {}),
     attempt: st.attempt ?? 0,
-    ...(labels['weft.dev/speckit-feature'] ? { feature: labels['weft.dev/speckit-feature'] } : {}),
-    ...(labels['weft.dev/speckit-task'] ? { taskId: labels['weft.dev/speckit-task'] } : {}),
-    ...(st.pullRequest?.url ? { pullRequest: st.pullRequest.url } : {}),
-    ...((blocked?.message ?? st.message) ? { message: (blocked?.message ?? st.message)!.slice(0, 500) } : {}),
-    blocked: blocked !== undefined,
-    requests: st.usage?.requests ?? 0,
-    tokens: (st.usage?.inputTokens ?? 0) + (st.usage?.outputTokens ?? 0),
-    ...(t.metadata?.creationTimestamp ? { createdAt: new Date(t.metadata.creationTimestamp).toISOString() } : {}),
+    requests: usage.requests ?? 0,
+    tokens: (usage.inputTokens ?? 0) + (usage.outputTokens ?? 0),
+  };
+}
+
+function taskDetails(t: Obj, st: TaskStatusView, blockedWhy: string | undefined): Partial<AgentTaskRow> {
+  const labels = t.metadata?.labels ?? {};
+  return {
+    ...opt('outcome', st.outcome),
+    ...opt('feature', labels['weft.dev/speckit-feature']),
+    ...opt('taskId', labels['weft.dev/speckit-task']),
+    ...opt('pullRequest', st.pullRequest?.url),
+    ...opt('message', (blockedWhy ?? st.message)?.slice(0, 500)),
+    ...opt('createdAt', t.metadata?.creationTimestamp ? new Date(t.metadata.creationTimestamp).toISOString() : undefined),
   };
 }
