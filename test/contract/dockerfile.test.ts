@@ -78,7 +78,7 @@ describe('the repository Dockerfile', () => {
       ['bin/ copied elsewhere', /^COPY bin\/ \.\/bin\/$/m, 'COPY bin/ ./scripts/', /not the repository's bin\/weft\.js/],
       ['dist from the context', /^COPY --from=build \/app\/dist \.\/dist$/m, 'COPY dist/ ./dist/', /build output from the build context/],
       ['dist not copied', /^COPY --from=build \/app\/dist .*\n/m, '', /no \/app\/dist/],
-      ['a COPY source missing from the repo', /^COPY crds\/ \.\/crds\/$/m, 'COPY crds/ ./crds/\nCOPY charts/ ./charts/', /charts\/ does not exist in the repository/],
+      ['a COPY source missing from the repo', /^COPY crds\/ \.\/crds\/$/m, 'COPY crds/ ./crds/\nCOPY no-such-dir/ ./no-such-dir/', /no-such-dir\/ does not exist in the repository/],
       ['node_modules from an unpruned stage', /--from=deps \/app\/node_modules/, '--from=build /app/node_modules', /includes dev dependencies/],
       ['deps stage installs dev deps', /npm ci --omit=dev --ignore-scripts/, 'npm ci --ignore-scripts', /includes dev dependencies/],
       ['npm ci in the final stage', /^USER .*$/m, 'RUN npm ci --include=dev\nUSER 65532:65532', /final stage installs dev dependencies \(npm ci --include=dev\)/],
