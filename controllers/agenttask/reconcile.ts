@@ -7,7 +7,7 @@
 import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { performance } from 'node:perf_hooks';
-import type { AgentTask, AgentTaskStatus } from '../../src/api/agenttask/types.js';
+import type { AgentTask } from '../../src/api/agenttask/types.js';
 import type { Workload } from '../../src/api/workload/types.js';
 import type { ControllerContext } from '../context.js';
 import { AGENTTASKS, PODS, ROLE_BINDINGS, ROLES, SECRETS, SERVICE_ACCOUNTS, WORKLOADS } from '../../src/api/resources.js';
@@ -125,11 +125,15 @@ class AgentTaskReconciler {
 
   private async observeForge(task: Task, reviewing: boolean): Promise<Partial<AgentTaskObservation>> {
     const forge = await forgeForTask(task, this.readSecret).catch((err: unknown) => ({ error: errorMessage(err) }));
-    const number = reviewing ? task.status?.pullRequest?.number : undefined;
-    const change = number !== undefined && forge ? await this.readChange(forge, number) : {};
-    // New review comments matter only while no iteration runs (they wait for the next poll otherwise).
-    const feedback = change.change?.state === 'open' && !task.status?.review?.current && forge && !('error' in forge) ? await this.readFeedback(task, forge, number!) : {};
-    return { forge: forge !== undefined, ...change, ...feedback };
+    try {
+      const number = reviewing ? task.status?.pullRequest?.number : undefined;
+      const change = number !== undefined && forge ? await this.readChange(forge, number) : {};
+      // New review comments matter only while no iteration runs (they wait for the next poll otherwise).
+      const feedback = change.change?.state === 'open' && !task.status?.review?.current && forge && !('error' in forge) ? await this.readFeedback(task, forge, number!) : {};
+      return { forge: forge !== undefined, ...change, ...feedback };
+    } finally {
+      if (forge && !('error' in forge)) await closeForge(forge);
+    }
   }
 
   /** Review comments after status.review.lastCommentId, not Weft's own, by users who may write. */
@@ -223,16 +227,24 @@ class AgentTaskReconciler {
     try {
       const f = await forgeForTask(task, this.readSecret);
       if (!f) return { forge: false };
-      const src = task.spec.source;
-      const title = changeTitle(task);
-      const body = [src.inline?.description ?? '', '', `Opened by Weft for AgentTask \`${task.metadata!.namespace}/${task.metadata!.name}\` (attempt ${task.status?.attempt ?? 1}).`].join('\n').trim();
-      const c = await f.forge.openOrUpdateChange(f.repo, { branch: a.branch, base: task.spec.repo.baseBranch ?? 'main', title, body });
-      log.info({ change: c.url, created: c.created }, c.created ? 'opened the change' : 'found the change of the branch');
-      const change: ChangeObservation = { url: c.url, ...numberOf(c.id), state: c.state, headSha: a.headSha };
-      return { change };
+      try {
+        return await this.openWith(f, task, a, log);
+      } finally {
+        await closeForge(f);
+      }
     } catch (err) {
       return { changeError: errorMessage(err) };
     }
+  }
+
+  private async openWith(f: TaskForge, task: Task, a: { branch: string; headSha: string }, log: Logger): Promise<Partial<AgentTaskObservation>> {
+    const src = task.spec.source;
+    const title = changeTitle(task);
+    const body = [src.inline?.description ?? '', '', `Opened by Weft for AgentTask \`${task.metadata!.namespace}/${task.metadata!.name}\` (attempt ${task.status?.attempt ?? 1}).`].join('\n').trim();
+    const c = await f.forge.openOrUpdateChange(f.repo, { branch: a.branch, base: task.spec.repo.baseBranch ?? 'main', title, body });
+    log.info({ change: c.url, created: c.created }, c.created ? 'opened the change' : 'found the change of the branch');
+    const change: ChangeObservation = { url: c.url, ...numberOf(c.id), state: c.state, headSha: a.headSha };
+    return { change };
   }
 
   // --- apply --------------------------------------------------------------------------------
@@ -295,23 +307,31 @@ class AgentTaskReconciler {
     try {
       const f = await forgeForTask(task, this.readSecret);
       if (!f) return;
-      if (action.type === 'commitStatus') {
-        await f.forge.setCommitStatus(f.repo, { sha: action.sha, context: 'weft/agent', state: action.state, description: action.description });
-        return;
+      try {
+        await this.writeOnChange(f, action, number);
+      } finally {
+        await closeForge(f);
       }
-      if (number === undefined) return; // a Radicle patch: its id is not in status (comments are not posted there yet)
-      const id = String(number);
-      const threads = await f.forge.listReviewComments(f.repo, id);
-      const has = (t: ReviewThread | undefined) => t?.comments.some((c) => c.body.includes(action.marker)) ?? false;
-      if (action.type === 'comment') {
-        if (!threads.some(has)) await f.forge.comment(f.repo, id, action.body);
-        return;
-      }
-      for (const threadId of action.threads) if (!has(threads.find((t) => t.id === threadId))) await f.forge.reply(f.repo, id, { threadId, body: action.body });
     } catch (err) {
       log.warn({ err: errorMessage(err), action: action.type }, 'could not write on the change');
       void this.events.record(task, 'Warning', 'ChangeCommentFailed', `${action.type} on the change failed: ${errorMessage(err)}`);
     }
+  }
+
+  private async writeOnChange(f: TaskForge, action: ForgeAction, number: number | undefined): Promise<void> {
+    if (action.type === 'commitStatus') {
+      await f.forge.setCommitStatus(f.repo, { sha: action.sha, context: 'weft/agent', state: action.state, description: action.description });
+      return;
+    }
+    if (number === undefined) return; // a Radicle patch: its id is not in status (comments are not posted there yet)
+    const id = String(number);
+    const threads = await f.forge.listReviewComments(f.repo, id);
+    const has = (t: ReviewThread | undefined) => t?.comments.some((c) => c.body.includes(action.marker)) ?? false;
+    if (action.type === 'comment') {
+      if (!threads.some(has)) await f.forge.comment(f.repo, id, action.body);
+      return;
+    }
+    for (const threadId of action.threads) if (!has(threads.find((t) => t.id === threadId))) await f.forge.reply(f.repo, id, { threadId, body: action.body });
   }
 
 
@@ -364,6 +384,9 @@ export function newComments(threads: ReviewThread[], last: string | undefined): 
   return { threads: out, ...(newest >= 0n ? { lastCommentId: newest.toString() } : {}) };
 }
 
+/** Releases a forge client's connections (each reconcile makes its own from the task's Secret). */
+const closeForge = (f: TaskForge): Promise<void> => (f.forge as ForgeProvider & { close?: () => Promise<void> }).close?.() ?? Promise.resolve();
+
 /** The pull request title: the inline title, else the one `weft speckit sync` wrote, else the Spec-Kit task id. */
 function changeTitle(task: Task): string {
   const src = task.spec.source;
@@ -374,6 +397,3 @@ function changeTitle(task: Task): string {
 function numberOf(id: string): { number?: number } {
   return /^[1-9][0-9]{0,9}$/.test(id) ? { number: Number(id) } : {};
 }
-
-/** The status the controller last wrote (for tests and the dashboard). */
-export type { AgentTaskStatus };
