@@ -11,7 +11,8 @@
  * stub verifier stands in for the apiserver, which a cached review does not reach), the task read
  * from memory (the operator reads it from its informer cache).
  * Bounded: BENCH_CALLS (default 500) pairs (half for the paced scenario), 3-minute overall limit.
- * BENCH_TRANSCRIPT=0 turns transcripts off; BENCH_CPU_PROF=DIR writes the sides' CPU profiles.
+ * BENCH_TRANSCRIPT=0 turns transcripts off; BENCH_CPU_PROF=DIR writes the sides' CPU profiles (100 µs
+ * sampling); BENCH_GW_ARGS="--trace-gc" passes node flags to the gateway process.
  */
 import { loadavg } from 'node:os';
 import { fork } from 'node:child_process';
@@ -95,7 +96,7 @@ type Stopped = { usage?: AgentUsage; cpuMs?: number; requests?: number };
 
 /** Starts a side in its own process and waits for its URL. */
 async function startWorker(role: WorkerRole): Promise<{ url: string; mark: () => void; stop: () => Promise<Stopped> }> {
-  const child = fork(new URL('./gateway-worker.js', import.meta.url), [JSON.stringify(role)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [] });
+  const child = fork(new URL('./gateway-worker.js', import.meta.url), [JSON.stringify(role)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: role.role === 'gateway' && process.env.BENCH_GW_ARGS ? process.env.BENCH_GW_ARGS.split(' ') : process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-interval', '100', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [] });
   const url = await new Promise<string>((resolve, reject) => {
     child.once('message', (m: { url: string }) => resolve(m.url));
     child.once('error', reject);

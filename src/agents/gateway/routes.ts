@@ -262,7 +262,9 @@ async function deliverJson(ctx: Ctx, run: Run, up: UpstreamReply, reply: Fastify
 function deliverStream(ctx: Ctx, run: Run, io: { up: UpstreamReply; reply: FastifyReply; addedUsage: boolean }): FastifyReply {
   const tap = new SseTap({ api: run.api, dropUsageChunk: io.addedUsage, keepBytes: ctx.transcript ? undefined : 0 });
   pipeline(io.up.body, tap, (err) => {
-    finish(ctx, run, { status: 200, reading: tap.reading(), response: { stream: assembleStream(run.api, tap.events), events: tap.events.length, ...(tap.truncated ? { truncated: true } : {}) }, ...(err ? { error: `stream interrupted: ${err.message}` } : {}) });
+    // The message is assembled from the events for the transcript, later, off the reply's path.
+    const response = () => ({ stream: assembleStream(run.api, tap.events), events: tap.events.length, ...(tap.truncated ? { truncated: true } : {}) });
+    finish(ctx, run, { status: 200, reading: tap.reading(), lazyResponse: response, ...(err ? { error: `stream interrupted: ${err.message}` } : {}) });
   });
   return io.reply.send(tap);
 }
@@ -272,7 +274,7 @@ function upstreamMessage(body: unknown, status: number): string {
   return `upstream answered ${status}${typeof m === 'string' ? `: ${m}` : ''}`;
 }
 
-type Outcome = { status: number; reading?: UsageReading; response?: unknown; error?: string };
+type Outcome = { status: number; reading?: UsageReading; response?: unknown; lazyResponse?: () => unknown; error?: string };
 
 /** Counts, meters and transcribes a forwarded request once it is over. */
 function finish(ctx: Ctx, run: Run, out: Outcome): void {
@@ -293,9 +295,10 @@ function finish(ctx: Ctx, run: Run, out: Outcome): void {
 
 function transcribe(ctx: Ctx, run: Run, out: Outcome & { model: string; durationMs: number }): void {
   const r = out.reading;
+  const time = ctx.now();
   ctx.transcript?.write(
-    {
-      time: new Date(ctx.now()).toISOString(),
+    () => ({
+      time: new Date(time).toISOString(),
       task: run.task,
       attempt: run.attempt,
       ...(run.pod ? { pod: run.pod } : {}),
@@ -307,9 +310,9 @@ function transcribe(ctx: Ctx, run: Run, out: Outcome & { model: string; duration
       durationMs: Math.round(out.durationMs),
       ...(r?.seen ? { usage: { input: r.input, output: r.output, cached: r.cached } } : {}),
       request: run.body,
-      ...(out.response !== undefined ? { response: out.response } : {}),
+      ...(out.lazyResponse ? { response: out.lazyResponse() } : out.response !== undefined ? { response: out.response } : {}),
       ...(out.error ? { error: out.error } : {}),
-    },
+    }),
     run.redact,
   );
 }

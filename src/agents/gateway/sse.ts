@@ -53,14 +53,25 @@ export class SseTap extends Transform {
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     if (!this.opts.dropUsageChunk) this.push(chunk);
     this.parser.feed(this.decoder.decode(chunk, { stream: true }));
+    this.pushFramed();
     done();
   }
 
   override _flush(done: TransformCallback): void {
     this.parser.feed(this.decoder.decode());
     this.parser.reset({ consume: true });
+    this.pushFramed();
     done();
   }
+
+  /** Re-framed events of one upstream chunk go on as one write (one HTTP chunk), not one each. */
+  private pushFramed(): void {
+    if (!this.framed) return;
+    this.push(this.framed);
+    this.framed = '';
+  }
+
+  private framed = '';
 
   private onEvent(event: string | undefined, data: string): void {
     this.usage.onEvent(event, data);
@@ -70,6 +81,6 @@ export class SseTap extends Transform {
     } else this.truncated = true;
     if (!this.opts.dropUsageChunk) return;
     if (this.opts.api === 'openai' && isUsageOnlyChunk(data)) return;
-    this.push(`${event ? `event: ${event}\n` : ''}data: ${data}\n\n`);
+    this.framed += `${event ? `event: ${event}\n` : ''}data: ${data}\n\n`;
   }
 }

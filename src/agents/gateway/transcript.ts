@@ -55,18 +55,40 @@ export class TranscriptWriter {
     return join(this.dir, task.namespace, task.name, `attempt-${attempt}.jsonl`);
   }
 
-  /** Queues one entry. */
-  write(entry: TranscriptEntry, redact: (v: unknown) => unknown): void {
-    const file = this.pathFor(entry.task, entry.attempt);
-    this.queue = this.queue.then(async () => {
+  /**
+   * Queues one entry (or a function that makes it: then the work of building it, such as assembling
+   * a streamed message, happens after the reply, not on its way). Entries are serialised, redacted
+   * and appended in batches, after pending I/O (setImmediate), one write per file per batch.
+   */
+  write(entry: TranscriptEntry | (() => TranscriptEntry), redact: (v: unknown) => unknown): void {
+    this.pending.push({ entry, redact });
+    if (this.pending.length === 1) this.queue = this.queue.then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(() => this.drain());
+  }
+
+  private pending: Array<{ entry: TranscriptEntry | (() => TranscriptEntry); redact: (v: unknown) => unknown }> = [];
+
+  private async drain(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    const byFile = new Map<string, string[]>();
+    for (const { entry, redact } of batch) {
       try {
-        let line = JSON.stringify(redact(entry));
-        if (Buffer.byteLength(line) > MAX_LINE_BYTES) line = JSON.stringify(redact({ ...entry, request: { truncated: true }, response: { truncated: true } }));
-        await this.append(file, `${line}\n`);
+        const e = typeof entry === 'function' ? entry() : entry;
+        let line = JSON.stringify(redact(e));
+        if (Buffer.byteLength(line) > MAX_LINE_BYTES) line = JSON.stringify(redact({ ...e, request: { truncated: true }, response: { truncated: true } }));
+        const file = this.pathFor(e.task, e.attempt);
+        byFile.set(file, [...(byFile.get(file) ?? []), `${line}\n`]);
+      } catch (err) {
+        this.log?.warn({ err }, 'transcript entry could not be serialised');
+      }
+    }
+    for (const [file, lines] of byFile) {
+      try {
+        await this.append(file, lines.join(''));
       } catch (err) {
         this.log?.warn({ err, file }, 'transcript write failed');
       }
-    });
+    }
   }
 
   /** Resolves when every queued entry is written. */
