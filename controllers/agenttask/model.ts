@@ -43,6 +43,8 @@ export interface AgentTaskObservation {
   feedback?: Feedback;
   /** The tasks of spec.dependsOn as the cache has them (undefined: not there). */
   dependencies?: Array<DependencyView | undefined>;
+  /** Set when spec.concurrency's group is full (read only before the first attempt). */
+  concurrency?: { reason: 'ConcurrencyLimit'; message: string };
 }
 
 export type AgentTaskAction =

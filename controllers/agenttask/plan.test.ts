@@ -131,4 +131,16 @@ describe('planAgentTask', () => {
     expect(go.actions).toEqual([{ type: 'ensureIdentity' }, { type: 'createWorkload', attempt: 1 }]);
     expect(go.status?.conditions?.find((c) => c.type === 'Blocked')).toMatchObject({ status: 'False', reason: 'DependenciesMerged' });
   });
+
+  it('spec.concurrency: a full group keeps the task Pending, Blocked ConcurrencyLimit, no Workload; a free slot starts it (SlotFree)', () => {
+    const t = task({ concurrency: { group: 'app.001-login', limit: 2 } });
+    const full = planAgentTask(obs({ task: t, concurrency: { reason: 'ConcurrencyLimit', message: 'concurrency group app.001-login runs 2 of 2 tasks (a, b); waits for a slot' } }));
+    expect(full.actions).toEqual([]);
+    expect(full.status?.phase).toBe('Pending');
+    expect(full.status?.conditions?.find((c) => c.type === 'Blocked')).toMatchObject({ status: 'True', reason: 'ConcurrencyLimit', message: expect.stringContaining('runs 2 of 2 tasks (a, b)') });
+    expect(full.requeueAfterMs).toBe(30_000);
+    const go = planAgentTask(obs({ task: task({ concurrency: { group: 'app.001-login', limit: 2 } }, full.status) }));
+    expect(go.actions).toEqual([{ type: 'ensureIdentity' }, { type: 'createWorkload', attempt: 1 }]);
+    expect(go.status?.conditions?.find((c) => c.type === 'Blocked')).toMatchObject({ status: 'False', reason: 'SlotFree' });
+  });
 });

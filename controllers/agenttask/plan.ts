@@ -82,17 +82,26 @@ function planStop(p: Planner): boolean {
   return true;
 }
 
-/** Waits for spec.dependsOn (condition Blocked) before the first attempt; true while it must. */
+/** The Blocked=False condition of a released task. */
+function released(task: Planner['task'], reason: string): { type: string; status: 'False'; reason: string; message: string } {
+  if (reason === 'ConcurrencyLimit') return { type: 'Blocked', status: 'False', reason: 'SlotFree', message: `concurrency group ${task.spec.concurrency?.group ?? ''} has room` };
+  return { type: 'Blocked', status: 'False', reason: 'DependenciesMerged', message: `${(task.spec.dependsOn ?? []).join(', ')} succeeded` };
+}
+
+/** Waits for spec.dependsOn, then for a spec.concurrency slot (condition Blocked), before the first attempt; true while it must. */
 function blocked(p: Planner): boolean {
-  const b = blockedBy(p.task.spec.dependsOn ?? [], p.o.dependencies ?? []);
+  const b = blockedBy(p.task.spec.dependsOn ?? [], p.o.dependencies ?? []) ?? p.o.concurrency;
+  const was = findCondition(p.status.conditions, 'Blocked');
   if (!b) {
-    if (findCondition(p.status.conditions, 'Blocked')?.status === 'True') p.conditions([{ type: 'Blocked', status: 'False', reason: 'DependenciesMerged', message: `${(p.task.spec.dependsOn ?? []).join(', ')} succeeded` }]);
+    if (was?.status === 'True') p.conditions([released(p.task, was.reason)]);
     return false;
   }
   p.status.phase = 'Pending';
   p.status.message = b.message;
   p.conditions(['Blocked', 'Ready', 'Progressing'].map((type) => ({ type, status: type === 'Blocked' ? 'True' : 'False', reason: b.reason, message: b.message })));
   if (findCondition(p.task.status?.conditions, 'Blocked')?.reason !== b.reason) p.events.push({ type: b.reason === 'DependencyFailed' ? 'Warning' : 'Normal', reason: b.reason, message: b.message });
+  // A slot holder deleted outright (no final phase seen) wakes nobody: look again now and then.
+  if (b.reason === 'ConcurrencyLimit') p.requeue(30_000);
   return true;
 }
 

@@ -22,6 +22,7 @@ import type { AgentSignals } from '../../src/agents/signals.js';
 import type { ForgeProvider, ReviewThread, SecretLike } from '../../src/forge/index.js';
 import { agentWorkload, AGENT_CONTAINER, type AgentPodConfig } from './pod.js';
 import { taskIdentityObjects } from './identity.js';
+import { dispatchObservation, wakeOnEnd } from './dependencies.js';
 import { planAgentTask, type AgentTaskAction, type AgentTaskObservation, type AgentTaskPlan, type ChangeObservation } from './plan.js';
 import { AgentTaskMetrics } from './metrics.js';
 import { isWeftComment, type Feedback, type ForgeAction } from './review.js';
@@ -47,8 +48,8 @@ export function setupAgentTaskController(ctx: ControllerContext & { scheduling: 
     name: 'agenttask',
     for: AGENTTASKS,
     owns: [WORKLOADS],
-    // A task that ends wakes the tasks waiting for it (spec.dependsOn).
-    watches: [{ type: AGENTTASKS, map: (obj) => r.dependentsOf(obj as Task) }],
+    // A task that ends wakes the tasks waiting for it (spec.dependsOn) or for its group's slot (spec.concurrency).
+    watches: [{ type: AGENTTASKS, map: (obj) => wakeOnEnd(obj as Task, ctx.mgr.informer<Task>(AGENTTASKS).list()) }],
     // Reconciles wait on API calls (identity objects, the Workload, status), not CPU.
     concurrency: 32,
     reconcile: ({ key, log }) => r.reconcile(key, log),
@@ -64,6 +65,8 @@ class AgentTaskReconciler {
   private readonly metrics: AgentTaskMetrics;
   /** Tasks (by uid) whose identity objects this process has made or found. */
   private readonly identityDone = new Set<string>();
+  /** Tasks (namespace/name) this process let start that the cache does not show started yet. */
+  private readonly admitted = new Set<string>();
   /** `repo|user` → may write, and until when that is known. */
   private readonly writers = new Map<string, { ok: boolean; until: number }>();
 
@@ -99,7 +102,10 @@ class AgentTaskReconciler {
     const t0 = performance.now();
     const obs = await this.observe(task, key);
     log.debug({ ms: Math.round(performance.now() - t0) }, 'observed');
+    // The gate and the plan run with no await between them: two workers cannot both take a group's last slot.
+    Object.assign(obs, dispatchObservation(task, this.ctx.mgr.informer<Task>(AGENTTASKS), this.admitted));
     let plan = planAgentTask(obs);
+    if (task.spec.concurrency && plan.actions.some((a) => a.type === 'createWorkload' && a.attempt === 1)) this.admitted.add(key);
     // Opening the change is the one action whose answer the status needs: plan again with it.
     const open = plan.actions.find((a): a is Extract<AgentTaskAction, { type: 'openChange' }> => a.type === 'openChange');
     if (open) {
@@ -115,7 +121,6 @@ class AgentTaskReconciler {
   private async observe(task: Task, key: string): Promise<AgentTaskObservation> {
     const workload = this.ownedWorkload(task);
     const obs: AgentTaskObservation = { task, now: new Date(), workload, forge: false, ...(this.deps.signals?.of(key) ?? {}) };
-    if (task.spec.dependsOn?.length && !task.status?.attempt) obs.dependencies = this.dependencies(task);
     if (workload && ['Succeeded', 'Failed'].includes(workload.status?.phase ?? '')) Object.assign(obs, await this.podReport(workload));
     // The forge (a Secret read) only when the plan can use it: a pushed branch, or a change in review.
     const reviewing = task.status?.phase === 'Reviewing';
@@ -166,26 +171,6 @@ class AgentTaskReconciler {
     if (this.writers.size > 10_000) this.writers.clear();
     this.writers.set(key, { ok, until: Date.now() + WRITER_TTL_MS });
     return ok;
-  }
-
-  /** The tasks of spec.dependsOn, from the cache. */
-  private dependencies(task: Task): AgentTaskObservation['dependencies'] {
-    return (task.spec.dependsOn ?? []).map((name) => {
-      const d = this.task(`${task.metadata!.namespace}/${name}`);
-      return d ? { name, ...(d.status?.phase ? { phase: d.status.phase } : {}), ...(d.status?.outcome ? { outcome: d.status.outcome } : {}) } : undefined;
-    });
-  }
-
-  /** The tasks whose spec.dependsOn names `obj` (to wake them when it ends). */
-  dependentsOf(obj: Task): string[] {
-    const ns = obj.metadata?.namespace;
-    const name = obj.metadata?.name;
-    if (!ns || !name || !['Succeeded', 'Failed'].includes(obj.status?.phase ?? '')) return [];
-    return this.ctx.mgr
-      .informer<Task>(AGENTTASKS)
-      .list()
-      .filter((t) => t.metadata?.namespace === ns && !t.status?.attempt && t.spec.dependsOn?.includes(name))
-      .map((t) => `${ns}/${t.metadata!.name}`);
   }
 
   /** The Workload of the current attempt, when the cache has it and the task controls it. */

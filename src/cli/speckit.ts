@@ -5,15 +5,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import type { KubernetesObject } from '@kubernetes/client-node';
 import YAML from 'yaml';
 import { FlagError } from '../config/errors.js';
-import type { AgentTask } from '../api/agenttask/types.js';
-import { AGENTTASKS } from '../api/resources.js';
 import { parseTasks } from '../speckit/index.js';
-import { featureName, LABEL_TASK, planSync, SyncError, type SyncOptions, type SyncPlan } from '../speckit/sync.js';
+import { applySync, readTasksFromForge } from '../speckit/apply.js';
+import { featureName, planSync, SyncError, type SyncOptions, type SyncPlan } from '../speckit/sync.js';
 import { repoLocation } from '../agents/repo.js';
-import { GiteaForge, GitHubForge } from '../forge/index.js';
 import { loadKubeConfig } from '../runtime/load-kubeconfig.js';
 import { RestClient } from '../runtime/rest.js';
 import { EXIT, type CliIO } from './io.js';
@@ -32,74 +29,15 @@ export interface SyncFlags {
   dryRun?: boolean;
   kubeconfig?: string;
   concurrency: string;
-}
-
-type Task = AgentTask & KubernetesObject;
-
-/** What a sync did (or would do). */
-export interface SyncReport {
-  created: string[];
-  updated: string[];
-  unchanged: string[];
-  /** AgentTasks of this feature whose task is no longer in tasks.md (left in place). */
-  removed: Array<{ name: string; taskId: string }>;
-  /** Tasks checked off in tasks.md. */
-  done: string[];
-}
-
-/** Does `have` contain every leaf of `want` (the apiserver adds defaults, never removes what we set)? */
-export function covers(have: unknown, want: unknown): boolean {
-  if (want === null || typeof want !== 'object') return have === want;
-  if (Array.isArray(want)) return Array.isArray(have) && have.length === want.length && want.every((w, i) => covers(have[i], w));
-  if (have === null || typeof have !== 'object' || Array.isArray(have)) return false;
-  return Object.entries(want as Record<string, unknown>).every(([k, v]) => covers((have as Record<string, unknown>)[k], v));
-}
-
-const FIELD_MANAGER = 'weft-speckit-sync';
-
-/** Applies the plan (server-side apply, `concurrency` at a time); skips the tasks that already match. */
-export async function applySync(rest: RestClient, plan: SyncPlan, namespace: string, o: { dryRun?: boolean; concurrency?: number } = {}): Promise<SyncReport> {
-  const existing = new Map((await rest.list<Task>(AGENTTASKS, { namespace, labelSelector: plan.selector })).items.map((t) => [t.metadata!.name!, t]));
-  const report: SyncReport = { created: [], updated: [], unchanged: [], removed: [], done: plan.done };
-  const planned = new Set(plan.tasks.map((t) => t.metadata.name!));
-  for (const [name, t] of existing) {
-    const id = t.metadata?.labels?.[LABEL_TASK] ?? '?';
-    if (!planned.has(name) && !plan.done.includes(id)) report.removed.push({ name, taskId: id });
-  }
-  const todo = plan.tasks.filter((t) => {
-    const have = existing.get(t.metadata.name!);
-    if (have && covers(have.metadata, { labels: t.metadata.labels, annotations: t.metadata.annotations }) && covers(have.spec, t.spec)) {
-      report.unchanged.push(t.metadata.name!);
-      return false;
-    }
-    (have ? report.updated : report.created).push(t.metadata.name!);
-    return true;
-  });
-  if (o.dryRun) return report;
-  let next = 0;
-  const worker = async () => {
-    while (next < todo.length) {
-      const t = todo[next++]!;
-      await rest.patch(AGENTTASKS, { name: t.metadata.name!, namespace }, t, { type: 'apply', fieldManager: FIELD_MANAGER, force: true });
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, o.concurrency ?? 16) }, worker));
-  return report;
+  maxParallel?: string;
 }
 
 /** tasks.md from a local file, or from the forge at the base branch with the token. */
 async function readTasksMd(f: SyncFlags, feature: string, env: NodeJS.ProcessEnv): Promise<{ text: string; file: string }> {
   if (f.file) return { text: await readFile(f.file, 'utf8').catch((err: Error) => Promise.reject(new FlagError('--file', `cannot read ${f.file}: ${err.message}`))), file: f.file };
-  const loc = repoLocation(f.repo);
-  if (!loc) throw new FlagError('--repo', `"${f.repo}" has no forge API to read tasks.md from (http(s) Gitea or GitHub URLs only); pass the file with --file`);
+  if (!repoLocation(f.repo)) throw new FlagError('--repo', `"${f.repo}" has no forge API to read tasks.md from (http(s) Gitea or GitHub URLs only); pass the file with --file`);
   const token = f.tokenFile ? (await readFile(f.tokenFile, 'utf8').catch((err: Error) => Promise.reject(new FlagError('--token-file', `cannot read ${f.tokenFile}: ${err.message}`)))).trim() : (env.WEFT_FORGE_TOKEN ?? '');
-  const forge = loc.kind === 'github' ? new GitHubForge({ token }) : new GiteaForge({ url: loc.baseUrl, token });
-  const path = `specs/${feature}/tasks.md`;
-  try {
-    return { text: await forge.readFile(loc.repo, path, f.base), file: `${f.repo}@${f.base}:${path}` };
-  } finally {
-    await forge.close();
-  }
+  return readTasksFromForge({ repoUrl: f.repo, feature, ref: f.base, token });
 }
 
 async function templateOf(f: SyncFlags): Promise<SyncOptions['template']> {
@@ -116,8 +54,10 @@ async function templateOf(f: SyncFlags): Promise<SyncOptions['template']> {
 async function planOf(f: SyncFlags, env: NodeJS.ProcessEnv): Promise<SyncPlan | Error> {
   try {
     const feature = featureName(f.feature);
+    const maxParallel = f.maxParallel === undefined ? undefined : Number(f.maxParallel);
+    if (maxParallel !== undefined && (!Number.isInteger(maxParallel) || maxParallel < 1)) throw new FlagError('--max-parallel', `"${f.maxParallel}" is not a positive integer`);
     const { text, file } = await readTasksMd(f, feature, env);
-    return planSync(parseTasks(text, file), { repoUrl: f.repo, feature, namespace: f.namespace, org: f.org ?? f.namespace, baseBranch: f.base, ...(f.credentialsSecret ? { credentialsSecret: f.credentialsSecret } : {}), template: await templateOf(f) });
+    return planSync(parseTasks(text, file), { repoUrl: f.repo, feature, namespace: f.namespace, org: f.org ?? f.namespace, baseBranch: f.base, ...(f.credentialsSecret ? { credentialsSecret: f.credentialsSecret } : {}), ...(maxParallel ? { maxParallel } : {}), template: await templateOf(f) });
   } catch (err) {
     // Bad tasks.md (line numbers), a bad --feature, or the forge's typed errors (not found, auth): said, exit 1.
     if (err instanceof SyncError || /^(SpecKitError|Forge\w*Error)$/.test((err as Error).name)) return err as Error;
@@ -139,7 +79,11 @@ export async function speckitSync(f: SyncFlags, io: CliIO, env: NodeJS.ProcessEn
     return EXIT.ok;
   }
   const rest = new RestClient(await loadKubeConfig(f.kubeconfig, env).toClientNode());
-  const r = await applySync(rest, plan, f.namespace, { dryRun: f.dryRun === true, concurrency });
+  const r = await applySync(rest, plan, f.namespace, { dryRun: f.dryRun === true, concurrency }).catch((err: unknown) => (err instanceof SyncError ? err : Promise.reject(err)));
+  if (r instanceof SyncError) {
+    io.err(`error: ${r.message}\n`);
+    return EXIT.failure;
+  }
   const verb = f.dryRun ? 'would be ' : '';
   for (const n of r.created) io.out(`agenttask/${n} ${verb}created\n`);
   for (const n of r.updated) io.out(`agenttask/${n} ${verb}updated\n`);
@@ -165,6 +109,7 @@ export function addSpeckitCommands(program: Command, io: CliIO, run: (fn: () => 
     .option('-o, --output <format>', 'yaml: print the AgentTasks instead of applying them')
     .option('--dry-run', 'say what would be created or updated, apply nothing')
     .option('--kubeconfig <path>', 'default: $KUBECONFIG, else ~/.kube/config')
+    .option('--max-parallel <n>', "agents of this feature that run at once (spec.concurrency; default: no limit)")
     .option('--concurrency <n>', 'applies in flight', '16')
     .action((o: SyncFlags) => run(() => speckitSync(o, io))());
 }

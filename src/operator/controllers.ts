@@ -3,6 +3,7 @@ import { setupMeshNodeController } from '../../controllers/meshnode/reconcile.js
 import { setupOrgClusterController, stopLocalClusters } from '../../controllers/orgcluster/reconcile.js';
 import { setupWorkloadController } from '../../controllers/workload/reconcile.js';
 import { setupAgentTaskController } from '../../controllers/agenttask/reconcile.js';
+import { setupSpecKitSyncController } from '../../controllers/speckitsync/controller.js';
 import { setupJobController } from '../../controllers/job/reconcile.js';
 import type { ControllerContext, ControllerSetup } from '../../controllers/context.js';
 import type { CodeServerPodConfig } from '../../controllers/agenttask/codeserver.js';
@@ -41,10 +42,15 @@ export const CONTROLLERS: Array<{ name: ControllerName; setup: ControllerSetup; 
     enabled: (cfg) => cfg.featureGates.AgentTasks,
     setup: (ctx) => {
       if (!ctx.scheduling || !ctx.connections) throw new Error('the agenttask controller needs the scheduling state and cluster connections (runOperator creates them)');
-      return setupAgentTaskController(
+      const stopTasks = setupAgentTaskController(
         { ...ctx, scheduling: ctx.scheduling, connections: ctx.connections },
         { pod: { image: ctx.cfg.agents.image, gatewayUrl: ctx.cfg.agents.gatewayUrl, imagePullPolicy: 'IfNotPresent', codeServer: codeServerPod(ctx) }, signals: ctx.agentSignals },
       );
+      // ConfigMaps annotated weft.dev/speckit-sync: Spec-Kit features kept in sync (docs/speckit.md).
+      const stopSync = setupSpecKitSyncController(ctx);
+      return async () => {
+        await Promise.all([stopTasks(), stopSync()]);
+      };
     },
   },
   // Jobs run as owned Workloads: the workload controller places and runs their pods.

@@ -1,5 +1,5 @@
 import { parseTasks } from './tasks.js';
-import { featureName, LABEL_FEATURE, LABEL_REPO, LABEL_TASK, planSync, repoLabel, SyncError, taskName } from './sync.js';
+import { concurrencyGroup, featureName, LABEL_FEATURE, LABEL_REPO, LABEL_TASK, orderDependencies, planSync, repoLabel, SyncError, taskName } from './sync.js';
 
 const TASKS = `# Tasks: Login
 
@@ -36,6 +36,22 @@ describe('planSync (tasks.md → AgentTasks)', () => {
     expect(byName.get('001-login-t003')).toBeUndefined();
     expect(byName.get('001-login-t004')).toEqual(['001-login-t002', '001-login-t003']);
     expect(byName.get('001-login-t005')).toEqual(expect.arrayContaining(['001-login-t004']));
+  });
+
+  it('document order: a task without [P] waits for the tasks before it in its phase; [P] tasks wait for the last one without [P]', () => {
+    const doc = parseTasks('## Phase 1: A\n\n- [ ] T001 a\n- [ ] T002 [P] b\n- [ ] T003 [P] c\n- [ ] T004 d\n- [ ] T005 e\n\n## Phase 2: B\n\n- [ ] T006 [P] f\n- [ ] T007 g\n');
+    expect(Object.fromEntries(orderDependencies(doc))).toEqual({ T002: ['T001'], T003: ['T001'], T004: ['T002', 'T003'], T005: ['T004'], T007: ['T006'] });
+    const byName = new Map(planSync(doc, o).tasks.map((t) => [t.metadata.name, t.spec.dependsOn]));
+    expect(byName.get('001-login-t006')).toEqual(['001-login-t001', '001-login-t002', '001-login-t003', '001-login-t004', '001-login-t005']);
+    // An explicit Depends: on a later task of the same phase, without [P], would wait forever: refused with the line.
+    expect(() => planSync(parseTasks('## Phase 1: A\n\n- [ ] T001 a Depends: T002\n- [ ] T002 b\n'), o)).toThrow(/tasks\.md:3: dependency cycle T001 → T002 → T001 \(tasks without \[P\] run in document order/);
+  });
+
+  it('--max-parallel: one concurrency group per repository and feature', () => {
+    const plan = planSync(parseTasks(TASKS), { ...o, maxParallel: 2 });
+    expect(plan.tasks.every((t) => t.spec.concurrency?.group === '127.0.0.1:3000/weft/demo#001-login' && t.spec.concurrency.limit === 2)).toBe(true);
+    expect(planSync(parseTasks(TASKS), o).tasks[0]!.spec.concurrency).toBeUndefined();
+    expect(concurrencyGroup(`https://h/${'x'.repeat(300)}.git`, '001-a')).toBe(`${repoLabel(`https://h/${'x'.repeat(300)}.git`)}#001-a`);
   });
 
   it('the template gives every task its agent and toolchain; the plan keeps org, repo and source its own', () => {

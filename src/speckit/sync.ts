@@ -30,6 +30,8 @@ export interface SyncOptions {
   org: string;
   baseBranch?: string;
   credentialsSecret?: string;
+  /** At most this many tasks of the feature run at once (spec.concurrency; default: no limit). */
+  maxParallel?: number;
   /** Spec fields every task gets (agent, toolchain, budget, retryPolicy, review, resources, mcp, …). */
   template?: Partial<AgentTask['spec']>;
 }
@@ -68,6 +70,58 @@ export function repoLabel(url: string): string {
 }
 
 /**
+ * Document order inside a phase: a task without `[P]` waits for the tasks before it in its phase
+ * (the run of `[P]` tasks right before it, or the task before that); a `[P]` task waits for the
+ * nearest task without `[P]` before it. Sub-tasks (indented) follow their phase only.
+ */
+export function orderDependencies(doc: TasksDocument): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  let phase: number | undefined;
+  let sequential: string | undefined;
+  let run: string[] = [];
+  for (const t of doc.tasks) {
+    if (t.parent !== undefined) continue;
+    if (t.phase?.order !== phase) [phase, sequential, run] = [t.phase?.order, undefined, []];
+    if (t.parallel) {
+      if (sequential) out.set(t.id, [sequential]);
+      run.push(t.id);
+      continue;
+    }
+    const before = run.length ? run : sequential ? [sequential] : [];
+    if (before.length) out.set(t.id, before);
+    [sequential, run] = [t.id, []];
+  }
+  return out;
+}
+
+/** A cycle that document order closes with an explicit Depends: (the graph check saw none without it). */
+function orderCycle(doc: TasksDocument, deps: ReadonlyMap<string, readonly string[]>): string | undefined {
+  const state = new Map<string, 'open' | 'done'>();
+  const visit = (id: string, path: string[]): string[] | undefined => {
+    if (state.get(id) === 'done') return undefined;
+    if (state.get(id) === 'open') return [...path.slice(path.indexOf(id)), id];
+    state.set(id, 'open');
+    for (const on of deps.get(id) ?? []) {
+      const c = visit(on, [...path, id]);
+      if (c) return c;
+    }
+    state.set(id, 'done');
+    return undefined;
+  };
+  for (const t of doc.tasks) {
+    const c = visit(t.id, []);
+    if (c) return `${doc.file}:${doc.byId.get(c[0]!)?.line ?? 0}: dependency cycle ${c.join(' → ')} (tasks without [P] run in document order within a phase: move the task, or mark the tasks [P])`;
+  }
+  return undefined;
+}
+
+/** The spec.concurrency group of a feature: the repository (no scheme, no .git) and the feature, e.g. `git.example.com/acme/app#001-login`. */
+export function concurrencyGroup(repoUrl: string, feature: string): string {
+  const group = `${repoUrl.replace(/^[a-z+]+:\/\//, '').replace(/\.git$/, '').replace(/\/$/, '')}#${feature}`;
+  return group.length <= 253 ? group : `${repoLabel(repoUrl)}#${feature}`.slice(0, 253);
+}
+
+/**
  * The plan for a tasks.md. Throws a SpecKitError naming the line for an unknown dependency id or a
  * cycle (duplicate ids are refused by the parser, with their lines).
  */
@@ -76,11 +130,15 @@ export function planSync(doc: TasksDocument, o: SyncOptions): SyncPlan {
   const issues = validateGraph(doc);
   if (issues.length) throw new SyncError(`${doc.file} has ${issues.length} dependency problem(s); nothing was applied:\n${issues.map((i) => `  ${doc.file}:${i.line}: ${i.message}`).join('\n')}`);
   const deps = dependencyMap(doc);
+  const ordered = orderDependencies(doc);
+  const all = new Map(doc.tasks.map((t) => [t.id, [...new Set([...(deps.get(t.id) ?? []).map((d) => d.on), ...(ordered.get(t.id) ?? [])])]]));
+  const cycle = orderCycle(doc, all);
+  if (cycle) throw new SyncError(`${doc.file} has 1 dependency problem(s); nothing was applied:\n  ${cycle}`);
   const done = doc.tasks.filter((t) => t.done).map((t) => t.id);
   const open = doc.tasks.filter((t) => !t.done);
   const labels = (id: string) => ({ [LABEL_FEATURE]: slug(feature).slice(0, 63).replace(/-+$/, ''), [LABEL_TASK]: id, [LABEL_REPO]: repoLabel(o.repoUrl) });
   const tasks = open.map((t): AgentTask => {
-    const dependsOn = [...new Set((deps.get(t.id) ?? []).map((d) => d.on).filter((id) => !doc.byId.get(id)?.done))].map((id) => taskName(feature, id));
+    const dependsOn = (all.get(t.id) ?? []).filter((id) => !doc.byId.get(id)?.done).map((id) => taskName(feature, id));
     const title = `${t.id}: ${t.description.replace(/\s+/g, ' ').trim()}`.slice(0, 256);
     return {
       apiVersion: 'weft.dev/v1alpha1',
@@ -97,6 +155,7 @@ export function planSync(doc: TasksDocument, o: SyncOptions): SyncPlan {
         repo: { url: o.repoUrl, baseBranch: o.baseBranch ?? 'main', ...(o.credentialsSecret ? { credentialsSecretRef: { name: o.credentialsSecret } } : {}) },
         source: { specKit: { path: `specs/${feature}/tasks.md`, taskId: t.id } },
         ...(dependsOn.length ? { dependsOn } : {}),
+        ...(o.maxParallel ? { concurrency: { group: concurrencyGroup(o.repoUrl, feature), limit: o.maxParallel } } : {}),
       } as AgentTask['spec'],
     };
   });

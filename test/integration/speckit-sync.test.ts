@@ -4,7 +4,7 @@
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import YAML from 'yaml';
 import type { AgentTask } from '../../src/api/agenttask/types.js';
-import { AGENTTASKS } from '../../src/api/resources.js';
+import { AGENTTASKS, CONFIGMAPS, SECRETS } from '../../src/api/resources.js';
 import { speckitSync, type SyncFlags } from '../../src/cli/speckit.js';
 import { parseOperatorConfig } from '../../src/config/operator.js';
 import { GiteaForge } from '../../src/forge/gitea.js';
@@ -140,4 +140,60 @@ describe('weft speckit sync (real Gitea, real apiserver) and the dispatch order'
     const t5 = await get('001-login-t005');
     expect(findCondition(t5.status?.conditions, 'Blocked')?.message).toContain('001-login-t004');
   }, 120_000);
+
+  it('the operator syncs a ConfigMap annotated weft.dev/speckit-sync; maxParallel 1 lets one [P] task run, the others wait (ConcurrencyLimit)', async () => {
+    expect(op).toBeDefined();
+    const ns2 = await createNamespace(admin, 'speckit-cm');
+    try {
+      await wc.commitAndPush({ branch: 'main', files: { 'specs/003-par/tasks.md': '## Phase 1: All at once\n\n- [ ] T001 [P] a in a.ts\n- [ ] T002 [P] b in b.ts\n- [ ] T003 [P] c in c.ts\n' }, message: 'parallel feature' });
+      await rest.create(SECRETS, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'forge', namespace: ns2 }, stringData: { token: gitea.admin.token } });
+      await rest.create(CONFIGMAPS, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'par', namespace: ns2, annotations: { 'weft.dev/speckit-sync': `${gitea.url}/${repo}.git#specs/003-par` } }, data: { org: 'acme', credentialsSecret: 'forge', maxParallel: '1', intervalSeconds: '10' } });
+      const tasks = async () => (await rest.list<Task>(AGENTTASKS, { namespace: ns2 })).items;
+      let running = '';
+      await eventually(async () => {
+        const ts = await tasks();
+        expect(ts).toHaveLength(3);
+        const started = ts.filter((t) => (t.status?.attempt ?? 0) > 0);
+        expect(started).toHaveLength(1);
+        running = started[0]!.metadata!.name!;
+        for (const t of ts.filter((x) => x !== started[0])) {
+          expect(findCondition(t.status?.conditions, 'Blocked')).toMatchObject({ status: 'True', reason: 'ConcurrencyLimit', message: expect.stringContaining(`runs 1 of 1 tasks (${running})`) });
+        }
+        expect(ts[0]!.spec.concurrency).toEqual({ group: expect.stringMatching(/#003-par$/), limit: 1 });
+      }, { description: 'three AgentTasks, one started, two Blocked ConcurrencyLimit' });
+      const cm = await rest.get<KubernetesObject>(CONFIGMAPS, 'par', ns2);
+      expect(cm.metadata?.annotations?.['weft.dev/speckit-sync-status']).toBe('3 open task(s), 0 done; every AgentTask up to date');
+      // The running task ends: one of the two waiting ones takes its slot, the last still waits.
+      await rest.patch(AGENTTASKS, { name: running, namespace: ns2 }, { status: { phase: 'Succeeded', outcome: 'PullRequestOpened', message: 'merged' } }, { subresource: 'status' });
+      await eventually(async () => {
+        const ts = await tasks();
+        const started = ts.filter((t) => (t.status?.attempt ?? 0) > 0);
+        expect(started).toHaveLength(2);
+        const next = started.find((t) => t.metadata!.name !== running)!;
+        expect(findCondition(next.status?.conditions, 'Blocked')).toMatchObject({ status: 'False', reason: 'SlotFree' });
+      }, { description: 'the next task released when the slot freed' });
+      // A bad setting is said on the ConfigMap, naming the key.
+      await rest.patch(CONFIGMAPS, { name: 'par', namespace: ns2 }, { data: { maxParallel: 'many' } });
+      await eventually(async () => {
+        const bad = await rest.get<KubernetesObject>(CONFIGMAPS, 'par', ns2);
+        expect(bad.metadata?.annotations?.['weft.dev/speckit-sync-status']).toBe('error: data.maxParallel "many" is not a positive integer');
+      }, { description: 'the ConfigMap says what is wrong' });
+    } finally {
+      await deleteNamespace(admin, ns2);
+    }
+  }, 120_000);
+
+  it('a feature of the same name from another repository is refused in the same namespace, naming the tasks', async () => {
+    const other = await gitea.createRepo('login-fork');
+    const wc2 = await cloneRepo(forge, other);
+    try {
+      await wc2.commitAndPush({ branch: 'main', files: { 'specs/001-login/tasks.md': TASKS }, message: 'tasks' });
+      const r = await sync({ repo: `${gitea.url}/${other}.git` });
+      expect(r.code).toBe(1);
+      expect(r.err).toContain(`belong to the same feature of ${gitea.url}/${repo}.git; nothing was applied`);
+      expect((await rest.get<Task>(AGENTTASKS, '001-login-t002', ns)).spec.repo.url).toBe(`${gitea.url}/${repo}.git`);
+    } finally {
+      await wc2.remove();
+    }
+  }, 60_000);
 });

@@ -665,6 +665,29 @@ export const schema = {
           },
           "uniqueItems": true
         },
+        "concurrency": {
+          "description": "Caps how many started, unfinished tasks of one group (same namespace, same group name) run at once; a task over the cap waits before its first attempt with condition Blocked=True, reason ConcurrencyLimit, naming the tasks that hold the slots. weft speckit sync sets one group per repository and feature (--max-parallel).",
+          "type": "object",
+          "required": [
+            "group",
+            "limit"
+          ],
+          "properties": {
+            "group": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 253,
+              "description": "Group name, e.g. \"app.004-review-loop\"."
+            },
+            "limit": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 10000,
+              "description": "At most this many tasks of the group run at once."
+            }
+          },
+          "additionalProperties": false
+        },
         "suspend": {
           "description": "true stops the running attempt (its pod is deleted) and ends the task with reason Cancelled.",
           "type": "boolean",
@@ -1095,7 +1118,7 @@ export const schema = {
           "minimum": 0
         },
         "conditions": {
-          "description": "Ready, Progressing, Degraded.",
+          "description": "Ready, Progressing, Degraded, Blocked (waiting for spec.dependsOn or a spec.concurrency slot).",
           "type": "array",
           "maxItems": 32,
           "items": {

@@ -47,6 +47,7 @@ export interface AgentTaskSpec {
    * Items: An AgentTask name.
    */
   dependsOn?: string[];
+  concurrency?: ConcurrencyLimit;
   /**
    * true stops the running attempt (its pod is deleted) and ends the task with reason Cancelled.
    */
@@ -243,6 +244,19 @@ export interface AgentBudget {
   maxWallSeconds?: number;
 }
 /**
+ * Caps how many started, unfinished tasks of one group (same namespace, same group name) run at once; a task over the cap waits before its first attempt with condition Blocked=True, reason ConcurrencyLimit, naming the tasks that hold the slots. weft speckit sync sets one group per repository and feature (--max-parallel).
+ */
+export interface ConcurrencyLimit {
+  /**
+   * Group name, e.g. "app.004-review-loop".
+   */
+  group: string;
+  /**
+   * At most this many tasks of the group run at once.
+   */
+  limit: number;
+}
+/**
  * Progress of the task.
  */
 export interface AgentTaskStatus {
@@ -306,7 +320,7 @@ export interface AgentTaskStatus {
    */
   observedGeneration?: ObservedGeneration;
   /**
-   * Ready, Progressing, Degraded.
+   * Ready, Progressing, Degraded, Blocked (waiting for spec.dependsOn or a spec.concurrency slot).
    */
   conditions?: Conditions;
 }
