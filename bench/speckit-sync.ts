@@ -20,7 +20,7 @@ import { RestClient } from '../src/runtime/index.js';
 import { packageRoot } from '../src/version.js';
 import { parseTasks } from '../src/speckit/index.js';
 import { planSync } from '../src/speckit/sync.js';
-import { applySync } from '../src/speckit/apply.js';
+import { applySync } from '../src/agents/speckit-sync.js';
 
 const TASKS = Number(process.env.BENCH_TASKS ?? 1000);
 

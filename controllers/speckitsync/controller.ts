@@ -12,7 +12,7 @@ import { tokenFromSecret, type SecretLike } from '../../src/forge/secret.js';
 import { errorMessage, EventRecorder, isNotFound, RestClient } from '../../src/runtime/index.js';
 import { statusCode } from '../../src/runtime/errors.js';
 import { parseTasks } from '../../src/speckit/index.js';
-import { applySync, readTasksFromForge, type SyncReport } from '../../src/speckit/apply.js';
+import { applySync, readTasksFromForge, type SyncReport } from '../../src/agents/speckit-sync.js';
 import { planSync, type SyncOptions } from '../../src/speckit/sync.js';
 import type { ControllerContext } from '../context.js';
 import { DEFAULT_INTERVAL_SECONDS, SYNC_STATUS_ANNOTATION, syncConfigOf, type SyncConfigMap } from './config.js';

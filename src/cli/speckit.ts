@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import YAML from 'yaml';
 import { FlagError } from '../config/errors.js';
 import { parseTasks } from '../speckit/index.js';
-import { applySync, readTasksFromForge } from '../speckit/apply.js';
+import { applySync, readTasksFromForge } from '../agents/speckit-sync.js';
 import { featureName, planSync, SyncError, type SyncOptions, type SyncPlan } from '../speckit/sync.js';
 import { repoLocation } from '../agents/repo.js';
 import { loadKubeConfig } from '../runtime/load-kubeconfig.js';

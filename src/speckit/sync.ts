@@ -14,6 +14,8 @@ export const LABEL_TASK = 'weft.dev/speckit-task';
 export const LABEL_REPO = 'weft.dev/speckit-repo';
 export const ANNOTATION_REPO_URL = 'weft.dev/speckit-repo-url';
 export const ANNOTATION_LINE = 'weft.dev/speckit-line';
+/** The task's tasks.md phase, e.g. `Phase 2: User Story 1` (the dashboard's feature view groups by it). */
+export const ANNOTATION_PHASE = 'weft.dev/speckit-phase';
 /** The pull request title the controller uses for a Spec-Kit task (`T004: the description`). */
 export const ANNOTATION_TITLE = 'weft.dev/title';
 
@@ -147,7 +149,7 @@ export function planSync(doc: TasksDocument, o: SyncOptions): SyncPlan {
         name: taskName(feature, t.id),
         namespace: o.namespace,
         labels: labels(t.id),
-        annotations: { [ANNOTATION_REPO_URL]: o.repoUrl, [ANNOTATION_LINE]: String(t.line), [ANNOTATION_TITLE]: title },
+        annotations: { [ANNOTATION_REPO_URL]: o.repoUrl, [ANNOTATION_LINE]: String(t.line), [ANNOTATION_TITLE]: title, ...(t.phase ? { [ANNOTATION_PHASE]: `Phase ${t.phase.number}: ${t.phase.title}`.slice(0, 256) } : {}) },
       },
       spec: {
         ...(o.template ?? {}),

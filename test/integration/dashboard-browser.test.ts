@@ -326,6 +326,49 @@ describe('dashboard in Chromium (real objects, real RBAC)', () => {
     }
   }, 120_000);
 
+  it('agent task detail (attempts, last run, diagnostics, usage) and the feature view; attach only with the attach verb, else no button and 403', async () => {
+    const taskRules = [...VIEWER_RULES, { apiGroups: ['weft.dev'], resources: ['agenttasks'], verbs: ['get', 'list', 'watch'] }];
+    const reader = await userWithRbac(admin, ns, 'tasks-ro', { cluster: taskRules });
+    const attacher = await userWithRbac(admin, ns, 'tasks-attach', { cluster: [...taskRules, { apiGroups: ['weft.dev'], resources: ['agenttasks'], verbs: ['attach'] }] });
+    try {
+      const task = (name: string, id: string, phase: string, line: number) =>
+        ({ apiVersion: 'weft.dev/v1alpha1', kind: 'AgentTask', metadata: { name, namespace: ns, labels: { 'weft.dev/speckit-feature': '002-detail', 'weft.dev/speckit-task': id }, annotations: { 'weft.dev/speckit-phase': phase, 'weft.dev/speckit-line': String(line) } }, spec: { org, repo: { url: 'http://127.0.0.1:3000/acme/app.git' }, source: { inline: { title: id } }, agent: { driver: 'scripted', steps: [{ run: 'true' }], codeServer: true }, budget: { maxTokens: 10000, maxRequests: 10 } } }) as Obj;
+      const created = await rest.create(AGENTTASKS, task('detail', 'T001', 'Phase 1: Setup', 5));
+      await rest.create(AGENTTASKS, task('detail-next', 'T002', 'Phase 2: Login', 9));
+      await rest.patch(AGENTTASKS, { name: 'detail', namespace: ns }, { status: { phase: 'Running', attempt: 2, message: 'attempt 2 of 3', diagnostics: 'attempt 1 failed: npm test exited with 1', lastRun: { test: 'npm test: exit code 1 — 1 failed, 3 passed (jest)', tests: { passed: 3, failed: 1 }, failures: [{ name: 'login works', location: 'src/login.test.ts:12', message: 'expected 200' }] }, usage: { requests: 2, inputTokens: 900, outputTokens: 100, models: [{ model: 'gpt-test', requests: 2, inputTokens: 900, outputTokens: 100 }] } } }, { subresource: 'status' });
+      const owner = { apiVersion: 'weft.dev/v1alpha1', kind: 'AgentTask', name: 'detail', uid: created.metadata!.uid!, controller: true };
+      for (const [n, phase] of [[1, 'Failed'], [2, 'Running']] as const) {
+        await rest.create(WORKLOADS, { metadata: { name: `detail-${n}`, namespace: ns, ownerReferences: [owner] }, spec: { org, resources: { cpu: '1', memory: '1Gi' }, template: { spec: { containers: [{ name: 'c', image: 'busybox' }] } } } } as Obj);
+        await rest.patch(WORKLOADS, { name: `detail-${n}`, namespace: ns }, { status: { phase, placement: { cluster: `${ns}/here`, node: nodes.a } } }, { subresource: 'status' });
+      }
+      const page = await signedIn(`/agenttasks/${ns}/detail`, attacher.token);
+      await eventually(async () => expect(await page.locator('[data-testid="attempts"] tr[data-attempt]').count()).toBe(2), { description: 'two attempts' });
+      expect(await page.locator('tr[data-attempt="1"]').getAttribute('data-phase')).toBe('Failed');
+      await expectText(page.getByTestId('last-run'), /1 failed.*src\/login\.test\.ts:12 login works: expected 200/s);
+      await expectText(page.getByTestId('diagnostics'), /attempt 1 failed/);
+      await expectText(page.getByTestId('usage'), /gpt-test/);
+      await expectText(page.locator('dl.facts').first(), /1,000 of 10,000 tokens, 2 of 10 requests/);
+      expect(await page.locator('a[data-action="attach"]').getAttribute('href')).toBe(`/attach/${ns}/detail/`);
+      await shot(page, '15-agent-task');
+      await page.getByRole('link', { name: /002-detail T001/ }).click();
+      await eventually(async () => expect(await page.locator('section.phase').count()).toBe(2), { description: 'the feature view, two phases' });
+      expect(await page.locator('section.phase').first().getAttribute('data-phase-title')).toBe('Phase 1: Setup');
+      expect(await page.locator(`section.phase[data-phase-title="Phase 2: Login"] [data-task="${ns}/detail-next"]`).count()).toBe(1);
+      await shot(page, '16-feature');
+      await page.close();
+      // Without the attach verb: no button, and the route itself refuses.
+      const ro = await signedIn(`/agenttasks/${ns}/detail`, reader.token);
+      await expectText(ro.getByTestId('usage'), /gpt-test/);
+      expect(await ro.locator('[data-action="attach"]').count()).toBe(0);
+      await ro.close();
+      const refused = await fetch(`${op.url}/attach/${ns}/detail/`, { headers: { authorization: `Bearer ${reader.token}` } });
+      expect(refused.status).toBe(403);
+      expect(((await refused.json()) as { message: string }).message).toContain('lacks the RBAC permission attach agenttasks.weft.dev "detail"');
+    } finally {
+      await deleteClusterRbac(admin, [reader.name, attacher.name]);
+    }
+  }, 120_000);
+
   it('no page threw a JavaScript error', () => expect(pageErrors).toEqual([]));
 });
 

@@ -15,6 +15,8 @@ import { Overview } from './views/overview.tsx';
 import { Workload } from './views/workload.tsx';
 import { Workloads } from './views/workloads.tsx';
 import { AgentTasks } from './views/agenttasks.tsx';
+import { AgentTask } from './views/agenttask.tsx';
+import { Feature } from './views/feature.tsx';
 
 /** The navigation; jobs (a later issue) add their entry here. */
 const NAV: Array<{ label: string; view: View; active: View[] }> = [
@@ -22,12 +24,12 @@ const NAV: Array<{ label: string; view: View; active: View[] }> = [
   { label: 'Nodes', view: 'nodes', active: ['nodes', 'node'] },
   { label: 'Clusters', view: 'clusters', active: ['clusters', 'cluster'] },
   { label: 'Workloads', view: 'workloads', active: ['workloads', 'workload'] },
-  { label: 'Agent tasks', view: 'agenttasks', active: ['agenttasks'] },
+  { label: 'Agent tasks', view: 'agenttasks', active: ['agenttasks', 'agenttask', 'feature'] },
 ];
 
 const TITLES: Record<View, (r: Route) => string> = {
   overview: () => 'Overview', nodes: () => 'Nodes', clusters: () => 'Clusters', workloads: () => 'Workloads', agenttasks: () => 'Agent tasks', login: () => 'Sign in', notfound: () => 'Not found',
-  node: (r) => `Node ${r.name}`, cluster: (r) => `Cluster ${r.namespace}/${r.name}`, workload: (r) => `Workload ${r.namespace}/${r.name}`,
+  node: (r) => `Node ${r.name}`, cluster: (r) => `Cluster ${r.namespace}/${r.name}`, workload: (r) => `Workload ${r.namespace}/${r.name}`, agenttask: (r) => `Agent task ${r.namespace}/${r.name}`, feature: (r) => `Feature ${r.name}`,
 };
 
 function Page(p: { route: Route }) {
@@ -40,6 +42,8 @@ function Page(p: { route: Route }) {
     case 'workloads': return <Workloads route={p.route} />;
     case 'workload': return <Workload route={p.route} />;
     case 'agenttasks': return <AgentTasks route={p.route} />;
+    case 'agenttask': return <AgentTask route={p.route} />;
+    case 'feature': return <Feature route={p.route} />;
     default:
       return (
         <Empty title="There is no such page">

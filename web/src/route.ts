@@ -2,7 +2,7 @@
  * The URL is the UI's state: view, object and filters (deep links, back/forward). Parsing never
  * throws: a malformed path or filter becomes a notice, not a broken page.
  */
-export type View = 'overview' | 'nodes' | 'node' | 'clusters' | 'cluster' | 'workloads' | 'workload' | 'agenttasks' | 'login' | 'notfound';
+export type View = 'overview' | 'nodes' | 'node' | 'clusters' | 'cluster' | 'workloads' | 'workload' | 'agenttasks' | 'agenttask' | 'feature' | 'login' | 'notfound';
 
 export interface Filters {
   org?: string;
@@ -91,7 +91,8 @@ export function parseRoute(pathname: string, search: string): Route {
   if (a === 'login' && !b) return route('login');
   if (a === 'nodes') return b && !c ? route('node', { name: b }) : !b ? route('nodes') : route('notfound');
   if (a === 'clusters') return b && c && parts.length === 3 ? route('cluster', { namespace: b, name: c }) : !b ? route('clusters') : route('notfound');
-  if (a === 'agenttasks') return !b ? route('agenttasks') : route('notfound');
+  if (a === 'agenttasks') return b && c && parts.length === 3 ? route('agenttask', { namespace: b, name: c }) : !b ? route('agenttasks') : route('notfound');
+  if (a === 'features') return b && c && parts.length === 3 ? route('feature', { namespace: b, name: c }) : route('notfound');
   if (a === 'workloads') return b && c && parts.length === 3 ? route('workload', { namespace: b, name: c }) : !b ? route('workloads') : route('notfound');
   return route('notfound');
 }
@@ -110,6 +111,8 @@ export function href(view: View, o: { name?: string; namespace?: string; filters
     node: `/nodes/${e(o.name ?? '')}`,
     cluster: `/clusters/${e(o.namespace ?? '')}/${e(o.name ?? '')}`,
     workload: `/workloads/${e(o.namespace ?? '')}/${e(o.name ?? '')}`,
+    agenttask: `/agenttasks/${e(o.namespace ?? '')}/${e(o.name ?? '')}`,
+    feature: `/features/${e(o.namespace ?? '')}/${e(o.name ?? '')}`,
   }[view];
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(o.filters ?? {})) if (v) params.set(k, v);
@@ -118,7 +121,7 @@ export function href(view: View, o: { name?: string; namespace?: string; filters
 }
 
 /** The URL of a namespaced object's page from its `namespace/name` id. */
-export function hrefOf(view: 'cluster' | 'workload', id: string): string {
+export function hrefOf(view: 'cluster' | 'workload' | 'agenttask', id: string): string {
   const [namespace, name] = id.split('/');
   return href(view, { namespace, name });
 }
@@ -156,6 +159,8 @@ export function apiPathFor(r: Route): string | undefined {
     case 'node': return `/api/v1/dashboard/nodes/${e(r.name!)}`;
     case 'cluster': return `/api/v1/dashboard/clusters/${e(r.namespace!)}/${e(r.name!)}`;
     case 'workload': return `/api/v1/dashboard/workloads/${e(r.namespace!)}/${e(r.name!)}`;
+    case 'agenttask': return `/api/v1/dashboard/agenttasks/${e(r.namespace!)}/${e(r.name!)}`;
+    case 'feature': return `/api/v1/dashboard/agenttasks?namespace=${e(r.namespace!)}&feature=${e(r.name!)}`;
     default: return undefined;
   }
 }

@@ -3,7 +3,8 @@ import { NODE_LEASE_NAMESPACE } from '../../nodeagent/rbac.js';
 import { keyOf, type Informer } from '../../runtime/index.js';
 import { clusterRow, conditionsOf, createdAt, eventRows, facetsOf, nodeRow, overviewOf, workloadRow, type Obj } from './model.js';
 import type { ClusterPodWatches } from './pods.js';
-import type { AgentTaskRow, ClusterDetail, ClusterRow, ItemsReply, NodeDetail, NodeRow, Overview, WorkloadDetail, WorkloadRow } from './types.js';
+import { agentTaskDetail, agentTaskRow } from './agenttasks.js';
+import type { AgentTaskDetail, AgentTaskRow, ClusterDetail, ClusterRow, ItemsReply, NodeDetail, NodeRow, Overview, WorkloadDetail, WorkloadRow } from './types.js';
 
 type Lease = KubernetesObject & { spec?: { renewTime?: string } };
 
@@ -126,6 +127,15 @@ export class DashboardModel {
     return { items, facets: { orgs: [...new Set(all.map((t) => t.org).filter(Boolean))].sort(), tags: [] } };
   }
 
+  /** One AgentTask with its attempts (its Workloads `<task>-<n>`); `canAttach` is the caller's. */
+  agentTask(id: string, canAttach: boolean): AgentTaskDetail | undefined {
+    const t = this.inf.agenttasks.get(id) as Obj | undefined;
+    if (!t) return undefined;
+    const ns = t.metadata!.namespace!;
+    const owned = this.inf.workloads.list().filter((w) => w.metadata?.namespace === ns && w.metadata.ownerReferences?.some((r) => r.controller && r.kind === 'AgentTask' && r.uid === t.metadata?.uid));
+    return agentTaskDetail(t, owned as Obj[], canAttach);
+  }
+
   workloads(f: Filters): ItemsReply<WorkloadRow> {
     const all = this.workloadRows();
     const items = all.filter((w) => (!f.org || w.org === f.org) && (!f.phase || w.phase === f.phase) && (!f.namespace || w.namespace === f.namespace));
@@ -138,41 +148,4 @@ export class DashboardModel {
     const ref = w.status?.podRef as { cluster?: string; namespace?: string; name?: string } | undefined;
     return { workload: { ...workloadRow(w), conditions: conditionsOf(w), ...(ref ? { pod: { ...(ref.cluster ? { cluster: ref.cluster } : {}), ...(ref.namespace ? { namespace: ref.namespace } : {}), ...(ref.name ? { name: ref.name } : {}) } } : {}) } };
   }
-}
-
-/** `{ [k]: v }` when v is set, else nothing (optional row fields). */
-const opt = <K extends string, V>(k: K, v: V | undefined | null | ''): Partial<Record<K, V>> => (v === undefined || v === null || v === '' ? {} : ({ [k]: v } as Record<K, V>));
-
-type TaskStatusView = { phase?: string; outcome?: string; attempt?: number; message?: string; pullRequest?: { url?: string }; usage?: { requests?: number; inputTokens?: number; outputTokens?: number }; conditions?: Array<{ type: string; status: string; message?: string }> };
-
-/** One AgentTask row: its phase, outcome and change, its Spec-Kit labels, why it waits, its usage. */
-function agentTaskRow(t: Obj): AgentTaskRow {
-  const st = (t.status ?? {}) as TaskStatusView;
-  const blocked = st.conditions?.find((c) => c.type === 'Blocked' && c.status === 'True');
-  return { ...taskBasics(t, st), ...taskDetails(t, st, blocked?.message), blocked: blocked !== undefined };
-}
-
-function taskBasics(t: Obj, st: TaskStatusView): Omit<AgentTaskRow, 'blocked'> {
-  const usage = st.usage ?? {};
-  return {
-    namespace: t.metadata!.namespace!,
-    name: t.metadata!.name!,
-    org: (t.spec as { org?: string } | undefined)?.org ?? '',
-    phase: st.phase ?? 'Pending',
-    attempt: st.attempt ?? 0,
-    requests: usage.requests ?? 0,
-    tokens: (usage.inputTokens ?? 0) + (usage.outputTokens ?? 0),
-  };
-}
-
-function taskDetails(t: Obj, st: TaskStatusView, blockedWhy: string | undefined): Partial<AgentTaskRow> {
-  const labels = t.metadata?.labels ?? {};
-  return {
-    ...opt('outcome', st.outcome),
-    ...opt('feature', labels['weft.dev/speckit-feature']),
-    ...opt('taskId', labels['weft.dev/speckit-task']),
-    ...opt('pullRequest', st.pullRequest?.url),
-    ...opt('message', (blockedWhy ?? st.message)?.slice(0, 500)),
-    ...opt('createdAt', t.metadata?.creationTimestamp ? new Date(t.metadata.creationTimestamp).toISOString() : undefined),
-  };
 }

@@ -118,6 +118,12 @@ export function registerDashboard(app: FastifyInstance, deps: DashboardDeps): { 
   get('/api/v1/dashboard/agenttasks', { access: VIEW.agenttasks, summary: 'AgentTasks with phase, outcome, attempt, their change, usage and why they wait', id: 'dashboardAgentTasks', query: { type: 'object', properties: { ...filters.properties, phase: { type: 'string' }, namespace: { type: 'string' }, feature: { type: 'string' }, outcome: { type: 'string' } } }, reply: S.listReply('DashboardAgentTask') }, (req) =>
     model.agentTasks(req.query as Q & { feature?: string; outcome?: string }),
   );
+  get('/api/v1/dashboard/agenttasks/:namespace/:name', { access: [...VIEW.agenttasks, ...VIEW.workloads], summary: 'An AgentTask with its attempts, last toolchain run, diagnostics, usage against its budget, and whether the caller may attach', id: 'dashboardAgentTask', params: nsName, reply: S.agentTaskDetailSchema }, async (req, reply) => {
+    const p = req.params as { namespace: string; name: string };
+    if (!inf.agenttasks.get(`${p.namespace}/${p.name}`)) return notFound(reply, `AgentTask "${p.namespace}/${p.name}"`);
+    const canAttach = await authz.allowed(callerOf(req)!.user, { verb: 'attach', resource: 'agenttasks', namespace: p.namespace, name: p.name });
+    return model.agentTask(`${p.namespace}/${p.name}`, canAttach) ?? notFound(reply, `AgentTask "${p.namespace}/${p.name}"`);
+  });
   get('/api/v1/dashboard/workloads', { access: VIEW.workloads, summary: 'Workloads with phase, placement and, for Pending ones, the rejected candidates', id: 'dashboardWorkloads', query: { type: 'object', properties: { ...filters.properties, phase: { type: 'string' }, namespace: { type: 'string' } } }, reply: S.listReply('DashboardWorkload') }, (req) =>
     model.workloads(req.query as Q),
   );

@@ -84,8 +84,49 @@ const agentTaskRowProps = {
   requests: { type: 'integer' },
   tokens: { type: 'integer' },
   createdAt: str,
+  title: str,
+  specPhase: str,
+  line: { type: 'integer' },
 } as const;
 export const dashAgentTaskSchema = rowSchema('DashboardAgentTask', 'An AgentTask: phase, outcome, attempt, its change, usage, and why it waits.', ['namespace', 'name', 'org', 'phase', 'attempt', 'blocked', 'requests', 'tokens'], agentTaskRowProps);
+
+const int = { type: 'integer' } as const;
+const counts = { requests: int, inputTokens: int, outputTokens: int, cachedTokens: int } as const;
+export const agentTaskDetailSchema = {
+  type: 'object',
+  required: ['task', 'attempts'],
+  properties: {
+    task: {
+      type: 'object',
+      required: ['namespace', 'name', 'org', 'phase', 'attempt', 'blocked', 'requests', 'tokens', 'conditions', 'dependsOn', 'usage', 'codeServer', 'canAttach'],
+      properties: {
+        ...agentTaskRowProps,
+        conditions,
+        branch: str,
+        pullRequestState: str,
+        dependsOn: strings,
+        concurrency: { type: 'object', required: ['group', 'limit'], properties: { group: str, limit: int } },
+        budget: { type: 'object', properties: { maxTokens: int, maxRequests: int, maxWallSeconds: int } },
+        usage: { type: 'object', required: ['requests', 'inputTokens', 'outputTokens', 'cachedTokens', 'models'], properties: { ...counts, models: { type: 'array', items: { type: 'object', required: ['model', 'requests', 'inputTokens', 'outputTokens', 'cachedTokens'], properties: { model: str, ...counts } } } } },
+        lastRun: {
+          type: 'object',
+          properties: {
+            lint: str,
+            test: str,
+            tests: { type: 'object', properties: { passed: int, failed: int, skipped: int } },
+            failures: { type: 'array', items: { type: 'object', required: ['name'], properties: { name: str, location: str, message: str } } },
+            lintErrors: { type: 'array', items: { type: 'object', required: ['location', 'message'], properties: { location: str, message: str } } },
+          },
+        },
+        diagnostics: str,
+        review: { type: 'object', required: ['iterations', 'checkIterations'], properties: { iterations: int, checkIterations: int } },
+        codeServer: { type: 'boolean' },
+        canAttach: { type: 'boolean' },
+      },
+    },
+    attempts: { type: 'array', items: { type: 'object', required: ['attempt', 'workload', 'phase'], properties: { attempt: int, workload: str, phase: str, node: str, message: str, createdAt: str, startedAt: str, finishedAt: str } } },
+  },
+} as const;
 
 const workloadRequired = ['namespace', 'name', 'org', 'phase', 'priority', 'requests', 'rejected'];
 export const dashWorkloadSchema = rowSchema('DashboardWorkload', 'A Workload with its placement.', workloadRequired, workloadRowProps);

@@ -105,6 +105,45 @@ export interface AgentTaskRow {
   requests: number;
   tokens: number;
   createdAt?: string;
+  /** The change's title (weft.dev/title: `T004: the description` for Spec-Kit tasks). */
+  title?: string;
+  /** The tasks.md phase title and line (weft speckit sync annotations): the feature view's order. */
+  specPhase?: string;
+  line?: number;
+}
+
+/** One attempt of an AgentTask: its Workload `<task>-<n>` as the cache has it. */
+export interface AgentTaskAttempt {
+  attempt: number;
+  workload: string;
+  phase: string;
+  node?: string;
+  message?: string;
+  createdAt?: string;
+  startedAt?: string;
+  finishedAt?: string;
+}
+
+/** The detail page of an AgentTask. */
+export interface AgentTaskDetail {
+  task: AgentTaskRow & {
+    conditions: ConditionView[];
+    branch?: string;
+    pullRequestState?: string;
+    dependsOn: string[];
+    concurrency?: { group: string; limit: number };
+    budget?: { maxTokens?: number; maxRequests?: number; maxWallSeconds?: number };
+    usage: { requests: number; inputTokens: number; outputTokens: number; cachedTokens: number; models: Array<{ model: string; requests: number; inputTokens: number; outputTokens: number; cachedTokens: number }> };
+    lastRun?: { lint?: string; test?: string; tests?: { passed?: number; failed?: number; skipped?: number }; failures?: Array<{ name: string; location?: string; message?: string }>; lintErrors?: Array<{ location: string; message: string }> };
+    /** Why the last attempt failed (the end, when long). */
+    diagnostics?: string;
+    review?: { iterations: number; checkIterations: number };
+    /** spec.agent.codeServer: a code-server sidecar a human may attach to. */
+    codeServer: boolean;
+    /** The caller may attach (SubjectAccessReview for attach on this task): the dashboard shows the button. */
+    canAttach: boolean;
+  };
+  attempts: AgentTaskAttempt[];
 }
 
 export interface WorkloadRow {

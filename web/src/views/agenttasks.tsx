@@ -1,7 +1,7 @@
 import type { AgentTaskRow, ItemsReply } from '../../../src/server/dashboard/types.ts';
 import { useData } from '../data.ts';
 import { apiPathFor, href, navigate, type Route } from '../route.ts';
-import { Badge, Empty, Loading, Notices, Problem } from '../ui/bits.tsx';
+import { Badge, Empty, Link, Loading, Notices, Problem } from '../ui/bits.tsx';
 import { FilterBar } from '../ui/filters.tsx';
 import { Table, type Column } from '../ui/table.tsx';
 
@@ -10,13 +10,13 @@ const TASK_PHASES = ['Pending', 'Running', 'Reviewing', 'Succeeded', 'Failed'];
 const ORDER = Object.fromEntries(TASK_PHASES.map((p, i) => [p, i]));
 
 const columns: Array<Column<AgentTaskRow>> = [
-  { key: 'name', label: 'Task', value: (t) => t.name, render: (t) => <span data-testid="task-name">{t.name}</span> },
+  { key: 'name', label: 'Task', value: (t) => t.name, render: (t) => <Link href={href('agenttask', { namespace: t.namespace, name: t.name })}><span data-testid="task-name">{t.name}</span></Link> },
   { key: 'namespace', label: 'Namespace', value: (t) => t.namespace, render: (t) => t.namespace },
   { key: 'org', label: 'Org', value: (t) => t.org, render: (t) => t.org },
   { key: 'phase', label: 'Phase', value: (t) => ORDER[t.phase] ?? 99, render: (t) => <Badge>{t.blocked ? 'Blocked' : t.phase}</Badge> },
   { key: 'outcome', label: 'Outcome', value: (t) => t.outcome ?? '', render: (t) => t.outcome ?? <span class="muted">—</span> },
   { key: 'attempt', label: 'Attempt', class: 'num', value: (t) => t.attempt, render: (t) => t.attempt || '—' },
-  { key: 'feature', label: 'Spec-Kit', value: (t) => `${t.feature ?? ''} ${t.taskId ?? ''}`, render: (t) => (t.feature ? `${t.feature} ${t.taskId ?? ''}` : <span class="muted">—</span>) },
+  { key: 'feature', label: 'Spec-Kit', value: (t) => `${t.feature ?? ''} ${t.taskId ?? ''}`, render: (t) => (t.feature ? <Link href={href('feature', { namespace: t.namespace, name: t.feature })}>{`${t.feature} ${t.taskId ?? ''}`}</Link> : <span class="muted">—</span>) },
   { key: 'pr', label: 'Change', render: (t) => (t.pullRequest ? <a href={t.pullRequest} rel="noopener noreferrer" target="_blank">{t.pullRequest.replace(/^https?:\/\/[^/]+\//, '')}</a> : <span class="muted">—</span>) },
   { key: 'tokens', label: 'Tokens', class: 'num', value: (t) => t.tokens, render: (t) => (t.requests ? `${t.tokens} (${t.requests} req.)` : '—') },
   { key: 'message', label: 'Last message', render: (t) => <span class="small">{t.message ?? ''}</span> },

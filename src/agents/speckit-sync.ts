@@ -1,5 +1,5 @@
 /**
- * Applying a sync plan (src/speckit/sync.ts) to the cluster, and reading tasks.md through the
+ * Applying a Spec-Kit sync plan (src/speckit/sync.ts, pure) to the cluster, and reading tasks.md through the
  * forge: shared by `weft speckit sync` (src/cli/speckit.ts) and the operator's ConfigMap poller
  * (controllers/speckitsync/). Server-side apply, field manager `weft-speckit-sync`, only for the
  * AgentTasks that differ; never deletes (a task gone from tasks.md is reported in `removed`).
@@ -7,10 +7,10 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { AgentTask } from '../api/agenttask/types.js';
 import { AGENTTASKS } from '../api/resources.js';
-import { repoLocation } from '../agents/repo.js';
+import { repoLocation } from './repo.js';
 import { GiteaForge, GitHubForge } from '../forge/index.js';
 import type { RestClient } from '../runtime/rest.js';
-import { ANNOTATION_REPO_URL, LABEL_FEATURE, LABEL_REPO, LABEL_TASK, SyncError, type SyncPlan } from './sync.js';
+import { ANNOTATION_REPO_URL, LABEL_FEATURE, LABEL_REPO, LABEL_TASK, SyncError, type SyncPlan } from '../speckit/sync.js';
 
 type Task = AgentTask & KubernetesObject;
 
