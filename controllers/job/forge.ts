@@ -21,8 +21,9 @@ export function forgeRepoOf(repoUrl: string): { url: string; repo: string } {
 export interface CommitStatusRequest {
   namespace: string;
   target: CommitStatusTarget;
-  sha: string;
-  state: 'success' | 'failure';
+  /** The commit, or a ref (branch, tag) resolved through the forge first. */
+  sha: string | { ref: string };
+  state: 'pending' | 'success' | 'failure';
   description: string;
 }
 
@@ -33,8 +34,13 @@ export async function setCommitStatus(hub: RestClient, r: CommitStatusRequest): 
     const secret = await hub.get<SecretLike & { metadata: { name: string } }>(SECRETS, r.target.secretName, r.namespace);
     const { url, repo } = forgeRepoOf(r.target.repoUrl);
     const forge = new GiteaForge({ url, token: tokenFromSecret(secret), timeoutMs: 10_000 });
-    await forge.setCommitStatus(repo, { sha: r.sha, context: r.target.context, state: r.state, description: r.description, ...(r.target.targetUrl ? { targetUrl: r.target.targetUrl } : {}) });
-    return { ...base, outcome: 'Posted', message: r.description.slice(0, 1024) };
+    try {
+      const sha = typeof r.sha === 'string' ? r.sha : await forge.resolveRef(repo, r.sha.ref);
+      await forge.setCommitStatus(repo, { sha, context: r.target.context, state: r.state, description: r.description, ...(r.target.targetUrl ? { targetUrl: r.target.targetUrl } : {}) });
+      return { ...base, outcome: 'Posted', message: r.description.slice(0, 1024), sha };
+    } finally {
+      await forge.close();
+    }
   } catch (err) {
     return { ...base, outcome: 'PostFailed', message: `secret ${r.namespace}/${r.target.secretName}: ${errorMessage(err)}`.slice(0, 1024) };
   }

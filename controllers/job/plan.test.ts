@@ -78,6 +78,20 @@ describe('planJob', () => {
     expect(p.actions).toContainEqual({ type: 'setCommitStatus', target: { repoUrl: 'http://gitea.local:3000/acme/toy.git', secretName: 'tok', context: 'weft/ci-runner' }, sha: 'a'.repeat(40), state: 'success', description: '2 passed, 0 failed, 0 skipped (junit)' });
   });
 
+  it('the first attempt sets a pending commit status on the ref; a result on another commit also goes to the pending one', () => {
+    const target = { repoUrl: 'http://gitea.local:3000/acme/toy.git', secretName: 'tok', context: 'weft/ci-runner' };
+    const first = plan({ job: job({ params: { repo: target.repoUrl, statusSecret: 'tok', ref: 'feature' } }) });
+    expect(first.actions).toContainEqual({ type: 'setPendingStatus', target, ref: 'feature', description: 'ci-runner running (job ci)' });
+    expect(plan({ job: job({ params: { repo: target.repoUrl } }) }).actions.map((a) => a.type)).not.toContain('setPendingStatus');
+    const msg = JSON.stringify({ stage: 'done', exitCode: 1, commit: 'b'.repeat(40), summary: '0 passed, 1 failed' });
+    const moved = { ...running, commitStatus: { state: 'pending' as const, outcome: 'Posted' as const, context: 'weft/ci-runner', sha: 'a'.repeat(40) } };
+    const end = plan({ job: job({ params: { repo: target.repoUrl, statusSecret: 'tok' }, backoffLimit: 0 }, moved), workloads: [failedWl('ci-1', 1)], pod: pod(1, msg) });
+    expect(end.actions.filter((a) => a.type === 'setCommitStatus')).toEqual([
+      { type: 'setCommitStatus', target, sha: 'a'.repeat(40), state: 'failure', description: `tested ${'b'.repeat(10)} instead (the ref moved): 0 passed, 1 failed` },
+      { type: 'setCommitStatus', target, sha: 'b'.repeat(40), state: 'failure', description: '0 passed, 1 failed' },
+    ]);
+  });
+
   it('a failed attempt is retried with a new Workload until backoffLimit, then BackoffLimitExceeded', () => {
     const retry = plan({ job: job({}, running), workloads: [failedWl('ci-1', 1)] });
     expect(created(retry.actions).map((w) => w.metadata!.name)).toEqual(['ci-2']);

@@ -34,7 +34,9 @@ export type JobAction =
   | { type: 'deleteWorkload'; name: string }
   | { type: 'deleteJob' }
   /** Set the commit status; reconcile records the forge's answer in status.commitStatus. */
-  | { type: 'setCommitStatus'; target: CommitStatusTarget; sha: string; state: 'success' | 'failure'; description: string };
+  | { type: 'setCommitStatus'; target: CommitStatusTarget; sha: string; state: 'success' | 'failure'; description: string }
+  /** `pending` on the commit `ref` names now (resolved through the forge), when the first attempt starts. */
+  | { type: 'setPendingStatus'; target: CommitStatusTarget; ref: string; description: string };
 
 export interface JobEvent {
   type: 'Normal' | 'Warning';
@@ -129,7 +131,9 @@ function startAttempt(o: JobObservation, template: JobTemplate, params: Record<s
   );
   const events: JobEvent[] = [a.why ? { type: 'Warning', reason: 'Retrying', message: `${a.why}; starting attempt ${a.attempt}` } : { type: 'Normal', reason: a.resumed ? 'Resumed' : 'Started', message: `attempt ${a.attempt}: Workload ${workloadName(o.job, a.attempt)}` }];
   const deadline = o.job.spec.activeDeadlineSeconds;
-  return { actions: [{ type: 'createWorkload', workload: buildWorkload(o.job, a.attempt, template, params) }], status, events, ...(deadline !== undefined ? { requeueAfterMs: deadline * 1000 + 50 } : {}) };
+  const target = a.attempt === 1 && !st.commitStatus ? template.commitStatus?.(params) : undefined;
+  const pending: JobAction[] = target ? [{ type: 'setPendingStatus', target, ref: params.ref ?? 'main', description: `${template.name} running (job ${o.job.metadata.name})` }] : [];
+  return { actions: [{ type: 'createWorkload', workload: buildWorkload(o.job, a.attempt, template, params) }, ...pending], status, events, ...(deadline !== undefined ? { requeueAfterMs: deadline * 1000 + 50 } : {}) };
 }
 
 /** Suspended: the active attempt is stopped (not counted as failed), no new one starts. */
@@ -197,13 +201,23 @@ function finishedPatch(o: JobObservation, f: Finish): JobStatus {
   };
 }
 
+/**
+ * The final commit status on the tested commit; and when the pending one went on another commit
+ * (the branch moved between the start and the clone), that one gets the result too, saying so.
+ */
+function finalStatuses(o: JobObservation, a: Omit<Extract<JobAction, { type: 'setCommitStatus' }>, 'type'>): JobAction[] {
+  const pendingSha = o.job.status?.commitStatus?.state === 'pending' ? o.job.status.commitStatus.sha : undefined;
+  const other: JobAction[] = pendingSha && pendingSha !== a.sha ? [{ type: 'setCommitStatus', ...a, sha: pendingSha, description: `tested ${a.sha.slice(0, 10)} instead (the ref moved): ${a.description}`.slice(0, 140) }] : [];
+  return [...other, { type: 'setCommitStatus', ...a }];
+}
+
 /** Succeeded or Failed for good: stop what runs, record why, set the commit status, start the TTL. */
 function finish(o: JobObservation, owned: Workload[], f: Finish): JobPlan {
   const ok = f.reason === 'Completed';
   const result: JobResult | undefined = f.outcome?.result;
   const status = withStatus(o, finishedPatch(o, f), [cond(ok ? 'Complete' : 'Failed', 'True', f.reason, f.message), cond('Progressing', 'False', f.reason, f.message)]);
   const target = f.template?.commitStatus?.(f.params ?? {});
-  const post: JobAction[] = target && result?.commit ? [{ type: 'setCommitStatus', target, sha: result.commit, state: ok ? 'success' : 'failure', description: (result.summary ?? f.message).slice(0, 140) }] : [];
+  const post: JobAction[] = target && result?.commit ? finalStatuses(o, { target, sha: result.commit, state: ok ? 'success' : 'failure', description: (result.summary ?? f.message).slice(0, 140) }) : [];
   const ttl = o.job.spec.ttlSecondsAfterFinished;
   return {
     actions: [...deleteAll(owned, (w) => !isFinishedWl(w)), ...post],

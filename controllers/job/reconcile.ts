@@ -175,8 +175,10 @@ class JobReconciler {
       case 'deleteJob':
         await this.rest.delete(JOBS, job.metadata.name!, ns).catch(ignoreNotFound);
         return 'deleted';
-      case 'setCommitStatus': {
-        const commitStatus = await setCommitStatus(this.rest, { namespace: ns, target: action.target, sha: action.sha, state: action.state, description: action.description });
+      case 'setCommitStatus':
+      case 'setPendingStatus': {
+        const at = action.type === 'setPendingStatus' ? { sha: { ref: action.ref }, state: 'pending' as const } : { sha: action.sha, state: action.state };
+        const commitStatus = await setCommitStatus(this.rest, { namespace: ns, target: action.target, ...at, description: action.description });
         if (commitStatus.outcome === 'PostFailed') log.warn({ message: commitStatus.message }, 'commit status not set');
         return { commitStatus };
       }

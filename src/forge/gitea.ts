@@ -347,6 +347,14 @@ export class GiteaForge implements ForgeProvider {
     return Buffer.from(r.content ?? '', r.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8');
   }
 
+  /** The commit a branch, tag or commit id names now (Gitea's commits list, newest first). */
+  async resolveRef(repo: string, ref: string): Promise<string> {
+    const r = await this.call<Array<{ sha?: string }>>(repo, `resolve ${ref}`, { method: 'GET', path: `/repos/${repo}/commits`, query: { sha: ref, limit: '1', stat: 'false', verification: 'false', files: 'false' } });
+    const sha = r[0]?.sha;
+    if (!sha) throw new ForgeNotFoundError(`${repo}: ${ref} names no commit`);
+    return sha;
+  }
+
   async canWrite(repo: string, user: string): Promise<boolean> {
     // Gitea and GitHub: the collaborator permission route (owners and admins included); a user who
     // is not a collaborator is 404 on Gitea and "none"/"read" on GitHub.

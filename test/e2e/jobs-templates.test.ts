@@ -162,8 +162,10 @@ describe('ci-runner, docops, ml-batch, notebook and security-scan Jobs on a real
     const j = await finished('passing');
     expect(j.status).toMatchObject({ phase: 'Succeeded', reason: 'Completed', exitCode: 0, result: { stage: 'done', commit: shas.pass, tests: { format: 'junit', total: 2, passed: 2, failed: 0 } } });
     expect(j.status?.commitStatus).toMatchObject({ state: 'success', outcome: 'Posted', context: 'weft/ci-runner' });
-    const [status] = await statusesOf(shas.pass!);
-    expect(status).toMatchObject({ status: 'success', context: 'weft/ci-runner', description: '2 passed, 0 failed, 0 skipped (junit)', target_url: 'https://weft.example/jobs/ci/passing' });
+    const statuses = await statusesOf(shas.pass!);
+    expect(statuses[0]).toMatchObject({ status: 'success', context: 'weft/ci-runner', description: '2 passed, 0 failed, 0 skipped (junit)', target_url: 'https://weft.example/jobs/ci/passing' });
+    // Before it: pending, set when the job started (newest first).
+    expect(statuses.map((s) => s.status)).toEqual(['success', 'pending']);
     const wl = await rest.get<KubernetesObject & { spec: { mainContainer?: string } }>(WORKLOADS, 'passing-1', NS);
     expect(wl.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'Job', name: 'passing', controller: true });
   }, POD_MS);

@@ -560,6 +560,11 @@ export const schema = {
               "type": "string",
               "maxLength": 1024,
               "description": "What the forge answered on failure, or the description sent."
+            },
+            "sha": {
+              "type": "string",
+              "maxLength": 64,
+              "description": "The commit it was set on (pending: the ref resolved when the job started)."
             }
           },
           "additionalProperties": false

@@ -214,6 +214,10 @@ export interface JobCommitStatus {
    * What the forge answered on failure, or the description sent.
    */
   message?: string;
+  /**
+   * The commit it was set on (pending: the ref resolved when the job started).
+   */
+  sha?: string;
 }
 /**
  * One published artifact.
