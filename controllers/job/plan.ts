@@ -120,6 +120,12 @@ function untilDeadline(o: JobObservation): number | undefined {
   return d === undefined ? undefined : Math.max(0, d - o.now.getTime()) + 50;
 }
 
+/** `pending` on the ref when the first attempt starts, for templates that set a commit status. */
+function pendingStatus(job: Job, attempt: number, t: { template: JobTemplate; params: Record<string, string> }): JobAction[] {
+  const target = attempt === 1 && !job.status?.commitStatus ? t.template.commitStatus?.(t.params) : undefined;
+  return target ? [{ type: 'setPendingStatus', target, ref: t.params.ref ?? 'main', description: `${t.template.name} running (job ${job.metadata.name})` }] : [];
+}
+
 /** A new attempt: its Workload, attempts + 1, the start time on the first (and after a resume). */
 function startAttempt(o: JobObservation, template: JobTemplate, params: Record<string, string>, a: { attempt: number; resumed: boolean; failedAttempts?: number; why?: string }): JobPlan {
   const st = o.job.status ?? {};
@@ -131,9 +137,7 @@ function startAttempt(o: JobObservation, template: JobTemplate, params: Record<s
   );
   const events: JobEvent[] = [a.why ? { type: 'Warning', reason: 'Retrying', message: `${a.why}; starting attempt ${a.attempt}` } : { type: 'Normal', reason: a.resumed ? 'Resumed' : 'Started', message: `attempt ${a.attempt}: Workload ${workloadName(o.job, a.attempt)}` }];
   const deadline = o.job.spec.activeDeadlineSeconds;
-  const target = a.attempt === 1 && !st.commitStatus ? template.commitStatus?.(params) : undefined;
-  const pending: JobAction[] = target ? [{ type: 'setPendingStatus', target, ref: params.ref ?? 'main', description: `${template.name} running (job ${o.job.metadata.name})` }] : [];
-  return { actions: [{ type: 'createWorkload', workload: buildWorkload(o.job, a.attempt, template, params) }, ...pending], status, events, ...(deadline !== undefined ? { requeueAfterMs: deadline * 1000 + 50 } : {}) };
+  return { actions: [{ type: 'createWorkload', workload: buildWorkload(o.job, a.attempt, template, params) }, ...pendingStatus(o.job, a.attempt, { template, params })], status, events, ...(deadline !== undefined ? { requeueAfterMs: deadline * 1000 + 50 } : {}) };
 }
 
 /** Suspended: the active attempt is stopped (not counted as failed), no new one starts. */
