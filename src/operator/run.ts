@@ -114,6 +114,9 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
         // --- code-server attach: /attach/<ns>/<task>/ (HTTP + WebSocket), RBAC verb `attach` (src/server/attach) ---
         const { registerAttachRoutes } = await import('../server/attach/routes.js');
         registerAttachRoutes(a, { rest, connections, credentials: codeServer, log: log.child({ component: 'attach' }) });
+        // LLM transcripts of each attempt, RBAC get on agenttasks/transcript (src/server/transcripts).
+        const { registerTranscriptRoutes } = await import('../server/transcripts/routes.js');
+        registerTranscriptRoutes(a, { rest, dir: cfg.agents.transcriptDir });
       }
       if (cfg.featureGates.Jobs) {
         // Artifacts: pods upload through the operator; users download with RBAC (docs/artifacts.md).

@@ -329,7 +329,7 @@ describe('dashboard in Chromium (real objects, real RBAC)', () => {
   it('agent task detail (attempts, last run, diagnostics, usage) and the feature view; attach only with the attach verb, else no button and 403', async () => {
     const taskRules = [...VIEWER_RULES, { apiGroups: ['weft.dev'], resources: ['agenttasks'], verbs: ['get', 'list', 'watch'] }];
     const reader = await userWithRbac(admin, ns, 'tasks-ro', { cluster: taskRules });
-    const attacher = await userWithRbac(admin, ns, 'tasks-attach', { cluster: [...taskRules, { apiGroups: ['weft.dev'], resources: ['agenttasks'], verbs: ['attach'] }] });
+    const attacher = await userWithRbac(admin, ns, 'tasks-attach', { cluster: [...taskRules, { apiGroups: ['weft.dev'], resources: ['agenttasks'], verbs: ['attach'] }, { apiGroups: ['weft.dev'], resources: ['agenttasks/transcript'], verbs: ['get'] }] });
     try {
       const task = (name: string, id: string, phase: string, line: number) =>
         ({ apiVersion: 'weft.dev/v1alpha1', kind: 'AgentTask', metadata: { name, namespace: ns, labels: { 'weft.dev/speckit-feature': '002-detail', 'weft.dev/speckit-task': id }, annotations: { 'weft.dev/speckit-phase': phase, 'weft.dev/speckit-line': String(line) } }, spec: { org, repo: { url: 'http://127.0.0.1:3000/acme/app.git' }, source: { inline: { title: id } }, agent: { driver: 'scripted', steps: [{ run: 'true' }], codeServer: true }, budget: { maxTokens: 10000, maxRequests: 10 } } }) as Obj;
@@ -349,6 +349,7 @@ describe('dashboard in Chromium (real objects, real RBAC)', () => {
       await expectText(page.getByTestId('usage'), /gpt-test/);
       await expectText(page.locator('dl.facts').first(), /1,000 of 10,000 tokens, 2 of 10 requests/);
       expect(await page.locator('a[data-action="attach"]').getAttribute('href')).toBe(`/attach/${ns}/detail/`);
+      expect(await page.locator('tr[data-attempt] [data-action="transcript"]').count()).toBe(2);
       await shot(page, '15-agent-task');
       await page.getByRole('link', { name: /002-detail T001/ }).click();
       await eventually(async () => expect(await page.locator('section.phase').count()).toBe(2), { description: 'the feature view, two phases' });
@@ -359,7 +360,7 @@ describe('dashboard in Chromium (real objects, real RBAC)', () => {
       // Without the attach verb: no button, and the route itself refuses.
       const ro = await signedIn(`/agenttasks/${ns}/detail`, reader.token);
       await expectText(ro.getByTestId('usage'), /gpt-test/);
-      expect(await ro.locator('[data-action="attach"]').count()).toBe(0);
+      expect(await ro.locator('[data-action="attach"], [data-action="transcript"]').count()).toBe(0);
       await ro.close();
       const refused = await fetch(`${op.url}/attach/${ns}/detail/`, { headers: { authorization: `Bearer ${reader.token}` } });
       expect(refused.status).toBe(403);

@@ -55,3 +55,18 @@ export async function api<T>(path: string, init: { method?: string; signal?: Abo
   }
   return body as T;
 }
+
+/** Downloads `path` with the user's credentials and saves it as `filename` (a file the browser cannot fetch on its own: the token is not a cookie). */
+export async function download(path: string, filename: string): Promise<void> {
+  const res = await fetch(path, { headers: authHeaders(), credentials: 'same-origin' });
+  if (!res.ok) {
+    const body = (await res.json().catch(() => ({}))) as { message?: string };
+    throw new ApiError(res.status, body.message ?? `HTTP ${res.status}`);
+  }
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}

@@ -57,7 +57,7 @@ const n = (v: number | undefined) => v ?? 0;
 const DIAGNOSTICS_SHOWN = 8000;
 
 /** The detail of an AgentTask; `owned` are its Workloads (one per attempt). */
-export function agentTaskDetail(t: Obj, owned: readonly Obj[], canAttach: boolean): AgentTaskDetail {
+export function agentTaskDetail(t: Obj, owned: readonly Obj[], can: { canAttach: boolean; canReadTranscript: boolean }): AgentTaskDetail {
   const spec = (t.spec ?? {}) as Spec;
   const st = (t.status ?? {}) as Status;
   const u = st.usage ?? {};
@@ -76,7 +76,7 @@ export function agentTaskDetail(t: Obj, owned: readonly Obj[], canAttach: boolea
       ...opt('diagnostics', d && d.length > DIAGNOSTICS_SHOWN ? `…${d.slice(-DIAGNOSTICS_SHOWN)}` : d),
       ...(st.review ? { review: { iterations: n(st.review.iterations), checkIterations: n(st.review.checkIterations) } } : {}),
       codeServer: spec.agent?.codeServer === true,
-      canAttach,
+      ...can,
     },
     attempts: owned.map(attemptOf).sort((a, b) => b.attempt - a.attempt),
   };

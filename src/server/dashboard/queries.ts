@@ -127,13 +127,13 @@ export class DashboardModel {
     return { items, facets: { orgs: [...new Set(all.map((t) => t.org).filter(Boolean))].sort(), tags: [] } };
   }
 
-  /** One AgentTask with its attempts (its Workloads `<task>-<n>`); `canAttach` is the caller's. */
-  agentTask(id: string, canAttach: boolean): AgentTaskDetail | undefined {
+  /** One AgentTask with its attempts (its Workloads `<task>-<n>`); `can` is what the caller may do. */
+  agentTask(id: string, can: { canAttach: boolean; canReadTranscript: boolean }): AgentTaskDetail | undefined {
     const t = this.inf.agenttasks.get(id) as Obj | undefined;
     if (!t) return undefined;
     const ns = t.metadata!.namespace!;
     const owned = this.inf.workloads.list().filter((w) => w.metadata?.namespace === ns && w.metadata.ownerReferences?.some((r) => r.controller && r.kind === 'AgentTask' && r.uid === t.metadata?.uid));
-    return agentTaskDetail(t, owned as Obj[], canAttach);
+    return agentTaskDetail(t, owned as Obj[], can);
   }
 
   workloads(f: Filters): ItemsReply<WorkloadRow> {

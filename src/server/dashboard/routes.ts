@@ -121,8 +121,9 @@ export function registerDashboard(app: FastifyInstance, deps: DashboardDeps): { 
   get('/api/v1/dashboard/agenttasks/:namespace/:name', { access: [...VIEW.agenttasks, ...VIEW.workloads], summary: 'An AgentTask with its attempts, last toolchain run, diagnostics, usage against its budget, and whether the caller may attach', id: 'dashboardAgentTask', params: nsName, reply: S.agentTaskDetailSchema }, async (req, reply) => {
     const p = req.params as { namespace: string; name: string };
     if (!inf.agenttasks.get(`${p.namespace}/${p.name}`)) return notFound(reply, `AgentTask "${p.namespace}/${p.name}"`);
-    const canAttach = await authz.allowed(callerOf(req)!.user, { verb: 'attach', resource: 'agenttasks', namespace: p.namespace, name: p.name });
-    return model.agentTask(`${p.namespace}/${p.name}`, canAttach) ?? notFound(reply, `AgentTask "${p.namespace}/${p.name}"`);
+    const user = callerOf(req)!.user;
+    const [canAttach, canReadTranscript] = await Promise.all([authz.allowed(user, { verb: 'attach', resource: 'agenttasks', namespace: p.namespace, name: p.name }), authz.allowed(user, { verb: 'get', resource: 'agenttasks', subresource: 'transcript', namespace: p.namespace, name: p.name })]);
+    return model.agentTask(`${p.namespace}/${p.name}`, { canAttach, canReadTranscript }) ?? notFound(reply, `AgentTask "${p.namespace}/${p.name}"`);
   });
   get('/api/v1/dashboard/workloads', { access: VIEW.workloads, summary: 'Workloads with phase, placement and, for Pending ones, the rejected candidates', id: 'dashboardWorkloads', query: { type: 'object', properties: { ...filters.properties, phase: { type: 'string' }, namespace: { type: 'string' } } }, reply: S.listReply('DashboardWorkload') }, (req) =>
     model.workloads(req.query as Q),

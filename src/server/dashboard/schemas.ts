@@ -98,7 +98,7 @@ export const agentTaskDetailSchema = {
   properties: {
     task: {
       type: 'object',
-      required: ['namespace', 'name', 'org', 'phase', 'attempt', 'blocked', 'requests', 'tokens', 'conditions', 'dependsOn', 'usage', 'codeServer', 'canAttach'],
+      required: ['namespace', 'name', 'org', 'phase', 'attempt', 'blocked', 'requests', 'tokens', 'conditions', 'dependsOn', 'usage', 'codeServer', 'canAttach', 'canReadTranscript'],
       properties: {
         ...agentTaskRowProps,
         conditions,
@@ -122,6 +122,7 @@ export const agentTaskDetailSchema = {
         review: { type: 'object', required: ['iterations', 'checkIterations'], properties: { iterations: int, checkIterations: int } },
         codeServer: { type: 'boolean' },
         canAttach: { type: 'boolean' },
+        canReadTranscript: { type: 'boolean' },
       },
     },
     attempts: { type: 'array', items: { type: 'object', required: ['attempt', 'workload', 'phase'], properties: { attempt: int, workload: str, phase: str, node: str, message: str, createdAt: str, startedAt: str, finishedAt: str } } },

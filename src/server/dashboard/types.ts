@@ -142,6 +142,8 @@ export interface AgentTaskDetail {
     codeServer: boolean;
     /** The caller may attach (SubjectAccessReview for attach on this task): the dashboard shows the button. */
     canAttach: boolean;
+    /** The caller may read the LLM transcripts (get on agenttasks/transcript). */
+    canReadTranscript: boolean;
   };
   attempts: AgentTaskAttempt[];
 }

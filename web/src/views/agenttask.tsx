@@ -1,5 +1,8 @@
 import type { AgentTaskDetail } from '../../../src/server/dashboard/types.ts';
+import { useState } from 'preact/hooks';
+import { download } from '../api.ts';
 import { useData } from '../data.ts';
+import { useNotify } from '../session.ts';
 import { since } from '../format.ts';
 import { apiPathFor, href, hrefOf, type Route } from '../route.ts';
 import { Badge, Empty, Facts, Link } from '../ui/bits.tsx';
@@ -23,6 +26,25 @@ function AttachButton(p: { task: Task }) {
       <span class="small muted">or <code>weft agent attach {t.namespace}/{t.name}</code></span>
     </span>
   );
+}
+
+/** Downloads the attempt's LLM transcript (JSONL): only for users RBAC allows get on agenttasks/transcript. */
+function TranscriptButton(p: { task: Task; attempt: number }) {
+  const notify = useNotify();
+  const [busy, setBusy] = useState(false);
+  if (!p.task.canReadTranscript) return null;
+  const e = encodeURIComponent;
+  const run = async () => {
+    setBusy(true);
+    try {
+      await download(`/api/v1/agenttasks/${e(p.task.namespace)}/${e(p.task.name)}/transcript?attempt=${p.attempt}`, `${p.task.name}-attempt-${p.attempt}.jsonl`);
+    } catch (err) {
+      notify({ text: `No transcript: ${(err as Error).message}`, tone: 'bad' });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return <button type="button" class="small" data-action="transcript" disabled={busy} onClick={() => void run()}>{busy ? '…' : 'Transcript'}</button>;
 }
 
 function budgetOf(t: Task): string {
@@ -75,7 +97,7 @@ function Attempts(p: { detail: AgentTaskDetail }) {
   return (
     <div class="table-wrap">
       <table aria-label="Attempts" data-testid="attempts">
-        <Head cols={['Attempt', 'Phase', 'Node', 'Started', 'Finished', 'Message']} />
+        <Head cols={['Attempt', 'Phase', 'Node', 'Started', 'Finished', 'Message', '']} />
         <tbody>
           {p.detail.attempts.map((a) => (
             <tr key={a.workload} data-attempt={a.attempt} data-phase={a.phase}>
@@ -85,6 +107,7 @@ function Attempts(p: { detail: AgentTaskDetail }) {
               <td class="nowrap">{since(a.startedAt ?? a.createdAt)}</td>
               <td class="nowrap">{a.finishedAt ? since(a.finishedAt) : '—'}</td>
               <td class="wrap small">{a.message ?? ''}</td>
+              <td><TranscriptButton task={p.detail.task} attempt={a.attempt} /></td>
             </tr>
           ))}
         </tbody>
