@@ -5,7 +5,8 @@
  */
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { execa } from 'execa';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
@@ -24,6 +25,7 @@ import {
   type LlmGateway,
 } from '../../src/agents/gateway/index.js';
 import { RestClient } from '../../src/runtime/index.js';
+import { toolPath } from '../../src/cluster/tools.js';
 import { startFakeLlm, type FakeLlm } from '../fakes/llm/index.js';
 import { controlPlane, createNamespace, deleteNamespace } from '../harness/index.js';
 
@@ -194,5 +196,21 @@ describe('LLM gateway (real apiserver, fake LLM)', () => {
       usage: { input: 30, output: 9, cached: 0 },
       response: { stream: { content: [{ type: 'text', text: 'streamed words' }, { type: 'tool_use', name: 'run', input: { cmd: 'npm test' } }] } },
     });
+  });
+
+  it('docs/rollback/rotate-secret-key.sh: the next request carries the new key, with no restart and no request without one', async () => {
+    await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'llm-rotate' }, stringData: { url: llm.url, apiKey: KEY } } });
+    await createTask('task-r', {}, 'llm-rotate');
+    llm.push({ text: 'before', model: 'gpt-fake' });
+    expect((await openai('task-r', { model: 'gpt-fake', messages: [{ role: 'user', content: 'a' }] })).statusCode).toBe(200);
+    expect(lastAtFake().headers.authorization).toBe(`Bearer ${KEY}`);
+    const NEW = 'sk-rotated-upstream-key-2c4e6a8b0d';
+    const r = await execa('bash', [join(import.meta.dirname, '..', '..', 'docs', 'rollback', 'rotate-secret-key.sh'), ns, 'llm-rotate', 'apiKey', '--kubeconfig', (await controlPlane()).kubeconfigPath], { input: NEW, reject: false, env: { PATH: `${dirname(toolPath('kubectl'))}:${process.env.PATH}` } });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain(`${ns}/llm-rotate key apiKey replaced`);
+    expect(r.stdout + r.stderr).not.toContain(NEW);
+    llm.push({ text: 'after', model: 'gpt-fake' });
+    await openai('task-r', { model: 'gpt-fake', messages: [{ role: 'user', content: 'b' }] });
+    expect(lastAtFake().headers.authorization).toBe(`Bearer ${NEW}`);
   });
 });

@@ -1,11 +1,13 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { execa } from 'execa';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { parseOperatorConfig } from '../../src/config/operator.js';
 import { freePort } from '../../src/cluster/ports.js';
+import { toolPath } from '../../src/cluster/tools.js';
 import { createFakeNodes } from '../../src/cluster/kwok.js';
 import { runningLocalClusters } from '../../src/cluster/providers/local-provider.js';
 import { ORGCLUSTERS, SECRETS } from '../../src/api/resources.js';
@@ -64,6 +66,26 @@ describe('OrgCluster controller (real apiserver)', () => {
     expect(oc.status).toMatchObject({ kubernetesVersion: 'v1.36.3', apiServerURL: expect.stringMatching(/^https:\/\/127\.0\.0\.1:\d+$/) });
     expect(oc.status!.nodes).toBeGreaterThanOrEqual(2);
     expect((oc.status!.capacity as { gpus: number }).gpus).toBeGreaterThanOrEqual(2);
+  });
+
+  it('docs/rollback/orgcluster-kubeconfig.sh: a deleted kubeconfig Secret is restored from its backup and the cluster is Ready again', async () => {
+    const secret = uniqueName('kc');
+    await rest.create(SECRETS, { metadata: { name: secret, namespace: ns }, data: { kubeconfig: b64(await readFile(kubeconfigPath, 'utf8')) } } as KubernetesObject);
+    await create('restorable', { provider: 'kubeconfig', kubeconfigSecretRef: { name: secret } });
+    await eventually(async () => expect(cond(await get('restorable'), 'Ready')).toMatchObject({ status: 'True' }), { description: 'Ready at first' });
+    const script = join(import.meta.dirname, '..', '..', 'docs', 'rollback', 'orgcluster-kubeconfig.sh');
+    const env = { PATH: `${dirname(toolPath('kubectl'))}:${process.env.PATH}` };
+    const backup = await execa('bash', [script, 'backup', ns, 'restorable', '--kubeconfig', kubeconfigPath], { env, reject: false });
+    expect(backup.exitCode).toBe(0);
+    expect(backup.stdout).toContain(`name: ${secret}`);
+    expect(backup.stdout).not.toMatch(/resourceVersion|uid:/);
+    const file = join(stateDir, 'backup.yaml');
+    await writeFile(file, backup.stdout);
+    await rest.delete(SECRETS, secret, ns);
+    await eventually(async () => expect(cond(await get('restorable'), 'Ready')).toMatchObject({ status: 'False', reason: 'SecretNotFound' }), { description: 'NotReady without its Secret' });
+    const restore = await execa('bash', [script, 'restore', file, '--kubeconfig', kubeconfigPath], { env, reject: false });
+    expect(restore.stdout).toContain('restored');
+    await eventually(async () => expect(cond(await get('restorable'), 'Ready')).toMatchObject({ status: 'True', reason: 'ClusterReady' }), { description: 'Ready again after the restore' });
   });
 
   it.each([

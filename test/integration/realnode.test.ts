@@ -3,6 +3,9 @@
 // nothing of the node is left: no containerd, shim or kubelet process, no mount, no bridge, no cgroup.
 import { readFileSync, existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { dirname } from 'node:path';
+import { execa } from 'execa';
+import { toolPath } from '../../src/cluster/tools.js';
 import { CoreV1Api, KubeConfig, type KubernetesObject, type V1Pod } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { NodeAgent } from '../../src/nodeagent/agent.js';
@@ -233,6 +236,23 @@ describe('the operator image on the real node', () => {
       const r = await kubectl(cp!.kubeconfigPath, ['get', 'validatingwebhookconfiguration/weft', '-o', 'jsonpath={.webhooks[0].clientConfig.caBundle}']);
       expect(Buffer.from(r.stdout, 'base64').toString()).toContain('BEGIN CERTIFICATE');
     }, { timeoutMs: 60_000, intervalMs: 1000, description: 'the operator to inject its CA into the webhook configuration' });
+  }, 420_000);
+
+  it('docs/rollback/operator-rollback.sh: an upgrade is rolled back to the previous revision, Ready, CRD storage versions unchanged', async () => {
+    const k = (args: string[]) => kubectl(cp!.kubeconfigPath, ['-n', 'weft-system', ...args]);
+    const revision = async () => (await k(['get', 'deployment/weft-operator', '-o', "jsonpath={.metadata.annotations.deployment\\.kubernetes\\.io/revision}"])).stdout;
+    const before = Number(await revision());
+    // "Upgrade": a new revision of the pod template (same image here; any change is a rollout).
+    expect((await k(['set', 'env', 'deployment/weft-operator', 'WEFT_UPGRADE_MARK=2'])).exitCode).toBe(0);
+    expect((await k(['rollout', 'status', 'deployment/weft-operator', '--timeout=180s'])).exitCode).toBe(0);
+    expect(Number(await revision())).toBe(before + 1);
+    const r = await execa('bash', ['docs/rollback/operator-rollback.sh', '--kubeconfig', cp!.kubeconfigPath, '--timeout', '180s'], { reject: false, env: { PATH: `${dirname(toolPath('kubectl'))}:${process.env.PATH}` } });
+    expect(r.stderr).not.toContain('operator-rollback:');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/CRD storage versions unchanged:\n {2}agenttasks\.weft\.dev=\["v1alpha1"\]/);
+    const env = (await k(['get', 'deployment/weft-operator', '-o', 'jsonpath={.spec.template.spec.containers[0].env[*].name}'])).stdout;
+    expect(env).not.toContain('WEFT_UPGRADE_MARK');
+    expect((await k(['get', 'deployment/weft-operator', '-o', 'jsonpath={.status.readyReplicas}'])).stdout).toBe('2');
   }, 420_000);
 });
 
