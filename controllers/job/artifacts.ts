@@ -18,8 +18,8 @@ import { errorMessage, isAlreadyExists, metaTime, setConditions, type RestClient
 
 export const ARTIFACTS_CONDITION = 'ArtifactsPublished';
 
-/** Does the Job publish artifacts? */
-export const publishes = (job: Job): boolean => (job.spec.artifacts?.paths?.length ?? 0) > 0;
+/** Does the Job publish artifacts? (with `spec.artifacts`, at least its log archive) */
+export const publishes = (job: Job): boolean => job.spec.artifacts !== undefined;
 
 /** The Workload with the upload step, and the Job's ServiceAccount made (idempotent). */
 export async function prepareUpload(rest: RestClient, job: Job, wl: Workload, operatorUrl: string): Promise<Workload> {

@@ -15,6 +15,8 @@ describe('Job artifacts: the pod side', () => {
   it('adds the ServiceAccount, the projected token (audience weft) and the post step only when paths are declared', () => {
     const pod = jobPodTemplate({ job: job(), image: 'i', script: 'true', env: [] });
     expect(withArtifactUpload(pod, job(), 1, 'http://op:8080')).toBe(pod);
+    // spec.artifacts with no paths still archives the log.
+    expect(withArtifactUpload(pod, job([]), 1, 'http://op:8080').spec!.containers[0]!.env).toContainEqual({ name: 'WEFT_LOG_ARCHIVE', value: '/tmp/weft-job.log' });
     const up = withArtifactUpload(pod, job(['reports/**/*.xml']), 2, 'http://op:8080');
     expect(up.spec).toMatchObject({ serviceAccountName: 'weft-job-build', automountServiceAccountToken: false });
     expect(up.spec!.volumes).toContainEqual({ name: 'weft-token', projected: { sources: [{ serviceAccountToken: { audience: 'weft', expirationSeconds: 600, path: 'token' } }] } });
@@ -74,6 +76,13 @@ describe('Job artifacts: the pod side', () => {
       expect(junit).toMatchObject({ auth: 'Bearer pod-token', sha: createHash('sha256').update('<testsuite/>').digest('hex'), body: '<testsuite/>' });
       expect(r.stderr).toContain('weft: artifacts uploaded 2, failed 0, skipped 1');
       expect(await readFile(join(dir, 'term'), 'utf8')).toBe('{"stage":"done","summary":"ok"}');
+    });
+
+    it('the log archive goes up as weft-logs/job.log', async () => {
+      await writeFile(join(dir, 'job.log'), 'npm test\n2 passed\n');
+      const r = await execa('bash', ['-c', uploadScript({ operatorUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, dest: 'team/job/build/1', paths: [], workspace: join(dir, 'ws'), tokenDir: join(dir, 'tok'), terminationLog: join(dir, 'term'), log: join(dir, 'job.log') })], { reject: false });
+      expect(r.exitCode).toBe(0);
+      expect(got).toEqual([expect.objectContaining({ url: '/api/v1/artifacts/team/job/build/1/weft-logs/job.log', body: 'npm test\n2 passed\n' })]);
     });
 
     it('a refused upload exits 1 and adds artifactsError to the summary JSON', async () => {

@@ -9,7 +9,11 @@
 import type { V1Container, V1PodTemplateSpec } from '@kubernetes/client-node';
 import type { Job } from '../api/job/types.js';
 import { jobServiceAccountName } from '../agents/gateway/identity.js';
-import { JOB_CONTAINER, POST_STEP_ENV, TERMINATION_LOG, WORKSPACE } from './pod.js';
+import { JOB_CONTAINER, LOG_ARCHIVE_ENV, POST_STEP_ENV, TERMINATION_LOG, WORKSPACE } from './pod.js';
+
+/** Where the pod keeps its log for the archive, and the artifact name it is published under. */
+export const LOG_FILE = '/tmp/weft-job.log';
+export const LOG_ARTIFACT = 'weft-logs/job.log';
 
 /** Where the pod's projected token is mounted. */
 export const ARTIFACT_TOKEN_DIR = '/var/run/secrets/weft';
@@ -25,7 +29,7 @@ export const SAFE_GLOB = /^[A-Za-z0-9._+@=,*?/-]+$/;
  * through the operator; counts go to stderr, and a failure is added to the summary JSON in the
  * termination message as `artifactsError` (the job's own exit code is left alone).
  */
-export function uploadScript(o: { operatorUrl: string; dest: string; paths: string[]; workspace?: string; tokenDir?: string; terminationLog?: string }): string {
+export function uploadScript(o: { operatorUrl: string; dest: string; paths: string[]; workspace?: string; tokenDir?: string; terminationLog?: string; log?: string }): string {
   const ws = o.workspace ?? WORKSPACE;
   const tokenDir = o.tokenDir ?? ARTIFACT_TOKEN_DIR;
   const termLog = o.terminationLog ?? TERMINATION_LOG;
@@ -35,17 +39,21 @@ export function uploadScript(o: { operatorUrl: string; dest: string; paths: stri
 cd ${ws}
 url='${url.replace(/'/g, '')}'
 ok=0; bad=0; skipped=0; err=""
+put() {
+  sha=$(sha256sum "$1" | cut -d" " -f1)
+  code=$(curl -sS --max-time 600 -X PUT -H "authorization: Bearer $(cat ${tokenDir}/token)" -H "x-weft-sha256: $sha" -H "content-type: application/octet-stream" --data-binary @"$1" -w "%{http_code}" -o /tmp/weft-upload.out "$url/$2" 2>/tmp/weft-upload.err)
+  if [ "$code" = "201" ] || [ "$code" = "200" ]; then ok=$((ok+1)); else
+    bad=$((bad+1))
+    [ -n "$err" ] || err="$2: HTTP $code $(cat /tmp/weft-upload.out /tmp/weft-upload.err 2>/dev/null | head -c 300 | tr -d '"\\\n\r')"
+  fi
+}
 for f in ${globs.join(' ') || '.weft-nothing'}; do
   [ -f "$f" ] && [ ! -L "$f" ] || continue
   case "$f" in /*|*..*) skipped=$((skipped+1)); continue ;; esac
   if ! [[ "$f" =~ ${SAFE_PATH} ]]; then skipped=$((skipped+1)); continue; fi
-  sha=$(sha256sum "$f" | cut -d" " -f1)
-  code=$(curl -sS --max-time 600 -X PUT -H "authorization: Bearer $(cat ${tokenDir}/token)" -H "x-weft-sha256: $sha" -H "content-type: application/octet-stream" --data-binary @"$f" -w "%{http_code}" -o /tmp/weft-upload.out "$url/$f" 2>/tmp/weft-upload.err)
-  if [ "$code" = "201" ] || [ "$code" = "200" ]; then ok=$((ok+1)); else
-    bad=$((bad+1))
-    [ -n "$err" ] || err="$f: HTTP $code $(cat /tmp/weft-upload.out /tmp/weft-upload.err 2>/dev/null | head -c 300 | tr -d '"\\\n\r')"
-  fi
+  put "$f" "$f"
 done
+${o.log ? `[ -f ${o.log} ] && put ${o.log} ${LOG_ARTIFACT}` : ''}
 echo "weft: artifacts uploaded $ok, failed $bad, skipped $skipped" >&2
 if [ "$bad" -gt 0 ] && [ -s ${termLog} ]; then
   msg=$(cat ${termLog})
@@ -55,18 +63,19 @@ fi
 }
 
 /**
- * The pod template with the upload: its ServiceAccount, the projected token, the post step. The
- * template is returned unchanged when the Job publishes nothing.
+ * The pod template with the upload: its ServiceAccount, the projected token, the post step, and the
+ * log archive (the main step's output, published as `weft-logs/job.log`). The template is returned
+ * unchanged when the Job has no `spec.artifacts`.
  */
 export function withArtifactUpload(pod: V1PodTemplateSpec, job: Job, attempt: number, operatorUrl: string): V1PodTemplateSpec {
   const paths = job.spec.artifacts?.paths ?? [];
-  if (paths.length === 0 || !pod.spec) return pod;
+  if (!job.spec.artifacts || !pod.spec) return pod;
   const dest = `${job.metadata.namespace}/job/${job.metadata.name}/${attempt}`;
   const containers = pod.spec.containers.map((c): V1Container => {
     if (c.name !== JOB_CONTAINER) return c;
     return {
       ...c,
-      env: [...(c.env ?? []).filter((e) => e.name !== POST_STEP_ENV), { name: POST_STEP_ENV, value: uploadScript({ operatorUrl, dest, paths }) }],
+      env: [...(c.env ?? []).filter((e) => e.name !== POST_STEP_ENV && e.name !== LOG_ARCHIVE_ENV), { name: LOG_ARCHIVE_ENV, value: LOG_FILE }, { name: POST_STEP_ENV, value: uploadScript({ operatorUrl, dest, paths, log: LOG_FILE }) }],
       volumeMounts: [...(c.volumeMounts ?? []), { name: TOKEN_VOLUME, mountPath: ARTIFACT_TOKEN_DIR, readOnly: true }],
     };
   });

@@ -25,6 +25,8 @@ const RUNNER_UID = 1000;
  * failure of it is reported in the summary (stage `post`) without changing the job's exit code.
  */
 export const POST_STEP_ENV = 'WEFT_POST_STEP';
+/** When set (to a file under /tmp), the main step's output (stdout and stderr) is also written there, for the log archive. */
+export const LOG_ARCHIVE_ENV = 'WEFT_LOG_ARCHIVE';
 
 export interface JobPodOptions {
   job: Job;
@@ -49,8 +51,9 @@ export function jobPodTemplate(o: JobPodOptions): V1PodTemplateSpec {
   const wrapped = [
     'set -u',
     `mkdir -p "$HOME" && cd ${WORKSPACE}`,
-    `( ${o.script.trim()}\n)`,
-    'code=$?',
+    `main() { ( ${o.script.trim()}\n) ; }`,
+    // With the log archive on, the output also goes to a file (a pipe: tee is done before the post step).
+    `if [ -n "\${${LOG_ARCHIVE_ENV}:-}" ]; then { main 2>&1; echo $? > /tmp/.weft-code; } | tee "$${LOG_ARCHIVE_ENV}"; code=$(cat /tmp/.weft-code 2>/dev/null || echo 1); else main; code=$?; fi`,
     `if [ -n "\${${POST_STEP_ENV}:-}" ]; then bash -c "$${POST_STEP_ENV}" || echo "weft: post step failed (exit $?)" >&2; fi`,
     'exit $code',
   ].join('\n');

@@ -180,7 +180,7 @@ describe('ci-runner, docops, ml-batch, notebook and security-scan Jobs on a real
       return x;
     }, { timeoutMs: 30_000, description: 'ArtifactsPublished' });
     const names = (j.status?.artifacts ?? []).map((a) => a.name).sort();
-    expect(names).toEqual(['src/junit.xml', 'src/math.test.mjs']);
+    expect(names).toEqual(['src/junit.xml', 'src/math.test.mjs', 'weft-logs/job.log']);
     const junit = j.status!.artifacts!.find((a) => a.name === 'src/junit.xml')!;
     expect(junit).toMatchObject({ url: '/api/v1/artifacts/ci/job/report/1/src/junit.xml', digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
     // A user who may get the Job downloads it; one who may not gets 403.
@@ -192,6 +192,9 @@ describe('ci-runner, docops, ml-batch, notebook and security-scan Jobs on a real
     expect(ok.status).toBe(200);
     expect(await ok.text()).toContain('<testsuite');
     expect((await get(stranger.token, junit.url!)).status).toBe(403);
+    // The pod's log, archived: it outlives the pod.
+    const log = j.status!.artifacts!.find((a) => a.name === 'weft-logs/job.log')!;
+    expect(await (await get(reader.token, log.url!)).text()).toMatch(/2 passed|pass 2/);
     const history = (await (await get(reader.token, `/api/v1/history?namespace=${NS}&kind=job`)).json()) as { items: Array<{ name: string; outcome: string; artifacts: unknown[] }> };
     expect(history.items.find((h) => h.name === 'report')).toMatchObject({ outcome: 'Succeeded' });
   }, POD_MS);
