@@ -39,8 +39,8 @@ export async function launchChromium(opts: BrowserContextOptions = {}): Promise<
  * Runs the operator in this process against the test control plane (no leader election). Its log
  * goes to a ring buffer that a failed test dumps (test/harness/diagnostics.ts).
  */
-export async function startOperator(o: { kubeconfig: string; namespace: string; httpTls?: boolean; controllers?: typeof CONTROLLERS }): Promise<RunningOperator> {
-  const cfg = parseOperatorConfig({ kubeconfig: o.kubeconfig, httpAddr: '127.0.0.1:0', namespace: o.namespace, leaderElect: false, httpTls: o.httpTls ?? false, logLevel: 'warn' }, {});
+export async function startOperator(o: { kubeconfig: string; namespace: string; httpTls?: boolean; controllers?: typeof CONTROLLERS; artifactStore?: string }): Promise<RunningOperator> {
+  const cfg = parseOperatorConfig({ kubeconfig: o.kubeconfig, httpAddr: '127.0.0.1:0', namespace: o.namespace, leaderElect: false, httpTls: o.httpTls ?? false, logLevel: 'warn', ...(o.artifactStore ? { artifactStore: o.artifactStore } : {}) }, {});
   const op = await runOperator(cfg, testLogger(`operator (namespace ${o.namespace}${o.httpTls ? ', https' : ''})`), { controllers: o.controllers ?? [] });
   await op.mgr.waitForSync();
   return op;

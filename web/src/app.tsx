@@ -17,6 +17,9 @@ import { Workloads } from './views/workloads.tsx';
 import { AgentTasks } from './views/agenttasks.tsx';
 import { AgentTask } from './views/agenttask.tsx';
 import { Feature } from './views/feature.tsx';
+import { Jobs } from './views/jobs.tsx';
+import { Job } from './views/job.tsx';
+import { History } from './views/history.tsx';
 
 /** The navigation; jobs (a later issue) add their entry here. */
 const NAV: Array<{ label: string; view: View; active: View[] }> = [
@@ -25,11 +28,12 @@ const NAV: Array<{ label: string; view: View; active: View[] }> = [
   { label: 'Clusters', view: 'clusters', active: ['clusters', 'cluster'] },
   { label: 'Workloads', view: 'workloads', active: ['workloads', 'workload'] },
   { label: 'Agent tasks', view: 'agenttasks', active: ['agenttasks', 'agenttask', 'feature'] },
+  { label: 'Jobs', view: 'jobs', active: ['jobs', 'job', 'history'] },
 ];
 
 const TITLES: Record<View, (r: Route) => string> = {
   overview: () => 'Overview', nodes: () => 'Nodes', clusters: () => 'Clusters', workloads: () => 'Workloads', agenttasks: () => 'Agent tasks', login: () => 'Sign in', notfound: () => 'Not found',
-  node: (r) => `Node ${r.name}`, cluster: (r) => `Cluster ${r.namespace}/${r.name}`, workload: (r) => `Workload ${r.namespace}/${r.name}`, agenttask: (r) => `Agent task ${r.namespace}/${r.name}`, feature: (r) => `Feature ${r.name}`,
+  node: (r) => `Node ${r.name}`, cluster: (r) => `Cluster ${r.namespace}/${r.name}`, workload: (r) => `Workload ${r.namespace}/${r.name}`, agenttask: (r) => `Agent task ${r.namespace}/${r.name}`, feature: (r) => `Feature ${r.name}`, jobs: () => 'Jobs', job: (r) => `Job ${r.namespace}/${r.name}`, history: () => 'Run history',
 };
 
 function Page(p: { route: Route }) {
@@ -44,6 +48,9 @@ function Page(p: { route: Route }) {
     case 'agenttasks': return <AgentTasks route={p.route} />;
     case 'agenttask': return <AgentTask route={p.route} />;
     case 'feature': return <Feature route={p.route} />;
+    case 'jobs': return <Jobs route={p.route} />;
+    case 'job': return <Job route={p.route} />;
+    case 'history': return <History route={p.route} />;
     default:
       return (
         <Empty title="There is no such page">

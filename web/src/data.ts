@@ -4,7 +4,7 @@ import type { ChangeMessage } from '../../src/server/dashboard/types.ts';
 
 export type Kind = ChangeMessage['kinds'][number];
 
-const revs: Record<Kind, number> = { nodes: 0, clusters: 0, workloads: 0, pods: 0, events: 0, agenttasks: 0 };
+const revs: Record<Kind, number> = { nodes: 0, clusters: 0, workloads: 0, pods: 0, events: 0, agenttasks: 0, jobs: 0 };
 const subscribers = new Set<() => void>();
 
 /** Records a change from the live stream; views that show those kinds fetch again. */

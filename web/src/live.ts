@@ -1,7 +1,7 @@
 import { authHeaders } from './api.ts';
 import type { ChangeMessage } from '../../src/server/dashboard/types.ts';
 
-const EVERYTHING: ChangeMessage = { rev: 0, kinds: ['nodes', 'clusters', 'workloads', 'pods', 'events', 'agenttasks'] };
+const EVERYTHING: ChangeMessage = { rev: 0, kinds: ['nodes', 'clusters', 'workloads', 'pods', 'events', 'agenttasks', 'jobs'] };
 
 export type LiveState = 'connecting' | 'live' | 'offline';
 

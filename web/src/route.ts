@@ -2,7 +2,7 @@
  * The URL is the UI's state: view, object and filters (deep links, back/forward). Parsing never
  * throws: a malformed path or filter becomes a notice, not a broken page.
  */
-export type View = 'overview' | 'nodes' | 'node' | 'clusters' | 'cluster' | 'workloads' | 'workload' | 'agenttasks' | 'agenttask' | 'feature' | 'login' | 'notfound';
+export type View = 'overview' | 'nodes' | 'node' | 'clusters' | 'cluster' | 'workloads' | 'workload' | 'agenttasks' | 'agenttask' | 'feature' | 'jobs' | 'job' | 'history' | 'login' | 'notfound';
 
 export interface Filters {
   org?: string;
@@ -10,6 +10,9 @@ export interface Filters {
   phase?: string;
   /** Free-text filter on names. */
   q?: string;
+  /** Jobs: the template; history: the namespace. */
+  template?: string;
+  namespace?: string;
   /** Sort key, `-` first for descending, e.g. `-cpu`. */
   sort?: string;
 }
@@ -29,6 +32,7 @@ export const SORT_KEYS: Partial<Record<View, string[]>> = {
   clusters: ['name', 'org', 'provider', 'version', 'nodes', 'reachable', 'cpu', 'memory', 'gpus'],
   workloads: ['name', 'namespace', 'org', 'phase', 'cluster', 'node', 'score', 'priority'],
   agenttasks: ['name', 'namespace', 'org', 'phase', 'outcome', 'attempt', 'feature', 'tokens'],
+  jobs: ['name', 'namespace', 'org', 'template', 'phase', 'reason', 'attempts', 'artifacts', 'started'],
 };
 const FILTERS: Partial<Record<View, Array<keyof Filters>>> = {
   overview: ['org'],
@@ -36,6 +40,8 @@ const FILTERS: Partial<Record<View, Array<keyof Filters>>> = {
   clusters: ['org', 'q', 'sort'],
   workloads: ['org', 'phase', 'q', 'sort'],
   agenttasks: ['org', 'phase', 'q', 'sort'],
+  jobs: ['org', 'phase', 'template', 'q', 'sort'],
+  history: ['namespace', 'template'],
 };
 export const PHASES = ['Pending', 'Scheduled', 'Running', 'Succeeded', 'Failed'];
 // Kubernetes names, org names and tags (e.g. gpu:a100, zone:eu-1) never need more than this.
@@ -92,6 +98,8 @@ export function parseRoute(pathname: string, search: string): Route {
   if (a === 'nodes') return b && !c ? route('node', { name: b }) : !b ? route('nodes') : route('notfound');
   if (a === 'clusters') return b && c && parts.length === 3 ? route('cluster', { namespace: b, name: c }) : !b ? route('clusters') : route('notfound');
   if (a === 'agenttasks') return b && c && parts.length === 3 ? route('agenttask', { namespace: b, name: c }) : !b ? route('agenttasks') : route('notfound');
+  if (a === 'jobs') return b && c && parts.length === 3 ? route('job', { namespace: b, name: c }) : !b ? route('jobs') : route('notfound');
+  if (a === 'history' && !b) return route('history');
   if (a === 'features') return b && c && parts.length === 3 ? route('feature', { namespace: b, name: c }) : route('notfound');
   if (a === 'workloads') return b && c && parts.length === 3 ? route('workload', { namespace: b, name: c }) : !b ? route('workloads') : route('notfound');
   return route('notfound');
@@ -108,11 +116,14 @@ export function href(view: View, o: { name?: string; namespace?: string; filters
     clusters: '/clusters',
     workloads: '/workloads',
     agenttasks: '/agenttasks',
+    jobs: '/jobs',
+    history: '/history',
     node: `/nodes/${e(o.name ?? '')}`,
     cluster: `/clusters/${e(o.namespace ?? '')}/${e(o.name ?? '')}`,
     workload: `/workloads/${e(o.namespace ?? '')}/${e(o.name ?? '')}`,
     agenttask: `/agenttasks/${e(o.namespace ?? '')}/${e(o.name ?? '')}`,
     feature: `/features/${e(o.namespace ?? '')}/${e(o.name ?? '')}`,
+    job: `/jobs/${e(o.namespace ?? '')}/${e(o.name ?? '')}`,
   }[view];
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(o.filters ?? {})) if (v) params.set(k, v);
@@ -121,7 +132,7 @@ export function href(view: View, o: { name?: string; namespace?: string; filters
 }
 
 /** The URL of a namespaced object's page from its `namespace/name` id. */
-export function hrefOf(view: 'cluster' | 'workload' | 'agenttask', id: string): string {
+export function hrefOf(view: 'cluster' | 'workload' | 'agenttask' | 'job', id: string): string {
   const [namespace, name] = id.split('/');
   return href(view, { namespace, name });
 }
@@ -160,6 +171,9 @@ export function apiPathFor(r: Route): string | undefined {
     case 'cluster': return `/api/v1/dashboard/clusters/${e(r.namespace!)}/${e(r.name!)}`;
     case 'workload': return `/api/v1/dashboard/workloads/${e(r.namespace!)}/${e(r.name!)}`;
     case 'agenttask': return `/api/v1/dashboard/agenttasks/${e(r.namespace!)}/${e(r.name!)}`;
+    case 'jobs': return '/api/v1/dashboard/jobs';
+    case 'job': return `/api/v1/dashboard/jobs/${e(r.namespace!)}/${e(r.name!)}`;
+    case 'history': return r.filters.namespace ? `/api/v1/history?namespace=${e(r.filters.namespace)}&kind=job${r.filters.template ? `&template=${e(r.filters.template)}` : ''}` : undefined;
     case 'feature': return `/api/v1/dashboard/agenttasks?namespace=${e(r.namespace!)}&feature=${e(r.name!)}`;
     default: return undefined;
   }

@@ -32,6 +32,7 @@ export const VIEW = {
   clusters: [{ verb: 'list', resource: 'orgclusters' }, { verb: 'get', resource: 'orgclusters' }],
   workloads: [{ verb: 'list', resource: 'workloads' }, { verb: 'get', resource: 'workloads' }],
   agenttasks: [{ verb: 'list', resource: 'agenttasks' }, { verb: 'get', resource: 'agenttasks' }],
+  jobs: [{ verb: 'list', resource: 'jobs' }, { verb: 'get', resource: 'jobs' }],
 } satisfies Record<string, Permission[]>;
 
 /**

@@ -4,7 +4,8 @@ import { keyOf, type Informer } from '../../runtime/index.js';
 import { clusterRow, conditionsOf, createdAt, eventRows, facetsOf, nodeRow, overviewOf, workloadRow, type Obj } from './model.js';
 import type { ClusterPodWatches } from './pods.js';
 import { agentTaskDetail, agentTaskRow } from './agenttasks.js';
-import type { AgentTaskDetail, AgentTaskRow, ClusterDetail, ClusterRow, ItemsReply, NodeDetail, NodeRow, Overview, WorkloadDetail, WorkloadRow } from './types.js';
+import { jobDetail, jobRow } from './jobs.js';
+import type { AgentTaskDetail, AgentTaskRow, JobDetail, JobRow, ClusterDetail, ClusterRow, ItemsReply, NodeDetail, NodeRow, Overview, WorkloadDetail, WorkloadRow } from './types.js';
 
 type Lease = KubernetesObject & { spec?: { renewTime?: string } };
 
@@ -14,6 +15,7 @@ export interface DashboardInformers {
   clusters: Informer;
   workloads: Informer;
   agenttasks: Informer;
+  jobs: Informer;
   leases: Informer<Lease>;
   events: Informer;
 }
@@ -134,6 +136,20 @@ export class DashboardModel {
     const ns = t.metadata!.namespace!;
     const owned = this.inf.workloads.list().filter((w) => w.metadata?.namespace === ns && w.metadata.ownerReferences?.some((r) => r.controller && r.kind === 'AgentTask' && r.uid === t.metadata?.uid));
     return agentTaskDetail(t, owned as Obj[], can);
+  }
+
+  jobs(f: Filters & { template?: string; reason?: string }): ItemsReply<JobRow> {
+    const all = this.inf.jobs.list().map((j) => jobRow(j as Obj)).sort(byName);
+    const items = all.filter((j) => (!f.org || j.org === f.org) && (!f.phase || j.phase === f.phase) && (!f.namespace || j.namespace === f.namespace) && (!f.template || j.template === f.template) && (!f.reason || j.reason === f.reason));
+    return { items, facets: { orgs: [...new Set(all.map((j) => j.org).filter(Boolean))].sort(), tags: [...new Set(all.map((j) => j.template))].sort() } };
+  }
+
+  /** One Job with its attempts (its Workloads `<job>-<n>`). */
+  job(id: string): JobDetail | undefined {
+    const j = this.inf.jobs.get(id) as Obj | undefined;
+    if (!j) return undefined;
+    const owned = this.inf.workloads.list().filter((w) => w.metadata?.namespace === j.metadata!.namespace && w.metadata?.ownerReferences?.some((r) => r.controller && r.kind === 'Job' && r.uid === j.metadata?.uid));
+    return jobDetail(j, owned as Obj[]);
   }
 
   workloads(f: Filters): ItemsReply<WorkloadRow> {

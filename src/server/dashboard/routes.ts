@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { NODE_LEASE_NAMESPACE } from '../../nodeagent/rbac.js';
-import { AGENTTASKS, LEASES, MESHNODES, ORGCLUSTERS, WORKLOADS } from '../../api/resources.js';
+import { AGENTTASKS, JOBS, LEASES, MESHNODES, ORGCLUSTERS, WORKLOADS } from '../../api/resources.js';
 import { HttpMethod } from '@kubernetes/client-node';
 import { Informer, isNotFound, resourcePath, type Manager, type ResourceType, type RestClient } from '../../runtime/index.js';
 import { errorSchema } from '../schemas.js';
@@ -45,7 +45,7 @@ const notFound = (reply: FastifyReply, what: string) => reply.code(404).send({ e
  * writes), `DELETE /api/v1/workloads/{namespace}/{name}`, and the UI at `/`.
  */
 export function registerDashboard(app: FastifyInstance, deps: DashboardDeps): { stop(): Promise<void> } {
-  for (const s of [errorSchema, S.rbacDenialSchema, S.dashNodeSchema, S.dashClusterSchema, S.dashWorkloadSchema, S.dashAgentTaskSchema]) if (!app.getSchema(s.$id)) app.addSchema(s);
+  for (const s of [errorSchema, S.rbacDenialSchema, S.dashNodeSchema, S.dashClusterSchema, S.dashWorkloadSchema, S.dashAgentTaskSchema, S.dashJobSchema]) if (!app.getSchema(s.$id)) app.addSchema(s);
   const { authz } = registerAccessGuard(app, { rest: deps.rest, log: deps.log, deviceAuthorization: deps.deviceAuthorization });
 
   const feed = new ChangeFeed(deps.debounceMs);
@@ -54,6 +54,7 @@ export function registerDashboard(app: FastifyInstance, deps: DashboardDeps): { 
     clusters: deps.mgr.informer(ORGCLUSTERS),
     workloads: deps.mgr.informer(WORKLOADS),
     agenttasks: deps.mgr.informer(AGENTTASKS),
+    jobs: deps.mgr.informer(JOBS),
     leases: deps.mgr.informer<{ spec?: { renewTime?: string } } & { metadata?: { name?: string } }>(LEASES, NODE_LEASE_NAMESPACE),
     // Not the manager's: the controllers wait for every manager cache, and an Events watch that
     // cannot start (RBAC not updated, a huge cluster) must not hold them up. Started on first use.
@@ -63,6 +64,7 @@ export function registerDashboard(app: FastifyInstance, deps: DashboardDeps): { 
   inf.clusters.on(() => feed.notify('clusters'));
   inf.workloads.on(() => feed.notify('workloads'));
   inf.agenttasks.on(() => feed.notify('agenttasks'));
+  inf.jobs.on(() => feed.notify('jobs'));
   inf.events.on(() => feed.notify('events'));
   const connections = deps.connections ?? new ClusterConnections({ hub: deps.rest, log: deps.log.child({ component: 'dashboard-pods' }) });
   const pods = new ClusterPodWatches(connections, () => feed.notify('pods'));
@@ -124,6 +126,13 @@ export function registerDashboard(app: FastifyInstance, deps: DashboardDeps): { 
     const user = callerOf(req)!.user;
     const [canAttach, canReadTranscript] = await Promise.all([authz.allowed(user, { verb: 'attach', resource: 'agenttasks', namespace: p.namespace, name: p.name }), authz.allowed(user, { verb: 'get', resource: 'agenttasks', subresource: 'transcript', namespace: p.namespace, name: p.name })]);
     return model.agentTask(`${p.namespace}/${p.name}`, { canAttach, canReadTranscript }) ?? notFound(reply, `AgentTask "${p.namespace}/${p.name}"`);
+  });
+  get('/api/v1/dashboard/jobs', { access: VIEW.jobs, summary: 'Jobs with template, phase and reason, attempts, summary, artifacts and trace id (filter by org, template, phase, reason)', id: 'dashboardJobs', query: { type: 'object', properties: { ...filters.properties, phase: { type: 'string' }, namespace: { type: 'string' }, template: { type: 'string' }, reason: { type: 'string' } } }, reply: S.listReply('DashboardJob') }, (req) =>
+    model.jobs(req.query as Q & { template?: string; reason?: string }),
+  );
+  get('/api/v1/dashboard/jobs/:namespace/:name', { access: [...VIEW.jobs, ...VIEW.workloads], summary: 'A Job with its attempts, result, commit status, artifacts (download paths) and archived log', id: 'dashboardJob', params: nsName, reply: S.jobDetailSchema }, (req, reply) => {
+    const p = req.params as { namespace: string; name: string };
+    return model.job(`${p.namespace}/${p.name}`) ?? notFound(reply, `Job "${p.namespace}/${p.name}"`);
   });
   get('/api/v1/dashboard/workloads', { access: VIEW.workloads, summary: 'Workloads with phase, placement and, for Pending ones, the rejected candidates', id: 'dashboardWorkloads', query: { type: 'object', properties: { ...filters.properties, phase: { type: 'string' }, namespace: { type: 'string' } } }, reply: S.listReply('DashboardWorkload') }, (req) =>
     model.workloads(req.query as Q),

@@ -129,6 +129,46 @@ export const agentTaskDetailSchema = {
   },
 } as const;
 
+const jobRowProps = {
+  namespace: str,
+  name: str,
+  org: str,
+  template: str,
+  phase: str,
+  reason: str,
+  attempts: int,
+  summary: str,
+  exitCode: int,
+  artifactCount: int,
+  traceId: str,
+  startedAt: str,
+  finishedAt: str,
+  createdAt: str,
+} as const;
+const jobRequired = ['namespace', 'name', 'org', 'template', 'phase', 'attempts', 'artifactCount'];
+export const dashJobSchema = rowSchema('DashboardJob', 'A Job: template, phase and reason, attempts, summary, artifacts, trace id.', jobRequired, jobRowProps);
+export const jobDetailSchema = {
+  type: 'object',
+  required: ['job', 'attempts'],
+  properties: {
+    job: {
+      type: 'object',
+      required: [...jobRequired, 'conditions', 'params', 'artifacts'],
+      properties: {
+        ...jobRowProps,
+        conditions,
+        params: { type: 'object', additionalProperties: str },
+        message: str,
+        result: { type: 'object', properties: { summary: str, stage: str, commit: str, metrics: { type: 'object', additionalProperties: { type: 'number' } }, tests: { type: 'object', properties: { total: int, passed: int, failed: int, skipped: int } } } },
+        commitStatus: { type: 'object', properties: { state: str, outcome: str, context: str, message: str, sha: str } },
+        artifacts: { type: 'array', items: { type: 'object', required: ['name'], properties: { name: str, url: str, digest: str, size: int } } },
+        log: str,
+      },
+    },
+    attempts: { type: 'array', items: { type: 'object', required: ['attempt', 'workload', 'phase'], properties: { attempt: int, workload: str, phase: str, node: str, createdAt: str } } },
+  },
+} as const;
+
 const workloadRequired = ['namespace', 'name', 'org', 'phase', 'priority', 'requests', 'rejected'];
 export const dashWorkloadSchema = rowSchema('DashboardWorkload', 'A Workload with its placement.', workloadRequired, workloadRowProps);
 

@@ -20,7 +20,7 @@ const TYPES: Record<string, string> = {
 const COMPRESSIBLE = new Set(['.html', '.js', '.css', '.svg', '.json', '.map', '.txt']);
 
 /** The pages of the single-page UI: each serves index.html and the UI routes in the browser. */
-export const UI_ROUTES = ['/', '/login', '/nodes', '/nodes/*', '/clusters', '/clusters/*', '/workloads', '/workloads/*', '/agenttasks', '/agenttasks/*', '/features/*'];
+export const UI_ROUTES = ['/', '/login', '/nodes', '/nodes/*', '/clusters', '/clusters/*', '/workloads', '/workloads/*', '/agenttasks', '/agenttasks/*', '/features/*', '/jobs', '/jobs/*', '/history'];
 
 const SECURITY_HEADERS = {
   'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",

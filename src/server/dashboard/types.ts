@@ -112,6 +112,42 @@ export interface AgentTaskRow {
   line?: number;
 }
 
+/** A Job as a table row. */
+export interface JobRow {
+  namespace: string;
+  name: string;
+  org: string;
+  template: string;
+  /** Pending, Running, Succeeded, Failed. */
+  phase: string;
+  /** Completed, TemplateFailed, InvalidParams, DeadlineExceeded, BackoffLimitExceeded, InfraFailed. */
+  reason?: string;
+  attempts: number;
+  /** The result's one-line summary, or the status message. */
+  summary?: string;
+  exitCode?: number;
+  artifactCount: number;
+  traceId?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  createdAt?: string;
+}
+
+/** The detail page of a Job. */
+export interface JobDetail {
+  job: JobRow & {
+    conditions: ConditionView[];
+    params: Record<string, string>;
+    message?: string;
+    result?: { summary?: string; stage?: string; commit?: string; metrics?: Record<string, number>; tests?: { total?: number; passed?: number; failed?: number; skipped?: number } };
+    commitStatus?: { state?: string; outcome?: string; context?: string; message?: string; sha?: string };
+    artifacts: Array<{ name: string; url?: string; digest?: string; size?: number }>;
+    /** The download path of the archived log (weft-logs/job.log), when published. */
+    log?: string;
+  };
+  attempts: Array<{ attempt: number; workload: string; phase: string; node?: string; createdAt?: string }>;
+}
+
 /** One attempt of an AgentTask: its Workload `<task>-<n>` as the cache has it. */
 export interface AgentTaskAttempt {
   attempt: number;
@@ -216,5 +252,5 @@ export interface ItemsReply<T> {
 /** A message on the live stream: what changed, by kind. */
 export interface ChangeMessage {
   rev: number;
-  kinds: Array<'nodes' | 'clusters' | 'workloads' | 'pods' | 'events' | 'agenttasks'>;
+  kinds: Array<'nodes' | 'clusters' | 'workloads' | 'pods' | 'events' | 'agenttasks' | 'jobs'>;
 }

@@ -6,6 +6,7 @@ interface Props {
   orgs?: string[];
   tags?: string[];
   phases?: string[];
+  templates?: string[];
   /** What the name box filters, e.g. "nodes" (no name box without it). */
   noun?: string;
 }
@@ -22,7 +23,7 @@ export function FilterBar(p: Props) {
     const t = setTimeout(() => set({ q: text || undefined }, true), 150);
     return () => clearTimeout(t);
   }, [text]);
-  const menu = (label: string, key: 'org' | 'tag' | 'phase', options: string[] | undefined) =>
+  const menu = (label: string, key: 'org' | 'tag' | 'phase' | 'template', options: string[] | undefined) =>
     options && (
       <label class="filter">
         <span>{label}</span>
@@ -35,7 +36,7 @@ export function FilterBar(p: Props) {
         </select>
       </label>
     );
-  const active = Boolean(f.org || f.tag || f.phase || f.q);
+  const active = Boolean(f.org || f.tag || f.phase || f.template || f.q);
   return (
     <div class="filters" role="search">
       {p.noun && (
@@ -46,6 +47,7 @@ export function FilterBar(p: Props) {
       )}
       {menu('Org', 'org', p.orgs)}
       {menu('Tag', 'tag', p.tags)}
+      {menu('Template', 'template', p.templates)}
       {menu('Phase', 'phase', p.phases)}
       {active && (
         <button type="button" class="link" onClick={() => navigate(href(p.route.view, { filters: f.sort ? { sort: f.sort } : {} }))}>
