@@ -17,8 +17,10 @@ import type { ControllerContext } from '../context.js';
 import { setCommitStatus } from './forge.js';
 import { JOB_FINALIZER, planJob, type JobAction, type JobPlan } from './plan.js';
 import { podOfJob, workloadName } from './workload.js';
+import { JOB_CONTAINER } from '../../src/jobs/pod.js';
 import { collectArtifacts, needsCollection, prepareUpload, uploadErrorOf } from './artifacts.js';
 import { storeResolver } from '../../src/artifacts/resolve.js';
+import { JobRuns } from './runs.js';
 
 type Obj<T> = T & KubernetesObject;
 
@@ -34,6 +36,7 @@ export function setupJobController(ctx: ControllerContext): () => Promise<void> 
     owns: [WORKLOADS],
     concurrency: 16,
     reconcile: ({ key, log }) => r.reconcile(key, log),
+    traceContext: (key) => r.runs.context(key),
   });
   return () => r.stop();
 }
@@ -50,6 +53,8 @@ class JobReconciler {
   private readonly byOwner = new Map<string, Set<string>>();
 
   private readonly storeFor: ReturnType<typeof storeResolver>;
+  /** The run spans of the Jobs in flight (tracing). */
+  readonly runs = new JobRuns();
 
   constructor(private readonly ctx: ControllerContext) {
     this.rest = new RestClient(ctx.kc);
@@ -79,21 +84,46 @@ class JobReconciler {
   }
 
   async stop(): Promise<void> {
+    this.runs.endAll();
     await this.events.stop();
     if (this.ownConnections) await this.connections.stop();
   }
 
   async reconcile(key: string, log: Logger): Promise<{ requeueAfterMs: number } | undefined> {
     const job = this.jobs.get(key);
-    if (!job) return undefined;
+    if (!job) {
+      this.runs.end(key, 'Deleted');
+      return undefined;
+    }
     const workloads = [...(this.byOwner.get(key) ?? [])].map((k) => this.workloads.get(k)).filter((w): w is Obj<Workload> => w !== undefined);
     const current = job.status?.attempts ? workloads.find((w) => w.metadata?.name === workloadName(job, job.status!.attempts!)) : undefined;
     const finished = current?.status?.phase === 'Succeeded' || current?.status?.phase === 'Failed';
     const pod = finished && job.status?.phase !== 'Succeeded' && job.status?.phase !== 'Failed' ? await this.podOf(job, current, log) : undefined;
-    const plan = planJob({ job, now: new Date(), workloads, pod });
+    const plan = this.traced(key, job, planJob({ job, now: new Date(), workloads, pod }));
     const result = await this.apply(job, plan, log);
+    this.endRunIfEnded(key, job, plan);
     await this.publishIfEnded(key, current, log);
     return result;
+  }
+
+  /**
+   * With tracing on, the first attempt starts the run's trace: its id goes into status.traceId and
+   * its traceparent into the pod's env (TRACEPARENT) of every attempt's Workload.
+   */
+  private traced(key: string, job: Obj<Job>, plan: JobPlan): JobPlan {
+    if (!plan.actions.some((a) => a.type === 'createWorkload')) return plan;
+    const run = this.runs.begin(key, job);
+    if (!run?.traceId) return plan;
+    const env = run.podEnv();
+    const actions = plan.actions.map((a): JobAction => (a.type === 'createWorkload' ? { ...a, workload: withEnv(a.workload, env) } : a));
+    return { ...plan, actions, status: { ...(plan.status ?? job.status), traceId: run.traceId } };
+  }
+
+  /** The run span ends when the plan ends the Job (with `Succeeded` or the reason it failed). */
+  private endRunIfEnded(key: string, job: Job, plan: JobPlan): void {
+    const st = plan.status;
+    if (!st || (st.phase !== 'Succeeded' && st.phase !== 'Failed') || job.status?.phase === st.phase) return;
+    this.runs.end(key, st.phase === 'Succeeded' ? 'Succeeded' : (st.reason ?? 'Failed'), st.message);
   }
 
   /** The ended Job's artifacts into status (condition ArtifactsPublished) and the run history, once. */
@@ -184,4 +214,13 @@ class JobReconciler {
       }
     }
   }
+}
+
+/** The Workload with `env` added to the job container of its pod. */
+function withEnv(wl: Workload, env: Array<{ name: string; value: string }>): Workload {
+  const spec = wl.spec.template.spec;
+  if (!spec || env.length === 0) return wl;
+  const names = new Set(env.map((e) => e.name));
+  const containers = spec.containers.map((c) => (c.name === JOB_CONTAINER ? { ...c, env: [...(c.env ?? []).filter((e) => !names.has(e.name)), ...env] } : c));
+  return { ...wl, spec: { ...wl.spec, template: { ...wl.spec.template, spec: { ...spec, containers } } } };
 }

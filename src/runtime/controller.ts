@@ -1,3 +1,4 @@
+import type { Context } from '@opentelemetry/api';
 import { randomBytes } from 'node:crypto';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
@@ -48,6 +49,11 @@ export interface ControllerSpec {
   reconcile(req: ReconcileRequest): Promise<ReconcileResult | void>;
   /** Parallel workers (different keys only; default 2). */
   concurrency?: number;
+  /**
+   * The trace a reconcile of this key belongs to (an OpenTelemetry context, e.g. the run span of a
+   * Job): its `reconcile <kind>` span becomes a child there instead of a new trace.
+   */
+  traceContext?: (key: string) => Context | undefined;
 }
 
 /** Runs one controller's workers over its queue. Created by the Manager. */
@@ -107,7 +113,7 @@ export class ControllerRunner {
     const timer = this.metrics.reconcileDuration.labels(this.spec.name).startTimer();
     try {
       const about = { kind: this.spec.for.kind.toLowerCase(), controller: this.spec.name, namespace, name, reconcileId };
-      const result = await traceReconcile(about, () => this.spec.reconcile({ key, namespace, name, log, reconcileId }));
+      const result = await traceReconcile(about, () => this.spec.reconcile({ key, namespace, name, log, reconcileId }), this.spec.traceContext?.(key));
       this.queue.forget(key);
       if (result?.skipped) {
         this.metrics.reconcileTotal.labels(this.spec.name, 'skipped').inc();

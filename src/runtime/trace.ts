@@ -1,13 +1,14 @@
-import { context, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 
 /**
  * Runs one reconcile in an active span `reconcile <kind>` (attributes `weft.kind`, `weft.name`,
- * `k8s.namespace.name`, `weft.controller`, `weft.reconcile_id`); an exception marks the span as an
+ * `k8s.namespace.name`, `weft.controller`, `weft.reconcile_id`), a child of `parent` when given (a
+ * run's trace); an exception marks the span as an
  * error. Only `@opentelemetry/api`: the span is a no-op until the operator starts the SDK
  * (`--otlp-endpoint`, src/telemetry/tracing.ts), so the runtime stays independent of exporters.
  * @example await traceReconcile({ kind: 'job', controller: 'job', namespace, name, reconcileId }, () => spec.reconcile(req));
  */
-export function traceReconcile<T>(about: { kind: string; controller: string; namespace?: string; name: string; reconcileId: string }, fn: (span: Span) => Promise<T>): Promise<T> {
+export function traceReconcile<T>(about: { kind: string; controller: string; namespace?: string; name: string; reconcileId: string }, fn: (span: Span) => Promise<T>, parent?: Context): Promise<T> {
   const attributes = {
     'weft.kind': about.kind,
     'weft.name': about.name,
@@ -15,7 +16,7 @@ export function traceReconcile<T>(about: { kind: string; controller: string; nam
     'weft.reconcile_id': about.reconcileId,
     ...(about.namespace ? { 'k8s.namespace.name': about.namespace } : {}),
   };
-  return trace.getTracer('weft').startActiveSpan(`reconcile ${about.kind}`, { kind: SpanKind.INTERNAL, attributes }, context.active(), async (span) => {
+  return trace.getTracer('weft').startActiveSpan(`reconcile ${about.kind}`, { kind: SpanKind.INTERNAL, attributes }, parent ?? context.active(), async (span) => {
     try {
       return await fn(span);
     } catch (err) {

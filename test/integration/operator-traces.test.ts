@@ -4,14 +4,14 @@
  * the operator starts no tracing at all.
  */
 import { trace } from '@opentelemetry/api';
-import type { KubeConfig } from '@kubernetes/client-node';
-import { MESHNODES } from '../../src/api/resources.js';
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import { JOBS, MESHNODES, WORKLOADS } from '../../src/api/resources.js';
 import { parseOperatorConfig } from '../../src/config/operator.js';
 import { CONTROLLERS } from '../../src/operator/controllers.js';
 import { runOperator, type RunningOperator } from '../../src/operator/run.js';
 import { RestClient } from '../../src/runtime/index.js';
 import { LocalCollector } from '../../src/telemetry/local-collector.js';
-import { controlPlane, createNamespace, deleteNamespace, testLogger, uniqueName } from '../harness/index.js';
+import { controlPlane, createNamespace, deleteNamespace, eventually, testLogger, uniqueName } from '../harness/index.js';
 
 describe('operator tracing (real apiserver, real collector)', () => {
   let admin: KubeConfig;
@@ -58,6 +58,35 @@ describe('operator tracing (real apiserver, real collector)', () => {
     op = undefined;
     // and stopping the operator unregisters the SDK: spans are no-ops again
     expect(trace.getTracer('weft').startSpan('after stop').isRecording()).toBe(false);
+  });
+
+  it('a Job run is one trace: status.traceId, TRACEPARENT in its pod, its reconciles as children, a "run job" span ending with the outcome', async () => {
+    // Given the operator with tracing and the Workload and Job controllers (no node: the pod never starts)
+    const cfg = parseOperatorConfig({ kubeconfig, httpAddr: '127.0.0.1:0', namespace: ns, leaderElect: false, logLevel: 'warn', otlpEndpoint: otel.endpoint }, {});
+    op = await runOperator(cfg, testLogger(`operator (job traces ${ns})`), { controllers: CONTROLLERS.filter((c) => c.name === 'workload' || c.name === 'job') });
+    await op.mgr.waitForSync();
+    // When a Job starts, and its deadline passes
+    await rest.create(JOBS, { apiVersion: 'weft.dev/v1alpha1', kind: 'Job', metadata: { name: 'traced-job', namespace: ns }, spec: { org: ns, template: 'ci-runner', params: { repo: 'http://gitea.invalid:3000/acme/toy.git' }, activeDeadlineSeconds: 2 } });
+    const job = await eventually(async () => {
+      const j = await rest.get<KubernetesObject & { status?: { traceId?: string; phase?: string; reason?: string } }>(JOBS, 'traced-job', ns);
+      expect(j.status?.traceId).toMatch(/^[0-9a-f]{32}$/);
+      return j;
+    }, { description: 'status.traceId' });
+    const traceId = job.status!.traceId!;
+    const wl = await rest.get<KubernetesObject & { spec: { template: { spec: { containers: Array<{ name: string; env?: Array<{ name: string; value?: string }> }> } } } }>(WORKLOADS, 'traced-job-1', ns);
+    const env = wl.spec.template.spec.containers.find((c) => c.name === 'job')!.env ?? [];
+    expect(env.find((e) => e.name === 'TRACEPARENT')?.value).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    await eventually(async () => expect((await rest.get<typeof job>(JOBS, 'traced-job', ns)).status).toMatchObject({ phase: 'Failed', reason: 'DeadlineExceeded' }), { description: 'DeadlineExceeded' });
+    // Then the collector holds the run span with the outcome, and the Job's reconciles under it
+    const spans = await otel.waitForSpans((all) => all.some((s) => s.name === 'run job' && s.traceId === traceId), { timeoutMs: 30_000 });
+    const run = spans.find((s) => s.name === 'run job' && s.traceId === traceId)!;
+    expect(run.attributes).toMatchObject({ 'weft.kind': 'job', 'weft.name': 'traced-job', 'weft.template': 'ci-runner', 'weft.outcome': 'DeadlineExceeded' });
+    expect(run.statusCode).toBe(2);
+    const reconciles = spans.filter((s) => s.name === 'reconcile job' && s.traceId === traceId);
+    expect(reconciles.length).toBeGreaterThan(0);
+    expect(reconciles.every((s) => s.parentSpanId === run.spanId)).toBe(true);
+    await op.stop();
+    op = undefined;
   });
 
   it('starts no tracing without --otlp-endpoint or OTEL_EXPORTER_OTLP_ENDPOINT, and names a malformed endpoint', () => {
