@@ -1,5 +1,5 @@
 import type { AgentTask } from '../../src/api/agenttask/types.js';
-import { agentWorkload } from './pod.js';
+import { agentPodSpec, agentWorkload } from './pod.js';
 
 const task = (labels?: Record<string, string>): AgentTask =>
   ({
@@ -16,5 +16,15 @@ describe('agentWorkload', () => {
     expect(wl.metadata).toMatchObject({ name: 'fix-2', namespace: 'acme', labels: { 'weft.dev/canary': 'true', 'weft.dev/agenttask': 'fix', 'weft.dev/attempt': '2' } });
     expect(wl.metadata?.labels?.team).toBeUndefined();
     expect(agentWorkload(task(), 1, cfg).metadata?.labels?.['weft.dev/canary']).toBeUndefined();
+  });
+
+  it('weft.dev/crash-at reaches the runner (WEFT_CRASH_AT) only with test hooks on, and only for its attempt', () => {
+    const t = task();
+    t.metadata.annotations = { 'weft.dev/crash-at': '1:after:clone, 2:after:commit,2:after:push' };
+    const env = (attempt: number, hooks: boolean) => agentPodSpec(t, attempt, { ...cfg, testHooks: hooks }).containers[0]!.env?.find((e) => e.name === 'WEFT_CRASH_AT')?.value;
+    expect(env(1, false)).toBeUndefined();
+    expect(env(1, true)).toBe('after:clone');
+    expect(env(2, true)).toBe('after:commit,after:push');
+    expect(env(3, true)).toBeUndefined();
   });
 });

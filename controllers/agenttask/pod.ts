@@ -32,6 +32,18 @@ export interface AgentPodConfig {
   imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
   /** The code-server sidecar of tasks with spec.agent.codeServer (absent: those tasks get none). */
   codeServer?: CodeServerPodConfig;
+  /** Honour `weft.dev/crash-at` (crash-safety tests; AgentsConfig.testHooks). */
+  testHooks?: boolean;
+}
+
+/** The annotation that kills an attempt's runner at a point (`<attempt>:<point>`, several comma-separated), with test hooks on. */
+export const CRASH_AT_ANNOTATION = 'weft.dev/crash-at';
+
+/** The runner's crash points for this attempt (WEFT_CRASH_AT), from the annotation; none without test hooks. */
+function crashPoints(task: AgentTask, attempt: number, cfg: AgentPodConfig): string | undefined {
+  const v = cfg.testHooks ? task.metadata.annotations?.[CRASH_AT_ANNOTATION] : undefined;
+  const points = (v ?? '').split(',').map((p) => p.trim().split(':')).filter(([a]) => Number(a) === attempt).map((p) => p.slice(1).join(':'));
+  return points.length ? points.join(',') : undefined;
 }
 
 /** The Workload of attempt `attempt` (1-based): `<task>-<attempt>`, cut with a hash when too long. */
@@ -75,6 +87,7 @@ function agentEnv(task: AgentTask, attempt: number, cfg: AgentPodConfig, diagnos
     { name: 'HOME', value: AGENT_PATHS.home },
     { name: 'TMPDIR', value: AGENT_PATHS.tmp },
     { name: 'GIT_TERMINAL_PROMPT', value: '0' },
+    ...((p) => (p ? [{ name: 'WEFT_CRASH_AT', value: p }] : []))(crashPoints(task, attempt, cfg)),
   ];
 }
 

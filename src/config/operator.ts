@@ -82,6 +82,12 @@ export interface AgentsConfig {
   gatewayUrl: string;
   /** Where LLM transcripts are written (`--agent-transcript-dir`; none when unset). */
   transcriptDir?: string;
+  /**
+   * Crash-safety tests only (`WEFT_AGENT_TEST_HOOKS=1` in the operator's environment): the annotation
+   * `weft.dev/crash-at: "<attempt>:<point>"` on an AgentTask kills that attempt's runner at the
+   * point (after:clone, after:commit, after:push), as if its pod died there.
+   */
+  testHooks?: boolean;
 }
 
 /** The agent image hack/images/build.sh builds (imported into the local real node). */
@@ -168,7 +174,7 @@ export function parseOperatorConfig(flags: CommonFlags, env: NodeJS.ProcessEnv =
     webhooks: parseWebhooks(flags, shard),
     shard,
     controllers: parseControllers(flags.controllers),
-    agents: parseAgents(flags, operatorNamespaceOr(flags, env)),
+    agents: { ...parseAgents(flags, operatorNamespaceOr(flags, env)), ...(env.WEFT_AGENT_TEST_HOOKS === '1' ? { testHooks: true } : {}) },
     ...parseTracing(flags, env),
     ...parseArtifactStore(flags.artifactStore),
   };

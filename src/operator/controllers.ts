@@ -44,7 +44,7 @@ export const CONTROLLERS: Array<{ name: ControllerName; setup: ControllerSetup; 
       if (!ctx.scheduling || !ctx.connections) throw new Error('the agenttask controller needs the scheduling state and cluster connections (runOperator creates them)');
       const stopTasks = setupAgentTaskController(
         { ...ctx, scheduling: ctx.scheduling, connections: ctx.connections },
-        { pod: { image: ctx.cfg.agents.image, gatewayUrl: ctx.cfg.agents.gatewayUrl, imagePullPolicy: 'IfNotPresent', codeServer: codeServerPod(ctx) }, signals: ctx.agentSignals },
+        { pod: { image: ctx.cfg.agents.image, gatewayUrl: ctx.cfg.agents.gatewayUrl, imagePullPolicy: 'IfNotPresent', codeServer: codeServerPod(ctx), ...(ctx.cfg.agents.testHooks ? { testHooks: true } : {}) }, signals: ctx.agentSignals },
       );
       // ConfigMaps annotated weft.dev/speckit-sync: Spec-Kit features kept in sync (docs/speckit.md).
       const stopSync = setupSpecKitSyncController(ctx);

@@ -104,7 +104,8 @@ beforeAll(async () => {
   transcripts = await mkdtemp(join(tmpdir(), 'weft-transcripts-'));
   const cfg = parseOperatorConfig(
     { kubeconfig: cp.kubeconfigPath, httpAddr: `${gw}:${port}`, namespace: 'weft-system', leaderElect: false, featureGates: 'AgentTasks=true', agentGatewayUrl: `http://${gw}:${port}`, agentTranscriptDir: transcripts },
-    {},
+    // weft.dev/crash-at is honoured (the pod-kill test below); other tasks do not carry it.
+    { WEFT_AGENT_TEST_HOOKS: '1' },
   );
   opCfg = { ...cfg, agents: { ...cfg.agents, image: 'localhost/weft-agent:dev' } };
   op = await runOperator(opCfg, testLogger('operator'));
@@ -267,6 +268,23 @@ describe('AgentTask on a real node', () => {
     } finally {
       setFaultHook(undefined);
     }
+  }, TEST_MS);
+
+  it('crash safety, pod side: the agent pod dies after clone, after commit, after push (one attempt each); the next attempt continues: one pull request, the pushed commit kept', async () => {
+    const t = newTask('podkill', { agent: { driver: 'scripted', steps: [{ run: 'date +%s%N >> podkill.txt' }] }, retryPolicy: { maxAttempts: 4, backoffSeconds: 0 } });
+    t.metadata!.annotations = { 'weft.dev/crash-at': '1:after:clone,2:after:commit,3:after:push' };
+    await rest.create(AGENTTASKS, t);
+    const done = await until('podkill', (x) => expect(x.status?.phase).toBe('Reviewing'));
+    expect(done.status).toMatchObject({ attempt: 4, outcome: 'PullRequestOpened' });
+    const pulls = await gitea!.api<Array<{ head: { ref: string } }>>('GET', `/repos/${repo}/pulls?state=all&limit=50`, gitea!.admin.token);
+    expect(pulls.filter((p) => p.head.ref === 'weft/podkill')).toHaveLength(1);
+    // Attempt 3 pushed, then died: its commit is on the branch, under attempt 4's.
+    const commits = await gitea!.api<Array<{ commit: { message: string } }>>('GET', `/repos/${repo}/commits?sha=weft/podkill&limit=10`, gitea!.admin.token);
+    const attempts = commits.map((c) => /attempt (\d+)/.exec(c.commit.message)?.[1]).filter(Boolean);
+    expect(attempts.slice(0, 2)).toEqual(['4', '3']);
+    const wls = await rest.list<KubernetesObject & { status?: { phase?: string } }>(WORKLOADS, { namespace: NS });
+    const phases = Object.fromEntries(wls.items.filter((w) => w.metadata!.name!.startsWith('podkill-')).map((w) => [w.metadata!.name, w.status?.phase]));
+    expect(phases).toEqual({ 'podkill-1': 'Failed', 'podkill-2': 'Failed', 'podkill-3': 'Failed', 'podkill-4': 'Succeeded' });
   }, TEST_MS);
 
   it('least privilege: owned ServiceAccount/Role/RoleBinding; the Role allows only its own task; the pod is restricted with a projected token', async () => {

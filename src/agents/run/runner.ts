@@ -24,6 +24,8 @@ export interface RunnerEnv {
   /** Where the result goes (the kubelet's termination message file). */
   resultFile: string;
   log: StepLog;
+  /** Crash-safety tests: points to be killed at (WEFT_CRASH_AT: after:clone, after:commit, after:push). */
+  crashAt?: string[];
 }
 
 /** Reads the runner's inputs from the environment; throws naming the variable that is missing. */
@@ -47,6 +49,7 @@ export function runnerEnvFrom(env: NodeJS.ProcessEnv, log: StepLog): RunnerEnv {
     workspace: need('WEFT_WORKSPACE'),
     resultFile: env.WEFT_RESULT_FILE ?? '/dev/termination-log',
     log,
+    ...(env.WEFT_CRASH_AT ? { crashAt: env.WEFT_CRASH_AT.split(',') } : {}),
   };
 }
 
@@ -75,6 +78,14 @@ export async function runTask(env: RunnerEnv): Promise<number> {
   return result.result === 'checks-failed' ? RUNNER_EXIT.checks : result.result === 'infra-failed' ? RUNNER_EXIT.infra : RUNNER_EXIT.ok;
 }
 
+/** Crash-safety tests: the runner is killed here (SIGKILL: no result written, exit 137), as a pod dies. */
+async function crashPoint(env: RunnerEnv, point: string): Promise<void> {
+  if (!env.crashAt?.includes(point)) return;
+  env.log(`killed at ${point} (weft.dev/crash-at)`);
+  process.kill(process.pid, 'SIGKILL');
+  await new Promise(() => undefined);
+}
+
 async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
@@ -98,6 +109,7 @@ async function attempt(env: RunnerEnv): Promise<RunnerResult> {
     const heads = (await git(['ls-remote', '--heads', 'origin', spec.branch])).stdout.trim();
     return heads.length > 0;
   });
+  await crashPoint(env, 'after:clone');
   const base = (await git(['rev-parse', 'HEAD'])).stdout.trim();
   await step('branch', async () => {
     if (branchExists) {
@@ -136,6 +148,7 @@ async function attempt(env: RunnerEnv): Promise<RunnerResult> {
       const title = spec.source.inline?.title ?? `${spec.source.specKit?.taskId ?? 'task'}: ${spec.task.name}`;
       await git(['-c', 'user.name=Weft Agent', '-c', 'user.email=agent@weft.invalid', 'commit', '-q', '-m', title, '-m', `AgentTask ${spec.task.namespace}/${spec.task.name}, attempt ${spec.attempt}`]);
     }
+    await crashPoint(env, 'after:commit');
     const head = (await git(['rev-parse', 'HEAD'])).stdout.trim();
     const remoteHead = branchExists ? (await git(['rev-parse', `origin/${spec.branch}`])).stdout.trim() : undefined;
     if (head === base && !branchExists) return { result: 'no-changes', lastRun } as RunnerResult;
@@ -145,6 +158,7 @@ async function attempt(env: RunnerEnv): Promise<RunnerResult> {
     }
     log(`push ${spec.branch} at ${head.slice(0, 12)}`);
     await git(['push', 'origin', `HEAD:refs/heads/${spec.branch}`], 600_000);
+    await crashPoint(env, 'after:push');
     return { result: 'pushed', branch: spec.branch, headSha: head, baseSha: base, lastRun } as RunnerResult;
   });
 }
