@@ -174,7 +174,7 @@ export function parseOperatorConfig(flags: CommonFlags, env: NodeJS.ProcessEnv =
     webhooks: parseWebhooks(flags, shard),
     shard,
     controllers: parseControllers(flags.controllers),
-    agents: { ...parseAgents(flags, operatorNamespaceOr(flags, env)), ...(env.WEFT_AGENT_TEST_HOOKS === '1' ? { testHooks: true } : {}) },
+    agents: parseAgents(flags, operatorNamespaceOr(flags, env), env),
     ...parseTracing(flags, env),
     ...parseArtifactStore(flags.artifactStore),
   };
@@ -196,7 +196,7 @@ function operatorNamespaceOr(flags: CommonFlags, env: NodeJS.ProcessEnv): string
   return flags.namespace ?? env.POD_NAMESPACE ?? 'weft-system';
 }
 
-function parseAgents(flags: CommonFlags, namespace: string): AgentsConfig {
+function parseAgents(flags: CommonFlags, namespace: string, env: NodeJS.ProcessEnv): AgentsConfig {
   const gatewayUrl = flags.agentGatewayUrl ?? `http://weft-operator.${namespace}.svc:8080`;
   let u: URL;
   try {
@@ -207,7 +207,7 @@ function parseAgents(flags: CommonFlags, namespace: string): AgentsConfig {
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new FlagError('--agent-gateway-url', `"${gatewayUrl}" must be http:// or https://`);
   const image = flags.agentImage ?? DEFAULT_AGENT_IMAGE;
   if (!image.trim()) throw new FlagError('--agent-image', 'is empty; e.g. localhost/weft-agent:dev');
-  return { image, gatewayUrl, ...(flags.agentTranscriptDir ? { transcriptDir: flags.agentTranscriptDir } : {}) };
+  return { image, gatewayUrl, ...(flags.agentTranscriptDir ? { transcriptDir: flags.agentTranscriptDir } : {}), ...(env.WEFT_AGENT_TEST_HOOKS === '1' ? { testHooks: true } : {}) };
 }
 
 /** `--shard`: a label selector such as `weft.dev/canary=true` or `weft.dev/canary!=true`. */
