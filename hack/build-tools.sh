@@ -7,7 +7,7 @@
 #
 # Usage: hack/build-tools.sh [tool ...]      (default: kube-apiserver kubectl etcd kwok headscale tailscale tailscaled
 #                                             kubelet kube-controller-manager kube-scheduler gitea, the Radicle
-#                                             tools rad radicle-node git-remote-rad (cargo), versitygw otelcol helm,
+#                                             tools rad radicle-node git-remote-rad (cargo), versitygw otelcol helm osv-scanner,
 #                                             then `images`)
 #        hack/build-tools.sh images           (only the real node's images: hack/images/build.sh pause runner)
 #        hack/build-tools.sh --print-dir TOOL (prints the directory a tool is built into)
@@ -37,11 +37,13 @@ product_of() {
     # artifacts and traces (issue 20): the S3 store and the OpenTelemetry collector (built by ocb, below)
     versitygw) echo "versitygw $VERSITYGW_VERSION github.com/versity/versitygw/cmd/versitygw" ;;
     otelcol) echo "otelcol $OTELCOL_VERSION go.opentelemetry.io/collector/cmd/builder" ;;
+    # vulnerable dependencies in the security-scan Job image (issue 19), offline against a vendored DB
+    osv-scanner) echo "osv-scanner $OSV_SCANNER_VERSION github.com/google/osv-scanner/v2/cmd/osv-scanner" ;;
     gitea) echo "gitea $GITEA_VERSION gitea.dev" ;;
     # the Helm chart's test renders charts/weft with `helm template` (issue 21)
     helm) echo "helm $HELM_VERSION helm.sh/helm/v4/cmd/helm" ;;
     rad|radicle-node|git-remote-rad) echo "radicle $RADICLE_CLI_VERSION cargo" ;;
-    *) die "unknown tool '$1' (known: kube-apiserver kubectl kube-controller-manager kube-scheduler kubelet kube-proxy etcd etcdctl kwok headscale tailscale tailscaled gitea rad radicle-node git-remote-rad versitygw otelcol helm)" ;;
+    *) die "unknown tool '$1' (known: kube-apiserver kubectl kube-controller-manager kube-scheduler kubelet kube-proxy etcd etcdctl kwok headscale tailscale tailscaled gitea rad radicle-node git-remote-rad versitygw otelcol helm osv-scanner)" ;;
   esac
 }
 
@@ -162,6 +164,7 @@ if [ $# -eq 0 ]; then
   TOOLS_WANTED=(kube-apiserver kubectl etcd kwok headscale tailscale tailscaled kubelet kube-controller-manager kube-scheduler gitea rad radicle-node git-remote-rad)
   TOOLS_WANTED+=(versitygw otelcol)   # artifacts and traces (issue 20)
   TOOLS_WANTED+=(helm)                # the chart test (issue 21)
+  TOOLS_WANTED+=(osv-scanner)         # the security-scan image (issue 19)
   WANT_IMAGES=1
 fi
 

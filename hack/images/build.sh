@@ -11,7 +11,8 @@
 #                                             + Node 24 + Weft in /app (`weft task-run`), user 1000
 #   docops    localhost/weft-docops:dev       Job template docops: Debian minbase + git, bash, pandoc
 #   mlbatch   localhost/weft-mlbatch:dev      Job template ml-batch: Debian minbase + git, python3, scikit-learn
-#   scan      localhost/weft-scan:dev         Job template security-scan: Debian minbase + git, git-secrets, bandit
+#   scan      localhost/weft-scan:dev         Job template security-scan: Debian minbase + git, git-secrets, bandit,
+#                                             osv-scanner (hack/build-tools.sh) and the OSV DB of hack/images/osv-db
 #   notebook  localhost/weft-notebook:dev     Job template notebook: mlbatch + nbconvert, ipykernel
 #             (every Job image has curl: the artifact upload step, docs/artifacts.md)
 #
@@ -206,7 +207,47 @@ template_image() {
 }
 build_docops() { template_image docops "$DOCOPS_PACKAGES" "Weft docops Job template: git, bash, pandoc" "$1"; }
 build_mlbatch() { template_image mlbatch "$MLBATCH_PACKAGES" "Weft ml-batch Job template: git, python3, scikit-learn" "$1"; }
-build_scan() { template_image scan "$SCAN_PACKAGES" "Weft security-scan Job template: git, git-secrets, bandit" "$1"; }
+# The scan image: the template rootfs plus osv-scanner (built from its Go module by build-tools) and
+# the vendored OSV database (hack/images/osv-db: one all.zip per ecosystem, the offline layout).
+osv_scanner_bin() {
+  local bin; bin="$(bash "$ROOT/hack/build-tools.sh" --print-dir osv-scanner)/osv-scanner"
+  [ -x "$bin" ] || die "osv-scanner is not built at $bin: run 'bash hack/build-tools.sh osv-scanner' (or npm run tools)"
+  echo "$bin"
+}
+osv_layer() {
+  local out=$1 bin d eco
+  bin=$(osv_scanner_bin)
+  d=$(mktemp -d "$WORK/osv.XXXX")
+  mkdir -p "$d/usr/local/bin" "$d/opt/osv-db/osv-scalibr"
+  cp "$bin" "$d/usr/local/bin/osv-scanner"
+  for eco in "$ROOT"/hack/images/osv-db/*/; do
+    eco=$(basename "$eco")
+    mkdir -p "$d/opt/osv-db/osv-scalibr/$eco"
+    python3 - "$ROOT/hack/images/osv-db/$eco" "$d/opt/osv-db/osv-scalibr/$eco/all.zip" <<'PY'
+import os, sys, zipfile
+src, out = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(out, 'w', zipfile.ZIP_DEFLATED) as z:
+    for name in sorted(os.listdir(src)):
+        if name.endswith('.json'):
+            info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, open(os.path.join(src, name), 'rb').read())
+PY
+  done
+  chmod -R a+rX "$d/opt/osv-db"
+  deterministic_tar "$d" "$out"
+}
+build_scan() {
+  local out=$1 base osv
+  echo "$SCAN_PACKAGES $RUNNER_USER" >"$WORK/pkgs"
+  base=$(layer scan-rootfs "$WORK/pkgs" "$WORK/script" -- scan_rootfs)
+  osv=$(layer osv "$(osv_scanner_bin)" "$ROOT/hack/images/osv-db" -- osv_layer)
+  oci_archive scan dev "$out" "$base" "$osv" -- \
+    --config.cmd bash --config.user 1000:1000 --config.workingdir /home/runner \
+    --config.env HOME=/home/runner \
+    --config.label "org.opencontainers.image.title=weft-scan" \
+    --config.label "org.opencontainers.image.description=Weft security-scan Job template: git, git-secrets, bandit, osv-scanner with a vendored OSV database"
+}
 build_notebook() { template_image notebook "$NOTEBOOK_PACKAGES" "Weft notebook Job template: git, scikit-learn, nbconvert, ipykernel" "$1"; }
 
 # The operator image: the Dockerfile's runtime stage, step for step (user 65532, /app, root-owned
@@ -303,7 +344,7 @@ key_for() {
     runner) echo "$RUNNER_PACKAGES $RUNNER_USER" >"$WORK/pkgs"; hash_inputs "$self" "$WORK/pkgs" "$(node_bin)" ;;
     docops) echo "$DOCOPS_PACKAGES $RUNNER_USER" >"$WORK/pkgs"; hash_inputs "$self" "$WORK/pkgs" ;;
     mlbatch) echo "$MLBATCH_PACKAGES $RUNNER_USER" >"$WORK/pkgs"; hash_inputs "$self" "$WORK/pkgs" ;;
-    scan) echo "$SCAN_PACKAGES $RUNNER_USER" >"$WORK/pkgs"; hash_inputs "$self" "$WORK/pkgs" ;;
+    scan) echo "$SCAN_PACKAGES $RUNNER_USER" >"$WORK/pkgs"; hash_inputs "$self" "$WORK/pkgs" "$(osv_scanner_bin)" "$ROOT/hack/images/osv-db" ;;
     notebook) echo "$NOTEBOOK_PACKAGES $RUNNER_USER" >"$WORK/pkgs"; hash_inputs "$self" "$WORK/pkgs" ;;
     operator)
       echo "$OPERATOR_PACKAGES $OPERATOR_USER" >"$WORK/pkgs"

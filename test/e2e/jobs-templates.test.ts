@@ -59,7 +59,12 @@ const NOTEBOOK = JSON.stringify({
   nbformat_minor: 5,
 });
 // Planted findings: an AWS access key id and a GitHub token (secrets, high) and shell=True (bandit B602, high).
-const LEAKY = { 'config.env': `AWS_ACCESS_KEY_ID=AKIAZ7QFAKEKEY123456\nGITHUB_TOKEN=ghp_${'a1B2'.repeat(9)}\n`, 'run.py': 'import subprocess\n\ndef run(cmd):\n    return subprocess.call(cmd, shell=True)\n' };
+const LEAKY = {
+  'config.env': `AWS_ACCESS_KEY_ID=AKIAZ7QFAKEKEY123456\nGITHUB_TOKEN=ghp_${'a1B2'.repeat(9)}\n`,
+  'run.py': 'import subprocess\n\ndef run(cmd):\n    return subprocess.call(cmd, shell=True)\n',
+  // A vulnerable pin (GHSA-462w-v97r-4m45, in the scan image's vendored OSV database) and a safe one.
+  'requirements.txt': 'jinja2==2.10\nflask==2.0.0\n',
+};
 const FAILING = "import test from 'node:test';\nimport assert from 'node:assert';\ntest('subtracts', () => assert.equal(2 - 1, 1));\ntest('is wrong', () => assert.equal(1, 2));\n";
 
 type J = Job & KubernetesObject;
@@ -238,17 +243,18 @@ describe('ci-runner, docops, ml-batch, notebook and security-scan Jobs on a real
     expect(j.status?.result?.metrics?.accuracy).toBeGreaterThan(0.8);
   }, POD_MS);
 
-  it('security-scan: the planted secrets and shell=True are found, SARIF written, Failed by failOn high', async () => {
+  it('security-scan: the planted secrets, shell=True and the vulnerable jinja2 pin are found, SARIF written, Failed by failOn high', async () => {
     await apply({ ...ciJob('scan', {}), spec: { ...ciJob('scan', {}).spec, template: 'security-scan', params: { repo: cloneUrl, ref: 'scan', failOn: 'high' } } });
     const j = await finished('scan');
     expect(j.status).toMatchObject({ phase: 'Failed', reason: 'TemplateFailed', exitCode: 1, result: { stage: 'done', commit: shas.scan } });
     const m = j.status!.result!.metrics!;
-    expect(m.high).toBeGreaterThanOrEqual(3);
-    expect(j.status?.result?.summary).toMatch(/\(bandit \d+, git-secrets 2\); \d+ at or above failOn high$/);
+    expect(m.high).toBeGreaterThanOrEqual(4);
+    expect(j.status?.result?.summary).toMatch(/\(bandit \d+, git-secrets 2, osv-scanner 1\); \d+ at or above failOn high$/);
     const wl = await rest.get<KubernetesObject & { status?: { podRef?: { name?: string } } }>(WORKLOADS, 'scan-1', NS);
     const logs = (await kubectl(cp.kubeconfigPath, ['logs', '-n', NS, wl.status!.podRef!.name!])).stdout;
     expect(logs).toContain('weft: high bandit B602 run.py:4');
     expect(logs).toMatch(/weft: high git-secrets secret config.env:1/);
+    expect(logs).toContain('weft: high osv-scanner GHSA-462w-v97r-4m45 requirements.txt:1 jinja2 2.10 (PyPI): Jinja2 sandbox escape via string formatting');
     expect(logs).not.toContain('AKIAZ7QFAKEKEY123456');
   }, POD_MS);
 

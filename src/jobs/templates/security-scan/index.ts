@@ -1,15 +1,18 @@
 /**
  * The `security-scan` template: clone a repository at a ref and scan it offline — secrets with
- * git-secrets (AWS patterns plus GitHub and Gitea token shapes), Python SAST with bandit — into one
- * SARIF file and a findings summary; the job fails when a finding reaches `failOn`.
+ * git-secrets (AWS patterns plus GitHub and Gitea token shapes), Python SAST with bandit, vulnerable
+ * dependencies with osv-scanner against a vendored OSV database — into one SARIF file and a
+ * findings summary; the job fails when a finding reaches `failOn`.
  */
 import type { V1EnvVar } from '@kubernetes/client-node';
 import { jobPodTemplate, TERMINATION_LOG, WORKSPACE } from '../../pod.js';
 import type { JobTemplate, ParamsSchema } from '../../types.js';
 import { SCAN_PY } from './scan.py.js';
 
-/** The scan image (hack/images/build.sh `scan`: git, git-secrets, python3-bandit). */
+/** The scan image (hack/images/build.sh `scan`: git, git-secrets, python3-bandit, osv-scanner and its OSV DB). */
 export const SCAN_IMAGE = 'localhost/weft-scan:dev';
+/** Where the scan image keeps the vendored OSV database (osv-scanner's offline layout, hack/images/osv-db). */
+const OSV_DB = '/opt/osv-db';
 
 const params: ParamsSchema = {
   type: 'object',
@@ -20,7 +23,7 @@ const params: ParamsSchema = {
     ref: { type: 'string', description: 'Branch, tag or commit to scan.', default: 'main', pattern: '^[A-Za-z0-9][A-Za-z0-9._/-]*$', maxLength: 255 },
     failOn: { type: 'string', description: 'Fail the job when a finding has this severity or a higher one (none: never).', default: 'high', enum: ['none', 'low', 'medium', 'high'] },
     output: { type: 'string', description: `Directory under ${WORKSPACE} that receives scan.sarif (for the artifact upload step).`, default: 'reports', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', maxLength: 255 },
-    image: { type: 'string', description: 'Image with git, git-secrets and bandit.', default: SCAN_IMAGE, minLength: 1, maxLength: 512 },
+    image: { type: 'string', description: 'Image with git, git-secrets, bandit and osv-scanner (with its database at /opt/osv-db).', default: SCAN_IMAGE, minLength: 1, maxLength: 512 },
   },
 };
 
@@ -38,17 +41,19 @@ git secrets --register-aws >/dev/null
 ${SECRET_PATTERNS.map((p) => `git secrets --add '${p.replace(/'/g, "'\\''")}'`).join('\n')}
 git secrets --scan >/tmp/weft-secrets.txt 2>&1
 python3 -m bandit -q -r . -f json -o /tmp/weft-bandit.json >/dev/null 2>&1
+osv-scanner scan source --offline --local-db-path ${OSV_DB} --format json --output /tmp/weft-osv.json -r . >/tmp/weft-osv.log 2>&1
+echo $? >/tmp/weft-osv.code
 python3 -c "$WEFT_SCAN"
 `;
 
 /** The `security-scan` template. */
 export const securityScan: JobTemplate = {
   name: 'security-scan',
-  summary: 'Clones a repository at a ref and scans it offline for secrets (git-secrets) and Python security issues (bandit); SARIF output, findings in status, failOn threshold.',
+  summary: 'Clones a repository at a ref and scans it offline for secrets (git-secrets), Python security issues (bandit) and vulnerable dependencies (osv-scanner, vendored OSV database); SARIF output, findings in status, failOn threshold.',
   docs: [
-    "The pod clones `repo` at `ref`, then runs git-secrets (its AWS patterns, plus GitHub `gh?_` tokens and 40-hex tokens after the word token) over the tracked files and bandit over its Python files, with no network. Every finding goes into `/workspace/<output>/scan.sarif` (SARIF 2.1.0, one run per tool; picked up by the artifact upload step) and the pod's log; the counts go into `status.result.metrics` (`findings`, `high`, `medium`, `low`) and the summary. Secrets are `high`; bandit's severities are its own. The job fails (`TemplateFailed`, exit code 1) when a finding is at or above `failOn`.",
-    'Vulnerable dependencies (osv-scanner against a vendored OSV database) are not scanned yet.',
-    'Image: `localhost/weft-scan:dev` (`hack/images/build.sh scan`: Debian bookworm minbase, git, git-secrets 1.3, python3-bandit 1.6; about 79 MB as an OCI archive, built cold in about a minute).',
+    "The pod clones `repo` at `ref`, then runs git-secrets (its AWS patterns, plus GitHub `gh?_` tokens and 40-hex tokens after the word token) over the tracked files, bandit over its Python files, and osv-scanner (`--offline`) over its lockfiles and manifests (requirements.txt, package-lock.json, go.sum, Cargo.lock, …) against the image's vendored OSV database, with no network. Every finding goes into `/workspace/<output>/scan.sarif` (SARIF 2.1.0, one run per tool; picked up by the artifact upload step) and the pod's log; the counts go into `status.result.metrics` (`findings`, `high`, `medium`, `low`) and the summary. Secrets are `high`; bandit's severities are its own; an advisory's severity is its GitHub severity (CRITICAL and HIGH: `high`, MODERATE: `medium`, LOW: `low`), else its CVSS score, else `medium`. An osv-scanner error (not \"vulnerabilities found\") is added to the summary. The job fails (`TemplateFailed`, exit code 1) when a finding is at or above `failOn`.",
+    'The vendored OSV database (`hack/images/osv-db`, with how to add advisories) holds a few real advisories (Jinja2 < 2.10.1, lodash < 4.17.21); osv-scanner v2.5.0 is built from its Go module by `hack/build-tools.sh osv-scanner`.',
+    'Image: `localhost/weft-scan:dev` (`hack/images/build.sh scan`: Debian bookworm minbase, git, git-secrets 1.3, python3-bandit 1.6, osv-scanner v2.5.0 and the vendored OSV database in `/opt/osv-db`; about 100 MB as an OCI archive, built cold in about a minute plus the osv-scanner build, about 70 s).',
   ].join('\n\n'),
   params,
   example: { repo: 'http://127.0.0.1:3000/weft/demo.git', ref: 'main', failOn: 'high' },
