@@ -76,7 +76,14 @@ describe('admission webhooks on the real apiserver', () => {
     await kubectl(kubeconfigPath, ['create', 'role', 'wl-writer', '-n', ns, '--verb=create,get', '--resource=workloads.weft.dev']);
     await kubectl(kubeconfigPath, ['create', 'rolebinding', 'wl-writers', '-n', ns, '--role=wl-writer', '--user=alice', '--user=bob', '--user=carol']);
     op = await start();
-  }, 60_000);
+    // The first call from the apiserver opens the TLS connection to the webhook server; on a loaded
+    // 2-core CI machine that can take longer than the apiserver's 5 s timeout. Wait until a server-side
+    // dry run goes through the webhooks, so the tests below measure behaviour, not a cold start.
+    await eventually(async () => {
+      const r = await kubectl(kubeconfigPath, ['create', '--dry-run=server', '-f', '-'], stringify(wl('warm-up')));
+      expect(r.stderr).toBe('');
+    }, { timeoutMs: 60_000, description: 'the webhooks to answer a server-side dry run' });
+  }, 120_000);
 
   afterAll(async () => {
     await op?.stop();
