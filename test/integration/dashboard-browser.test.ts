@@ -12,7 +12,7 @@ import { ensureNamespace } from '../../src/cluster/crds.js';
 import { isNotFound, microTime, resourcePath, RestClient } from '../../src/runtime/index.js';
 import { EVENTS } from '../../src/server/dashboard/routes.js';
 import { controlPlane, createNamespace, deleteNamespace, eventually, kubectl, uniqueName } from '../harness/index.js';
-import { ADMIN_RULES, deleteClusterRbac, launchChromium, startOperator, userWithRbac, VIEWER_RULES } from './dashboard-helpers.js';
+import { ADMIN_RULES, deleteClusterRbac, launchChromium, signIn, startOperator, userWithRbac, VIEWER_RULES } from './dashboard-helpers.js';
 
 type Obj = KubernetesObject & { spec?: Record<string, unknown>; status?: Record<string, unknown> };
 const SHOTS = join(import.meta.dirname, '..', '..', 'reports', 'screenshots');
@@ -112,15 +112,7 @@ describe('dashboard in Chromium (real objects, real RBAC)', () => {
   const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 
   /** Opens `path` in a new tab (its own sessionStorage, so signed out) and signs in with `token`. */
-  async function signedIn(path: string, token: string): Promise<Page> {
-    const page = await browser.ctx.newPage();
-    page.setDefaultTimeout(60_000); // a shared 2-core machine can be slow
-    await page.goto(op.url + path);
-    await page.locator('textarea#token').fill(token);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByTestId('user').waitFor();
-    return page;
-  }
+  const signedIn = (path: string, token: string): Promise<Page> => signIn(browser.ctx, op.url + path, token);
 
   it('the login page refuses a bad token with a readable message', async () => {
     const page = await browser.ctx.newPage();

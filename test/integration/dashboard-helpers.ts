@@ -4,7 +4,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HttpMethod, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
-import { chromium, type BrowserContext, type BrowserContextOptions } from 'playwright-core';
+import { chromium, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { parseOperatorConfig } from '../../src/config/operator.js';
 import type { CONTROLLERS } from '../../src/operator/controllers.js';
 import { runOperator, type RunningOperator } from '../../src/operator/run.js';
@@ -110,4 +110,15 @@ export async function call(url: string, o: { method?: string; token?: string; tl
     req.on('error', reject);
     req.end();
   });
+}
+
+/** Opens `url` in a new tab (its own sessionStorage, so signed out) and signs in with `token`. */
+export async function signIn(ctx: BrowserContext, url: string, token: string): Promise<Page> {
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(60_000); // a shared 2-core machine can be slow
+  await page.goto(url);
+  await page.locator('textarea#token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByTestId('user').waitFor();
+  return page;
 }

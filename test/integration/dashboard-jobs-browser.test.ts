@@ -11,7 +11,7 @@ import { openStore, recordRun } from '../../src/artifacts/index.js';
 import type { RunningOperator } from '../../src/operator/run.js';
 import { RestClient } from '../../src/runtime/index.js';
 import { controlPlane, createNamespace, deleteNamespace, eventually } from '../harness/index.js';
-import { deleteClusterRbac, launchChromium, startOperator, userWithRbac, VIEWER_RULES } from './dashboard-helpers.js';
+import { deleteClusterRbac, launchChromium, signIn, startOperator, userWithRbac, VIEWER_RULES } from './dashboard-helpers.js';
 
 const SHOTS = join(import.meta.dirname, '..', '..', 'reports', 'screenshots');
 type Obj = KubernetesObject & { spec?: Record<string, unknown>; status?: Record<string, unknown> };
@@ -48,15 +48,7 @@ describe('dashboard: Jobs, a Job, and the run history (Chromium)', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  async function signedIn(path: string, token: string): Promise<Page> {
-    const page = await browser.ctx.newPage();
-    page.setDefaultTimeout(60_000);
-    await page.goto(op.url + path);
-    await page.locator('textarea#token').fill(token);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByTestId('user').waitFor();
-    return page;
-  }
+  const signedIn = (path: string, token: string): Promise<Page> => signIn(browser.ctx, op.url + path, token);
 
   it('the Jobs table goes live to Succeeded; the Job page has the result, artifacts, trace id; the history keeps a deleted Job', async () => {
     const trace = 'a'.repeat(16) + 'b'.repeat(16);

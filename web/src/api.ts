@@ -56,14 +56,19 @@ export async function api<T>(path: string, init: { method?: string; signal?: Abo
   return body as T;
 }
 
-/** Downloads `path` with the user's credentials and saves it as `filename` (a file the browser cannot fetch on its own: the token is not a cookie). */
-export async function download(path: string, filename: string): Promise<void> {
+/** GET of a non-JSON body (a log, an artifact) with the user's credentials; non-2xx → ApiError with the server's message. */
+export async function fetchBody(path: string): Promise<Response> {
   const res = await fetch(path, { headers: authHeaders(), credentials: 'same-origin' });
   if (!res.ok) {
     const body = (await res.json().catch(() => ({}))) as { message?: string };
     throw new ApiError(res.status, body.message ?? `HTTP ${res.status}`);
   }
-  const url = URL.createObjectURL(await res.blob());
+  return res;
+}
+
+/** Downloads `path` with the user's credentials and saves it as `filename` (a file the browser cannot fetch on its own: the token is not a cookie). */
+export async function download(path: string, filename: string): Promise<void> {
+  const url = URL.createObjectURL(await (await fetchBody(path)).blob());
   const a = document.createElement('a');
   a.href = url;
   a.download = filename;

@@ -77,7 +77,9 @@ export class TranscriptWriter {
         let line = JSON.stringify(redact(e));
         if (Buffer.byteLength(line) > MAX_LINE_BYTES) line = JSON.stringify(redact({ ...e, request: { truncated: true }, response: { truncated: true } }));
         const file = this.pathFor(e.task, e.attempt);
-        byFile.set(file, [...(byFile.get(file) ?? []), `${line}\n`]);
+        const lines = byFile.get(file) ?? [];
+        if (lines.length === 0) byFile.set(file, lines);
+        lines.push(`${line}\n`);
       } catch (err) {
         this.log?.warn({ err }, 'transcript entry could not be serialised');
       }

@@ -3,13 +3,11 @@
  * usage) and the detail page (attempts from the owned Workloads, the last toolchain summary,
  * diagnostics, usage per model against the budget, conditions, whether the caller may attach).
  */
-import { conditionsOf, createdAt, workloadRow, type Obj } from './model.js';
-import type { AgentTaskAttempt, AgentTaskDetail, AgentTaskRow } from './types.js';
+import type { AgentTask, AgentTaskStatus } from '../../api/agenttask/types.js';
+import { attemptRows, conditionsOf, createdAt, opt, type Obj } from './model.js';
+import type { AgentTaskDetail, AgentTaskRow } from './types.js';
 
-/** `{ [k]: v }` when v is set, else nothing (optional row fields). */
-const opt = <K extends string, V>(k: K, v: V | undefined | null | ''): Partial<Record<K, V>> => (v === undefined || v === null || v === '' ? {} : ({ [k]: v } as Record<K, V>));
-
-type TaskStatusView = { phase?: string; outcome?: string; attempt?: number; message?: string; pullRequest?: { url?: string }; usage?: { requests?: number; inputTokens?: number; outputTokens?: number }; conditions?: Array<{ type: string; status: string; message?: string }> };
+type TaskStatusView = AgentTaskStatus;
 
 /** One AgentTask row: its phase, outcome and change, its Spec-Kit labels, why it waits, its usage. */
 export function agentTaskRow(t: Obj): AgentTaskRow {
@@ -49,8 +47,6 @@ function specKitPlace(a: Record<string, string>): Partial<AgentTaskRow> {
   return { ...opt('title', a['weft.dev/title']?.slice(0, 256)), ...opt('specPhase', a['weft.dev/speckit-phase']), ...opt('line', Number(a['weft.dev/speckit-line']) || undefined) };
 }
 
-type Spec = { dependsOn?: string[]; concurrency?: { group: string; limit: number }; budget?: AgentTaskDetail['task']['budget']; agent?: { codeServer?: boolean } };
-type Status = { branch?: string; pullRequest?: { state?: string }; lastRun?: AgentTaskDetail['task']['lastRun']; diagnostics?: string; review?: { iterations?: number; checkIterations?: number }; usage?: { requests?: number; inputTokens?: number; outputTokens?: number; cachedTokens?: number; models?: Array<{ model: string; requests?: number; inputTokens?: number; outputTokens?: number; cachedTokens?: number }> } };
 
 const n = (v: number | undefined) => v ?? 0;
 /** Diagnostics can be 64 KiB: the page shows the end, where the failure is. */
@@ -58,8 +54,8 @@ const DIAGNOSTICS_SHOWN = 8000;
 
 /** The detail of an AgentTask; `owned` are its Workloads (one per attempt). */
 export function agentTaskDetail(t: Obj, owned: readonly Obj[], can: { canAttach: boolean; canReadTranscript: boolean }): AgentTaskDetail {
-  const spec = (t.spec ?? {}) as Spec;
-  const st = (t.status ?? {}) as Status;
+  const spec = (t.spec ?? {}) as Partial<AgentTask['spec']>;
+  const st = (t.status ?? {}) as AgentTaskStatus;
   const u = st.usage ?? {};
   const d = st.diagnostics;
   return {
@@ -78,15 +74,6 @@ export function agentTaskDetail(t: Obj, owned: readonly Obj[], can: { canAttach:
       codeServer: spec.agent?.codeServer === true,
       ...can,
     },
-    attempts: owned.map(attemptOf).sort((a, b) => b.attempt - a.attempt),
+    attempts: attemptRows(owned),
   };
-}
-
-function attemptOf(w: Obj): AgentTaskAttempt {
-  const row = workloadRow(w);
-  const attempt = Number(/-(\d+)$/.exec(row.name)?.[1] ?? 0);
-  const ready = conditionsOf(w).find((c) => c.type === 'Ready');
-  const message = ['Succeeded', 'Failed'].includes(row.phase) ? (ready?.message ?? row.message) : row.message;
-  const time = (k: string) => (typeof w.status?.[k] === 'string' ? (w.status[k] as string) : undefined);
-  return { attempt, workload: row.name, phase: row.phase, ...opt('node', row.node), ...opt('message', message?.slice(0, 500)), ...createdAt(w), ...opt('startedAt', time('startTime')), ...opt('finishedAt', time('completionTime')) };
 }

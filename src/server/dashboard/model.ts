@@ -1,6 +1,6 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { parseQuantityNumber } from '../../api/common/quantity.js';
-import type { ClusterRow, ConditionStatus, ConditionView, EventRow, Facets, NodeRow, Overview, Res, WorkloadRow, ClusterPods } from './types.js';
+import type { AgentTaskAttempt, ClusterRow, ConditionStatus, ConditionView, EventRow, Facets, NodeRow, Overview, Res, WorkloadRow, ClusterPods } from './types.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /** A Weft object as the informer caches hold it (spec and status unvalidated). */
@@ -27,6 +27,9 @@ export function toRes(r: Record<string, unknown> | undefined): Res {
 }
 
 /** `{createdAt}` (ISO) when the object has a creationTimestamp, else nothing: for spreading into a row. */
+/** `{ [k]: v }` when v is set, else nothing (optional row fields). */
+export const opt = <K extends string, V>(k: K, v: V | undefined | null | ''): Partial<Record<K, V>> => (v === undefined || v === null || v === '' ? {} : ({ [k]: v } as Record<K, V>));
+
 export const createdAt = (o: Obj): { createdAt?: string } => (o.metadata?.creationTimestamp ? { createdAt: new Date(o.metadata.creationTimestamp).toISOString() } : {});
 
 export function conditionsOf(o: Obj): ConditionView[] {
@@ -213,3 +216,21 @@ export function overviewOf(o: { nodes: NodeRow[]; clusters: ClusterRow[]; worklo
     facets: o.facets,
   };
 }
+
+/** The Workloads (from `all`) whose controller owner is `owner` (a Job's or AgentTask's attempts). */
+export function ownedWorkloads(all: readonly Obj[], owner: Obj, kind: string): Obj[] {
+  return all.filter((w) => w.metadata?.namespace === owner.metadata?.namespace && w.metadata?.ownerReferences?.some((r) => r.controller && r.kind === kind && r.uid === owner.metadata?.uid));
+}
+
+/** One attempt of a Job or AgentTask: its Workload `<owner>-<n>` (phase, node, times, and when it ended, why). */
+export function attemptRow(w: Obj): AgentTaskAttempt {
+  const row = workloadRow(w);
+  const attempt = Number(/-(\d+)$/.exec(row.name)?.[1] ?? 0);
+  const ready = condition(w, 'Ready');
+  const message = ['Succeeded', 'Failed'].includes(row.phase) ? (ready?.message ?? row.message) : row.message;
+  const time = (k: string) => (typeof w.status?.[k] === 'string' ? (w.status[k] as string) : undefined);
+  return { attempt, workload: row.name, phase: row.phase, ...opt('node', row.node), ...opt('message', message?.slice(0, 500)), ...createdAt(w), ...opt('startedAt', time('startTime')), ...opt('finishedAt', time('completionTime')) };
+}
+
+/** Attempts, newest first. */
+export const attemptRows = (owned: readonly Obj[]): AgentTaskAttempt[] => owned.map(attemptRow).sort((a, b) => b.attempt - a.attempt);

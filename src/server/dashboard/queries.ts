@@ -1,7 +1,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { NODE_LEASE_NAMESPACE } from '../../nodeagent/rbac.js';
 import { keyOf, type Informer } from '../../runtime/index.js';
-import { clusterRow, conditionsOf, createdAt, eventRows, facetsOf, nodeRow, overviewOf, workloadRow, type Obj } from './model.js';
+import { clusterRow, conditionsOf, createdAt, eventRows, facetsOf, nodeRow, overviewOf, ownedWorkloads, workloadRow, type Obj } from './model.js';
 import type { ClusterPodWatches } from './pods.js';
 import { agentTaskDetail, agentTaskRow } from './agenttasks.js';
 import { jobDetail, jobRow } from './jobs.js';
@@ -133,9 +133,7 @@ export class DashboardModel {
   agentTask(id: string, can: { canAttach: boolean; canReadTranscript: boolean }): AgentTaskDetail | undefined {
     const t = this.inf.agenttasks.get(id) as Obj | undefined;
     if (!t) return undefined;
-    const ns = t.metadata!.namespace!;
-    const owned = this.inf.workloads.list().filter((w) => w.metadata?.namespace === ns && w.metadata.ownerReferences?.some((r) => r.controller && r.kind === 'AgentTask' && r.uid === t.metadata?.uid));
-    return agentTaskDetail(t, owned as Obj[], can);
+    return agentTaskDetail(t, ownedWorkloads(this.inf.workloads.list() as Obj[], t, 'AgentTask'), can);
   }
 
   jobs(f: Filters & { template?: string; reason?: string }): ItemsReply<JobRow> {
@@ -148,8 +146,7 @@ export class DashboardModel {
   job(id: string): JobDetail | undefined {
     const j = this.inf.jobs.get(id) as Obj | undefined;
     if (!j) return undefined;
-    const owned = this.inf.workloads.list().filter((w) => w.metadata?.namespace === j.metadata!.namespace && w.metadata?.ownerReferences?.some((r) => r.controller && r.kind === 'Job' && r.uid === j.metadata?.uid));
-    return jobDetail(j, owned as Obj[]);
+    return jobDetail(j, ownedWorkloads(this.inf.workloads.list() as Obj[], j, 'Job'));
   }
 
   workloads(f: Filters): ItemsReply<WorkloadRow> {

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { JobDetail } from '../../../src/server/dashboard/types.ts';
-import { authHeaders, download } from '../api.ts';
+import { download, fetchBody } from '../api.ts';
 import { useData } from '../data.ts';
 import { bytes, since } from '../format.ts';
 import { apiPathFor, href, hrefOf, type Route } from '../route.ts';
@@ -16,9 +16,7 @@ function Log(p: { url: string }) {
   const [error, setError] = useState<string | undefined>();
   const load = async () => {
     try {
-      const res = await fetch(p.url, { headers: authHeaders(), credentials: 'same-origin' });
-      if (!res.ok) throw new Error(`HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
-      setText(await res.text());
+      setText(await (await fetchBody(p.url)).text());
     } catch (err) {
       setError((err as Error).message);
     }
