@@ -22,7 +22,7 @@ export interface WeftProcess {
 }
 
 /** The namespaces of `weft up` whose objects and Events a failed e2e test dumps. */
-const WEFT_UP_NAMESPACES = ['weft-system', 'default'];
+const WEFT_UP_NAMESPACES = ['weft-system', 'default', 'demo'];
 
 /**
  * Starts `node bin/weft.js ...args` with its own environment. A failed test dumps its output tail

@@ -24,6 +24,7 @@ describe('weft CLI argument errors (exit 2, message names the flag and the allow
     [['version', '-o', 'yaml'], /Allowed choices are text, json/],
     [['clutser', 'up'], /unknown command 'clutser'/],
     [['cluster', 'up', 'extra'], /too many arguments/],
+    [['demo', '--timeout', 'soon'], /--timeout: "soon" is not a positive number of seconds/],
     [['agent', '--name', 'h1', '--org', 'acme', '--mesh', 'headscale'], /--login-server: is required with --mesh=headscale/],
     [['agent', '--name', 'h1', '--org', 'acme', '--mesh', 'zerotier'], /--mesh.*Allowed choices are none, stub, headscale/],
     [['agent', '--org', 'acme'], /--name: is required/],
@@ -49,6 +50,14 @@ describe('weft version', () => {
   it('prints JSON with -o json', async () => {
     const r = await run('version', '-o', 'json');
     expect(JSON.parse(r.stdout)).toMatchObject({ version: expect.any(String), components: { k8s: expect.stringMatching(/^v1\./) } });
+  });
+});
+
+describe('weft demo', () => {
+  it('fails with what to start when no weft up runs in the home', async () => {
+    const r = await run('demo', '--home', '/nonexistent/weft-home');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/weft up is not running with home \/nonexistent\/weft-home; start it in another terminal with `npm run up`/);
   });
 });
 

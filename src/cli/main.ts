@@ -138,10 +138,23 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
       .command('up')
       .description('start everything locally (control plane, CRDs, operator) in the foreground until Ctrl-C')
       .option('--home <dir>', 'state directory (default: $WEFT_HOME or ~/.weft)')
-      .option('--no-forge', 'do not start the local forge (Gitea with a demo repository, see docs/forge.md)'),
-  ).action((o: CommonFlags & { home?: string; forge?: boolean }) =>
-    run(async () => (await import('./up.js')).up(weftHome(o.home), parseOperatorConfig({ ...o, kubeconfig: undefined }, {}), io, { forge: o.forge !== false }))(),
+      .option('--no-forge', 'do not start the local forge (Gitea with a demo repository, see docs/forge.md)')
+      .option('--no-real-node', 'do not run the real node (kubelet + containerd + runc; needs root): no AgentTasks or Jobs run'),
+  ).action((o: CommonFlags & { home?: string; forge?: boolean; realNode?: boolean }) =>
+    run(async () => (await import('./up.js')).up(weftHome(o.home), parseOperatorConfig({ ...o, kubeconfig: undefined }, {}), io, { forge: o.forge !== false, realNode: o.realNode !== false }))(),
   );
+  program
+    .command('demo')
+    .description('with `weft up` running: sync the demo Spec-Kit feature into agents that open pull requests in Gitea, run a security scan Job, print the links')
+    .option('--home <dir>', 'the state directory of the running weft up (default: $WEFT_HOME or ~/.weft)')
+    .option('--timeout <seconds>', 'how long to wait for the agents and the scan', '600')
+    .action((o: { home?: string; timeout: string }) =>
+      run(async () => {
+        const timeoutSeconds = Number(o.timeout);
+        if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1) throw new FlagError('--timeout', `"${o.timeout}" is not a positive number of seconds`);
+        return (await import('./demo.js')).demo(weftHome(o.home), io, { timeoutSeconds });
+      })(),
+    );
   program
     .command('task-run', { hidden: true })
     .description("the runner of an AgentTask's pod (started by the AgentTask controller; reads WEFT_TASK_SPEC)")

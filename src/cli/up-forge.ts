@@ -3,12 +3,15 @@ import { join } from 'node:path';
 import { LocalGitea } from '../forge/local/gitea.js';
 import { ForgeToolNotFoundError } from '../forge/local/binaries.js';
 import { step, type CliIO } from './io.js';
+import { DEMO_FEATURE, seedDemoRepo } from './demo-repo.js';
 
 /** The local forge `weft up` runs (unless `--no-forge`): a real Gitea with a demo repository. */
 export interface DemoForge {
   gitea: LocalGitea;
   /** `owner/name` of the seeded repository. */
   repo: string;
+  /** Its Spec-Kit feature directory (under specs/). */
+  feature: string;
   /** Files holding the admin's and reviewer's API tokens (mode 0600). */
   tokenFiles: { admin: string; reviewer: string };
   stop(): Promise<void>;
@@ -16,7 +19,8 @@ export interface DemoForge {
 
 /**
  * Starts Gitea in `dir` (emptied first) on a free loopback port, with the admin `weft`, the
- * reviewer `reviewer` (a collaborator) and the repository `weft/demo` (a README on `main`).
+ * reviewer `reviewer` (a collaborator) and the repository `weft/demo`: a small Node.js project with the
+ * Spec-Kit feature specs/001-greetings on `main` (src/cli/demo-repo.ts).
  */
 export async function startDemoForge(dir: string, progress: (s: string) => void): Promise<DemoForge> {
   await rm(dir, { recursive: true, force: true });
@@ -25,10 +29,11 @@ export async function startDemoForge(dir: string, progress: (s: string) => void)
   try {
     progress('seeding the demo repository weft/demo');
     const repo = await gitea.createRepo('demo');
+    await seedDemoRepo(gitea, repo);
     const tokenFiles = { admin: join(dir, 'admin.token'), reviewer: join(dir, 'reviewer.token') };
     await writeFile(tokenFiles.admin, `${gitea.admin.token}\n`, { mode: 0o600 });
     await writeFile(tokenFiles.reviewer, `${gitea.reviewer.token}\n`, { mode: 0o600 });
-    return { gitea, repo, tokenFiles, stop: () => gitea.stop() };
+    return { gitea, repo, feature: DEMO_FEATURE, tokenFiles, stop: () => gitea.stop() };
   } catch (err) {
     await gitea.stop();
     throw err;

@@ -2,7 +2,6 @@
 // hack/images): a fixture repository in a local Gitea with a passing and a failing suite, Jobs
 // applied with kubectl through the admission webhooks, the operator (Workload and Job controllers)
 // in this process, and the commit statuses the operator sets on the Gitea commits.
-import { createServer, connect, type Server } from 'node:net';
 import { KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import type { Job } from '../../src/api/job/types.js';
@@ -21,6 +20,7 @@ import { cloneRepo, type WorkingCopy } from '../integration/forge-helpers.js';
 import { userWithRbac } from '../integration/dashboard-helpers.js';
 import { LocalS3 } from '../../src/artifacts/local-s3.js';
 import { freePort } from '../../src/cluster/ports.js';
+import { forwardTcp, type TcpForward } from '../../src/cluster/realnode/forward.js';
 
 const NODE = 'jobs-node';
 const NS = 'ci';
@@ -74,7 +74,7 @@ type Status = { status: string; context: string; description: string; target_url
 describe('ci-runner, docops, ml-batch, notebook and security-scan Jobs on a real node, commit statuses on Gitea', () => {
   let cp: LocalControlPlane;
   let gitea: LocalGitea;
-  let forward: Server;
+  let forward: TcpForward | undefined;
   let wc: WorkingCopy;
   let rest: RestClient;
   let op: RunningOperator | undefined;
@@ -95,14 +95,8 @@ describe('ci-runner, docops, ml-batch, notebook and security-scan Jobs on a real
     // Gitea listens on loopback; pods reach the host only on the node's bridge address: forward it.
     gitea = await LocalGitea.start();
     const gateway = cp.realCluster!.network.gateway;
-    forward = createServer((s) => {
-      const up = connect(gitea.port, '127.0.0.1');
-      s.pipe(up).pipe(s);
-      s.on('error', () => up.destroy());
-      up.on('error', () => s.destroy());
-    });
-    await new Promise<void>((resolve) => forward.listen(0, gateway, resolve));
-    const port = (forward.address() as { port: number }).port;
+    forward = await forwardTcp(gateway, () => gitea.port);
+    const port = forward.port;
     repo = await gitea.createRepo('toy');
     cloneUrl = `http://${gateway}:${port}/${repo}.git`;
     wc = await cloneRepo(new GiteaForge({ url: gitea.url, token: gitea.admin.token }), repo);
@@ -141,7 +135,7 @@ describe('ci-runner, docops, ml-batch, notebook and security-scan Jobs on a real
     await op?.stop();
     await wc?.remove();
     await s3?.stop();
-    forward?.close();
+    await forward?.close();
     await gitea?.stop();
     await cp?.stop();
   }, 180_000);
