@@ -26,6 +26,8 @@ import { dispatchObservation, wakeOnEnd } from './dependencies.js';
 import { planAgentTask, type AgentTaskAction, type AgentTaskObservation, type AgentTaskPlan, type ChangeObservation } from './plan.js';
 import { AgentTaskMetrics } from './metrics.js';
 import { isWeftComment, type Feedback, type ForgeAction } from './review.js';
+import { needsPublishing, publishEnded } from './artifacts.js';
+import { storeResolver } from '../../src/artifacts/resolve.js';
 
 type TaskForge = { forge: ForgeProvider; repo: string };
 /** How long "may this user write to the repository" is remembered. */
@@ -69,6 +71,8 @@ class AgentTaskReconciler {
   private readonly admitted = new Set<string>();
   /** `repo|user` → may write, and until when that is known. */
   private readonly writers = new Map<string, { ok: boolean; until: number }>();
+  /** The operator's artifact store (`--artifact-store`), where ended tasks leave transcripts, reports and run records. */
+  private readonly storeFor: ReturnType<typeof storeResolver> | undefined;
 
   constructor(
     private readonly ctx: ControllerContext & { scheduling: SchedulingState; connections: ClusterConnections },
@@ -77,6 +81,7 @@ class AgentTaskReconciler {
     this.rest = new RestClient(ctx.kc);
     this.events = new EventRecorder(this.rest, 'agenttask', ctx.log);
     this.metrics = new AgentTaskMetrics(ctx.mgr.metricsRegistry);
+    this.storeFor = ctx.cfg.artifactStore ? storeResolver({ rest: this.rest, defaultSecret: ctx.cfg.artifactStore }) : undefined;
     this.readSecret = async (ns, name) =>
       this.rest.get<SecretLike & KubernetesObject>(SECRETS, name, ns).catch((err: unknown) => {
         if (isNotFound(err)) return undefined;
@@ -113,7 +118,14 @@ class AgentTaskReconciler {
       await faultPoint('agenttask:after:openChange', key);
       plan = planAgentTask(obs);
     }
-    return this.apply(task, key, plan, log);
+    const next = await this.apply(task, key, plan, log);
+    const now = this.task(key);
+    return now && this.storeFor && needsPublishing(now) ? this.publish(now, log) : next;
+  }
+
+  /** Publishes an ended task's transcripts, report and run record (artifacts.ts). */
+  private publish(task: Task, log: Logger): Promise<{ requeueAfterMs: number } | undefined> {
+    return publishEnded({ rest: this.rest, informer: this.ctx.mgr.informer<Task>(AGENTTASKS), events: this.events, storeFor: this.storeFor!, ...(this.ctx.cfg.agents.transcriptDir ? { transcriptDir: this.ctx.cfg.agents.transcriptDir } : {}) }, task, log);
   }
 
   // --- read ---------------------------------------------------------------------------------

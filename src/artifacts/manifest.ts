@@ -6,7 +6,7 @@ export const ARTIFACT_KINDS = ['job', 'agenttask'] as const;
 export type ArtifactKind = (typeof ARTIFACT_KINDS)[number];
 
 /**
- * One uploaded artifact, in the shape of `status.artifacts[]` of a Job (`JobArtifact`): the
+ * One uploaded artifact, in the shape of `status.artifacts[]` of a Job (`PublishedArtifact`): the
  * controller copies {@link ArtifactManifest.artifacts} into status as is.
  */
 export interface ManifestArtifact {

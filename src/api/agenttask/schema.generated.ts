@@ -1111,6 +1111,48 @@ export const schema = {
           "maxLength": 253,
           "description": "The ServiceAccount the agent pod runs as."
         },
+        "artifacts": {
+          "description": "Published when the task ends (with an artifact store: the operator's --artifact-store): per attempt the LLM transcript (transcript.jsonl) and report.json (outcome, last toolchain run, diagnostics, usage, change), under <namespace>/agenttask/<name>/<attempt>/ of the store; condition ArtifactsPublished says how it went.",
+          "type": "array",
+          "maxItems": 256,
+          "items": {
+            "description": "One published artifact.",
+            "type": "object",
+            "required": [
+              "name"
+            ],
+            "properties": {
+              "name": {
+                "type": "string",
+                "maxLength": 253,
+                "description": "Artifact name (its path in the workspace)."
+              },
+              "url": {
+                "type": "string",
+                "maxLength": 2048,
+                "description": "Where to download it."
+              },
+              "digest": {
+                "type": "string",
+                "maxLength": 128,
+                "description": "Content digest, e.g. sha256:…."
+              },
+              "size": {
+                "type": "integer",
+                "format": "int64",
+                "minimum": 0,
+                "description": "Size in bytes."
+              }
+            },
+            "additionalProperties": false
+          }
+        },
+        "traceId": {
+          "type": "string",
+          "maxLength": 32,
+          "pattern": "^[0-9a-f]{32}$",
+          "description": "OpenTelemetry trace id (32 hex digits) of the task's run."
+        },
         "observedGeneration": {
           "description": "The metadata.generation the controller last acted on.",
           "type": "integer",
@@ -1118,7 +1160,7 @@ export const schema = {
           "minimum": 0
         },
         "conditions": {
-          "description": "Ready, Progressing, Degraded, Blocked (waiting for spec.dependsOn or a spec.concurrency slot).",
+          "description": "Ready, Progressing, Degraded, Blocked (waiting for spec.dependsOn or a spec.concurrency slot), ArtifactsPublished.",
           "type": "array",
           "maxItems": 32,
           "items": {

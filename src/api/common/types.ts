@@ -155,6 +155,35 @@ export interface Condition {
 export type Conditions = Condition[];
 
 /**
+ * Published artifacts.
+ *
+ * @maxItems 256
+ */
+export type Artifacts = PublishedArtifact[];
+
+/**
+ * One published artifact.
+ */
+export interface PublishedArtifact {
+  /**
+   * Artifact name (its path in the workspace).
+   */
+  name: string;
+  /**
+   * Where to download it.
+   */
+  url?: string;
+  /**
+   * Content digest, e.g. sha256:….
+   */
+  digest?: string;
+  /**
+   * Size in bytes.
+   */
+  size?: number;
+}
+
+/**
  * The metadata.generation the controller last acted on.
  */
 export type ObservedGeneration = number;

@@ -570,9 +570,9 @@ export const schema = {
           "additionalProperties": false
         },
         "artifacts": {
+          "description": "Published artifacts.",
           "type": "array",
           "maxItems": 256,
-          "description": "Published artifacts.",
           "items": {
             "description": "One published artifact.",
             "type": "object",

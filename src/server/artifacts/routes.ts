@@ -70,10 +70,14 @@ const historyQuerySchema = {
   },
 } as const;
 
-/** `get <kind>s` on the run's object: who may read a Job may read its artifacts. */
+/**
+ * `get <kind>s` on the run's object: who may read a Job may read its artifacts. An AgentTask's LLM
+ * transcript needs what `GET /api/v1/agenttasks/{ns}/{name}/transcript` needs: `get agenttasks/transcript`.
+ */
 function readAccess(req: FastifyRequest): Permission[] {
   const p = req.params as ArtifactParams;
-  return [{ verb: 'get', resource: RESOURCE[p.kind] ?? 'jobs', namespace: p.namespace, name: p.name }];
+  const transcript = p.kind === 'agenttask' && /(^|\/)transcript\.jsonl$/.test(p['*']);
+  return [{ verb: 'get', resource: RESOURCE[p.kind] ?? 'jobs', ...(transcript ? { subresource: 'transcript' } : {}), namespace: p.namespace, name: p.name }];
 }
 
 /** `list <kind>s` in the namespace (both kinds when no kind is asked for). */
