@@ -129,7 +129,7 @@ export interface PublishDeps {
   informer: { observeWrite(obj: Task): void };
   events: EventRecorder;
   storeFor: ReturnType<typeof storeResolver>;
-  transcriptDir?: string;
+  transcriptDir?: string | undefined;
 }
 
 /** Publishes an ended task's artifacts and writes the status; retried every 30 s while the store fails. */

@@ -13,6 +13,7 @@ import type { ControllerContext } from '../context.js';
 import { AGENTTASKS, PODS, ROLE_BINDINGS, ROLES, SECRETS, SERVICE_ACCOUNTS, WORKLOADS } from '../../src/api/resources.js';
 import { errorMessage, EventRecorder, isConflict, isNotFound, RestClient, updateStatusIfChanged, type ResourceType } from '../../src/runtime/index.js';
 import { isAlreadyExists } from '../../src/runtime/errors.js';
+import { withContainerEnv } from '../../src/telemetry/runs.js';
 import { faultPoint } from '../../src/runtime/faults.js';
 import { podOf, type ClusterConnections } from '../../src/cluster/connections.js';
 import type { SchedulingState } from '../../src/placement/state.js';
@@ -27,6 +28,7 @@ import { planAgentTask, type AgentTaskAction, type AgentTaskObservation, type Ag
 import { AgentTaskMetrics } from './metrics.js';
 import { isWeftComment, type Feedback, type ForgeAction } from './review.js';
 import { needsPublishing, publishEnded } from './artifacts.js';
+import { TaskRuns } from './runs.js';
 import { storeResolver } from '../../src/artifacts/resolve.js';
 
 type TaskForge = { forge: ForgeProvider; repo: string };
@@ -52,11 +54,12 @@ export function setupAgentTaskController(ctx: ControllerContext & { scheduling: 
     owns: [WORKLOADS],
     // A task that ends wakes the tasks waiting for it (spec.dependsOn) or for its group's slot (spec.concurrency).
     watches: [{ type: AGENTTASKS, map: (obj) => wakeOnEnd(obj as Task, ctx.mgr.informer<Task>(AGENTTASKS).list()) }],
-    // Reconciles wait on API calls (identity objects, the Workload, status), not CPU.
-    concurrency: 32,
+    concurrency: 32, // reconciles wait on API calls (identity objects, the Workload, status), not CPU
     reconcile: ({ key, log }) => r.reconcile(key, log),
+    traceContext: (key) => r.runs.context(key),
   });
   deps.signals?.onWake((key) => ctx.mgr.enqueue('agenttask', key));
+  deps.signals?.onTraceContext((key) => r.runs.context(key));
   return () => r.stop();
 }
 
@@ -73,6 +76,8 @@ class AgentTaskReconciler {
   private readonly writers = new Map<string, { ok: boolean; until: number }>();
   /** The operator's artifact store (`--artifact-store`), where ended tasks leave transcripts, reports and run records. */
   private readonly storeFor: ReturnType<typeof storeResolver> | undefined;
+  /** The run traces of the tasks (off unless tracing is on). */
+  readonly runs = new TaskRuns();
 
   constructor(
     private readonly ctx: ControllerContext & { scheduling: SchedulingState; connections: ClusterConnections },
@@ -90,6 +95,7 @@ class AgentTaskReconciler {
   }
 
   async stop(): Promise<void> {
+    this.runs.endAll();
     await this.events.stop();
   }
 
@@ -101,6 +107,7 @@ class AgentTaskReconciler {
     const task = this.task(key);
     if (!task) {
       this.deps.signals?.forget(key);
+      this.runs.end(key, 'Deleted');
       return undefined;
     }
     this.deps.signals?.seed({ namespace: task.metadata!.namespace!, name: task.metadata!.name! }, task.status?.usage);
@@ -118,14 +125,13 @@ class AgentTaskReconciler {
       await faultPoint('agenttask:after:openChange', key);
       plan = planAgentTask(obs);
     }
+    plan = this.runs.traced(key, task, plan);
     const next = await this.apply(task, key, plan, log);
+    this.runs.endIfEnded(key, task, plan);
+    // An ended task's transcripts, report and run record go to the artifact store (artifacts.ts).
     const now = this.task(key);
-    return now && this.storeFor && needsPublishing(now) ? this.publish(now, log) : next;
-  }
-
-  /** Publishes an ended task's transcripts, report and run record (artifacts.ts). */
-  private publish(task: Task, log: Logger): Promise<{ requeueAfterMs: number } | undefined> {
-    return publishEnded({ rest: this.rest, informer: this.ctx.mgr.informer<Task>(AGENTTASKS), events: this.events, storeFor: this.storeFor!, ...(this.ctx.cfg.agents.transcriptDir ? { transcriptDir: this.ctx.cfg.agents.transcriptDir } : {}) }, task, log);
+    if (!now || !this.storeFor || !needsPublishing(now)) return next;
+    return publishEnded({ rest: this.rest, informer: this.ctx.mgr.informer<Task>(AGENTTASKS), events: this.events, storeFor: this.storeFor, transcriptDir: this.ctx.cfg.agents.transcriptDir }, now, log);
   }
 
   // --- read ---------------------------------------------------------------------------------
@@ -275,7 +281,7 @@ class AgentTaskReconciler {
         return this.ensureIdentity(task);
       case 'createWorkload': {
         this.deps.signals?.forget(key, 'upstream');
-        const wl = agentWorkload(task, action.attempt, this.deps.pod, { diagnostics: action.diagnostics, deadlineSeconds: action.deadlineSeconds });
+        const wl = withContainerEnv(agentWorkload(task, action.attempt, this.deps.pod, { diagnostics: action.diagnostics, deadlineSeconds: action.deadlineSeconds }), AGENT_CONTAINER, this.runs.podEnv(key));
         await this.createIfMissing(WORKLOADS, wl as unknown as KubernetesObject);
         log.info({ workload: wl.metadata?.name, attempt: action.attempt }, 'attempt started');
         return;
@@ -391,6 +397,4 @@ function changeTitle(task: Task): string {
 }
 
 /** A PR number from a change id ("12"); Radicle patch ids are not numbers. */
-function numberOf(id: string): { number?: number } {
-  return /^[1-9][0-9]{0,9}$/.test(id) ? { number: Number(id) } : {};
-}
+const numberOf = (id: string): { number?: number } => (/^[1-9][0-9]{0,9}$/.test(id) ? { number: Number(id) } : {});

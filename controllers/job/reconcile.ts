@@ -20,7 +20,7 @@ import { podOfJob, workloadName } from './workload.js';
 import { JOB_CONTAINER } from '../../src/jobs/pod.js';
 import { collectArtifacts, needsCollection, prepareUpload, uploadErrorOf } from './artifacts.js';
 import { storeResolver } from '../../src/artifacts/resolve.js';
-import { JobRuns } from './runs.js';
+import { RunSpans, withContainerEnv } from '../../src/telemetry/runs.js';
 
 type Obj<T> = T & KubernetesObject;
 
@@ -54,7 +54,7 @@ class JobReconciler {
 
   private readonly storeFor: ReturnType<typeof storeResolver>;
   /** The run spans of the Jobs in flight (tracing). */
-  readonly runs = new JobRuns();
+  readonly runs = new RunSpans('job');
 
   constructor(private readonly ctx: ControllerContext) {
     this.rest = new RestClient(ctx.kc);
@@ -112,10 +112,10 @@ class JobReconciler {
    */
   private traced(key: string, job: Obj<Job>, plan: JobPlan): JobPlan {
     if (!plan.actions.some((a) => a.type === 'createWorkload')) return plan;
-    const run = this.runs.begin(key, job);
+    const run = this.runs.begin(key, { namespace: job.metadata.namespace!, name: job.metadata.name!, template: job.spec.template, ...(job.status?.traceId ? { traceId: job.status.traceId } : {}) });
     if (!run?.traceId) return plan;
     const env = run.podEnv();
-    const actions = plan.actions.map((a): JobAction => (a.type === 'createWorkload' ? { ...a, workload: withEnv(a.workload, env) } : a));
+    const actions = plan.actions.map((a): JobAction => (a.type === 'createWorkload' ? { ...a, workload: withContainerEnv(a.workload, JOB_CONTAINER, env) } : a));
     return { ...plan, actions, status: { ...(plan.status ?? job.status), traceId: run.traceId } };
   }
 
@@ -214,13 +214,4 @@ class JobReconciler {
       }
     }
   }
-}
-
-/** The Workload with `env` added to the job container of its pod. */
-function withEnv(wl: Workload, env: Array<{ name: string; value: string }>): Workload {
-  const spec = wl.spec.template.spec;
-  if (!spec || env.length === 0) return wl;
-  const names = new Set(env.map((e) => e.name));
-  const containers = spec.containers.map((c) => (c.name === JOB_CONTAINER ? { ...c, env: [...(c.env ?? []).filter((e) => !names.has(e.name)), ...env] } : c));
-  return { ...wl, spec: { ...wl.spec, template: { ...wl.spec.template, spec: { ...spec, containers } } } };
 }

@@ -5,6 +5,7 @@
  * (at most once per `wakeEveryMs` for usage alone, at once for a spent budget).
  */
 import type { AgentUsage } from '../api/agenttask/types.js';
+import type { Context } from '@opentelemetry/api';
 import type { BudgetExceededEvent, GatewayEvents, UpstreamFailureEvent } from './gateway/routes.js';
 import type { TaskKey } from './gateway/identity.js';
 
@@ -16,6 +17,7 @@ export class AgentSignals implements GatewayEvents {
   private readonly usageOf = new Map<string, AgentUsage>();
   private readonly lastWake = new Map<string, number>();
   private wake: (key: string) => void = () => {};
+  private trace: ((key: string) => Context | undefined) | undefined;
   private restore: ((task: TaskKey, usage: AgentUsage) => void) | undefined;
   private readonly restored = new Set<string>();
 
@@ -24,6 +26,16 @@ export class AgentSignals implements GatewayEvents {
   /** Who to wake up (the controller's enqueue). */
   onWake(fn: (key: string) => void): void {
     this.wake = fn;
+  }
+
+  /** Where the run trace of a task (`namespace/name`) is (the controller's run spans). */
+  onTraceContext(fn: (key: string) => Context | undefined): void {
+    this.trace = fn;
+  }
+
+  /** The trace context of the task's run: the gateway's LLM call spans go under it. */
+  traceContext(task: TaskKey): Context | undefined {
+    return this.trace?.(`${task.namespace}/${task.name}`);
   }
 
   /** How the gateway's ledger is seeded from status.usage after an operator restart. */

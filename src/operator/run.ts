@@ -37,6 +37,8 @@ export interface RunningOperator {
   app: FastifyInstance;
   mgr: Manager;
   scheduling: SchedulingState;
+  /** What the LLM gateway and the AgentTask controller share (with the AgentTasks gate). */
+  agentSignals?: AgentSignals;
   /** The admission webhook server, when it runs. */
   webhook?: WebhookServer;
   stop(): Promise<void>;
@@ -140,6 +142,7 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
     app,
     mgr,
     scheduling,
+    ...(agentSignals ? { agentSignals } : {}),
     webhook: admission.server,
     async stop() {
       probe.stop();

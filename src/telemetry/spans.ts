@@ -116,3 +116,42 @@ export function startRunSpan(ref: RunSpanRef): RunSpan {
     },
   };
 }
+
+/** One LLM call the gateway forwarded, as it ended. */
+export interface LlmCall {
+  api: string;
+  model: string;
+  status: number;
+  stream: boolean;
+  durationMs: number;
+  input: number;
+  output: number;
+  cached: number;
+}
+
+/**
+ * Records a forwarded LLM call as a finished child span `llm <api>` of `parent` (the agent task's
+ * run), with the GenAI semantic-convention attributes for the model and token counts.
+ */
+export function recordLlmSpan(parent: Context, call: LlmCall): void {
+  const end = Date.now();
+  const span = weftTracer().startSpan(
+    `llm ${call.api}`,
+    {
+      kind: SpanKind.CLIENT,
+      startTime: end - call.durationMs,
+      attributes: {
+        'gen_ai.system': call.api,
+        'gen_ai.request.model': call.model,
+        'gen_ai.usage.input_tokens': call.input,
+        'gen_ai.usage.output_tokens': call.output,
+        'weft.llm.cached_tokens': call.cached,
+        'weft.llm.stream': call.stream,
+        'http.response.status_code': call.status,
+      },
+    },
+    parent,
+  );
+  if (call.status >= 400) span.setStatus({ code: SpanStatusCode.ERROR, message: `upstream answered ${call.status}` });
+  span.end(end);
+}

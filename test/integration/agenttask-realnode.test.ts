@@ -26,6 +26,8 @@ import type { AgentTask } from '../../src/api/agenttask/types.js';
 import { startFakeLlm, type FakeLlm } from '../fakes/llm/index.js';
 import { diagnosticsTarget, eventually, kubectl, testLogger, watchLog, LogRing } from '../harness/index.js';
 import { EVENTS } from '../../src/server/dashboard/routes.js';
+import { FilesystemArtifactStore } from '../../src/artifacts/filesystem.js';
+import { historyFor } from '../../src/artifacts/index.js';
 
 const NODE = 'agent-node';
 const NS = 'agents';
@@ -41,6 +43,7 @@ let op: RunningOperator | undefined;
 let agent: NodeAgent | undefined;
 let repo: string;
 let transcripts: string;
+let artifactsDir: string;
 let opCfg: Parameters<typeof runOperator>[0];
 
 type Task = AgentTask & KubernetesObject;
@@ -102,8 +105,11 @@ beforeAll(async () => {
   const gw = cp.realCluster!.network.gateway;
   const port = await freePort(gw);
   transcripts = await mkdtemp(join(tmpdir(), 'weft-transcripts-'));
+  // The artifact store (a filesystem one) where ended tasks leave transcripts, reports and run records.
+  artifactsDir = join(transcripts, 'store');
+  await rest.create(SECRETS, { metadata: { name: 'artifacts', namespace: NS }, stringData: { type: 'filesystem', path: artifactsDir } } as KubernetesObject);
   const cfg = parseOperatorConfig(
-    { kubeconfig: cp.kubeconfigPath, httpAddr: `${gw}:${port}`, namespace: 'weft-system', leaderElect: false, featureGates: 'AgentTasks=true', agentGatewayUrl: `http://${gw}:${port}`, agentTranscriptDir: transcripts },
+    { kubeconfig: cp.kubeconfigPath, httpAddr: `${gw}:${port}`, namespace: 'weft-system', leaderElect: false, featureGates: 'AgentTasks=true', agentGatewayUrl: `http://${gw}:${port}`, agentTranscriptDir: transcripts, artifactStore: `${NS}/artifacts` },
     // weft.dev/crash-at is honoured (the pod-kill test below); other tasks do not carry it.
     { WEFT_AGENT_TEST_HOOKS: '1' },
   );
@@ -224,6 +230,14 @@ describe('AgentTask on a real node', () => {
     }, { description: 'the Events of toy-nofix' });
     const pulls = await gitea!.api<Array<{ head: { ref: string } }>>('GET', `/repos/${toy}/pulls?state=all&limit=50`, gitea!.admin.token);
     expect(pulls.map((p) => p.head.ref).sort()).toEqual(['weft/toy-fix']);
+    // Ended: its report in the artifact store, and the run in the history (outlives the object).
+    const published = await until('toy-nofix', (t) => expect(t.status?.conditions).toContainEqual(expect.objectContaining({ type: 'ArtifactsPublished', status: 'True' })), 60_000);
+    expect(published.status?.artifacts?.map((a) => a.name)).toEqual(['2/report.json']);
+    const report = JSON.parse(await readFile(join(artifactsDir, NS, 'agenttask', 'toy-nofix', '2', 'report.json'), 'utf8')) as { outcome: string; diagnostics: string };
+    expect(report).toMatchObject({ outcome: 'MaxAttemptsReached', diagnostics: expect.stringContaining('node --test') });
+    await rest.delete(AGENTTASKS, 'toy-nofix', NS);
+    const history = await historyFor(new FilesystemArtifactStore(artifactsDir)).list(NS, { kind: 'agenttask' });
+    expect(history.items).toContainEqual(expect.objectContaining({ name: 'toy-nofix', attempt: 2, outcome: 'Failed', template: 'scripted', message: 'MaxAttemptsReached' }));
   }, TEST_MS);
 
   it('crash safety: the operator fails after each side effect (workload, open, summary, status, reply) and restarts: one pull request, one comment of each, the task converges', async () => {
@@ -374,6 +388,12 @@ describe('AgentTask on a real node', () => {
     await rest.create(AGENTTASKS, newTask('budget', { agent: { driver: 'weft-agent', endpointSecretRef: { name: 'llm' } }, budget: { maxRequests: 1 } }));
     const t = await until('budget', (x) => expect(x.status).toMatchObject({ phase: 'Failed', outcome: 'BudgetExceeded' }));
     expect(t.status?.message).toContain('spec.budget.maxRequests=1');
+    // The gateway's transcript of the attempt is published with the report, without the key.
+    const published = await until('budget', (x) => expect(x.status?.conditions).toContainEqual(expect.objectContaining({ type: 'ArtifactsPublished', status: 'True' })), 60_000);
+    expect(published.status?.artifacts?.map((a) => a.name)).toEqual(['1/transcript.jsonl', '1/report.json']);
+    const transcript = await readFile(join(artifactsDir, NS, 'agenttask', 'budget', '1', 'transcript.jsonl'), 'utf8');
+    expect(transcript).toContain('list_files');
+    expect(transcript).not.toContain(LLM_KEY);
   }, TEST_MS);
 
   it('an LLM that keeps answering 500: retried by the gateway, then InfraFailed with the cause', async () => {

@@ -175,6 +175,24 @@ describe('artifact API through the operator (real apiserver, versitygw)', () => 
     expect(missing.status).toBe(404);
   });
 
+  it("an agent task's transcript needs get agenttasks/transcript; its report get agenttasks", async () => {
+    await store.put(`${ns}/agenttask/fix-1/1/transcript.jsonl`, Buffer.from('{"r":1}\n'), { size: 8 });
+    await store.put(`${ns}/agenttask/fix-1/1/report.json`, Buffer.from('{}\n'), { size: 3 });
+    const agents = await userWithRbac(admin, ns, 'art-agents', { namespaced: { [ns]: [{ apiGroups: ['weft.dev'], resources: ['agenttasks'], verbs: ['get'] }] } });
+    const editors = await userWithRbac(admin, ns, 'art-transcripts', { namespaced: { [ns]: [{ apiGroups: ['weft.dev'], resources: ['agenttasks', 'agenttasks/transcript'], verbs: ['get'] }] } });
+    users.agents = agents;
+    users.transcripts = editors;
+    const url = (f: string) => `${base}/api/v1/artifacts/${ns}/agenttask/fix-1/1/${f}`;
+    expect((await call(url('report.json'), { token: agents.token })).status).toBe(200);
+    const denied = await call(url('transcript.jsonl'), { token: agents.token });
+    expect(denied.status).toBe(403);
+    expect(denied.body.message).toContain('lacks the RBAC permission get agenttasks/transcript.weft.dev "fix-1"');
+    expect(denied.body.message).toContain('--clusterrole=weft-editor'); // weft-viewer does not read transcripts
+    const ok = await fetch(url('transcript.jsonl'), { headers: { authorization: `Bearer ${editors.token}` } });
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toBe('{"r":1}\n');
+  });
+
   it('lists the history newest first, by kind, paged; RBAC list on the kind; names a missing namespace', async () => {
     const run = (name: string, kind: string, finishedAt: string): RunRecord => ({
       namespace: ns, kind, name, attempt: 1, specDigest: 'sha256:00', outcome: 'Succeeded', startedAt: '2026-12-01T00:00:00Z', finishedAt, artifacts: [],

@@ -5,7 +5,8 @@
  */
 import { trace } from '@opentelemetry/api';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
-import { JOBS, MESHNODES, WORKLOADS } from '../../src/api/resources.js';
+import { AGENTTASKS, JOBS, MESHNODES, WORKLOADS } from '../../src/api/resources.js';
+import { recordLlmSpan } from '../../src/telemetry/spans.js';
 import { parseOperatorConfig } from '../../src/config/operator.js';
 import { CONTROLLERS } from '../../src/operator/controllers.js';
 import { runOperator, type RunningOperator } from '../../src/operator/run.js';
@@ -85,6 +86,43 @@ describe('operator tracing (real apiserver, real collector)', () => {
     const reconciles = spans.filter((s) => s.name === 'reconcile job' && s.traceId === traceId);
     expect(reconciles.length).toBeGreaterThan(0);
     expect(reconciles.every((s) => s.parentSpanId === run.spanId)).toBe(true);
+    await op.stop();
+    op = undefined;
+  });
+
+  it('an AgentTask run is one trace: status.traceId, TRACEPARENT in its pod, its reconciles and LLM calls as children, "run agenttask" ending with the outcome', async () => {
+    // Given the operator with tracing and the Workload and AgentTask controllers (no node: the pod never starts)
+    const cfg = parseOperatorConfig({ kubeconfig, httpAddr: '127.0.0.1:0', namespace: ns, leaderElect: false, logLevel: 'warn', otlpEndpoint: otel.endpoint, agentGatewayUrl: 'http://127.0.0.1:9' }, {});
+    op = await runOperator(cfg, testLogger(`operator (agent traces ${ns})`), { controllers: CONTROLLERS.filter((c) => c.name === 'workload' || c.name === 'agenttask') });
+    await op.mgr.waitForSync();
+    // When a task starts, and its timeout passes
+    const spec = { org: ns, repo: { url: 'http://gitea.invalid:3000/acme/toy.git' }, source: { inline: { title: 'Trace me' } }, agent: { driver: 'scripted', steps: [{ run: 'true' }] }, timeoutSeconds: 3 };
+    await rest.create(AGENTTASKS, { apiVersion: 'weft.dev/v1alpha1', kind: 'AgentTask', metadata: { name: 'traced-task', namespace: ns }, spec } as KubernetesObject);
+    type T = KubernetesObject & { status?: { traceId?: string; phase?: string; outcome?: string } };
+    const task = await eventually(async () => {
+      const t = await rest.get<T>(AGENTTASKS, 'traced-task', ns);
+      expect(t.status?.traceId).toMatch(/^[0-9a-f]{32}$/);
+      return t;
+    }, { description: 'status.traceId' });
+    const traceId = task.status!.traceId!;
+    const wl = await rest.get<KubernetesObject & { spec: { template: { spec: { containers: Array<{ name: string; env?: Array<{ name: string; value?: string }> }> } } } }>(WORKLOADS, 'traced-task-1', ns);
+    const env = wl.spec.template.spec.containers.find((c) => c.name === 'agent')!.env ?? [];
+    expect(env.find((e) => e.name === 'TRACEPARENT')?.value).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    // An LLM call the gateway forwards for the task goes under the run (the gateway asks the signals for the context).
+    const parent = op.agentSignals!.traceContext({ namespace: ns, name: 'traced-task' });
+    expect(parent).toBeDefined();
+    recordLlmSpan(parent!, { api: 'openai', model: 'gpt-test', status: 200, stream: true, durationMs: 12, input: 30, output: 7, cached: 4 });
+    await eventually(async () => expect((await rest.get<T>(AGENTTASKS, 'traced-task', ns)).status).toMatchObject({ phase: 'Failed', outcome: 'Timeout' }), { timeoutMs: 60_000, description: 'Timeout' });
+    // Then the collector holds the run span with the outcome, and the task's reconciles and the LLM call under it
+    const spans = await otel.waitForSpans((all) => all.some((s) => s.name === 'run agenttask' && s.traceId === traceId), { timeoutMs: 30_000 });
+    const run = spans.find((s) => s.name === 'run agenttask' && s.traceId === traceId)!;
+    expect(run.attributes).toMatchObject({ 'weft.kind': 'agenttask', 'weft.name': 'traced-task', 'weft.template': 'scripted', 'weft.outcome': 'Timeout' });
+    const reconciles = spans.filter((s) => s.name === 'reconcile agenttask' && s.traceId === traceId);
+    expect(reconciles.length).toBeGreaterThan(0);
+    expect(reconciles.every((s) => s.parentSpanId === run.spanId)).toBe(true);
+    const llm = spans.find((s) => s.name === 'llm openai' && s.traceId === traceId)!;
+    expect(llm.parentSpanId).toBe(run.spanId);
+    expect(llm.attributes).toMatchObject({ 'gen_ai.request.model': 'gpt-test', 'gen_ai.usage.input_tokens': 30, 'gen_ai.usage.output_tokens': 7 });
     await op.stop();
     op = undefined;
   });

@@ -1,4 +1,6 @@
 import { pipeline } from 'node:stream';
+import type { Context } from '@opentelemetry/api';
+import { recordLlmSpan } from '../../telemetry/spans.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
@@ -39,6 +41,8 @@ export interface GatewayEvents {
   /** After every forwarded request, with the task's usage in `status.usage` shape. */
   onUsage?: (task: TaskKey, usage: AgentUsage) => void;
   onUpstreamFailure?: (e: UpstreamFailureEvent) => void;
+  /** The trace context of the task's run, whose child each forwarded call becomes (undefined: no span). */
+  traceContext?: (task: TaskKey) => Context | undefined;
 }
 
 /** What the gateway needs from the operator. */
@@ -289,8 +293,15 @@ function finish(ctx: Ctx, run: Run, out: Outcome): void {
   const durationMs = performance.now() - run.started;
   ctx.metrics.duration.observe({ api: run.api, stream: String(run.stream) }, durationMs / 1000);
   transcribe(ctx, run, { ...out, model, durationMs });
+  traceCall(ctx, run, { model, status: out.status, durationMs, ...counts });
   ctx.events.onUsage?.(run.task, ctx.ledger.snapshot(run.task));
   if (out.status === 429 || out.status >= 500) ctx.events.onUpstreamFailure?.({ task: run.task, status: out.status, message: out.error ?? `upstream answered ${out.status}`, retries: run.retries });
+}
+
+/** The call as a child span of the task's run trace, when tracing is on and the run is in this process. */
+function traceCall(ctx: Ctx, run: Run, call: { model: string; status: number; durationMs: number; input: number; output: number; cached: number }): void {
+  const parent = ctx.events.traceContext?.(run.task);
+  if (parent) recordLlmSpan(parent, { api: run.api, stream: run.stream, ...call });
 }
 
 function transcribe(ctx: Ctx, run: Run, out: Outcome & { model: string; durationMs: number }): void {

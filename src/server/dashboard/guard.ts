@@ -109,12 +109,15 @@ export function registerAccessGuard(app: FastifyInstance, o: GuardOptions): ApiA
 
 const READ_VERBS = new Set(['get', 'list', 'watch']);
 
+/** The ClusterRole of config/rbac/ that holds `p`: weft-viewer for reads, weft-editor for writes and for LLM transcripts (not in weft-viewer). */
+const roleFor = (p: Permission) => (READ_VERBS.has(p.verb) && p.subresource !== 'transcript' ? 'weft-viewer' : 'weft-editor');
+
 /**
  * How to grant `p` to `user`: the ClusterRole of config/rbac/ that holds it (weft-viewer for reads,
  * weft-editor for writes) and the kubectl command that binds it, in the namespace when there is one.
  */
 export function howToGrant(user: UserInfo, p: Permission): string {
-  const role = READ_VERBS.has(p.verb) ? 'weft-viewer' : 'weft-editor';
+  const role = roleFor(p);
   const sa = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(user.username);
   const subject = sa ? `--serviceaccount=${sa[1]}:${sa[2]}` : `--user=${user.username}`;
   const binding = `${(sa?.[2] ?? user.username).replace(/[^a-z0-9-]/gi, '-').toLowerCase()}-${role}`;
@@ -126,7 +129,7 @@ export function howToGrant(user: UserInfo, p: Permission): string {
 function forbidden(reply: FastifyReply, user: UserInfo, p: Permission): FastifyReply {
   const what = describePermission(p);
   const grant = howToGrant(user, p);
-  const role = READ_VERBS.has(p.verb) ? 'weft-viewer' : 'weft-editor';
+  const role = roleFor(p);
   const reason = `user "${user.username}" lacks the RBAC permission ${what}; bind a Role or ClusterRole that grants it (e.g. ${role}: ${grant})`;
   return reply.code(403).send({
     error: 'Forbidden',
