@@ -327,7 +327,7 @@ describe('dashboard in Chromium (real objects, real RBAC)', () => {
         ({ apiVersion: 'weft.dev/v1alpha1', kind: 'AgentTask', metadata: { name, namespace: ns, labels: { 'weft.dev/speckit-feature': '002-detail', 'weft.dev/speckit-task': id }, annotations: { 'weft.dev/speckit-phase': phase, 'weft.dev/speckit-line': String(line) } }, spec: { org, repo: { url: 'http://127.0.0.1:3000/acme/app.git' }, source: { inline: { title: id } }, agent: { driver: 'scripted', steps: [{ run: 'true' }], codeServer: true }, budget: { maxTokens: 10000, maxRequests: 10 } } }) as Obj;
       const created = await rest.create(AGENTTASKS, task('detail', 'T001', 'Phase 1: Setup', 5));
       await rest.create(AGENTTASKS, task('detail-next', 'T002', 'Phase 2: Login', 9));
-      await rest.patch(AGENTTASKS, { name: 'detail', namespace: ns }, { status: { phase: 'Running', attempt: 2, message: 'attempt 2 of 3', diagnostics: 'attempt 1 failed: npm test exited with 1', lastRun: { test: 'npm test: exit code 1 — 1 failed, 3 passed (jest)', tests: { passed: 3, failed: 1 }, failures: [{ name: 'login works', location: 'src/login.test.ts:12', message: 'expected 200' }] }, usage: { requests: 2, inputTokens: 900, outputTokens: 100, models: [{ model: 'gpt-test', requests: 2, inputTokens: 900, outputTokens: 100 }] } } }, { subresource: 'status' });
+      await rest.patch(AGENTTASKS, { name: 'detail', namespace: ns }, { status: { phase: 'Running', attempt: 2, message: 'attempt 2 of 3', diagnostics: 'attempt 1 failed: npm test exited with 1', lastRun: { test: 'npm test: exit code 1 — 1 failed, 3 passed (jest)', tests: { passed: 3, failed: 1 }, failures: [{ name: 'login works', location: 'src/login.test.ts:12', message: 'expected 200' }] }, usage: { requests: 2, inputTokens: 900, outputTokens: 100, models: [{ model: 'gpt-test', requests: 2, inputTokens: 900, outputTokens: 100 }] }, traceId: '4bf92f3577b34da6a3ce929d0e0e4736', artifacts: [{ name: '1/transcript.jsonl', url: `/api/v1/artifacts/${ns}/agenttask/detail/1/transcript.jsonl`, digest: `sha256:${'ab'.repeat(32)}`, size: 2048 }] } }, { subresource: 'status' });
       const owner = { apiVersion: 'weft.dev/v1alpha1', kind: 'AgentTask', name: 'detail', uid: created.metadata!.uid!, controller: true };
       for (const [n, phase] of [[1, 'Failed'], [2, 'Running']] as const) {
         await rest.create(WORKLOADS, { metadata: { name: `detail-${n}`, namespace: ns, ownerReferences: [owner] }, spec: { org, resources: { cpu: '1', memory: '1Gi' }, template: { spec: { containers: [{ name: 'c', image: 'busybox' }] } } } } as Obj);
@@ -340,6 +340,8 @@ describe('dashboard in Chromium (real objects, real RBAC)', () => {
       await expectText(page.getByTestId('diagnostics'), /attempt 1 failed/);
       await expectText(page.getByTestId('usage'), /gpt-test/);
       await expectText(page.locator('dl.facts').first(), /1,000 of 10,000 tokens, 2 of 10 requests/);
+      await expectText(page.locator('dl.facts').first(), /4bf92f3577b34da6a3ce929d0e0e4736/);
+      expect(await page.locator('[data-testid="artifacts"] tr[data-artifact="1/transcript.jsonl"] [data-action="download"]').count()).toBe(1);
       expect(await page.locator('a[data-action="attach"]').getAttribute('href')).toBe(`/attach/${ns}/detail/`);
       expect(await page.locator('tr[data-attempt] [data-action="transcript"]').count()).toBe(2);
       await shot(page, '15-agent-task');

@@ -4,7 +4,7 @@
  * diagnostics, usage per model against the budget, conditions, whether the caller may attach).
  */
 import type { AgentTask, AgentTaskStatus } from '../../api/agenttask/types.js';
-import { attemptRows, conditionsOf, createdAt, opt, type Obj } from './model.js';
+import { artifactViews, attemptRows, conditionsOf, createdAt, opt, type Obj } from './model.js';
 import type { AgentTaskDetail, AgentTaskRow } from './types.js';
 
 type TaskStatusView = AgentTaskStatus;
@@ -62,6 +62,8 @@ export function agentTaskDetail(t: Obj, owned: readonly Obj[], can: { canAttach:
     task: {
       ...agentTaskRow(t),
       conditions: conditionsOf(t),
+      artifacts: artifactViews(st.artifacts),
+      ...opt('traceId', st.traceId),
       ...opt('branch', st.branch),
       ...opt('pullRequestState', st.pullRequest?.state),
       dependsOn: spec.dependsOn ?? [],

@@ -5,7 +5,7 @@
  */
 import type { Job, JobStatus } from '../../api/job/types.js';
 import { LOG_ARTIFACT } from '../../jobs/artifacts.js';
-import { attemptRows, conditionsOf, createdAt, opt, type Obj } from './model.js';
+import { artifactViews, attemptRows, conditionsOf, createdAt, opt, type Obj } from './model.js';
 import type { JobDetail, JobRow } from './types.js';
 
 /** One Job row. */
@@ -33,7 +33,7 @@ export function jobRow(j: Obj): JobRow {
 /** The detail of a Job; `owned` are its Workloads (one per attempt). */
 export function jobDetail(j: Obj, owned: readonly Obj[]): JobDetail {
   const st = (j.status ?? {}) as JobStatus;
-  const artifacts = (st.artifacts ?? []).map((a) => ({ name: a.name, ...opt('url', a.url), ...opt('digest', a.digest), ...opt('size', a.size) }));
+  const artifacts = artifactViews(st.artifacts);
   return {
     job: {
       ...jobRow(j),

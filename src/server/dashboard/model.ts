@@ -1,6 +1,6 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { parseQuantityNumber } from '../../api/common/quantity.js';
-import type { AgentTaskAttempt, ClusterRow, ConditionStatus, ConditionView, EventRow, Facets, NodeRow, Overview, Res, WorkloadRow, ClusterPods } from './types.js';
+import type { AgentTaskAttempt, ArtifactView, ClusterRow, ConditionStatus, ConditionView, EventRow, Facets, NodeRow, Overview, Res, WorkloadRow, ClusterPods } from './types.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /** A Weft object as the informer caches hold it (spec and status unvalidated). */
@@ -29,6 +29,10 @@ export function toRes(r: Record<string, unknown> | undefined): Res {
 /** `{createdAt}` (ISO) when the object has a creationTimestamp, else nothing: for spreading into a row. */
 /** `{ [k]: v }` when v is set, else nothing (optional row fields). */
 export const opt = <K extends string, V>(k: K, v: V | undefined | null | ''): Partial<Record<K, V>> => (v === undefined || v === null || v === '' ? {} : ({ [k]: v } as Record<K, V>));
+
+/** `status.artifacts` of a Job or AgentTask as the dashboard shows them. */
+export const artifactViews = (list: ReadonlyArray<{ name: string; url?: string; digest?: string; size?: number }> | undefined): ArtifactView[] =>
+  (list ?? []).map((a) => ({ name: a.name, ...opt('url', a.url), ...opt('digest', a.digest), ...opt('size', a.size) }));
 
 export const createdAt = (o: Obj): { createdAt?: string } => (o.metadata?.creationTimestamp ? { createdAt: new Date(o.metadata.creationTimestamp).toISOString() } : {});
 

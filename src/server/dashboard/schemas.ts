@@ -92,16 +92,20 @@ export const dashAgentTaskSchema = rowSchema('DashboardAgentTask', 'An AgentTask
 
 const int = { type: 'integer' } as const;
 const counts = { requests: int, inputTokens: int, outputTokens: int, cachedTokens: int } as const;
+const artifacts = { type: 'array', items: { type: 'object', required: ['name'], properties: { name: str, url: str, digest: str, size: int } } } as const;
+
 export const agentTaskDetailSchema = {
   type: 'object',
   required: ['task', 'attempts'],
   properties: {
     task: {
       type: 'object',
-      required: ['namespace', 'name', 'org', 'phase', 'attempt', 'blocked', 'requests', 'tokens', 'conditions', 'dependsOn', 'usage', 'codeServer', 'canAttach', 'canReadTranscript'],
+      required: ['namespace', 'name', 'org', 'phase', 'attempt', 'blocked', 'requests', 'tokens', 'conditions', 'artifacts', 'dependsOn', 'usage', 'codeServer', 'canAttach', 'canReadTranscript'],
       properties: {
         ...agentTaskRowProps,
         conditions,
+        artifacts,
+        traceId: str,
         branch: str,
         pullRequestState: str,
         dependsOn: strings,
@@ -161,7 +165,7 @@ export const jobDetailSchema = {
         message: str,
         result: { type: 'object', properties: { summary: str, stage: str, commit: str, metrics: { type: 'object', additionalProperties: { type: 'number' } }, tests: { type: 'object', properties: { total: int, passed: int, failed: int, skipped: int } } } },
         commitStatus: { type: 'object', properties: { state: str, outcome: str, context: str, message: str, sha: str } },
-        artifacts: { type: 'array', items: { type: 'object', required: ['name'], properties: { name: str, url: str, digest: str, size: int } } },
+        artifacts,
         log: str,
       },
     },

@@ -133,6 +133,14 @@ export interface JobRow {
   createdAt?: string;
 }
 
+/** A published artifact with its download path (through the operator, RBAC-checked). */
+export interface ArtifactView {
+  name: string;
+  url?: string;
+  digest?: string;
+  size?: number;
+}
+
 /** The detail page of a Job. */
 export interface JobDetail {
   job: JobRow & {
@@ -141,7 +149,7 @@ export interface JobDetail {
     message?: string;
     result?: { summary?: string; stage?: string; commit?: string; metrics?: Record<string, number>; tests?: { total?: number; passed?: number; failed?: number; skipped?: number } };
     commitStatus?: { state?: string; outcome?: string; context?: string; message?: string; sha?: string };
-    artifacts: Array<{ name: string; url?: string; digest?: string; size?: number }>;
+    artifacts: ArtifactView[];
     /** The download path of the archived log (weft-logs/job.log), when published. */
     log?: string;
   };
@@ -164,6 +172,9 @@ export interface AgentTaskAttempt {
 export interface AgentTaskDetail {
   task: AgentTaskRow & {
     conditions: ConditionView[];
+    /** Transcripts and reports published when the task ended (docs/artifacts.md). */
+    artifacts: ArtifactView[];
+    traceId?: string;
     branch?: string;
     pullRequestState?: string;
     dependsOn: string[];

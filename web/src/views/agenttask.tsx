@@ -6,7 +6,7 @@ import { useNotify } from '../session.ts';
 import { since } from '../format.ts';
 import { apiPathFor, href, hrefOf, type Route } from '../route.ts';
 import { Badge, Empty, Facts, Link } from '../ui/bits.tsx';
-import { Conditions, detailFallback, Head } from './common.tsx';
+import { Artifacts, Conditions, detailFallback, Head } from './common.tsx';
 
 type Task = AgentTaskDetail['task'];
 const num = (n: number) => n.toLocaleString('en');
@@ -144,6 +144,7 @@ export function AgentTask(p: { route: Route }) {
           ['Concurrency', t.concurrency ? `${t.concurrency.group} (at most ${t.concurrency.limit})` : '—'],
           ['Review', t.review ? `${t.review.iterations} review, ${t.review.checkIterations} CI iteration(s)` : '—'],
           ['Budget', budgetOf(t)],
+          ['Trace', t.traceId ? <code>{t.traceId}</code> : '—'],
           ['Created', since(t.createdAt)],
         ]}
       />
@@ -159,6 +160,8 @@ export function AgentTask(p: { route: Route }) {
       )}
       <h2>LLM usage</h2>
       <Usage task={t} />
+      <h2>Artifacts</h2>
+      <Artifacts items={t.artifacts} empty={<>Published when the task ends, with an artifact store (the operator&apos;s <code>--artifact-store</code>): each attempt&apos;s transcript and a report.</>} />
       <h2>Conditions</h2>
       <Conditions conditions={t.conditions} />
     </section>

@@ -1,8 +1,10 @@
 import type { ComponentChildren, JSX } from 'preact';
-import type { ConditionView, WorkloadRow } from '../../../src/server/dashboard/types.ts';
+import type { ArtifactView, ConditionView, WorkloadRow } from '../../../src/server/dashboard/types.ts';
+import { download } from '../api.ts';
 import type { Data } from '../data.ts';
 import { bytes, cores, since } from '../format.ts';
 import { href } from '../route.ts';
+import { useNotify } from '../session.ts';
 import { Badge, Empty, Link, Loading, Problem } from '../ui/bits.tsx';
 
 /** A table header row of plain column titles. */
@@ -90,6 +92,30 @@ export function WorkloadList(p: { items: WorkloadRow[]; empty: string }) {
               <td>{w.node ? <Link href={href('node', { name: w.node })}>{w.node}</Link> : <span class="muted">—</span>}</td>
               <td class="nowrap">{requests(w)}</td>
               <td class="num">{w.score ?? '—'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** Published artifacts of a Job or AgentTask, each with a Download button (through the operator, RBAC-checked). */
+export function Artifacts(p: { items: ArtifactView[]; empty: ComponentChildren }) {
+  const notify = useNotify();
+  if (p.items.length === 0) return <Empty title="No artifacts">{p.empty}</Empty>;
+  const save = (name: string, url: string) => download(url, name.split('/').pop()!).catch((err: Error) => notify({ text: `Could not download ${name}: ${err.message}`, tone: 'bad' }));
+  return (
+    <div class="table-wrap">
+      <table aria-label="Artifacts" data-testid="artifacts">
+        <Head cols={['Name', 'Size', 'Digest', '']} />
+        <tbody>
+          {p.items.map((a) => (
+            <tr key={a.name} data-artifact={a.name}>
+              <td>{a.name}</td>
+              <td class="num">{a.size !== undefined ? bytes(a.size) : '—'}</td>
+              <td class="small"><code>{a.digest?.slice(0, 19) ?? '—'}</code></td>
+              <td>{a.url && <button type="button" class="small" data-action="download" onClick={() => void save(a.name, a.url!)}>Download</button>}</td>
             </tr>
           ))}
         </tbody>

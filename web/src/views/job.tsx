@@ -1,12 +1,11 @@
 import { useState } from 'preact/hooks';
 import type { JobDetail } from '../../../src/server/dashboard/types.ts';
-import { download, fetchBody } from '../api.ts';
+import { fetchBody } from '../api.ts';
 import { useData } from '../data.ts';
-import { bytes, since } from '../format.ts';
+import { since } from '../format.ts';
 import { apiPathFor, href, hrefOf, type Route } from '../route.ts';
-import { useNotify } from '../session.ts';
 import { Badge, Empty, Facts, Link } from '../ui/bits.tsx';
-import { Conditions, detailFallback, Head } from './common.tsx';
+import { Artifacts, Conditions, detailFallback, Head } from './common.tsx';
 
 type J = JobDetail['job'];
 
@@ -27,29 +26,6 @@ function Log(p: { url: string }) {
       <button type="button" data-action="show-log" onClick={() => void load()}>Show the log</button>
       {error && <span class="small bad"> {error}</span>}
     </p>
-  );
-}
-
-function Artifacts(p: { job: J }) {
-  const notify = useNotify();
-  if (p.job.artifacts.length === 0) return <Empty title="No artifacts">The Job has no <code>spec.artifacts</code>, or nothing matched its paths.</Empty>;
-  const save = (name: string, url: string) => download(url, name.split('/').pop()!).catch((err: Error) => notify({ text: `Could not download ${name}: ${err.message}`, tone: 'bad' }));
-  return (
-    <div class="table-wrap">
-      <table aria-label="Artifacts" data-testid="artifacts">
-        <Head cols={['Name', 'Size', 'Digest', '']} />
-        <tbody>
-          {p.job.artifacts.map((a) => (
-            <tr key={a.name} data-artifact={a.name}>
-              <td>{a.name}</td>
-              <td class="num">{a.size !== undefined ? bytes(a.size) : '—'}</td>
-              <td class="small"><code>{a.digest?.slice(0, 19) ?? '—'}</code></td>
-              <td>{a.url && <button type="button" class="small" data-action="download" onClick={() => void save(a.name, a.url!)}>Download</button>}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
   );
 }
 
@@ -109,7 +85,7 @@ export function Job(p: { route: Route }) {
         </div>
       )}
       <h2>Artifacts</h2>
-      <Artifacts job={j} />
+      <Artifacts items={j.artifacts} empty={<>The Job has no <code>spec.artifacts</code>, or nothing matched its paths.</>} />
       <h2>Log</h2>
       {j.log ? <Log url={j.log} /> : <Empty title="No archived log">Logs are archived when the Job has <code>spec.artifacts</code> (docs/artifacts.md); until then, <code>kubectl logs</code> of its pod.</Empty>}
       <h2>Conditions</h2>
