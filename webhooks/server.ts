@@ -120,7 +120,7 @@ export async function startWebhookServer(o: WebhookServerOptions): Promise<Webho
   const pair = serving.current();
   const log = o.log.child({ component: 'webhook' });
   const server = createSecureServer({ cert: pair.certPem, key: pair.keyPem, minVersion: 'TLSv1.2', allowHTTP1: false });
-  serving.onRotate((p) => server.setSecureContext(secureContextFor(p, o.ca.certPem)));
+  serving.onRotate((p) => server.setSecureContext(secureContextFor(p, serving.authorityPem())));
   const latency = o.metrics
     ? new Histogram({
         name: 'weft_webhook_duration_seconds',

@@ -3,7 +3,7 @@
  * from the Workload and Job caches, the webhook server, and (optionally) the registration of the
  * webhook configurations with the apiserver.
  */
-import type { KubernetesObject, V1ConfigMap } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject, V1ConfigMap } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { OperatorConfig } from '../src/config/operator.js';
@@ -18,6 +18,7 @@ import { registerWebhooks, type WebhookEndpoint } from './register.js';
 import { enabledWebhooks } from './index.js';
 import { mutateAdmission, validateAdmission, type AdmissionContext } from './review.js';
 import type { WebhookServer } from './server.js';
+import type { OperatorCAState } from '../src/pki/ca-store.js';
 import type { LightKubeConfig } from '../src/runtime/kubeconfig.js';
 
 export interface AdmissionSetup {
@@ -95,8 +96,11 @@ export async function setupAdmission(o: AdmissionOptions): Promise<AdmissionSetu
     aclExempt: (u) => (u.groups ?? []).includes('system:masters') || (u.username ?? '').startsWith(operatorSaPrefix),
   };
   // The PKI and the HTTPS server are loaded only when webhooks are served (memory: docs/runtime.md).
-  const [{ ensureOperatorCA }, { startWebhookServer }] = await Promise.all([import('../src/pki/ca-store.js'), import('./server.js')]);
-  const ca = await ensureOperatorCA(await o.kc.toClientNode(), o.cfg.namespace);
+  const [{ ensureOperatorCA, readOperatorCA }, { startWebhookServer }] = await Promise.all([import('../src/pki/ca-store.js'), import('./server.js')]);
+  const kcNode = await o.kc.toClientNode();
+  const ca = await ensureOperatorCA(kcNode, o.cfg.namespace);
+  // ca.crt: the CA bundle the apiserver trusts (the CA, plus the previous one while it is rotated).
+  const state = await readOperatorCA(kcNode, o.cfg.namespace);
   const svc = w.service ?? 'weft-operator';
   const server = await startWebhookServer({
     host: o.cfg.webhook.host,
@@ -119,10 +123,53 @@ export async function setupAdmission(o: AdmissionOptions): Promise<AdmissionSetu
   if (endpoint) {
     // --shard: the apiserver sends this operator only its shard's objects (docs/deploy.md "Canary").
     const objectSelector = o.cfg.shard?.toK8s();
-    await registerWebhooks(new RestClient(o.kc), { name: w.configName, endpoint, caPem: ca.certPem, hooks, ...(objectSelector ? { objectSelector } : {}) });
+    const stopWatch = await registerAndFollow({ kc: kcNode, cfg: o.cfg, log, server, state, caPem: ca.certPem, register: (caPem) => registerWebhooks(new RestClient(o.kc), { name: w.configName, endpoint, caPem, hooks, ...(objectSelector ? { objectSelector } : {}) }) });
     log.info({ endpoint, config: w.configName, shard: o.cfg.shard?.text, kinds: hooks.map((h) => h.kind) }, 'admission webhooks registered');
+    return {
+      ctx,
+      server,
+      stop: async () => {
+        stopWatch();
+        await server.stop();
+      },
+    };
   } else {
     log.warn({ url: server.url }, 'admission webhook server running but not registered: pass --webhook-url or --webhook-service');
   }
   return { ctx, server, stop: () => server.stop() };
+}
+
+/** How long the apiserver is given to pick up a changed caBundle before the serving certificate changes CA. */
+const CA_BUNDLE_PROPAGATION_MS = 5000;
+
+/**
+ * Registers the webhooks with the CA bundle, then follows the CA's rotation
+ * (docs/rollback/rotate-operator-ca.sh) without downtime: the apiserver gets the new bundle (old and
+ * new CA) before the serving certificate comes from the new CA. Returns what stops following.
+ */
+async function registerAndFollow(o: {
+  kc: KubeConfig;
+  cfg: OperatorConfig;
+  log: Logger;
+  server: WebhookServer;
+  state: OperatorCAState | undefined;
+  caPem: string;
+  register: (caPem: string) => Promise<unknown>;
+}): Promise<() => void> {
+  const { watchOperatorCA, CA_POLL_MS } = await import('../src/pki/ca-store.js');
+  await o.register(o.state?.trustPem ?? o.caPem);
+  return watchOperatorCA(o.kc, o.cfg.namespace, {
+    intervalMs: CA_POLL_MS,
+    since: o.state?.resourceVersion ?? '',
+    onChange: async (s) => {
+      await o.register(s.trustPem);
+      if (s.ca.certPem !== o.server.serving.authorityPem()) {
+        // The apiserver applies a changed caBundle from its own watch, a moment later: switch after it has.
+        await new Promise((r) => setTimeout(r, CA_BUNDLE_PROPAGATION_MS));
+        await o.server.serving.setAuthority(s.ca);
+      }
+      o.log.info({ config: o.cfg.webhooks.configName, trusted: s.trustPem.split('BEGIN CERTIFICATE').length - 1 }, 'operator CA changed: webhook caBundle and serving certificate updated');
+    },
+    onError: (err) => o.log.warn({ err: errorMessage(err) }, 'cannot read the operator CA Secret; will retry'),
+  });
 }

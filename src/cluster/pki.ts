@@ -107,7 +107,8 @@ export async function issueCertificate(ca: CertificateAuthority, opts: IssueOpti
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serial(),
     subject: name,
-    issuer: ca.cert.subject,
+    // The CA's subject as encoded in its certificate: Go matches issuer and subject byte for byte (a CA made by openssl, e.g. docs/rollback/rotate-operator-ca.sh, encodes UTF8String).
+    issuer: ca.cert.subjectName,
     notBefore,
     notAfter,
     signingAlgorithm: ALG,

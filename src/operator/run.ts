@@ -92,10 +92,9 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
   const admission = await setupAdmission({ kc, mgr, cfg, log, metrics, acl: mesh?.store });
   cleanups.push(admission.stop);
   const tls = cfg.httpTls ? await operatorTls(kc, cfg.namespace) : undefined;
-  if (tls) cleanups.push(async () => tls.serving.stop());
   const deviceAuthorization = Boolean(mesh && cfg.featureGates.MeshACL);
   const app = await buildHttpServer({
-    https: tls ? { ...mtlsServerOptions(tls.serving.current(), tls.ca.certPem), rejectUnauthorized: false } : undefined,
+    https: tls ? { ...mtlsServerOptions(tls.serving.current(), tls.trust.pem), rejectUnauthorized: false } : undefined,
     logger: log,
     readiness,
     metrics,
@@ -128,7 +127,7 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
       await opts.routes?.(a);
     },
   });
-  tls?.serving.onRotate((pair) => (app.server as unknown as HttpsServer).setSecureContext(secureContextFor(pair, tls.ca.certPem)));
+  if (tls) cleanups.push(await followCaRotation({ kc, namespace: cfg.namespace, tls, log, server: app.server as unknown as HttpsServer }));
   const address = await app.listen({ host: cfg.http.host, port: cfg.http.port });
   const url = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1');
   // Serve /health and /readyz while the caches fill: readiness says what is still pending.
@@ -230,8 +229,11 @@ async function ensureOperatorNamespace(rest: RestClient, namespace: string, log:
  * @peculiar/x509, together ~50 MiB of RSS an operator without TLS does not need.
  */
 async function operatorTls(kc: LightKubeConfig, namespace: string) {
-  const [{ ensureOperatorCA }, { RotatingCertificate }] = await Promise.all([import('../pki/ca-store.js'), import('../pki/rotating.js')]);
+  const [{ ensureOperatorCA, readOperatorCA }, { RotatingCertificate }] = await Promise.all([import('../pki/ca-store.js'), import('../pki/rotating.js')]);
   const ca = await ensureOperatorCA(await kc.toClientNode(), namespace);
+  // Client certificates are checked against ca.crt: the CA, plus the previous one while it is rotated.
+  const state = await readOperatorCA(await kc.toClientNode(), namespace);
+  const trust = { pem: state?.trustPem ?? ca.certPem, resourceVersion: state?.resourceVersion ?? '' };
   const serving = new RotatingCertificate(ca, {
     commonName: 'weft-operator',
     dnsNames: ['localhost', 'weft-operator', `weft-operator.${namespace}`, `weft-operator.${namespace}.svc`],
@@ -240,5 +242,33 @@ async function operatorTls(kc: LightKubeConfig, namespace: string) {
     validDays: 30,
   });
   await serving.start();
-  return { ca, serving };
+  return { ca, serving, trust };
+}
+
+/**
+ * Follows the operator CA's rotation (docs/rollback/rotate-operator-ca.sh) on the HTTPS port: client
+ * certificates of the old and the new CA are accepted while both are in ca.crt, and the serving
+ * certificate comes from the new CA. Returns what stops it.
+ */
+async function followCaRotation(o: { kc: LightKubeConfig; namespace: string; tls: Awaited<ReturnType<typeof operatorTls>>; log: Logger; server: HttpsServer }): Promise<() => Promise<void>> {
+  const { tls, log, server } = o;
+  const refresh = () => server.setSecureContext(secureContextFor(tls.serving.current(), tls.trust.pem));
+  tls.serving.onRotate(refresh);
+  const { watchOperatorCA, CA_POLL_MS } = await import('../pki/ca-store.js');
+  const stop = watchOperatorCA(await o.kc.toClientNode(), o.namespace, {
+    intervalMs: CA_POLL_MS,
+    since: tls.trust.resourceVersion,
+    onChange: async (s) => {
+      tls.trust.pem = s.trustPem;
+      // A new CA: a new serving certificate (its onRotate sets the context with the new trust); else only the trust changed.
+      if (s.ca.certPem !== tls.serving.authorityPem()) await tls.serving.setAuthority(s.ca);
+      else refresh();
+      log.info({ trusted: s.trustPem.split('BEGIN CERTIFICATE').length - 1 }, 'operator CA changed: HTTPS serving certificate and client trust updated');
+    },
+    onError: (err) => log.warn({ err: errorMessage(err) }, 'cannot read the operator CA Secret; will retry'),
+  });
+  return async () => {
+    stop();
+    tls.serving.stop();
+  };
 }

@@ -1,6 +1,9 @@
 import { CoreV1Api, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
 import { createCA, loadCA, type CertificateAuthority } from '../cluster/pki.js';
 
+/** How often the operator reads its CA Secret to follow a rotation (docs/rollback/rotate-operator-ca.sh). */
+export const CA_POLL_MS = 5000;
+
 /** Name of the Secret holding the operator's internal CA. */
 export const CA_SECRET = 'weft-ca';
 
@@ -40,4 +43,52 @@ export async function ensureOperatorCA(kc: KubeConfig, namespace: string): Promi
     if (!winner) throw new Error(`Secret ${namespace}/${CA_SECRET} exists but could not be read`);
     return winner;
   }
+}
+
+/** The operator CA as its Secret says now: the CA that issues, and the CA bundle to trust (`ca.crt`: the CA, plus the previous one during a rotation). */
+export interface OperatorCAState {
+  ca: CertificateAuthority;
+  trustPem: string;
+  resourceVersion: string;
+}
+
+/** Reads the CA Secret (undefined when it is gone). */
+export async function readOperatorCA(kc: KubeConfig, namespace: string): Promise<OperatorCAState | undefined> {
+  try {
+    const s = await kc.makeApiClient(CoreV1Api).readNamespacedSecret({ name: CA_SECRET, namespace });
+    const certPem = unb64(s.data?.['tls.crt']);
+    const ca = await loadCA({ certPem, keyPem: unb64(s.data?.['tls.key']) });
+    return { ca, trustPem: unb64(s.data?.['ca.crt']) || certPem, resourceVersion: s.metadata?.resourceVersion ?? '' };
+  } catch (err) {
+    if ((err as { code?: number }).code === 404) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Polls the CA Secret and calls `onChange` when it changes (the rotation script's two steps: a new
+ * CA with the old one still trusted, then the old one dropped). Errors are passed to `onError` and
+ * the poll goes on. Returns what stops it.
+ */
+export function watchOperatorCA(kc: KubeConfig, namespace: string, o: { intervalMs: number; since: string; onChange: (s: OperatorCAState) => Promise<void>; onError: (err: unknown) => void }): () => void {
+  let seen = o.since;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const tick = async () => {
+    try {
+      const s = await readOperatorCA(kc, namespace);
+      if (s && s.resourceVersion !== seen) {
+        await o.onChange(s);
+        seen = s.resourceVersion;
+      }
+    } catch (err) {
+      o.onError(err);
+    }
+    if (!stopped) timer = setTimeout(() => void tick(), o.intervalMs).unref();
+  };
+  timer = setTimeout(() => void tick(), o.intervalMs).unref();
+  return () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+  };
 }

@@ -23,9 +23,20 @@ export class RotatingCertificate {
   private readonly listeners: Array<(pair: KeyPairPem) => void> = [];
 
   constructor(
-    private readonly ca: CertificateAuthority,
+    private ca: CertificateAuthority,
     private readonly spec: IssueOptions,
   ) {}
+
+  /** Switches to another CA (the operator CA's rotation) and issues a certificate from it now. */
+  setAuthority(ca: CertificateAuthority): Promise<KeyPairPem> {
+    this.ca = ca;
+    return this.rotate();
+  }
+
+  /** The CA certificates issue from (PEM). */
+  authorityPem(): string {
+    return this.ca.certPem;
+  }
 
   /** Issues the first certificate and schedules renewals. */
   async start(): Promise<KeyPairPem> {
