@@ -11,6 +11,7 @@ import { endpointFromSecret, kubeSecretReader, kubeTaskLoader, kubeTokenReview }
 import { registerLlmGateway, type LlmGateway } from './gateway/routes.js';
 import { TokenVerifier } from './gateway/token-cache.js';
 import { registerGitGateway } from './gateway/git/routes.js';
+import { registerOtlpRelay } from './gateway/otlp.js';
 import { upstreamFromSecret } from './gateway/git/credentials.js';
 import type { AgentSignals } from './signals.js';
 
@@ -22,6 +23,8 @@ export interface AgentGatewayOptions {
   transcriptDir?: string;
   /** Where the git gateway keeps its per-task mirrors (default under the OS temp dir). */
   mirrorDir?: string;
+  /** The collector's traces URL the pods' step spans are relayed to (undefined: tracing off, spans dropped). */
+  tracesUrl?: string | undefined;
 }
 
 /** Registers the gateway routes on the operator's HTTP server; returns the LLM gateway (usage, flush). */
@@ -38,6 +41,8 @@ export function registerAgentGateway(app: FastifyInstance, o: AgentGatewayOption
     log: o.log,
     events: o.signals,
   });
+  // The runner's step spans, relayed to the collector under the task's run trace (docs/observability.md).
+  registerOtlpRelay(app, { verifier, loadTask, tracesUrl: o.tracesUrl, log: o.log.child({ component: 'otlp-relay' }) });
   const git = registerGitGateway(app, { verifier, loadTask, loadUpstream: upstreamFromSecret(secrets), mirrorDir: o.mirrorDir, metrics: o.metrics, log: o.log });
   // A deleted task's mirror goes with it (the controller forgets a task when it is gone).
   o.signals.onForget((key) => {

@@ -7,6 +7,9 @@ import { trace } from '@opentelemetry/api';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { AGENTTASKS, JOBS, MESHNODES, WORKLOADS } from '../../src/api/resources.js';
 import { recordLlmSpan } from '../../src/telemetry/spans.js';
+import { CoreV1Api } from '@kubernetes/client-node';
+import { taskServiceAccountName } from '../../src/agents/gateway/identity.js';
+import { exportStepSpans, StepSpans } from '../../src/agents/run/spans.js';
 import { parseOperatorConfig } from '../../src/config/operator.js';
 import { CONTROLLERS } from '../../src/operator/controllers.js';
 import { runOperator, type RunningOperator } from '../../src/operator/run.js';
@@ -112,14 +115,29 @@ describe('operator tracing (real apiserver, real collector)', () => {
     const parent = op.agentSignals!.traceContext({ namespace: ns, name: 'traced-task' });
     expect(parent).toBeDefined();
     recordLlmSpan(parent!, { api: 'openai', model: 'gpt-test', status: 200, stream: true, durationMs: 12, input: 30, output: 7, cached: 4 });
+    // The runner's step spans come through the operator's relay with the pod's token (the task's ServiceAccount).
+    const core = admin.makeApiClient(CoreV1Api);
+    const token = (await core.createNamespacedServiceAccountToken({ name: taskServiceAccountName('traced-task'), namespace: ns, body: { spec: { audiences: ['weft'], expirationSeconds: 600 } } })).status!.token!;
+    const steps = StepSpans.fromTraceparent(env.find((e) => e.name === 'TRACEPARENT')!.value)!;
+    await steps.record('clone', { 'weft.attempt': 1 }, async () => undefined);
+    const relayUrl = `${op.url}/otlp/${ns}/traced-task/v1/traces`;
+    expect(await exportStepSpans(steps, { url: relayUrl, token, resource: { 'weft.name': 'traced-task' } })).toBeUndefined();
+    // Another run's trace id is refused; so is a token of another task.
+    const foreign = StepSpans.fromTraceparent(`00-${'ab'.repeat(16)}-${'cd'.repeat(8)}-01`)!;
+    await foreign.record('clone', {}, async () => undefined);
+    expect(await exportStepSpans(foreign, { url: relayUrl, token, resource: {} })).toMatch(/403: .*spans must belong to the task's run trace/);
+    expect(await exportStepSpans(steps, { url: `${op.url}/otlp/${ns}/other-task/v1/traces`, token, resource: {} })).toMatch(/403: .*may not use the trace routes of AgentTask/);
     await eventually(async () => expect((await rest.get<T>(AGENTTASKS, 'traced-task', ns)).status).toMatchObject({ phase: 'Failed', outcome: 'Timeout' }), { timeoutMs: 60_000, description: 'Timeout' });
     // Then the collector holds the run span with the outcome, and the task's reconciles and the LLM call under it
-    const spans = await otel.waitForSpans((all) => all.some((s) => s.name === 'run agenttask' && s.traceId === traceId), { timeoutMs: 30_000 });
+    const spans = await otel.waitForSpans((all) => ['run agenttask', 'step clone'].every((n) => all.some((s) => s.name === n && s.traceId === traceId)), { timeoutMs: 30_000 });
     const run = spans.find((s) => s.name === 'run agenttask' && s.traceId === traceId)!;
     expect(run.attributes).toMatchObject({ 'weft.kind': 'agenttask', 'weft.name': 'traced-task', 'weft.template': 'scripted', 'weft.outcome': 'Timeout' });
     const reconciles = spans.filter((s) => s.name === 'reconcile agenttask' && s.traceId === traceId);
     expect(reconciles.length).toBeGreaterThan(0);
     expect(reconciles.every((s) => s.parentSpanId === run.spanId)).toBe(true);
+    const step = spans.find((s) => s.name === 'step clone' && s.traceId === traceId)!;
+    expect(step.parentSpanId).toBe(run.spanId);
+    expect(step.serviceName).toBe('weft-agent-runner');
     const llm = spans.find((s) => s.name === 'llm openai' && s.traceId === traceId)!;
     expect(llm.parentSpanId).toBe(run.spanId);
     expect(llm.attributes).toMatchObject({ 'gen_ai.request.model': 'gpt-test', 'gen_ai.usage.input_tokens': 30, 'gen_ai.usage.output_tokens': 7 });

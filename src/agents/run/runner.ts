@@ -13,6 +13,7 @@ import { encodeResult, RUNNER_EXIT, type LastRunSummary, type RunnerResult, type
 import { runDriver, type DriverContext } from '../drivers/index.js';
 import { runToolchain } from './toolchain.js';
 import { runShell, type StepLog } from './shell.js';
+import { exportStepSpans, StepSpans } from './spans.js';
 
 /** Where the runner takes its inputs from (the pod's environment; tests pass their own). */
 export interface RunnerEnv {
@@ -26,6 +27,8 @@ export interface RunnerEnv {
   log: StepLog;
   /** Crash-safety tests: points to be killed at (WEFT_CRASH_AT: after:clone, after:commit, after:push). */
   crashAt?: string[];
+  /** The steps as child spans of the run's trace (with TRACEPARENT; sent through the operator). */
+  spans?: StepSpans;
 }
 
 /** Reads the runner's inputs from the environment; throws naming the variable that is missing. */
@@ -50,8 +53,14 @@ export function runnerEnvFrom(env: NodeJS.ProcessEnv, log: StepLog): RunnerEnv {
     resultFile: env.WEFT_RESULT_FILE ?? '/dev/termination-log',
     log,
     ...(env.WEFT_CRASH_AT ? { crashAt: env.WEFT_CRASH_AT.split(',') } : {}),
+    ...spansOf(env.TRACEPARENT),
   };
 }
+
+const spansOf = (traceparent: string | undefined): { spans?: StepSpans } => {
+  const spans = StepSpans.fromTraceparent(traceparent);
+  return spans ? { spans } : {};
+};
 
 class StepFailed extends Error {
   constructor(
@@ -75,6 +84,7 @@ export async function runTask(env: RunnerEnv): Promise<number> {
   }
   log(`result: ${result.result}${'diagnostics' in result ? ` — ${result.diagnostics.split('\n')[0]}` : ''}`);
   await writeFile(env.resultFile, encodeResult(result)).catch((err: unknown) => log(`cannot write the result to ${env.resultFile}: ${errorMessage(err)}`));
+  await exportSpans(env, result.result);
   return result.result === 'checks-failed' ? RUNNER_EXIT.checks : result.result === 'infra-failed' ? RUNNER_EXIT.infra : RUNNER_EXIT.ok;
 }
 
@@ -86,13 +96,25 @@ async function crashPoint(env: RunnerEnv, point: string): Promise<void> {
   await new Promise(() => undefined);
 }
 
-async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof StepFailed) throw err;
-    throw new StepFailed(name, errorMessage(err));
-  }
+async function step<T>(env: RunnerEnv, name: string, fn: () => Promise<T>): Promise<T> {
+  const run = async () => {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof StepFailed) throw err;
+      throw new StepFailed(name, errorMessage(err));
+    }
+  };
+  return env.spans ? env.spans.record(name, { 'weft.attempt': env.spec.attempt }, run) : run();
+}
+
+/** The step spans to the operator's relay, after the result is written (best effort, logged). */
+async function exportSpans(env: RunnerEnv, result: string): Promise<void> {
+  if (!env.spans) return;
+  const token = (await readFile(env.tokenFile, 'utf8').catch(() => '')).trim();
+  const url = `${env.gatewayUrl.replace(/\/$/, '')}/otlp/${env.spec.task.namespace}/${env.spec.task.name}/v1/traces`;
+  const err = await exportStepSpans(env.spans, { url, token, resource: { 'k8s.namespace.name': env.spec.task.namespace, 'weft.name': env.spec.task.name, 'weft.attempt': env.spec.attempt, 'weft.result': result } });
+  env.log(err ? `trace: ${env.spans.spans.length} step span(s) not sent: ${err}` : `trace: ${env.spans.spans.length} step span(s) sent (trace ${env.spans.traceId})`);
 }
 
 async function attempt(env: RunnerEnv): Promise<RunnerResult> {
@@ -102,7 +124,7 @@ async function attempt(env: RunnerEnv): Promise<RunnerResult> {
     const token = (await readFile(env.tokenFile, 'utf8')).trim();
     return runGit(args, { cwd: repo, env: gitAuthEnv(env.gitUrl, `Bearer ${token}`), timeoutMs });
   };
-  const branchExists = await step('clone', async () => {
+  const branchExists = await step(env, 'clone', async () => {
     log(`clone ${env.gitUrl} (${spec.repo.baseBranch})`);
     const token = (await readFile(env.tokenFile, 'utf8')).trim();
     await runGit(['clone', '--no-tags', '--branch', spec.repo.baseBranch, env.gitUrl, repo], { env: gitAuthEnv(env.gitUrl, `Bearer ${token}`), timeoutMs: 600_000 });
@@ -111,7 +133,7 @@ async function attempt(env: RunnerEnv): Promise<RunnerResult> {
   });
   await crashPoint(env, 'after:clone');
   const base = (await git(['rev-parse', 'HEAD'])).stdout.trim();
-  await step('branch', async () => {
+  await step(env, 'branch', async () => {
     if (branchExists) {
       log(`continue ${spec.branch} (a re-run keeps the work already pushed)`);
       await git(['fetch', 'origin', `refs/heads/${spec.branch}:refs/remotes/origin/${spec.branch}`]);
@@ -121,14 +143,14 @@ async function attempt(env: RunnerEnv): Promise<RunnerResult> {
     }
   });
   const ctx: DriverContext = { spec, repo, gatewayUrl: env.gatewayUrl, tokenFile: env.tokenFile, log };
-  const driven = await step('agent', () => runDriver(ctx));
+  const driven = await step(env, 'agent', () => runDriver(ctx));
   if (!driven.ok) {
     const diagnostics = `the agent (driver ${spec.agent.driver}) failed: ${driven.message}`;
     return driven.infra ? { result: 'infra-failed', step: 'agent', diagnostics } : { result: 'checks-failed', diagnostics };
   }
 
   const lastRun: LastRunSummary = {};
-  const checks = await step('toolchain', () => runToolchain(spec.toolchain, repo, log));
+  const checks = await step(env, 'toolchain', () => runToolchain(spec.toolchain, repo, log));
   if (checks.lint) lastRun.lint = checks.lint.summary;
   if (checks.test) lastRun.test = checks.test.summary;
   const tests = checks.test?.details;
@@ -137,11 +159,11 @@ async function attempt(env: RunnerEnv): Promise<RunnerResult> {
   if (checks.lint?.details?.lintErrors.length) lastRun.lintErrors = checks.lint.details.lintErrors;
   if (!checks.ok) return { result: 'checks-failed', diagnostics: checks.diagnostics, lastRun };
 
-  await step('tasks.md', async () => {
+  await step(env, 'tasks.md', async () => {
     const changed = (await git(['status', '--porcelain'])).stdout.trim() !== '' || (await git(['rev-parse', 'HEAD'])).stdout.trim() !== base;
     if (changed) await markSpecKitTaskDone(spec, repo, log);
   });
-  return step('push', async () => {
+  return step(env, 'push', async () => {
     await git(['add', '-A']);
     const staged = (await git(['diff', '--cached', '--name-only'])).stdout.trim();
     if (staged) {
