@@ -96,16 +96,15 @@ export async function setupAdmission(o: AdmissionOptions): Promise<AdmissionSetu
     aclExempt: (u) => (u.groups ?? []).includes('system:masters') || (u.username ?? '').startsWith(operatorSaPrefix),
   };
   // The PKI and the HTTPS server are loaded only when webhooks are served (memory: docs/runtime.md).
-  const [{ ensureOperatorCA, readOperatorCA }, { startWebhookServer }] = await Promise.all([import('../src/pki/ca-store.js'), import('./server.js')]);
+  const [{ ensureOperatorCAState }, { startWebhookServer }] = await Promise.all([import('../src/pki/ca-store.js'), import('./server.js')]);
   const kcNode = await o.kc.toClientNode();
-  const ca = await ensureOperatorCA(kcNode, o.cfg.namespace);
-  // ca.crt: the CA bundle the apiserver trusts (the CA, plus the previous one while it is rotated).
-  const state = await readOperatorCA(kcNode, o.cfg.namespace);
+  // trustPem (ca.crt): the CA bundle the apiserver trusts (the CA, plus the previous one while it is rotated).
+  const state = await ensureOperatorCAState(kcNode, o.cfg.namespace);
   const svc = w.service ?? 'weft-operator';
   const server = await startWebhookServer({
     host: o.cfg.webhook.host,
     port: o.cfg.webhook.port,
-    ca,
+    ca: state.ca,
     dnsNames: [svc, `${svc}.${o.cfg.namespace}`, `${svc}.${o.cfg.namespace}.svc`],
     // Right after a start the caches may still be filling: wait a little (within the apiserver's
     // 5 s timeout) rather than refuse at once.
@@ -123,7 +122,7 @@ export async function setupAdmission(o: AdmissionOptions): Promise<AdmissionSetu
   if (endpoint) {
     // --shard: the apiserver sends this operator only its shard's objects (docs/deploy.md "Canary").
     const objectSelector = o.cfg.shard?.toK8s();
-    const stopWatch = await registerAndFollow({ kc: kcNode, cfg: o.cfg, log, server, state, caPem: ca.certPem, register: (caPem) => registerWebhooks(new RestClient(o.kc), { name: w.configName, endpoint, caPem, hooks, ...(objectSelector ? { objectSelector } : {}) }) });
+    const stopWatch = await registerAndFollow({ kc: kcNode, cfg: o.cfg, log, server, state, register: (caPem) => registerWebhooks(new RestClient(o.kc), { name: w.configName, endpoint, caPem, hooks, ...(objectSelector ? { objectSelector } : {}) }) });
     log.info({ endpoint, config: w.configName, shard: o.cfg.shard?.text, kinds: hooks.map((h) => h.kind) }, 'admission webhooks registered');
     return {
       ctx,
@@ -152,15 +151,14 @@ async function registerAndFollow(o: {
   cfg: OperatorConfig;
   log: Logger;
   server: WebhookServer;
-  state: OperatorCAState | undefined;
-  caPem: string;
+  state: OperatorCAState;
   register: (caPem: string) => Promise<unknown>;
 }): Promise<() => void> {
   const { watchOperatorCA, CA_POLL_MS } = await import('../src/pki/ca-store.js');
-  await o.register(o.state?.trustPem ?? o.caPem);
+  await o.register(o.state.trustPem);
   return watchOperatorCA(o.kc, o.cfg.namespace, {
     intervalMs: CA_POLL_MS,
-    since: o.state?.resourceVersion ?? '',
+    since: o.state.resourceVersion,
     onChange: async (s) => {
       await o.register(s.trustPem);
       if (s.ca.certPem !== o.server.serving.authorityPem()) {

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AgentTask, AgentTaskStatus } from '../../src/api/agenttask/types.js';
-import { recordRun, runPrefix, type ArtifactStore, type RunOutcome, type RunRecord } from '../../src/artifacts/index.js';
+import { artifactKey, artifactPath, recordRun, type ArtifactStore, type RunOutcome, type RunRecord } from '../../src/artifacts/index.js';
 import type { ArtifactEntry } from '../../src/artifacts/uploader.js';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
@@ -64,7 +64,7 @@ export interface PublishOptions {
   now: Date;
 }
 
-type Entry = ArtifactEntry & { attempt: number };
+type Entry = ArtifactEntry & { attempt: number; url: string };
 
 /** The files to publish: each attempt's transcript (when the gateway kept one), the last attempt's report. */
 async function filesOf(task: AgentTask, last: number, transcriptDir: string | undefined): Promise<Array<{ attempt: number; path: string; body: Buffer }>> {
@@ -89,7 +89,7 @@ function runRecordOf(task: AgentTask, entries: readonly Entry[], now: Date): Run
     ...(task.metadata.uid ? { uid: task.metadata.uid } : {}),
     template: task.spec.agent?.driver ?? 'weft-agent',
     org: task.spec.org,
-    specDigest: `sha256:${createHash('sha256').update(JSON.stringify(task.spec)).digest('hex')}`,
+    specDigest: `sha256:${sha256(Buffer.from(JSON.stringify(task.spec)))}`,
     outcome: runOutcome(task),
     startedAt: created ? new Date(created).toISOString() : metaTime(now),
     finishedAt: st.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime ?? metaTime(now),
@@ -109,13 +109,14 @@ export async function publishTaskArtifacts(o: PublishOptions): Promise<AgentTask
     const store = await o.store();
     const entries: Entry[] = [];
     for (const f of await filesOf(task, last, o.transcriptDir)) {
-      const key = `${runPrefix({ namespace: task.metadata.namespace!, kind: 'agenttask', name: task.metadata.name!, attempt: f.attempt })}${f.path}`;
+      const ref = { namespace: task.metadata.namespace!, kind: 'agenttask', name: task.metadata.name!, attempt: f.attempt };
+      const key = artifactKey(ref, f.path);
       const digest = sha256(f.body);
       await store.put(key, f.body, { size: f.body.length, sha256: digest, contentType: f.path.endsWith('.json') ? 'application/json' : 'application/x-ndjson' });
-      entries.push({ attempt: f.attempt, path: f.path, key, size: f.body.length, sha256: digest });
+      entries.push({ attempt: f.attempt, path: f.path, key, url: artifactPath(ref, f.path), size: f.body.length, sha256: digest });
     }
     await recordRun(store, runRecordOf(task, entries, now));
-    const artifacts = entries.map((e) => ({ name: `${e.attempt}/${e.path}`, url: `/api/v1/artifacts/${e.key}`, digest: `sha256:${e.sha256}`, size: e.size }));
+    const artifacts = entries.map((e) => ({ name: `${e.attempt}/${e.path}`, url: e.url, digest: `sha256:${e.sha256}`, size: e.size }));
     return { ...task.status, artifacts, conditions: condition(true, `${artifacts.length} artifact(s) and the run record in ${store.description}`) };
   } catch (err) {
     return { ...task.status, conditions: condition(false, `cannot publish the artifacts: ${errorMessage(err)}`) };

@@ -14,10 +14,8 @@ import { detectHostCapacity } from '../capacity/index.js';
 import { toHostResources } from '../nodeagent/capacity-report.js';
 import type { Logger } from 'pino';
 import { NodeAgent } from '../nodeagent/agent.js';
-import { provisionAgent } from '../nodeagent/provision.js';
+import { createIfMissing, provisionAgent } from '../nodeagent/provision.js';
 import { RestClient } from '../runtime/rest.js';
-import { isAlreadyExists } from '../runtime/errors.js';
-import type { ResourceType } from '../api/common/resource.js';
 import type { DemoForge } from './up-forge.js';
 
 /** The namespace (and org) of `weft up`'s demo: agents, Jobs and their Secrets. */
@@ -28,8 +26,8 @@ export interface DemoNode {
   namespace: string;
   /** The URL agent and Job pods reach the operator at (a forwarder on the bridge gateway). */
   gatewayUrl: string;
-  /** The artifact store Secret (`namespace/name`) the operator is given. */
-  artifactStore: string;
+  /** The artifact store Secret the operator is given (`--artifact-store`). */
+  artifactStore: { namespace: string; name: string };
   s3: LocalS3;
   /** Gitea's address as pods reach it (Job clones), when the forge runs. */
   podForgeUrl?: string;
@@ -37,8 +35,6 @@ export interface DemoNode {
   setOperatorPort(port: number): void;
   stop(): Promise<void>;
 }
-
-const create = (rest: RestClient, api: ResourceType, obj: KubernetesObject) => rest.create(api, obj).catch((err: unknown) => (isAlreadyExists(err) ? undefined : Promise.reject(err)));
 
 /** Sets up the demo namespace on the control plane's real node; `progress` narrates. */
 export async function startDemoNode(cp: LocalControlPlane, o: { home: string; node: string; forge?: DemoForge; log: Logger; progress: (s: string) => void }): Promise<DemoNode> {
@@ -51,20 +47,20 @@ export async function startDemoNode(cp: LocalControlPlane, o: { home: string; no
   const started: Array<{ stop?: () => unknown; close?: () => unknown }> = [];
   try {
     o.progress(`namespace ${ns} (Pod Security restricted), MeshNode ${o.node}, OrgCluster ${ns}/self`);
-    await create(rest, NAMESPACES, { metadata: { name: ns, labels: { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'latest' } } } as KubernetesObject);
+    await createIfMissing(rest, NAMESPACES, { metadata: { name: ns, labels: { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'latest' } } } as KubernetesObject);
     const agentKc = new KubeConfig();
     agentKc.loadFromString(await provisionAgent(kc, { name: o.node, org: ns, tags: ['real'] }));
-    const agent = new NodeAgent({ name: o.node, kc: agentKc, log: o.log.child({ component: 'node-agent' }), detect: hostResources, heartbeatIntervalMs: 5000 });
+    const agent = new NodeAgent({ name: o.node, kc: agentKc, log: o.log.child({ component: 'node-agent' }), detect: async () => toHostResources(await detectHostCapacity({})), heartbeatIntervalMs: 5000 });
     await agent.start();
     started.push({ stop: () => agent.stop() });
-    await create(rest, SECRETS, { metadata: { name: 'self', namespace: ns }, stringData: { kubeconfig: kc.exportConfig() } } as KubernetesObject);
-    await create(rest, ORGCLUSTERS, { apiVersion: 'weft.dev/v1alpha1', kind: 'OrgCluster', metadata: { name: 'self', namespace: ns }, spec: { org: ns, provider: 'kubeconfig', kubeconfigSecretRef: { name: 'self' }, hosts: [o.node] } } as KubernetesObject);
-    if (o.forge) await create(rest, SECRETS, { metadata: { name: 'forge', namespace: ns }, stringData: { token: o.forge.gitea.admin.token } } as KubernetesObject);
+    await createIfMissing(rest, SECRETS, { metadata: { name: 'self', namespace: ns }, stringData: { kubeconfig: kc.exportConfig() } } as KubernetesObject);
+    await createIfMissing(rest, ORGCLUSTERS, { apiVersion: 'weft.dev/v1alpha1', kind: 'OrgCluster', metadata: { name: 'self', namespace: ns }, spec: { org: ns, provider: 'kubeconfig', kubeconfigSecretRef: { name: 'self' }, hosts: [o.node] } } as KubernetesObject);
+    if (o.forge) await createIfMissing(rest, SECRETS, { metadata: { name: 'forge', namespace: ns }, stringData: { token: o.forge.gitea.admin.token } } as KubernetesObject);
 
     o.progress('starting the artifact store (versitygw on loopback)');
     const s3 = await LocalS3.start({ dir: join(o.home, 's3') });
     started.push(s3);
-    await create(rest, SECRETS, { metadata: { name: 'artifacts', namespace: ns }, stringData: { endpoint: s3.endpoint, bucket: s3.bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } } as KubernetesObject);
+    await createIfMissing(rest, SECRETS, { metadata: { name: 'artifacts', namespace: ns }, stringData: { endpoint: s3.endpoint, bucket: s3.bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } } as KubernetesObject);
 
     // Pods reach the host only on the bridge gateway: relay the operator (agent gateway, uploads) and Gitea (Job clones).
     let operatorPort = 0;
@@ -79,7 +75,7 @@ export async function startDemoNode(cp: LocalControlPlane, o: { home: string; no
       node: o.node,
       namespace: ns,
       gatewayUrl: `http://${gw}:${toOperator.port}`,
-      artifactStore: `${ns}/artifacts`,
+      artifactStore: { namespace: ns, name: 'artifacts' },
       s3,
       ...(toForge ? { podForgeUrl: `http://${gw}:${toForge.port}` } : {}),
       setOperatorPort: (p) => void (operatorPort = p),
@@ -95,7 +91,3 @@ async function stopAll(started: ReadonlyArray<{ stop?: () => unknown; close?: ()
   for (const s of [...started].reverse()) await Promise.resolve((s.stop ?? s.close)?.call(s)).catch(() => undefined);
 }
 
-async function hostResources() {
-  const c = await detectHostCapacity({});
-  return toHostResources({ cpuMillicores: c.cpuMillicores, memoryBytes: c.memoryBytes, ephemeralStorageBytes: c.ephemeralStorageBytes, gpus: c.gpus });
-}

@@ -45,6 +45,11 @@ export const removeUpState = (home: string) => rm(upStatePath(home), { force: tr
 export async function readUpState(home: string): Promise<UpState | undefined> {
   const text = await readFile(upStatePath(home), 'utf8').catch(() => undefined);
   if (!text) return undefined;
-  const s = JSON.parse(text) as UpState;
+  let s: UpState;
+  try {
+    s = JSON.parse(text) as UpState;
+  } catch (err) {
+    throw new Error(`${upStatePath(home)} is not JSON (${(err as Error).message}); delete it and restart weft up`);
+  }
   return isAlive(s.pid) ? s : undefined;
 }

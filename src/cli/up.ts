@@ -48,7 +48,7 @@ export async function up(home: string, cfg: OperatorConfig, io: CliIO, opts: { s
     forge = await startDemoForgeStep(io, join(home, 'forge'), opts.forge);
     const log = createLogger({ level: cfg.logLevel, format: cfg.logFormat });
     node = cp.realCluster ? await step(io, `preparing the real node ${REAL_NODE_NAME} for agents and Jobs`, (progress) => startDemoNode(cp, { home, node: REAL_NODE_NAME, ...(forge ? { forge } : {}), log, progress })) : undefined;
-    if (node) opCfg = { ...opCfg, agents: { ...opCfg.agents, gatewayUrl: node.gatewayUrl }, artifactStore: { namespace: node.namespace, name: 'artifacts' } };
+    if (node) opCfg = { ...opCfg, agents: { ...opCfg.agents, gatewayUrl: node.gatewayUrl }, artifactStore: node.artifactStore };
     const operator = await step(io, 'starting the operator', () => runOperator(opCfg, log));
     node?.setOperatorPort(Number(new URL(operator.url).port));
     const dashboard = await step(io, 'creating the dashboard demo users', () => demoDashboardAccess(kc, cfg.namespace, opCfg.httpTls ? join(home, 'dashboard') : undefined));
@@ -174,7 +174,7 @@ function nodeBanner(node: DemoNode | undefined, forge: DemoForge | undefined): s
   if (!node) return ['  real node      none (--no-real-node, --mesh, or an attached cluster): AgentTasks and Jobs stay Pending'];
   return [
     `  real node      ${node.node} (kubelet + containerd + runc), namespace ${node.namespace} with OrgCluster ${node.namespace}/self; pods reach the operator at ${node.gatewayUrl}`,
-    `  artifacts      versitygw ${node.s3.endpoint}, bucket ${node.s3.bucket} (Secret ${node.artifactStore})`,
+    `  artifacts      versitygw ${node.s3.endpoint}, bucket ${node.s3.bucket} (Secret ${node.artifactStore.namespace}/${node.artifactStore.name})`,
     ...(forge ? ['', `  Try the demo: node bin/weft.js demo   (syncs specs/${forge.feature}/tasks.md into agents that open pull requests in Gitea, and runs a security scan Job)`] : []),
   ];
 }

@@ -59,7 +59,8 @@ export async function provisionAgent(kc: KubeConfig, o: ProvisionOptions): Promi
   return renderKubeconfig({ server: cluster.server, caPem, user: `weft-agent-${o.name}`, client: { token: token.status!.token! }, clusterName: 'weft' });
 }
 
-async function createIfMissing(rest: RestClient, type: ResourceType, obj: KubernetesObject): Promise<void> {
+/** Creates `obj` unless it exists (409 is fine). */
+export async function createIfMissing(rest: RestClient, type: ResourceType, obj: KubernetesObject): Promise<void> {
   try {
     await rest.create(type, obj);
   } catch (err) {

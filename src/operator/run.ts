@@ -230,11 +230,10 @@ async function ensureOperatorNamespace(rest: RestClient, namespace: string, log:
  * @peculiar/x509, together ~50 MiB of RSS an operator without TLS does not need.
  */
 async function operatorTls(kc: LightKubeConfig, namespace: string) {
-  const [{ ensureOperatorCA, readOperatorCA }, { RotatingCertificate }] = await Promise.all([import('../pki/ca-store.js'), import('../pki/rotating.js')]);
-  const ca = await ensureOperatorCA(await kc.toClientNode(), namespace);
+  const [{ ensureOperatorCAState }, { RotatingCertificate }] = await Promise.all([import('../pki/ca-store.js'), import('../pki/rotating.js')]);
+  const { ca, trustPem, resourceVersion } = await ensureOperatorCAState(await kc.toClientNode(), namespace);
   // Client certificates are checked against ca.crt: the CA, plus the previous one while it is rotated.
-  const state = await readOperatorCA(await kc.toClientNode(), namespace);
-  const trust = { pem: state?.trustPem ?? ca.certPem, resourceVersion: state?.resourceVersion ?? '' };
+  const trust = { pem: trustPem, resourceVersion };
   const serving = new RotatingCertificate(ca, {
     commonName: 'weft-operator',
     dnsNames: ['localhost', 'weft-operator', `weft-operator.${namespace}`, `weft-operator.${namespace}.svc`],

@@ -16,17 +16,12 @@ const unb64 = (s: string | undefined) => Buffer.from(s ?? '', 'base64').toString
  * create, and the loser of the race (409) reads the winner's.
  */
 export async function ensureOperatorCA(kc: KubeConfig, namespace: string): Promise<CertificateAuthority> {
-  const core = kc.makeApiClient(CoreV1Api);
-  const read = async (): Promise<CertificateAuthority | undefined> => {
-    try {
-      const s = await core.readNamespacedSecret({ name: CA_SECRET, namespace });
-      return await loadCA({ certPem: unb64(s.data?.['tls.crt']), keyPem: unb64(s.data?.['tls.key']) });
-    } catch (err) {
-      if ((err as { code?: number }).code === 404) return undefined;
-      throw err;
-    }
-  };
-  const existing = await read();
+  return (await ensureOperatorCAState(kc, namespace)).ca;
+}
+
+/** {@link ensureOperatorCA} with the trust bundle and version its servers start from (one read). */
+export async function ensureOperatorCAState(kc: KubeConfig, namespace: string): Promise<OperatorCAState> {
+  const existing = await readOperatorCA(kc, namespace);
   if (existing) return existing;
   const ca = await createCA('weft-operator-ca');
   const secret: V1Secret = {
@@ -35,11 +30,11 @@ export async function ensureOperatorCA(kc: KubeConfig, namespace: string): Promi
     data: { 'tls.crt': b64(ca.certPem), 'tls.key': b64(ca.keyPem), 'ca.crt': b64(ca.certPem) },
   };
   try {
-    await core.createNamespacedSecret({ namespace, body: secret });
-    return ca;
+    const created = await kc.makeApiClient(CoreV1Api).createNamespacedSecret({ namespace, body: secret });
+    return { ca, trustPem: ca.certPem, resourceVersion: created.metadata?.resourceVersion ?? '' };
   } catch (err) {
     if ((err as { code?: number }).code !== 409) throw err;
-    const winner = await read();
+    const winner = await readOperatorCA(kc, namespace);
     if (!winner) throw new Error(`Secret ${namespace}/${CA_SECRET} exists but could not be read`);
     return winner;
   }

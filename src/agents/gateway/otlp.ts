@@ -10,8 +10,8 @@ import type { AgentTask } from '../../api/agenttask/index.js';
 import { authenticateAgent, type AgentTokenVerifier } from './authenticate.js';
 import { GatewayError } from './errors.js';
 import { bearerToken, type TaskKey } from './identity.js';
+import { NAME } from './routes.js';
 
-const NAME = { type: 'string', pattern: '^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$' } as const;
 const CHALLENGE = { routes: 'trace', wwwAuthenticate: 'Bearer realm="weft"', howToSend: 'as "Authorization: Bearer <token>"' };
 
 export interface OtlpRelayDeps {

@@ -109,7 +109,8 @@ interface Run {
   redact: (v: unknown) => unknown;
 }
 
-const NAME = { type: 'string', minLength: 1, maxLength: 253, pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$' } as const;
+/** A Kubernetes name in a route's path (namespace, task). */
+export const NAME = { type: 'string', minLength: 1, maxLength: 253, pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$' } as const;
 
 /**
  * Registers the LLM gateway on the operator's fastify app: `POST /llm/<namespace>/<task>/openai/v1/chat/completions`

@@ -6,8 +6,7 @@
  * collector. Best effort: a failed export is logged, never fails the attempt.
  */
 import { randomBytes } from 'node:crypto';
-
-const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/;
+import { parseTraceparent } from '../../telemetry/traceparent.js';
 
 interface StepSpan {
   name: string;
@@ -34,8 +33,8 @@ export class StepSpans {
 
   /** The recorder of a run whose pod has `TRACEPARENT` (undefined without one, or a malformed one). */
   static fromTraceparent(traceparent: string | undefined): StepSpans | undefined {
-    const m = traceparent ? TRACEPARENT.exec(traceparent.trim()) : null;
-    return m ? new StepSpans(m[1]!, m[2]!) : undefined;
+    const sc = parseTraceparent(traceparent);
+    return sc ? new StepSpans(sc.traceId, sc.spanId) : undefined;
   }
 
   /** Runs `fn` as the span `step <name>`; a throw is recorded as the span's error and rethrown. */

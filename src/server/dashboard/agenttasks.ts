@@ -7,16 +7,15 @@ import type { AgentTask, AgentTaskStatus } from '../../api/agenttask/types.js';
 import { artifactViews, attemptRows, conditionsOf, createdAt, opt, type Obj } from './model.js';
 import type { AgentTaskDetail, AgentTaskRow } from './types.js';
 
-type TaskStatusView = AgentTaskStatus;
 
 /** One AgentTask row: its phase, outcome and change, its Spec-Kit labels, why it waits, its usage. */
 export function agentTaskRow(t: Obj): AgentTaskRow {
-  const st = (t.status ?? {}) as TaskStatusView;
+  const st = (t.status ?? {}) as AgentTaskStatus;
   const blocked = st.conditions?.find((c) => c.type === 'Blocked' && c.status === 'True');
   return { ...taskBasics(t, st), ...taskDetails(t, st, blocked?.message), blocked: blocked !== undefined };
 }
 
-function taskBasics(t: Obj, st: TaskStatusView): Omit<AgentTaskRow, 'blocked'> {
+function taskBasics(t: Obj, st: AgentTaskStatus): Omit<AgentTaskRow, 'blocked'> {
   const usage = st.usage ?? {};
   return {
     namespace: t.metadata!.namespace!,
@@ -29,7 +28,7 @@ function taskBasics(t: Obj, st: TaskStatusView): Omit<AgentTaskRow, 'blocked'> {
   };
 }
 
-function taskDetails(t: Obj, st: TaskStatusView, blockedWhy: string | undefined): Partial<AgentTaskRow> {
+function taskDetails(t: Obj, st: AgentTaskStatus, blockedWhy: string | undefined): Partial<AgentTaskRow> {
   const labels = t.metadata?.labels ?? {};
   return {
     ...opt('outcome', st.outcome),
