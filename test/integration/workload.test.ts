@@ -12,7 +12,8 @@ import { RestClient } from '../../src/runtime/index.js';
 import { controlPlane, createNamespace, deleteNamespace, eventually, kubectl, uniqueName } from '../harness/index.js';
 import { userWithRbac } from './dashboard-helpers.js';
 
-const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+// Warnings show (the Event writer's failures among them): they explain a failure here.
+const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'warn' });
 type Wl = Workload & KubernetesObject;
 type MN = KubernetesObject & { status?: { allocated?: { cpu?: string; memory?: string } } };
 
@@ -126,8 +127,8 @@ describe('Workloads: placement, pods on KWOK nodes, lifecycle (real apiserver)',
     expect(pending.status?.placement?.rejected).toHaveLength(3);
     for (const r of pending.status!.placement!.rejected!) expect(r.reason).toMatch(/GPU/);
     expect(pending.status?.podRef).toBeUndefined();
-    const described = await kubectl(kubeconfigPath, ['describe', 'wl', 'big', '-n', ns]);
-    expect(described.stdout).toMatch(/FailedScheduling/);
+    // Events are written after the status, by one writer per controller (as client-go's broadcaster): wait for it.
+    await eventually(async () => expect((await kubectl(kubeconfigPath, ['describe', 'wl', 'big', '-n', ns])).stdout).toMatch(/FailedScheduling/), { timeoutMs: 30_000 });
   });
 
   it('mirrors the pod: exit code 0 → Succeeded, 3 → Failed with the code; finishing frees the node', async () => {
@@ -193,8 +194,10 @@ describe('Workloads: placement, pods on KWOK nodes, lifecycle (real apiserver)',
       return w;
     }, { timeoutMs: 30_000 });
     expect(moved.status?.attempts).toBe(2);
-    const events = await kubectl(kubeconfigPath, ['get', 'events', '-n', ns, '--field-selector', 'reason=Rescheduling', '-o', 'jsonpath={.items[*].message}']);
-    expect(events.stdout).toContain(`MeshNode ${lost} was deleted`);
+    await eventually(async () => {
+      const events = await kubectl(kubeconfigPath, ['get', 'events', '-n', ns, '--field-selector', 'reason=Rescheduling', '-o', 'jsonpath={.items[*].message}']);
+      expect(events.stdout).toContain(`MeshNode ${lost} was deleted`);
+    }, { timeoutMs: 30_000 });
   });
 
   it('POST /api/v1/schedule: dryRun explains; otherwise the Workload is created already placed', async () => {
