@@ -11,6 +11,8 @@ export type Outcome = NonNullable<AgentTaskStatus['outcome']>;
 /** The change the task's branch has on the forge, as the controller last read it. */
 export interface ChangeObservation {
   url: string;
+  /** The forge's id of the change: the PR number as text, or the Radicle patch id. */
+  id: string;
   number?: number;
   state: 'open' | 'closed' | 'merged';
   headSha?: string;

@@ -45,8 +45,8 @@ describe('planAgentTask', () => {
   it('pushed, with a forge: open the change; with the change: Reviewing, outcome PullRequestOpened', () => {
     const base = { task: task({}, running), workload: wl('Succeeded'), result: { result: 'pushed' as const, branch: 'weft/fix', headSha: 'a'.repeat(40) } };
     expect(planAgentTask(obs(base)).actions).toEqual([{ type: 'openChange', branch: 'weft/fix', headSha: 'a'.repeat(40) }]);
-    const p = planAgentTask(obs({ ...base, change: { url: 'http://g/acme/app/pulls/3', number: 3, state: 'open' } }));
-    expect(p.status).toMatchObject({ phase: 'Reviewing', outcome: 'PullRequestOpened', pullRequest: { url: 'http://g/acme/app/pulls/3', number: 3, state: 'open' } });
+    const p = planAgentTask(obs({ ...base, change: { url: 'http://g/acme/app/pulls/3', id: '3', number: 3, state: 'open' } }));
+    expect(p.status).toMatchObject({ phase: 'Reviewing', outcome: 'PullRequestOpened', pullRequest: { url: 'http://g/acme/app/pulls/3', id: '3', number: 3, state: 'open' } });
     expect(p.requeueAfterMs).toBe(30_000);
     expect(p.events.map((e) => e.reason)).toEqual(['PullRequestOpened']);
   });
@@ -58,8 +58,8 @@ describe('planAgentTask', () => {
 
   it('Reviewing: merged → Succeeded, closed → Failed Cancelled', () => {
     const reviewing = { ...running, phase: 'Reviewing' as const, outcome: 'PullRequestOpened' as const, pullRequest: { url: 'u', number: 3 } };
-    expect(planAgentTask(obs({ task: task({}, reviewing), change: { url: 'u', state: 'merged' } })).status).toMatchObject({ phase: 'Succeeded', outcome: 'PullRequestOpened' });
-    expect(planAgentTask(obs({ task: task({}, reviewing), change: { url: 'u', state: 'closed' } })).status).toMatchObject({ phase: 'Failed', outcome: 'Cancelled' });
+    expect(planAgentTask(obs({ task: task({}, reviewing), change: { url: 'u', id: '3', state: 'merged' } })).status).toMatchObject({ phase: 'Succeeded', outcome: 'PullRequestOpened' });
+    expect(planAgentTask(obs({ task: task({}, reviewing), change: { url: 'u', id: '3', state: 'closed' } })).status).toMatchObject({ phase: 'Failed', outcome: 'Cancelled' });
   });
 
   it('no changes: Succeeded with NoChanges', () => {

@@ -198,7 +198,7 @@ function planFailedAttempt(p: Planner, wl: Workload, attempt: number): void {
 }
 
 function enterReviewing(p: Planner, change: ChangeObservation): void {
-  p.status.pullRequest = { ...(p.status.pullRequest ?? {}), url: change.url, ...(change.number ? { number: change.number } : {}), state: change.state, ...(change.headSha ? { headSha: change.headSha } : {}) };
+  p.status.pullRequest = { ...(p.status.pullRequest ?? {}), url: change.url, id: change.id, ...(change.number ? { number: change.number } : {}), state: change.state, ...(change.headSha ? { headSha: change.headSha } : {}) };
   p.status.outcome = 'PullRequestOpened';
   if (p.task.status?.phase !== 'Reviewing') {
     p.events.push({ type: 'Normal', reason: 'PullRequestOpened', message: `opened ${change.url}` });

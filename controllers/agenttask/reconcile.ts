@@ -26,7 +26,7 @@ import { taskIdentityObjects } from './identity.js';
 import { dispatchObservation, wakeOnEnd } from './dependencies.js';
 import { planAgentTask, type AgentTaskAction, type AgentTaskObservation, type AgentTaskPlan, type ChangeObservation } from './plan.js';
 import { AgentTaskMetrics } from './metrics.js';
-import { isWeftComment, type Feedback, type ForgeAction } from './review.js';
+import { newComments, type Feedback, type ForgeAction } from './review.js';
 import { needsPublishing, publishEnded } from './artifacts.js';
 import { TaskRuns } from './runs.js';
 import { storeResolver } from '../../src/artifacts/resolve.js';
@@ -99,6 +99,11 @@ class AgentTaskReconciler {
     await this.events.stop();
   }
 
+  /** The task's forge with the operator's credentials (its Secret, or the Radicle identity). */
+  private forgeOf(task: Task): Promise<TaskForge | undefined> {
+    return forgeForTask(task, this.readSecret, this.ctx.cfg.agents.radicle);
+  }
+
   task(key: string): Task | undefined {
     return this.ctx.mgr.informer<Task>(AGENTTASKS).get(key);
   }
@@ -147,12 +152,12 @@ class AgentTaskReconciler {
   }
 
   private async observeForge(task: Task, reviewing: boolean): Promise<Partial<AgentTaskObservation>> {
-    const forge = await forgeForTask(task, this.readSecret).catch((err: unknown) => ({ error: errorMessage(err) }));
+    const forge = await this.forgeOf(task).catch((err: unknown) => ({ error: errorMessage(err) }));
     try {
-      const number = reviewing ? task.status?.pullRequest?.number : undefined;
-      const change = number !== undefined && forge ? await this.readChange(forge, number) : {};
+      const id = reviewing ? changeIdOf(task.status?.pullRequest) : undefined;
+      const change = id !== undefined && forge ? await this.readChange(forge, id) : {};
       // New review comments matter only while no iteration runs (they wait for the next poll otherwise).
-      const feedback = change.change?.state === 'open' && !task.status?.review?.current && forge && !('error' in forge) ? await this.readFeedback(task, forge, number!) : {};
+      const feedback = change.change?.state === 'open' && !task.status?.review?.current && forge && !('error' in forge) ? await this.readFeedback(task, forge, id!) : {};
       return { forge: forge !== undefined, ...change, ...feedback };
     } finally {
       if (forge && !('error' in forge)) await closeForge(forge);
@@ -160,10 +165,10 @@ class AgentTaskReconciler {
   }
 
   /** Review comments after status.review.lastCommentId, not Weft's own, by users who may write. */
-  private async readFeedback(task: Task, f: TaskForge, number: number): Promise<Partial<AgentTaskObservation>> {
+  private async readFeedback(task: Task, f: TaskForge, id: string): Promise<Partial<AgentTaskObservation>> {
     let threads: ReviewThread[];
     try {
-      threads = await f.forge.listReviewComments(f.repo, String(number));
+      threads = await f.forge.listReviewComments(f.repo, id);
     } catch (err) {
       return { changeError: `cannot read the review comments: ${errorMessage(err)}` };
     }
@@ -198,11 +203,11 @@ class AgentTaskReconciler {
     return wl?.metadata?.ownerReferences?.some((r) => r.controller && r.uid === task.metadata?.uid) ? wl : undefined;
   }
 
-  private async readChange(forge: { forge: ForgeProvider; repo: string } | { error: string }, number: number): Promise<Partial<AgentTaskObservation>> {
+  private async readChange(forge: TaskForge | { error: string }, id: string): Promise<Partial<AgentTaskObservation>> {
     if ('error' in forge) return { changeError: forge.error };
     try {
-      const c = await forge.forge.getChange(forge.repo, String(number));
-      return { change: { url: c.url, ...numberOf(c.id), state: c.state, headSha: c.headSha, checks: c.checks } };
+      const c = await forge.forge.getChange(forge.repo, id);
+      return { change: { url: c.url, id: c.id, ...numberOf(c.id), state: c.state, headSha: c.headSha, checks: c.checks } };
     } catch (err) {
       return { changeError: errorMessage(err) };
     }
@@ -228,7 +233,7 @@ class AgentTaskReconciler {
   /** Opens (or finds: idempotent by branch) the change of the pushed branch with the operator's credentials. */
   private async openChange(task: Task, a: { branch: string; headSha: string }, log: Logger): Promise<Partial<AgentTaskObservation>> {
     try {
-      const f = await forgeForTask(task, this.readSecret);
+      const f = await this.forgeOf(task);
       if (!f) return { forge: false };
       try {
         return await this.openWith(f, task, a, log);
@@ -246,7 +251,7 @@ class AgentTaskReconciler {
     const body = [src.inline?.description ?? '', '', `Opened by Weft for AgentTask \`${task.metadata!.namespace}/${task.metadata!.name}\` (attempt ${task.status?.attempt ?? 1}).`].join('\n').trim();
     const c = await f.forge.openOrUpdateChange(f.repo, { branch: a.branch, base: task.spec.repo.baseBranch ?? 'main', title, body });
     log.info({ change: c.url, created: c.created }, c.created ? 'opened the change' : 'found the change of the branch');
-    const change: ChangeObservation = { url: c.url, ...numberOf(c.id), state: c.state, headSha: a.headSha };
+    const change: ChangeObservation = { url: c.url, id: c.id, ...numberOf(c.id), state: c.state, headSha: a.headSha };
     return { change };
   }
 
@@ -255,7 +260,7 @@ class AgentTaskReconciler {
   private async apply(task: Task, key: string, plan: AgentTaskPlan, log: Logger): Promise<{ requeueAfterMs: number } | undefined> {
     for (const action of plan.actions) {
       const t0 = performance.now();
-      await this.act(task, action, { key, log, changeNumber: plan.status?.pullRequest?.number });
+      await this.act(task, action, { key, log, changeId: changeIdOf(plan.status?.pullRequest) });
       await faultPoint(`agenttask:after:${action.type}`, key);
       log.debug({ action: action.type, ms: Math.round(performance.now() - t0) }, 'action done');
     }
@@ -275,7 +280,7 @@ class AgentTaskReconciler {
     return plan.requeueAfterMs === undefined ? undefined : { requeueAfterMs: plan.requeueAfterMs };
   }
 
-  private async act(task: Task, action: AgentTaskAction, { key, log, changeNumber }: { key: string; log: Logger; changeNumber: number | undefined }): Promise<void> {
+  private async act(task: Task, action: AgentTaskAction, { key, log, changeId }: { key: string; log: Logger; changeId: string | undefined }): Promise<void> {
     switch (action.type) {
       case 'ensureIdentity':
         return this.ensureIdentity(task);
@@ -297,7 +302,7 @@ class AgentTaskReconciler {
       case 'comment':
       case 'reply':
       case 'commitStatus':
-        return this.onForge(task, action, log, changeNumber);
+        return this.onForge(task, action, log, changeId);
     }
   }
 
@@ -306,12 +311,12 @@ class AgentTaskReconciler {
    * none with their marker exists yet, so a retry after a crash never posts twice. Failures are
    * logged and recorded as an Event: the change itself is fine, and the next iteration says more.
    */
-  private async onForge(task: Task, action: ForgeAction, log: Logger, number: number | undefined): Promise<void> {
+  private async onForge(task: Task, action: ForgeAction, log: Logger, id: string | undefined): Promise<void> {
     try {
-      const f = await forgeForTask(task, this.readSecret);
+      const f = await this.forgeOf(task);
       if (!f) return;
       try {
-        await this.writeOnChange(f, action, number);
+        await this.writeOnChange(f, action, id);
       } finally {
         await closeForge(f);
       }
@@ -321,13 +326,13 @@ class AgentTaskReconciler {
     }
   }
 
-  private async writeOnChange(f: TaskForge, action: ForgeAction, number: number | undefined): Promise<void> {
+  private async writeOnChange(f: TaskForge, action: ForgeAction, id: string | undefined): Promise<void> {
     if (action.type === 'commitStatus') {
-      await f.forge.setCommitStatus(f.repo, { sha: action.sha, context: 'weft/agent', state: action.state, description: action.description });
+      // Radicle has no commit statuses: the summary comment says how the toolchain went.
+      if (f.forge.kind !== 'radicle') await f.forge.setCommitStatus(f.repo, { sha: action.sha, context: 'weft/agent', state: action.state, description: action.description });
       return;
     }
-    if (number === undefined) return; // a Radicle patch: its id is not in status (comments are not posted there yet)
-    const id = String(number);
+    if (id === undefined) return;
     const threads = await f.forge.listReviewComments(f.repo, id);
     const has = (t: ReviewThread | undefined) => t?.comments.some((c) => c.body.includes(action.marker)) ?? false;
     if (action.type === 'comment') {
@@ -369,24 +374,6 @@ export function reportOf(pod: V1Pod): { result?: RunnerResult; podEnd?: string }
   return { podEnd: `container ${AGENT_CONTAINER} ended: ${term.reason ?? 'Error'} (exit code ${term.exitCode})${message}` };
 }
 
-const NUMERIC = /^\d+$/;
-
-/**
- * The comments after `last` (forge comment ids grow: Gitea's conversation and line comments share
- * one sequence), Weft's own left out, and the newest id among all of them.
- */
-export function newComments(threads: ReviewThread[], last: string | undefined): { threads: ReviewThread[]; lastCommentId?: string } {
-  const newer = (id: string) => last === undefined || (NUMERIC.test(id) && NUMERIC.test(last) ? BigInt(id) > BigInt(last) : id !== last);
-  let newest = last !== undefined && NUMERIC.test(last) ? BigInt(last) : -1n;
-  const out: ReviewThread[] = [];
-  for (const t of threads) {
-    const comments = t.comments.filter((c) => newer(c.id) && !isWeftComment(c.body));
-    for (const c of comments) if (NUMERIC.test(c.id) && BigInt(c.id) > newest) newest = BigInt(c.id);
-    if (comments.length) out.push({ ...t, comments });
-  }
-  return { threads: out, ...(newest >= 0n ? { lastCommentId: newest.toString() } : {}) };
-}
-
 /** Releases a forge client's connections (each reconcile makes its own from the task's Secret). */
 const closeForge = (f: TaskForge): Promise<void> => (f.forge as ForgeProvider & { close?: () => Promise<void> }).close?.() ?? Promise.resolve();
 
@@ -398,3 +385,5 @@ function changeTitle(task: Task): string {
 
 /** A PR number from a change id ("12"); Radicle patch ids are not numbers. */
 const numberOf = (id: string): { number?: number } => (/^[1-9][0-9]{0,9}$/.test(id) ? { number: Number(id) } : {});
+/** The change's id in status (`id`; tasks from before it have only the PR `number`). */
+const changeIdOf = (pr: { id?: string; number?: number } | undefined): string | undefined => pr?.id ?? (pr?.number !== undefined ? String(pr.number) : undefined);

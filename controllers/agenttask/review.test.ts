@@ -1,8 +1,7 @@
 import type { AgentTask } from '../../src/api/agenttask/types.js';
 import type { Workload } from '../../src/api/workload/types.js';
 import { planAgentTask, type AgentTaskObservation } from './plan.js';
-import { commentMarker, failingChecks, isWeftComment } from './review.js';
-import { newComments } from './reconcile.js';
+import { commentMarker, failingChecks, isWeftComment, newComments } from './review.js';
 
 const NOW = new Date('2026-12-05T10:00:00Z');
 const SHA = 'a'.repeat(40);
@@ -19,7 +18,7 @@ function task(spec: Partial<AgentTask['spec']> = {}, status?: AgentTask['status'
 }
 const wl = (name: string, phase: string): Workload => ({ apiVersion: 'weft.dev/v1alpha1', kind: 'Workload', metadata: { name, namespace: 'acme' }, spec: { org: 'acme', template: {} }, status: { phase: phase as 'Running' } }) as Workload;
 const reviewing = (extra: Partial<NonNullable<AgentTask['status']>> = {}): NonNullable<AgentTask['status']> => ({ phase: 'Reviewing', outcome: 'PullRequestOpened', attempt: 1, workload: 'fix-1', branch: 'weft/fix', pullRequest: { url: URL_, number: 3, state: 'open', headSha: SHA }, ...extra });
-const open = (checks: Array<{ context: string; state: 'failure' | 'success' | 'pending' | 'error' }> = []) => ({ url: URL_, number: 3, state: 'open' as const, headSha: SHA, checks });
+const open = (checks: Array<{ context: string; state: 'failure' | 'success' | 'pending' | 'error' }> = []) => ({ url: URL_, id: '3', number: 3, state: 'open' as const, headSha: SHA, checks });
 const obs = (o: Partial<AgentTaskObservation>): AgentTaskObservation => ({ task: task({}, reviewing()), now: NOW, forge: true, workload: wl('fix-1', 'Succeeded'), change: open(), ...o });
 const feedback = { threads: [{ id: '41', path: 'src/a.ts', line: 7, comments: [{ author: 'rev', body: 'Rename x to count' }] }], lastCommentId: '41', ignored: 0 };
 
@@ -115,5 +114,16 @@ describe('review and CI loops (planAgentTask in Reviewing)', () => {
     expect(newComments(threads, '9')).toEqual({ threads: [{ ...threads[0], comments: [c('12', 'new one')] }, { ...threads[1], comments: [c('11', 'new line')] }], lastCommentId: '12' });
     expect(newComments(threads, '12')).toEqual({ threads: [], lastCommentId: '12' });
     expect(newComments(threads, undefined).threads.flatMap((t) => t.comments.map((x) => x.id))).toEqual(['5', '12', '7', '11']);
+  });
+
+  it('newComments on Radicle (comment ids are hashes): the cursor is the newest comment time, @<ms>', () => {
+    const c = (id: string, at: number, body = 'text') => ({ id, author: 'did:key:z6Mk', body, createdAt: new Date(at).toISOString() });
+    const threads = [{ id: 'r:rev:aa', resolved: false, comments: [c('aa'.repeat(20), 1000), c('bb'.repeat(20), 3000, `${commentMarker('u', 'reply', 2)} done`), c('cc'.repeat(20), 2000)] }];
+    expect(newComments(threads, undefined)).toEqual({ threads: [{ ...threads[0], comments: [threads[0]!.comments[0], threads[0]!.comments[2]] }], lastCommentId: '@2000' });
+    expect(newComments(threads, '@2000')).toEqual({ threads: [], lastCommentId: '@2000' });
+    expect(newComments(threads, '@1500').threads[0]?.comments.map((x) => x.id)).toEqual(['cc'.repeat(20)]);
+    // A later comment is new feedback.
+    threads[0]!.comments.push(c('dd'.repeat(20), 4000));
+    expect(newComments(threads, '@2000')).toMatchObject({ lastCommentId: '@4000' });
   });
 });

@@ -15,7 +15,7 @@
  * writing status never gives two.
  */
 import type { AgentTask, AgentTaskStatus } from '../../src/api/agenttask/types.js';
-import type { CheckState } from '../../src/forge/types.js';
+import type { CheckState, ReviewThread } from '../../src/forge/types.js';
 import type { Workload } from '../../src/api/workload/types.js';
 
 /** The commit status context Weft writes on the heads it pushed. */
@@ -208,4 +208,36 @@ export function iterationFinished(wl: Workload | undefined): boolean {
 export function firstLine(s: string): string {
   const line = s.split('\n').find((l) => l.trim()) ?? s;
   return line.length > 300 ? `${line.slice(0, 299)}…` : line;
+}
+
+const NUMERIC = /^\d+$/;
+/** A cursor by time (`@<ms>`): for forges whose comment ids do not grow (Radicle's are hashes). */
+const AT = /^@(\d+)$/;
+
+/**
+ * The comments after `last`, Weft's own left out, and the cursor of the newest among them. Gitea's
+ * and GitHub's comment ids grow (conversation and line comments share one sequence): the cursor is
+ * the newest id. Where ids are not numbers (Radicle), it is the newest comment's time, `@<ms>`.
+ */
+export function newComments(threads: ReviewThread[], last: string | undefined): { threads: ReviewThread[]; lastCommentId?: string } {
+  const cur = cursor(threads, last);
+  let newest = cur.last ?? -1n;
+  const out: ReviewThread[] = [];
+  for (const t of threads) {
+    const comments = t.comments.filter((c) => (last === undefined || (cur.last !== undefined ? cur.of(c) > cur.last : c.id !== last)) && !isWeftComment(c.body));
+    for (const c of comments) if (cur.of(c) > newest) newest = cur.of(c);
+    if (comments.length) out.push({ ...t, comments });
+  }
+  return { threads: out, ...(newest >= 0n ? { lastCommentId: cur.format(newest) } : {}) };
+}
+
+type Comment = ReviewThread['comments'][number];
+
+/** How comments are ordered: by id where ids are numbers, else by time (see {@link newComments}). */
+function cursor(threads: ReviewThread[], last: string | undefined): { of: (c: Comment) => bigint; last: bigint | undefined; format: (v: bigint) => string } {
+  const at = last === undefined ? undefined : AT.exec(last);
+  if (at || threads.some((t) => t.comments.some((c) => !NUMERIC.test(c.id)))) {
+    return { of: (c) => BigInt(Date.parse(c.createdAt) || 0), last: at ? BigInt(at[1]!) : undefined, format: (v) => `@${v}` };
+  }
+  return { of: (c) => (NUMERIC.test(c.id) ? BigInt(c.id) : -1n), last: last !== undefined && NUMERIC.test(last) ? BigInt(last) : undefined, format: (v) => v.toString() };
 }

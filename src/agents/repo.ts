@@ -3,7 +3,7 @@
  * (never the agent pod) opens changes, reads their state and posts comments through it.
  */
 import type { AgentTask } from '../api/agenttask/types.js';
-import { GiteaForge, GitHubForge, tokenFromSecret, type ForgeProvider, type SecretLike } from '../forge/index.js';
+import { ForgeAuthError, GiteaForge, GitHubForge, RadicleForge, tokenFromSecret, type ForgeProvider, type RadicleForgeOptions, type SecretLike } from '../forge/index.js';
 
 /** Where a repository URL points: the forge kind, its base URL and the repository (`owner/name`). */
 export interface RepoLocation {
@@ -40,9 +40,15 @@ export type TaskSecretReader = (namespace: string, name: string) => Promise<Secr
 /**
  * The forge provider and repository of a task, or undefined when the URL has no forge API or the
  * task names no credentials (`spec.repo.credentialsSecretRef`). Throws a ForgeAuthError naming
- * the Secret and the fix when the Secret or its key is missing.
+ * the Secret and the fix when the Secret or its key is missing. A Radicle repository id (`rad:z…`)
+ * is worked on as the operator's Radicle identity (`radicle`: `--radicle-home`; no Secret).
  */
-export async function forgeForTask(task: AgentTask, readSecret: TaskSecretReader): Promise<{ forge: ForgeProvider; repo: string } | undefined> {
+export async function forgeForTask(task: AgentTask, readSecret: TaskSecretReader, radicle?: RadicleForgeOptions): Promise<{ forge: ForgeProvider; repo: string } | undefined> {
+  const url = task.spec.repo.url.trim();
+  if (url.startsWith('rad:')) {
+    if (!radicle) throw new ForgeAuthError(`spec.repo.url ${url} is a Radicle repository but the operator has no Radicle identity; start it with --radicle-home`);
+    return { forge: new RadicleForge(radicle), repo: url };
+  }
   const loc = repoLocation(task.spec.repo.url);
   const ref = task.spec.repo.credentialsSecretRef;
   if (!loc || !ref) return undefined;

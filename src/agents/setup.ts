@@ -14,6 +14,7 @@ import { registerGitGateway } from './gateway/git/routes.js';
 import { registerOtlpRelay } from './gateway/otlp.js';
 import { upstreamFromSecret } from './gateway/git/credentials.js';
 import type { AgentSignals } from './signals.js';
+import type { RadicleForgeOptions } from '../forge/radicle.js';
 
 export interface AgentGatewayOptions {
   rest: RestClient;
@@ -25,6 +26,8 @@ export interface AgentGatewayOptions {
   mirrorDir?: string;
   /** The collector's traces URL the pods' step spans are relayed to (undefined: tracing off, spans dropped). */
   tracesUrl?: string | undefined;
+  /** The operator's Radicle identity, for tasks whose repository is a Radicle id (`--radicle-home`). */
+  radicle?: RadicleForgeOptions | undefined;
 }
 
 /** Registers the gateway routes on the operator's HTTP server; returns the LLM gateway (usage, flush). */
@@ -43,7 +46,7 @@ export function registerAgentGateway(app: FastifyInstance, o: AgentGatewayOption
   });
   // The runner's step spans, relayed to the collector under the task's run trace (docs/observability.md).
   registerOtlpRelay(app, { verifier, loadTask, tracesUrl: o.tracesUrl, log: o.log.child({ component: 'otlp-relay' }) });
-  const git = registerGitGateway(app, { verifier, loadTask, loadUpstream: upstreamFromSecret(secrets), mirrorDir: o.mirrorDir, metrics: o.metrics, log: o.log });
+  const git = registerGitGateway(app, { verifier, loadTask, loadUpstream: upstreamFromSecret(secrets, o.radicle), mirrorDir: o.mirrorDir, metrics: o.metrics, log: o.log });
   // A deleted task's mirror goes with it (the controller forgets a task when it is gone).
   o.signals.onForget((key) => {
     const [namespace, name] = key.split('/') as [string, string];

@@ -43,6 +43,7 @@ function withCommonFlags(cmd: Command): Command {
     .option('--agent-gateway-url <url>', "the operator's URL as agent pods reach it (LLM and git gateway) (default: http://weft-operator.<namespace>.svc:8080)")
     .option('--artifact-store <ns/name>', 'the default artifact store Secret (S3 or filesystem; docs/artifacts.md): Jobs without spec.artifacts.store and the run history use it')
     .option('--agent-transcript-dir <dir>', 'write LLM transcripts of AgentTasks here (JSONL, secrets redacted)')
+    .option('--radicle-home <dir>', "RAD_HOME of the operator's Radicle identity (key passphrase in $RAD_PASSPHRASE): AgentTasks on rad:z… repositories push and open patches with it (default: $WEFT_RADICLE_HOME)")
     .option('--otlp-endpoint <url>', 'export OpenTelemetry traces (reconcile and webhook spans) over OTLP/HTTP to this collector, e.g. http://otel-collector:4318 (default: $OTEL_EXPORTER_OTLP_ENDPOINT; off when unset; docs/observability.md)');
 }
 

@@ -29,6 +29,7 @@ export interface CommonFlags {
   agentImage?: string;
   agentGatewayUrl?: string;
   agentTranscriptDir?: string;
+  radicleHome?: string;
   otlpEndpoint?: string;
   shard?: string;
   artifactStore?: string;
@@ -82,6 +83,12 @@ export interface AgentsConfig {
   gatewayUrl: string;
   /** Where LLM transcripts are written (`--agent-transcript-dir`; none when unset). */
   transcriptDir?: string;
+  /**
+   * The operator's Radicle identity (`--radicle-home`, else `WEFT_RADICLE_HOME`; its key's passphrase in
+   * `RAD_PASSPHRASE`): AgentTasks whose `spec.repo.url` is a repository id (`rad:z…`) are fetched,
+   * pushed and opened as patches with it (docs/agent-workflow.md#radicle).
+   */
+  radicle?: { radHome: string; passphrase?: string };
   /**
    * Crash-safety tests only (`WEFT_AGENT_TEST_HOOKS=1` in the operator's environment): the annotation
    * `weft.dev/crash-at: "<attempt>:<point>"` on an AgentTask kills that attempt's runner at the
@@ -207,7 +214,10 @@ function parseAgents(flags: CommonFlags, namespace: string, env: NodeJS.ProcessE
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new FlagError('--agent-gateway-url', `"${gatewayUrl}" must be http:// or https://`);
   const image = flags.agentImage ?? DEFAULT_AGENT_IMAGE;
   if (!image.trim()) throw new FlagError('--agent-image', 'is empty; e.g. localhost/weft-agent:dev');
-  return { image, gatewayUrl, ...(flags.agentTranscriptDir ? { transcriptDir: flags.agentTranscriptDir } : {}), ...(env.WEFT_AGENT_TEST_HOOKS === '1' ? { testHooks: true } : {}) };
+  const radHome = flags.radicleHome ?? env.WEFT_RADICLE_HOME;
+  if (radHome !== undefined && !radHome.trim()) throw new FlagError('--radicle-home', 'is empty; give the RAD_HOME of the operator\'s Radicle identity (made with `rad auth`)');
+  const radicle = radHome ? { radicle: { radHome, ...(env.RAD_PASSPHRASE !== undefined ? { passphrase: env.RAD_PASSPHRASE } : {}) } } : {};
+  return { image, gatewayUrl, ...(flags.agentTranscriptDir ? { transcriptDir: flags.agentTranscriptDir } : {}), ...radicle, ...(env.WEFT_AGENT_TEST_HOOKS === '1' ? { testHooks: true } : {}) };
 }
 
 /** `--shard`: a label selector such as `weft.dev/canary=true` or `weft.dev/canary!=true`. */

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,19 +100,48 @@ export class RadicleForge implements ForgeProvider {
     }
   }
 
-  /** Pushes `sha` to `dst` through git-remote-rad from a throwaway repository. */
-  private async push(repo: string, o: { sha: string; dst: string; options: string[] }): Promise<void> {
-    const tmp = await mkdtemp(join(tmpdir(), 'weft-rad-push-'));
+  /** Pushes `sha` to `dst` through git-remote-rad, from `gitDir` (which has it) or a throwaway repository. */
+  private async push(repo: string, o: { sha: string; dst: string; options: string[]; gitDir?: string }): Promise<void> {
+    const tmp = o.gitDir ? undefined : await mkdtemp(join(tmpdir(), 'weft-rad-push-'));
     try {
       const env = this.env();
-      await runGit(['init', '-q', '--bare', tmp], { env, repo });
-      await runGit(['fetch', '-q', '--no-tags', this.storage(repo), `${o.sha}`], { cwd: tmp, env, repo });
+      if (tmp) {
+        await runGit(['init', '-q', '--bare', tmp], { env, repo });
+        await runGit(['fetch', '-q', '--no-tags', this.storage(repo), `${o.sha}`], { cwd: tmp, env, repo });
+      }
       const url = `rad://${repo.replace(/^rad:/, '')}/${await this.nid()}`;
       const opts = [...(this.opts.announce ? [] : ['no-sync']), ...o.options].flatMap((x) => ['-o', x]);
-      await runGit(['push', '-q', ...opts, url, `+${o.sha}:${o.dst}`], { cwd: tmp, env, repo, url, timeoutMs: this.opts.timeoutMs });
+      await runGit(['push', '-q', ...opts, url, `+${o.sha}:${o.dst}`], { cwd: (tmp ?? o.gitDir)!, env, repo, url, timeoutMs: this.opts.timeoutMs });
     } finally {
-      await rm(tmp, { recursive: true, force: true });
+      if (tmp) await rm(tmp, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * Fetches the repository into the bare repository `gitDir` (a git gateway's mirror): the canonical
+   * branches, and this identity's own branches under `ownPrefix` (e.g. `weft/`, where agents push)
+   * from its namespace. Reads the local storage: the repository must be in it (`rad clone` or `rad seed`).
+   */
+  async fetchInto(repo: string, gitDir: string, o: { ownPrefix: string }): Promise<void> {
+    this.check(repo);
+    const own = `refs/heads/${o.ownPrefix}*`;
+    const refspecs = ['+refs/heads/*:refs/heads/*', `^${own}`, `+refs/namespaces/${await this.nid()}/${own}:${own}`];
+    if (!existsSync(this.storage(repo))) throw new ForgeNotFoundError(`radicle ${repo}: not in the storage of RAD_HOME=${this.opts.radHome}; add it with \`rad clone ${repo}\` (or \`rad seed ${repo}\`) as the operator's identity`);
+    await runGit(['fetch', '-q', '--prune', '--no-tags', this.storage(repo), ...refspecs], { cwd: gitDir, env: this.env(), repo, timeoutMs: this.opts.timeoutMs });
+  }
+
+  /**
+   * Pushes `sha` (in `gitDir`) to `branch` in this identity's namespace, only if the branch is still
+   * `expectOld` (absent when undefined), then revises the open patch of that branch (if any) to it,
+   * as a push to a pull request's branch updates it on Gitea or GitHub.
+   */
+  async pushBranch(repo: string, o: { gitDir: string; sha: string; branch: string; expectOld: string | undefined }): Promise<void> {
+    this.check(repo);
+    const now = await this.tip(repo, o.branch);
+    if (now !== o.expectOld) throw new ForgeError('failed', `radicle ${repo}: stale info: ${o.branch} is ${now?.slice(0, 12) ?? 'absent'}, expected ${o.expectOld?.slice(0, 12) ?? 'absent'}`);
+    await this.push(repo, { sha: o.sha, dst: `refs/heads/${o.branch}`, options: [], gitDir: o.gitDir });
+    const open = (await this.patches(repo)).find(([, p]) => branchOf(p) === o.branch && (p.state.status === 'open' || p.state.status === 'draft'));
+    if (open && revisionsOf(open[1]).at(-1)?.oid !== o.sha) await this.push(repo, { sha: o.sha, dst: `refs/heads/patches/${open[0]}`, options: ['patch.message=Update'], gitDir: o.gitDir });
   }
 
   async ensureBranch(repo: string, opts: { branch: string; from?: string }): Promise<{ sha: string; created: boolean }> {
@@ -176,7 +206,10 @@ export class RadicleForge implements ForgeProvider {
   }
 
   private async commentOn(repo: string, o: { revision: string; body: string; replyTo?: string }): Promise<ReviewComment> {
-    const args = ['patch', 'comment', o.revision, ...(o.replyTo ? ['--reply-to', o.replyTo] : []), '--repo', repo, '--quiet', '--no-announce', '--message', o.body];
+    // rad cuts a message at a line that starts with "<!--" (its editor's help text): indented, such
+    // a line (a hidden marker) is kept, and rad trims the message's ends.
+    const message = o.body.replace(/^<!--/gm, ' <!--');
+    const args = ['patch', 'comment', o.revision, ...(o.replyTo ? ['--reply-to', o.replyTo] : []), '--repo', repo, '--quiet', '--no-announce', '--message', message];
     const cid = (await this.rad(repo, `comment on ${o.revision}`, args)).trim().split('\n').at(-1) ?? '';
     return { id: cid, author: `did:key:${await this.nid()}`, body: o.body, createdAt: new Date().toISOString(), ...(o.replyTo ? { inReplyTo: o.replyTo } : {}) };
   }

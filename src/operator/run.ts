@@ -111,7 +111,7 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
       if (agentSignals) {
         // The agent gateway: pods authenticate with their projected token (docs/agenttask.md).
         const { registerAgentGateway } = await import('../agents/setup.js');
-        const gw = registerAgentGateway(a, { rest, signals: agentSignals, metrics, log, transcriptDir: cfg.agents.transcriptDir, tracesUrl: cfg.tracing ? tracesUrl(cfg.tracing.endpoint) : undefined });
+        const gw = registerAgentGateway(a, { rest, signals: agentSignals, metrics, log, transcriptDir: cfg.agents.transcriptDir, tracesUrl: cfg.tracing ? tracesUrl(cfg.tracing.endpoint) : undefined, radicle: cfg.agents.radicle });
         cleanups.push(() => gw.close());
         // --- code-server attach: /attach/<ns>/<task>/ (HTTP + WebSocket), RBAC verb `attach` (src/server/attach) ---
         const { registerAttachRoutes } = await import('../server/attach/routes.js');

@@ -21,7 +21,9 @@ import { AGENTTASKS, NAMESPACES, ORGCLUSTERS, PODS, ROLE_BINDINGS, ROLES, SECRET
 import { RestClient } from '../../src/runtime/index.js';
 import { setFaultHook } from '../../src/runtime/faults.js';
 import { GiteaForge } from '../../src/forge/gitea.js';
-import { cloneRepo } from './forge-helpers.js';
+import { cloneRepo, workingCopy, type WorkingCopy } from './forge-helpers.js';
+import { LocalRadicle } from '../../src/forge/local/radicle.js';
+import { revisionsOf } from '../../src/forge/radicle-json.js';
 import type { AgentTask } from '../../src/api/agenttask/types.js';
 import { startFakeLlm, type FakeLlm } from '../fakes/llm/index.js';
 import { diagnosticsTarget, eventually, kubectl, testLogger, watchLog, LogRing } from '../harness/index.js';
@@ -45,6 +47,10 @@ let repo: string;
 let transcripts: string;
 let artifactsDir: string;
 let opCfg: Parameters<typeof runOperator>[0];
+/** The operator's Radicle identity (no node: the CLI writes to its storage) and a repository of it. */
+let rad: LocalRadicle | undefined;
+let rid: string;
+let radWc: WorkingCopy;
 
 type Task = AgentTask & KubernetesObject;
 const getTask = (name: string) => rest.get<Task>(AGENTTASKS, name, NS);
@@ -90,8 +96,11 @@ beforeAll(async () => {
   await applyCrds(kc, await readCrds(new URL('../../crds', import.meta.url).pathname));
   rest = new RestClient(kc);
   watchLog(diagnosticsTarget('agent cluster', () => cp?.kubeconfigPath), 'gitea', new LogRing());
-  [gitea, llm] = await Promise.all([LocalGitea.start(), startFakeLlm({ apiKey: LLM_KEY })]);
+  [gitea, llm, rad] = await Promise.all([LocalGitea.start(), startFakeLlm({ apiKey: LLM_KEY }), LocalRadicle.start()]);
   repo = await gitea.createRepo('app');
+  const made = await rad.createRepo('app');
+  rid = made.rid;
+  radWc = workingCopy(made.workdir, rad.env(), made.workdir, rid);
   await rest.create(NAMESPACES, { metadata: { name: NS, labels: { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'latest' } } } as KubernetesObject);
   await rest.create(SECRETS, { metadata: { name: 'forge', namespace: NS }, stringData: { token: gitea.admin.token } } as KubernetesObject);
   await rest.create(SECRETS, { metadata: { name: 'llm', namespace: NS }, stringData: { url: llm.url, apiKey: LLM_KEY } } as KubernetesObject);
@@ -113,14 +122,14 @@ beforeAll(async () => {
     // weft.dev/crash-at is honoured (the pod-kill test below); other tasks do not carry it.
     { WEFT_AGENT_TEST_HOOKS: '1' },
   );
-  opCfg = { ...cfg, agents: { ...cfg.agents, image: 'localhost/weft-agent:dev' } };
+  opCfg = { ...cfg, agents: { ...cfg.agents, image: 'localhost/weft-agent:dev', radicle: rad.forgeOptions() } };
   op = await runOperator(opCfg, testLogger('operator'));
 }, 20 * 60_000);
 
 afterAll(async () => {
   agent?.stop();
   await op?.stop();
-  await Promise.all([gitea?.stop(), llm?.close(), cp?.stop()]);
+  await Promise.all([gitea?.stop(), llm?.close(), cp?.stop(), rad?.stop()]);
   if (transcripts) await rm(transcripts, { recursive: true, force: true });
 }, 180_000);
 
@@ -188,6 +197,45 @@ describe('AgentTask on a real node', () => {
     expect(pulls.filter((p) => p.head.ref === 'weft/loop')).toHaveLength(1);
     const events = await rest.list<KubernetesObject & { reason?: string }>(EVENTS, { namespace: NS });
     expect(events.items.filter((e) => e.reason === 'IterationPushed').length).toBeGreaterThanOrEqual(2);
+  }, TEST_MS);
+
+  it('Radicle: the same task against a rad: repository opens a patch (summary comment); a review comment revises the patch and gets one reply; merged → Succeeded', async () => {
+    await rest.create(AGENTTASKS, newTask('rad', { repo: { url: rid, baseBranch: 'main' }, agent: { driver: 'scripted', steps: [{ run: 'date +%s%N >> rad.txt' }] } }));
+    const key = `${NS}/rad`;
+    const first = await until('rad', (t) => expect(t.status?.phase).toBe('Reviewing'));
+    expect(first.status).toMatchObject({ outcome: 'PullRequestOpened', branch: 'weft/rad', pullRequest: { state: 'open', url: expect.stringContaining(rid.replace(/^rad:/, '')) } });
+    const id = first.status!.pullRequest!.id!;
+    expect(id).toMatch(/^[0-9a-f]{40}$/);
+    expect(first.status!.pullRequest!.number).toBeUndefined();
+    const head1 = first.status!.pullRequest!.headSha!;
+    const revisions = async () => revisionsOf(await rad!.cobShow(rid, id));
+    expect((await revisions()).map((r) => r.oid)).toEqual([head1]);
+    // Comments with Weft's marker (the summary, replies), from every revision's discussion.
+    const weftComments = async (marker: string) => (await revisions()).flatMap((r) => Object.values(r.discussion.comments)).filter((c) => c?.body.includes(marker));
+    await eventually(async () => expect(await weftComments(':summary:1 -->')).toHaveLength(1), { description: 'the summary comment on the patch' });
+
+    // A delegate of the repository comments: an iteration pushes a new commit, the patch gets a second revision, one reply.
+    await rad!.rad(['patch', 'comment', id, '--repo', rid, '--no-announce', '-m', 'Please append the time once more.']);
+    op!.mgr.enqueue('agenttask', key);
+    const second = await until('rad', (t) => {
+      expect(t.status?.review).toMatchObject({ iterations: 1, lastCommentId: expect.stringMatching(/^@\d+$/) });
+      expect(t.status?.review?.current).toBeUndefined();
+      expect(t.status?.phase).toBe('Reviewing');
+    });
+    const head2 = second.status!.pullRequest!.headSha!;
+    expect(head2).not.toBe(head1);
+    expect((await revisions()).map((r) => r.oid)).toEqual([head1, head2]);
+    await eventually(async () => expect(await weftComments(':reply:2 -->')).toHaveLength(1), { description: 'the reply in the thread' });
+    // Polling again starts nothing new (the comment is handled; Weft's own are not feedback).
+    op!.mgr.enqueue('agenttask', key);
+    await until('rad', (t) => expect(t.status?.observedGeneration).toBe(1));
+    expect((await getTask('rad')).status?.review?.iterations).toBe(1);
+
+    // Merging: the delegate pushes the patch head to main; the task ends Succeeded.
+    await radWc.git(['fetch', '-q', join(rad!.radHome, 'storage', rid.replace(/^rad:/, '')), head2]);
+    await radWc.git(['push', '-q', '-o', 'no-sync', 'rad', `${head2}:refs/heads/main`]);
+    op!.mgr.enqueue('agenttask', key);
+    await until('rad', (t) => expect(t.status).toMatchObject({ phase: 'Succeeded', outcome: 'PullRequestOpened' }), 90_000);
   }, TEST_MS);
 
   it('a toy Node project: the agent fixes the bug and the lint and tests pass → one PR; a task that never fixes it → diagnostics per attempt, MaxAttemptsReached', async () => {

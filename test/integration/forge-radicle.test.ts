@@ -83,6 +83,10 @@ describe('Radicle ForgeProvider against real rad and git-remote-rad', () => {
     await forge.reply(rid, patch.id, { threadId: line!.id, body: 'Renamed' });
     expect((await forge.listReviewComments(rid, patch.id)).find((t) => t.id === line!.id)?.comments.map((c) => c.body)).toEqual(['Rename y', 'Renamed']);
     expect((await forge.getChange(rid, patch.id)).approvedBy).toEqual([rad.did]);
+    // A hidden marker on the first line survives (rad cuts a message at a line starting with "<!--").
+    const marked = await forge.comment(rid, patch.id, '<!-- weft:uid:summary:1 -->\n**Weft agent**: done');
+    const stored = (await forge.listReviewComments(rid, patch.id)).flatMap((t) => t.comments).find((c) => c.id === marked.id);
+    expect(stored?.body).toBe('<!-- weft:uid:summary:1 -->\n**Weft agent**: done');
   });
 
   it_('detects merged (the patch head pushed to main) and closed (archived) patches', async () => {

@@ -904,7 +904,12 @@ export const schema = {
             "number": {
               "type": "integer",
               "minimum": 1,
-              "description": "Pull request number."
+              "description": "Pull request number (Gitea, GitHub)."
+            },
+            "id": {
+              "type": "string",
+              "maxLength": 128,
+              "description": "The change's id on its forge: the pull request number, or the Radicle patch id."
             },
             "state": {
               "type": "string",

@@ -401,9 +401,13 @@ export interface PullRequest {
    */
   url?: string;
   /**
-   * Pull request number.
+   * Pull request number (Gitea, GitHub).
    */
   number?: number;
+  /**
+   * The change's id on its forge: the pull request number, or the Radicle patch id.
+   */
+  id?: string;
   /**
    * open, closed or merged.
    */

@@ -3,14 +3,17 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { basicAuth, gitAuthEnv, runGit } from '../../../forge/git.js';
+import { RadicleForge, type RadicleForgeOptions } from '../../../forge/radicle.js';
 import { GatewayError } from '../errors.js';
 import type { TaskKey } from '../identity.js';
 
 /** The real repository of a task, as the operator reaches it. `token` is secret: never logged or stored. */
 export interface UpstreamRepo {
-  /** `spec.repo.url` (http(s):// or file://, no credentials in it). */
+  /** `spec.repo.url` (http(s):// or file://, no credentials in it; or a Radicle repository id `rad:z…`). */
   url: string;
   token?: string;
+  /** For a Radicle repository: the operator's Radicle identity (`--radicle-home`) that fetches and pushes it. */
+  radicle?: RadicleForgeOptions;
   /** `spec.repo.baseBranch`: the mirror's HEAD (else the upstream's HEAD). */
   baseBranch?: string;
 }
@@ -31,6 +34,7 @@ export interface MirrorStoreOptions {
  */
 export class MirrorStore {
   private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly radicles = new Map<string, RadicleForge>();
   constructor(readonly opts: MirrorStoreOptions) {}
 
   /** The mirror directory of a task; `uid` keeps a re-created task from reusing an old mirror. */
@@ -75,9 +79,22 @@ export class MirrorStore {
     }
   }
 
+  /** The Radicle forge of an upstream's identity (one per RAD_HOME: it remembers the identity). */
+  private radicle(opts: RadicleForgeOptions): RadicleForge {
+    let f = this.radicles.get(opts.radHome);
+    if (!f) this.radicles.set(opts.radHome, (f = new RadicleForge(opts)));
+    return f;
+  }
+
   /** Creates the mirror when missing and fetches every branch and tag from the upstream (pruning). */
   async sync(dir: string, up: UpstreamRepo): Promise<void> {
     const env = upstreamEnv(up);
+    if (up.radicle) {
+      const rad = this.radicle(up.radicle);
+      if (!existsSync(join(dir, 'HEAD'))) await this.create(dir, { ...up, baseBranch: up.baseBranch ?? (await rad.defaultBranch(up.url)) }, env);
+      // Agents push weft/<task>: the operator's own branches come from its namespace, the rest are canonical.
+      return rad.fetchInto(up.url, dir, { ownPrefix: 'weft/' });
+    }
     if (!existsSync(join(dir, 'HEAD'))) await this.create(dir, up, env);
     await runGit(['fetch', '-q', '--prune', '--no-tags', up.url, '+refs/heads/*:refs/heads/*', '+refs/tags/*:refs/tags/*'], { cwd: dir, env, url: up.url, repo: up.url, timeoutMs: this.opts.timeoutMs });
   }
@@ -106,6 +123,7 @@ export class MirrorStore {
    * (absent when undefined), so a concurrent change there is never clobbered.
    */
   async pushUpstream(dir: string, up: UpstreamRepo, o: { ref: string; newOid: string; expectOld: string | undefined }): Promise<void> {
+    if (up.radicle) return this.radicle(up.radicle).pushBranch(up.url, { gitDir: dir, sha: o.newOid, branch: o.ref.replace(/^refs\/heads\//, ''), expectOld: o.expectOld });
     await runGit(['push', `--force-with-lease=${o.ref}:${o.expectOld ?? ''}`, up.url, `${o.newOid}:${o.ref}`], { cwd: dir, env: upstreamEnv(up), url: up.url, repo: up.url, timeoutMs: this.opts.timeoutMs });
   }
 
@@ -131,7 +149,12 @@ export function upstreamEnv(up: UpstreamRepo): Record<string, string> {
  * Checks a task's `spec.repo.url` for the git gateway: http(s):// or file://, no userinfo.
  * Throws a 500 {@link GatewayError} naming the field and the fix.
  */
-export function checkUpstreamUrl(at: string, url: string): void {
+export function checkUpstreamUrl(at: string, url: string, o: { radicle?: boolean } = {}): void {
+  if (url.startsWith('rad:')) {
+    if (!o.radicle) throw new GatewayError(500, 'EndpointNotConfigured', `${at}: spec.repo.url "${url}" is a Radicle repository but the operator has no Radicle identity; start it with --radicle-home (RAD_HOME of an identity made with \`rad auth\`, RAD_PASSPHRASE in its environment)`);
+    if (!/^rad:z[1-9A-HJ-NP-Za-km-z]+$/.test(url)) throw new GatewayError(500, 'EndpointNotConfigured', `${at}: spec.repo.url "${url}" is not a Radicle repository id (rad:z…); list them with \`rad ls\``);
+    return;
+  }
   const fix = 'use an http(s):// clone URL without credentials and put the token in the Secret of spec.repo.credentialsSecretRef (key "token")';
   let parsed: URL;
   try {
