@@ -65,6 +65,10 @@ describe('parseOperatorConfig', () => {
   it('agent flags: the gateway URL follows the namespace; a bad URL names the flag', () => {
     expect(parseOperatorConfig({ namespace: 'ops' }, {}).agents.gatewayUrl).toBe('http://weft-operator.ops.svc:8080');
     expect(parseOperatorConfig({ agentGatewayUrl: 'http://10.0.0.1:8080', agentImage: 'reg/agent:1' }, {}).agents).toEqual({ image: 'reg/agent:1', gatewayUrl: 'http://10.0.0.1:8080' });
+    // The operator's Radicle identity: --radicle-home (else WEFT_RADICLE_HOME), its passphrase from RAD_PASSPHRASE.
+    expect(parseOperatorConfig({ radicleHome: '/rad' }, { RAD_PASSPHRASE: 'pw' }).agents.radicle).toEqual({ radHome: '/rad', passphrase: 'pw' });
+    expect(parseOperatorConfig({}, { WEFT_RADICLE_HOME: '/env-rad' }).agents.radicle).toEqual({ radHome: '/env-rad' });
+    expect(() => parseOperatorConfig({ radicleHome: ' ' }, {})).toThrow(/--radicle-home.*is empty/);
     expect(() => parseOperatorConfig({ agentGatewayUrl: 'weft-operator:8080' }, {})).toThrow(/--agent-gateway-url/);
   });
 

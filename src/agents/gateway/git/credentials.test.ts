@@ -19,8 +19,17 @@ describe('upstreamFromSecret', () => {
     [{ url: 'https://bot:secret@forge.example/a.git' }, 'spec.repo.url carries credentials; use an http(s):// clone URL without credentials'],
     [{ url: 'ssh://git@forge.example/a.git' }, 'spec.repo.url scheme "ssh:" is not supported by the git gateway'],
     [{ url: 'git@forge.example:a.git' }, 'spec.repo.url "git@forge.example:a.git" is not a URL the git gateway can mirror'],
+    [{ url: 'rad:z3gqcJUoA1n9HaHKufZs5FCSGazv5' }, 'is a Radicle repository but the operator has no Radicle identity; start it with --radicle-home'],
   ])('explains %j', async (repo, message) => {
     await expect(load(task(repo))).rejects.toThrow(message);
+  });
+
+  it('a Radicle repository id goes to the operator\'s Radicle identity, with no Secret; a malformed id is named', async () => {
+    const radicle = { radHome: '/var/lib/weft/radicle', passphrase: 'pw' };
+    const withRad = upstreamFromSecret(async () => undefined, radicle);
+    await expect(withRad(task({ url: 'rad:z3gqcJUoA1n9HaHKufZs5FCSGazv5', baseBranch: 'main' }))).resolves.toEqual({ url: 'rad:z3gqcJUoA1n9HaHKufZs5FCSGazv5', baseBranch: 'main', radicle });
+    await expect(withRad(task({ url: 'rad:not-an-id' }))).rejects.toThrow('spec.repo.url "rad:not-an-id" is not a Radicle repository id (rad:z…); list them with `rad ls`');
+    expect(upstreamEnv({ url: 'rad:z3gqcJUoA1n9HaHKufZs5FCSGazv5', radicle })).toEqual({});
   });
 });
 
