@@ -14,7 +14,7 @@
  * rounds, the best of each side is compared; BENCH_HISTORY_RUNS (default 10000).
  */
 import { createReadStream } from 'node:fs';
-import { mkdir, mkdtemp, open, rm, statfs } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, readFile, rm, statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -32,6 +32,8 @@ import { packageRoot } from '../src/version.js';
 
 const MiB = 1024 * 1024;
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
+/** BENCH_SIDES (default all): `sdk,aws,store,operator`, e.g. to profile one side alone. */
+const side = (name: string) => (process.env.BENCH_SIDES ?? 'sdk,aws,store,operator').split(',').includes(name);
 const historyRuns = Number(process.env.BENCH_HISTORY_RUNS ?? 10_000);
 
 /** Writes `count` files of `bytes` each (pseudo-random, incompressible enough, cheap to make). */
@@ -85,6 +87,28 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
   return (performance.now() - t) / 1000;
 }
 
+/** CPU seconds (user + system) so far of this process (all its threads) and of versitygw's process group. */
+async function cpuNow(s3: LocalS3): Promise<{ node: number; s3: number }> {
+  const u = process.cpuUsage();
+  let group = 0;
+  const tick = 100; // USER_HZ on Linux
+  for (const pid of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(pid)) continue;
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from 3 (state) on
+    if (Number(f[2]) === s3.pgid) group += (Number(f[11]) + Number(f[12])) / tick; // pgrp; utime, stime
+  }
+  return { node: (u.user + u.system) / 1e6, s3: group };
+}
+
+/** Times `fn` and the CPU it and versitygw used, for the best-of table and the CPU breakdown. */
+async function measured(s3: LocalS3, fn: () => Promise<unknown>): Promise<{ s: number; cpu: { node: number; s3: number } }> {
+  const c0 = await cpuNow(s3);
+  const s = await timed(fn);
+  const c1 = await cpuNow(s3);
+  return { s, cpu: { node: c1.node - c0.node, s3: c1.s3 - c0.s3 } };
+}
+
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
 
 /** The operator's artifact routes in a worker thread (bench/artifacts-operator.ts), writing to the same bucket. */
@@ -121,32 +145,40 @@ async function uploadBench(s3: LocalS3, op: OperatorWorker, root: string, totalM
     await makeFiles(sc.dir, sc.count, sc.bytes);
     const files = Array.from({ length: sc.count }, (_, f) => ({ name: `file-${String(f).padStart(3, '0')}.bin`, size: sc.bytes }));
     const best = { sdk: Infinity, store: Infinity, operator: Infinity, aws: Infinity };
+    const cpu: Record<keyof typeof best, { node: number; s3: number } | undefined> = { sdk: undefined, store: undefined, operator: undefined, aws: undefined };
+    const keep = (k: keyof typeof best, m: { s: number; cpu: { node: number; s3: number } }) => {
+      if (m.s < best[k]) [best[k], cpu[k]] = [m.s, m.cpu];
+    };
     for (let r = 0; r < rounds; r++) {
-      best.sdk = Math.min(best.sdk, await timed(() => sdkUpload({ client, bucket: s3.bucket, dir: sc.dir, prefix: `sdk-${r}` }, files)));
+      if (side('sdk')) keep('sdk', await measured(s3, () => sdkUpload({ client, bucket: s3.bucket, dir: sc.dir, prefix: `sdk-${r}` }, files)));
       await rm(join(s3.dir, 'data', s3.bucket, `sdk-${r}`), { recursive: true, force: true });
-      if (awsCli) {
-        best.aws = Math.min(best.aws, await timed(() => awsCp(s3, sc.dir, `aws-${r}`)));
+      if (awsCli && side('aws')) {
+        keep('aws', await measured(s3, () => awsCp(s3, sc.dir, `aws-${r}`)));
         await rm(join(s3.dir, 'data', s3.bucket, `aws-${r}`), { recursive: true, force: true });
       }
-      const total = await timed(async () => {
-        const { files: collected } = await collectArtifacts({ workspace: sc.dir, patterns: ['*.bin'], maxFileBytes: 2 * totalMiB * MiB, digest: false });
-        await uploadArtifacts(collected, { store, run: { namespace: 'bench', kind: 'job', name: `r${r}`, attempt: 1 } });
-      });
-      best.store = Math.min(best.store, total);
-      await rm(join(s3.dir, 'data', s3.bucket, 'bench'), { recursive: true, force: true });
-      const viaOperator = await timed(async () => {
-        const m = await uploadThroughOperator({ operator: op.url, token: `weft-job-r${r}`, dest: { namespace: 'bench', kind: 'job', name: `r${r}`, attempt: 1 }, workspace: sc.dir, patterns: ['*.bin'], maxFileBytes: 2 * totalMiB * MiB });
-        if (!m.ok || m.artifacts.length !== sc.count) throw new Error(`upload through the operator failed: ${m.error ?? JSON.stringify(m.refused)}`);
-      });
-      best.operator = Math.min(best.operator, viaOperator);
-      await rm(join(s3.dir, 'data', s3.bucket, 'bench'), { recursive: true, force: true });
+      if (side('store')) {
+        keep('store', await measured(s3, async () => {
+          const { files: collected } = await collectArtifacts({ workspace: sc.dir, patterns: ['*.bin'], maxFileBytes: 2 * totalMiB * MiB, digest: false });
+          await uploadArtifacts(collected, { store, run: { namespace: 'bench', kind: 'job', name: `r${r}`, attempt: 1 } });
+        }));
+        await rm(join(s3.dir, 'data', s3.bucket, 'bench'), { recursive: true, force: true });
+      }
+      if (side('operator')) {
+        keep('operator', await measured(s3, async () => {
+          const m = await uploadThroughOperator({ operator: op.url, token: `weft-job-r${r}`, dest: { namespace: 'bench', kind: 'job', name: `r${r}`, attempt: 1 }, workspace: sc.dir, patterns: ['*.bin'], maxFileBytes: 2 * totalMiB * MiB });
+          if (!m.ok || m.artifacts.length !== sc.count) throw new Error(`upload through the operator failed: ${m.error ?? JSON.stringify(m.refused)}`);
+        }));
+        await rm(join(s3.dir, 'data', s3.bucket, 'bench'), { recursive: true, force: true });
+      }
     }
     const mibps = (s: number) => ((sc.count * sc.bytes) / MiB / s).toFixed(0);
+    // CPU of the best round: this process (SDK, Weft's store, the pod CLI and the operator's worker thread) and versitygw.
+    const cpuOf = (k: keyof typeof best) => (cpu[k] ? `  cpu: node ${cpu[k]!.node.toFixed(2)} s, versitygw ${cpu[k]!.s3.toFixed(2)} s` : '');
     console.log(`  ${sc.name}`);
-    console.log(`    SDK alone (PutObject/Upload)        ${best.sdk.toFixed(2)} s  ${mibps(best.sdk)} MiB/s`);
-    if (awsCli) console.log(`    aws s3 cp --recursive (${awsCli})  ${best.aws.toFixed(2)} s  ${mibps(best.aws)} MiB/s`);
-    console.log(`    Weft store (sha256 + checked upload) ${best.store.toFixed(2)} s  ${mibps(best.store)} MiB/s  ratio ${(best.sdk / best.store).toFixed(2)}x (goal >= 0.7x)`);
-    console.log(`    pod CLI -> operator route -> store   ${best.operator.toFixed(2)} s  ${mibps(best.operator)} MiB/s  ratio ${(best.sdk / best.operator).toFixed(2)}x (goal >= 0.7x)`);
+    if (side('sdk')) console.log(`    SDK alone (PutObject/Upload)        ${best.sdk.toFixed(2)} s  ${mibps(best.sdk)} MiB/s${cpuOf('sdk')}`);
+    if (awsCli && side('aws')) console.log(`    aws s3 cp --recursive (${awsCli})  ${best.aws.toFixed(2)} s  ${mibps(best.aws)} MiB/s  cpu: versitygw ${cpu.aws?.s3.toFixed(2)} s`);
+    if (side('store')) console.log(`    Weft store (sha256 + checked upload) ${best.store.toFixed(2)} s  ${mibps(best.store)} MiB/s  ratio ${(best.sdk / best.store).toFixed(2)}x (goal >= 0.7x)${cpuOf('store')}`);
+    if (side('operator')) console.log(`    pod CLI -> operator route -> store   ${best.operator.toFixed(2)} s  ${mibps(best.operator)} MiB/s  ratio ${(best.sdk / best.operator).toFixed(2)}x (goal >= 0.7x)${cpuOf('operator')}`);
     await rm(sc.dir, { recursive: true, force: true });
   }
   client.destroy();

@@ -46,6 +46,11 @@ export class LocalS3 {
   private readonly proc: ManagedProcess;
   private readonly removeDir: boolean;
 
+  /** The process group of the server (for CPU accounting in benchmarks). */
+  get pgid(): number {
+    return this.proc.pgid;
+  }
+
   private constructor(s: Pick<LocalS3, 'dir' | 'endpoint' | 'accessKeyId' | 'secretAccessKey' | 'bucket'> & { proc: ManagedProcess; removeDir: boolean }) {
     this.dir = s.dir;
     this.endpoint = s.endpoint;

@@ -47,8 +47,9 @@ const SHA_META = 'sha256';
 
 /**
  * An {@link ArtifactStore} on an S3-compatible server (AWS S3, versitygw, Ceph RGW, …): SigV4,
- * path-style, multipart above a threshold, server-verified SHA-256 checksums (the whole object for a
- * single PUT, each part for multipart), and the full-object sha256 recorded as metadata.
+ * path-style, multipart above a threshold, server-verified checksums (SHA-256 of the whole object
+ * for a single PUT; CRC32, native and cheap, of each part of a multipart upload, whose full-object
+ * sha256 the caller checks), and the full-object sha256 recorded as metadata.
  *
  * @example
  * const store = new S3ArtifactStore({ endpoint: 'http://127.0.0.1:7070', bucket: 'artifacts', accessKeyId, secretAccessKey });
@@ -91,7 +92,7 @@ export class S3ArtifactStore implements ArtifactStore {
     return this.client;
   }
 
-  /** Single PUTs (below the multipart threshold) carry `ChecksumSHA256`, which the server verifies; multipart parts are checked one by one only. */
+  /** Single PUTs (below the multipart threshold) carry `ChecksumSHA256`, which the server verifies; multipart parts are checked one by one (CRC32) only. */
   verifiesSha256(size: number): boolean {
     return size < this.opts.multipartThreshold;
   }
@@ -110,9 +111,11 @@ export class S3ArtifactStore implements ArtifactStore {
         const checksum = opts.sha256 ? Buffer.from(opts.sha256, 'hex').toString('base64') : undefined;
         await this.client.send(new PutObjectCommand({ ...params, ContentLength: opts.size, ChecksumSHA256: checksum }));
       } else {
+        // Each part is checked with CRC32 (native; SHA-256 per part cost a second full hash on the
+        // operator's thread); the full-object sha256 is checked by the caller (VerifyingStream).
         const upload = new Upload({
           client: this.client,
-          params: { ...params, ChecksumAlgorithm: 'SHA256' },
+          params: { ...params, ChecksumAlgorithm: 'CRC32' },
           partSize: this.opts.partSize,
           queueSize: this.opts.queueSize,
           leavePartsOnError: false,
