@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
-import { pino } from 'pino';
 import { stringify } from 'yaml';
 import { unregisterWebhooks, VALIDATING_WEBHOOKS } from '../../webhooks/register.js';
 import { parseOperatorConfig } from '../../src/config/operator.js';
@@ -12,9 +11,9 @@ import { DEFAULT_STUB } from '../../src/mesh/stub-provider.js';
 import { runOperator, type RunningOperator } from '../../src/operator/run.js';
 import { CONFIGMAPS, WORKLOADS } from '../../src/api/resources.js';
 import { RestClient } from '../../src/runtime/index.js';
-import { controlPlane, createNamespace, deleteNamespace, eventually, kubectl } from '../harness/index.js';
+import { controlPlane, createNamespace, deleteNamespace, eventually, kubectl, testLogger } from '../harness/index.js';
 
-const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+const log = testLogger();
 type Wl = KubernetesObject & { spec: { resources?: Record<string, unknown> } };
 
 /**

@@ -4,15 +4,14 @@
  * successful reconcile sets `Degraded=False`.
  */
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
-import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { setupOrgClusterController } from '../../controllers/orgcluster/reconcile.js';
 import { ORGCLUSTERS } from '../../src/api/resources.js';
 import { parseOperatorConfig } from '../../src/config/operator.js';
 import { Manager, RestClient, TerminalError, type Condition } from '../../src/runtime/index.js';
-import { controlPlane, createNamespace, deleteNamespace, eventually, uniqueName } from '../harness/index.js';
+import { controlPlane, createNamespace, deleteNamespace, eventually, uniqueName, testLogger } from '../harness/index.js';
 
-const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+const log = testLogger();
 type OrgCluster = KubernetesObject & { spec?: Record<string, unknown>; status?: { conditions?: Condition[] } };
 const degraded = (o: OrgCluster) => o.status?.conditions?.find((c) => c.type === 'Degraded');
 

@@ -1,7 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { request } from 'node:https';
 import { createCA, issueCertificate, type CertificateAuthority, type KeyPairPem } from '../../src/cluster/pki.js';
@@ -16,10 +15,10 @@ import { PolicyStore } from '../../src/policy/acl/index.js';
 import { Manager, RestClient, type Condition } from '../../src/runtime/index.js';
 import { registerAclGuard } from '../../src/server/acl-guard.js';
 import { registerNodeWrites } from '../../src/server/api/writes.js';
-import { controlPlane, eventually, uniqueName } from '../harness/index.js';
+import { controlPlane, eventually, uniqueName, testLogger } from '../harness/index.js';
 import { reachable } from '../harness/socks5.js';
 
-const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+const log = testLogger();
 type MN = KubernetesObject & { status?: { tailnet?: { ips?: string[]; tags?: string[]; online?: boolean; user?: string }; conditions?: Condition[] } };
 const meshCond = (n: MN) => n.status?.conditions?.find((c) => c.type === 'MeshConnected');
 

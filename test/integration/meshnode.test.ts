@@ -1,5 +1,4 @@
 import { KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
-import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { NodeAgent } from '../../src/nodeagent/agent.js';
 import { provisionAgent } from '../../src/nodeagent/provision.js';
@@ -8,9 +7,9 @@ import { parseOperatorConfig } from '../../src/config/operator.js';
 import { LEASES, MESHNODES } from '../../src/api/resources.js';
 import { Manager, RestClient, type Condition } from '../../src/runtime/index.js';
 import { setupMeshNodeController } from '../../controllers/meshnode/reconcile.js';
-import { controlPlane, eventually, uniqueName } from '../harness/index.js';
+import { controlPlane, eventually, uniqueName, testLogger } from '../harness/index.js';
 
-const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+const log = testLogger();
 type MeshNode = KubernetesObject & { spec?: Record<string, unknown>; status?: { capacity?: Record<string, unknown>; conditions?: Condition[] } };
 const cond = (n: MeshNode, type: string) => n.status?.conditions?.find((c) => c.type === type);
 

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
-import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { parseOperatorConfig } from '../../src/config/operator.js';
 import { freePort } from '../../src/cluster/ports.js';
@@ -13,9 +12,9 @@ import { runningLocalClusters } from '../../src/cluster/providers/local-provider
 import { ORGCLUSTERS, SECRETS } from '../../src/api/resources.js';
 import { Manager, RestClient, type Condition } from '../../src/runtime/index.js';
 import { setupOrgClusterController } from '../../controllers/orgcluster/reconcile.js';
-import { controlPlane, createNamespace, deleteNamespace, eventually, processesMentioning, uniqueName } from '../harness/index.js';
+import { controlPlane, createNamespace, deleteNamespace, eventually, processesMentioning, uniqueName, testLogger } from '../harness/index.js';
 
-const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+const log = testLogger();
 type OrgCluster = KubernetesObject & { spec?: Record<string, unknown>; status?: Record<string, unknown> & { conditions?: Condition[] } };
 const cond = (o: OrgCluster, type: string) => o.status?.conditions?.find((c) => c.type === type);
 const b64 = (s: string) => Buffer.from(s).toString('base64');

@@ -1,5 +1,4 @@
 import { KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
-import { pino } from 'pino';
 import { NodeAgent } from '../../src/nodeagent/agent.js';
 import { provisionAgent } from '../../src/nodeagent/provision.js';
 import type { Workload } from '../../src/api/workload/types.js';
@@ -8,9 +7,9 @@ import { parseOperatorConfig } from '../../src/config/operator.js';
 import { runOperator, type RunningOperator } from '../../src/operator/run.js';
 import { MESHNODES, NODES, ORGCLUSTERS, SECRETS, WORKLOADS } from '../../src/api/resources.js';
 import { RestClient } from '../../src/runtime/index.js';
-import { controlPlane, createNamespace, deleteNamespace, eventually, uniqueName } from '../harness/index.js';
+import { controlPlane, createNamespace, deleteNamespace, eventually, uniqueName, testLogger } from '../harness/index.js';
 
-const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+const log = testLogger();
 type Wl = Workload & KubernetesObject;
 type MN = KubernetesObject & { status?: { allocated?: { cpu?: string } } };
 

@@ -7,7 +7,6 @@ import { dirname } from 'node:path';
 import { execa } from 'execa';
 import { toolPath } from '../../src/cluster/tools.js';
 import { CoreV1Api, KubeConfig, type KubernetesObject, type V1Pod } from '@kubernetes/client-node';
-import { pino } from 'pino';
 import { NodeAgent } from '../../src/nodeagent/agent.js';
 import { provisionAgent } from '../../src/nodeagent/provision.js';
 import { parseOperatorConfig } from '../../src/config/operator.js';
@@ -16,9 +15,9 @@ import { MESHNODES, ORGCLUSTERS, SECRETS, WORKLOADS } from '../../src/api/resour
 import { RestClient } from '../../src/runtime/index.js';
 import { LocalControlPlane } from '../../src/cluster/local.js';
 import { IMAGE_REFS } from '../../src/cluster/realnode/index.js';
-import { controlPlane, createNamespace, deleteNamespace, eventually, kubectl, processesMentioning } from '../harness/index.js';
+import { controlPlane, createNamespace, deleteNamespace, eventually, kubectl, processesMentioning, testLogger } from '../harness/index.js';
 
-const silent = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+const log = testLogger();
 
 const NODE = 'node-1';
 const NS = 'default';
@@ -281,11 +280,11 @@ describe('Workloads on the real node (the Workload path end to end)', () => {
     ns = await createNamespace(hub, 'rnwl');
     const kc = new KubeConfig();
     kc.loadFromString(await provisionAgent(hub, { name: NODE, org: ns, tags: ['real'] }));
-    agent = new NodeAgent({ name: NODE, kc, log: silent, detect: async () => ({ cpu: '2', memory: '2Gi' }), heartbeatIntervalMs: 2000 });
+    agent = new NodeAgent({ name: NODE, kc, log, detect: async () => ({ cpu: '2', memory: '2Gi' }), heartbeatIntervalMs: 2000 });
     await agent.start();
     await hubRest.create(SECRETS, { metadata: { name: 'real', namespace: ns }, stringData: { kubeconfig: cp!.kubeConfig().exportConfig() } } as KubernetesObject);
     await hubRest.create(ORGCLUSTERS, { apiVersion: 'weft.dev/v1alpha1', kind: 'OrgCluster', metadata: { name: 'real', namespace: ns }, spec: { org: ns, provider: 'kubeconfig', kubeconfigSecretRef: { name: 'real' }, hosts: [NODE] } } as KubernetesObject);
-    op = await runOperator(parseOperatorConfig({ kubeconfig: harness.kubeconfigPath, httpAddr: '127.0.0.1:0', namespace: ns, leaderElect: false }, {}), silent);
+    op = await runOperator(parseOperatorConfig({ kubeconfig: harness.kubeconfigPath, httpAddr: '127.0.0.1:0', namespace: ns, leaderElect: false }, {}), log);
   }, 120_000);
 
   afterAll(async () => {

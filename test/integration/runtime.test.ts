@@ -1,12 +1,11 @@
 import { CoreV1Api, type KubeConfig, type V1ConfigMap } from '@kubernetes/client-node';
-import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { LocalControlPlane } from '../../src/cluster/local.js';
 import { Informer, LeaderElector, Manager, RestClient, type InformerEvent, type ResourceType } from '../../src/runtime/index.js';
-import { controlPlane, createNamespace, deleteNamespace, eventually, uniqueName } from '../harness/index.js';
+import { controlPlane, createNamespace, deleteNamespace, eventually, uniqueName, testLogger } from '../harness/index.js';
 
 const CONFIGMAPS: ResourceType = { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true };
-const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+const log = testLogger();
 
 describe('Informer and leader election on the shared control plane', () => {
   let kc: KubeConfig;

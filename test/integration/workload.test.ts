@@ -1,5 +1,4 @@
 import { KubeConfig, type KubernetesObject, type V1Pod } from '@kubernetes/client-node';
-import { pino } from 'pino';
 import { stringify } from 'yaml';
 import { NodeAgent } from '../../src/nodeagent/agent.js';
 import { provisionAgent } from '../../src/nodeagent/provision.js';
@@ -9,11 +8,10 @@ import { parseOperatorConfig } from '../../src/config/operator.js';
 import { runOperator, type RunningOperator } from '../../src/operator/run.js';
 import { MESHNODES, ORGCLUSTERS, PODS, SECRETS, WORKLOADS } from '../../src/api/resources.js';
 import { RestClient } from '../../src/runtime/index.js';
-import { controlPlane, createNamespace, deleteNamespace, eventually, kubectl, uniqueName } from '../harness/index.js';
+import { controlPlane, createNamespace, deleteNamespace, eventually, kubectl, uniqueName, testLogger } from '../harness/index.js';
 import { userWithRbac } from './dashboard-helpers.js';
 
-// Warnings show (the Event writer's failures among them): they explain a failure here.
-const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'warn' });
+const log = testLogger();
 type Wl = Workload & KubernetesObject;
 type MN = KubernetesObject & { status?: { allocated?: { cpu?: string; memory?: string } } };
 
