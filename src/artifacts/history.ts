@@ -1,3 +1,4 @@
+import { KeyedLock } from '../runtime/keyed-lock.js';
 import { ArtifactStoreError } from './errors.js';
 import { readAll } from './read.js';
 import { compareEntries, decodeCursor, encodeCursor, invertedTime, matches, toEntry, type HistoryEntry, type HistoryFilter, type RunRecord } from './history-model.js';
@@ -61,7 +62,7 @@ const PREFIX_LEN = OLDEST.length;
 export class HistoryIndex {
   private readonly root: string;
   private readonly segmentSize: number;
-  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly locks = new KeyedLock();
   private readonly cache = new Map<string, { etag: string; entries: HistoryEntry[] }>();
   private readonly listings = new Map<string, { at: number; segments: Promise<SegmentRef[]> }>();
   private readonly listingTtlMs: number;
@@ -262,16 +263,9 @@ export class HistoryIndex {
   }
 
   private async withLock<T>(namespace: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.locks.get(namespace) ?? Promise.resolve();
-    const run = prev.then(fn, fn);
-    const settled = run.catch(() => undefined);
-    this.locks.set(namespace, settled);
-    try {
-      return await run;
-    } finally {
-      if (this.locks.get(namespace) === settled) this.locks.delete(namespace);
-    }
+    return this.locks.run(namespace, fn);
   }
+
 }
 
 /** Index of the segment an id prefix falls in: the first whose bound is at least the prefix. */

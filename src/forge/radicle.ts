@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { ForgeAuthError, ForgeError, ForgeNotFoundError, ForgeUnsupportedError } from './errors.js';
 import { runGit } from './git.js';
+import { KeyedLock } from '../runtime/keyed-lock.js';
 import { forgeToolDir } from './local/binaries.js';
 import { BRANCH_TRAILER, approvalsOf, branchOf, changeFromPatch, revisionsOf, threadsOfPatch, type RadPatch } from './radicle-json.js';
 import type { Change, ChangeInfo, CloneSpec, ForgeKind, ForgeProvider, OpenChangeOptions, ReviewComment, ReviewThread } from './types.js';
@@ -24,6 +25,12 @@ export interface RadicleForgeOptions {
 }
 
 const PATCH_TYPE = 'xyz.radicle.patch';
+/**
+ * The writes of one identity (by RAD_HOME), one at a time in this process: each push, comment or COB
+ * update re-signs the identity's refs (`refs/rad/sigrefs`), so two at once (the git gateway pushing
+ * one task's branch while the controller comments on another's patch) could make one fail.
+ */
+const identityWrites = new KeyedLock();
 const RID = /^rad:z[1-9A-HJ-NP-Za-km-z]+$/;
 
 /**
@@ -61,6 +68,11 @@ export class RadicleForge implements ForgeProvider {
       throw new ForgeNotFoundError(`radicle ${repo}: ${what}: ${msg}; check the repository id (rad ls) and the patch id`);
     }
     throw new ForgeError('failed', `radicle ${repo}: ${what} failed: ${msg}`);
+  }
+
+  /** Runs a write of this identity after the ones in flight ({@link identityWrites}). */
+  private writing<T>(fn: () => Promise<T>): Promise<T> {
+    return identityWrites.run(this.opts.radHome, fn);
   }
 
   private check(repo: string): void {
@@ -137,6 +149,10 @@ export class RadicleForge implements ForgeProvider {
    */
   async pushBranch(repo: string, o: { gitDir: string; sha: string; branch: string; expectOld: string | undefined }): Promise<void> {
     this.check(repo);
+    return this.writing(() => this.pushBranchNow(repo, o));
+  }
+
+  private async pushBranchNow(repo: string, o: { gitDir: string; sha: string; branch: string; expectOld: string | undefined }): Promise<void> {
     const now = await this.tip(repo, o.branch);
     if (now !== o.expectOld) throw new ForgeError('failed', `radicle ${repo}: stale info: ${o.branch} is ${now?.slice(0, 12) ?? 'absent'}, expected ${o.expectOld?.slice(0, 12) ?? 'absent'}`);
     await this.push(repo, { sha: o.sha, dst: `refs/heads/${o.branch}`, options: [], gitDir: o.gitDir });
@@ -146,13 +162,15 @@ export class RadicleForge implements ForgeProvider {
 
   async ensureBranch(repo: string, opts: { branch: string; from?: string }): Promise<{ sha: string; created: boolean }> {
     this.check(repo);
-    const sha = await this.tip(repo, opts.branch);
-    if (sha) return { sha, created: false };
-    const from = opts.from ?? (await this.defaultBranch(repo));
-    const base = await this.tip(repo, from);
-    if (!base) throw new ForgeNotFoundError(`radicle ${repo}: branch "${from}" not found in your namespace; push it first (git push rad ${from})`);
-    await this.push(repo, { sha: base, dst: `refs/heads/${opts.branch}`, options: [] });
-    return { sha: base, created: true };
+    return this.writing(async () => {
+      const sha = await this.tip(repo, opts.branch);
+      if (sha) return { sha, created: false };
+      const from = opts.from ?? (await this.defaultBranch(repo));
+      const base = await this.tip(repo, from);
+      if (!base) throw new ForgeNotFoundError(`radicle ${repo}: branch "${from}" not found in your namespace; push it first (git push rad ${from})`);
+      await this.push(repo, { sha: base, dst: `refs/heads/${opts.branch}`, options: [] });
+      return { sha: base, created: true };
+    });
   }
 
   /** Every patch of the repository with its id. */
@@ -172,23 +190,25 @@ export class RadicleForge implements ForgeProvider {
 
   async openOrUpdateChange(repo: string, o: OpenChangeOptions): Promise<ChangeInfo & { created: boolean }> {
     this.check(repo);
-    const base = o.base ?? (await this.defaultBranch(repo));
-    const sha = await this.tip(repo, o.branch);
-    if (!sha) throw new ForgeNotFoundError(`radicle ${repo}: branch "${o.branch}" not found in your namespace; push it first (git push rad ${o.branch})`);
-    const mine = (await this.patches(repo)).find(([, p]) => branchOf(p) === o.branch && (p.state.status === 'open' || p.state.status === 'draft'));
-    if (mine) {
-      const [id, p] = mine;
-      if (revisionsOf(p).at(-1)?.oid === sha) return { ...changeFromPatch(id, p, { rid: repo, base }), created: false };
-      await this.push(repo, { sha, dst: `refs/heads/patches/${id}`, options: ['patch.message=Update'] });
-      return { ...changeFromPatch(id, await this.patch(repo, id), { rid: repo, base }), created: false };
-    }
-    // Push options cannot hold newlines: each `patch.message` is a paragraph (title first).
-    const paragraphs = [o.title, ...(o.body ?? '').split(/\n+/).map((l) => l.trim()).filter(Boolean), `${BRANCH_TRAILER} ${o.branch}`];
-    const target = base === (await this.defaultBranch(repo)) ? 'refs/patches' : `refs/patches/for/${base}`;
-    await this.push(repo, { sha, dst: target, options: paragraphs.map((p) => `patch.message=${p}`) });
-    const opened = (await this.patches(repo)).find(([, p]) => branchOf(p) === o.branch && p.state.status === 'open');
-    if (!opened) throw new ForgeError('failed', `radicle ${repo}: the patch for branch "${o.branch}" was pushed but is not listed`);
-    return { ...changeFromPatch(opened[0], opened[1], { rid: repo, base }), created: true };
+    return this.writing(async () => {
+      const base = o.base ?? (await this.defaultBranch(repo));
+      const sha = await this.tip(repo, o.branch);
+      if (!sha) throw new ForgeNotFoundError(`radicle ${repo}: branch "${o.branch}" not found in your namespace; push it first (git push rad ${o.branch})`);
+      const mine = (await this.patches(repo)).find(([, p]) => branchOf(p) === o.branch && (p.state.status === 'open' || p.state.status === 'draft'));
+      if (mine) {
+        const [id, p] = mine;
+        if (revisionsOf(p).at(-1)?.oid === sha) return { ...changeFromPatch(id, p, { rid: repo, base }), created: false };
+        await this.push(repo, { sha, dst: `refs/heads/patches/${id}`, options: ['patch.message=Update'] });
+        return { ...changeFromPatch(id, await this.patch(repo, id), { rid: repo, base }), created: false };
+      }
+      // Push options cannot hold newlines: each `patch.message` is a paragraph (title first).
+      const paragraphs = [o.title, ...(o.body ?? '').split(/\n+/).map((l) => l.trim()).filter(Boolean), `${BRANCH_TRAILER} ${o.branch}`];
+      const target = base === (await this.defaultBranch(repo)) ? 'refs/patches' : `refs/patches/for/${base}`;
+      await this.push(repo, { sha, dst: target, options: paragraphs.map((p) => `patch.message=${p}`) });
+      const opened = (await this.patches(repo)).find(([, p]) => branchOf(p) === o.branch && p.state.status === 'open');
+      if (!opened) throw new ForgeError('failed', `radicle ${repo}: the patch for branch "${o.branch}" was pushed but is not listed`);
+      return { ...changeFromPatch(opened[0], opened[1], { rid: repo, base }), created: true };
+    });
   }
 
   async getChange(repo: string, id: string): Promise<Change> {
@@ -201,8 +221,11 @@ export class RadicleForge implements ForgeProvider {
   }
 
   async comment(repo: string, id: string, body: string): Promise<ReviewComment> {
-    const latest = revisionsOf(await this.patch(repo, id)).at(-1);
-    return this.commentOn(repo, { revision: latest?.id ?? id, body });
+    this.check(repo);
+    return this.writing(async () => {
+      const latest = revisionsOf(await this.patch(repo, id)).at(-1);
+      return this.commentOn(repo, { revision: latest?.id ?? id, body });
+    });
   }
 
   private async commentOn(repo: string, o: { revision: string; body: string; replyTo?: string }): Promise<ReviewComment> {
@@ -216,20 +239,22 @@ export class RadicleForge implements ForgeProvider {
 
   async reply(repo: string, id: string, opts: { threadId: string; body: string }): Promise<ReviewComment> {
     this.check(repo);
-    const [kind, where, cid] = opts.threadId.split(':');
-    if (!kind || !where || !cid) throw new ForgeNotFoundError(`radicle ${repo}: thread "${opts.threadId}" of patch ${id} is not a thread id from listReviewComments`);
-    if (kind === 'r') return this.commentOn(repo, { revision: where, body: opts.body, replyTo: cid });
-    // A review's line comments are answered with a raw COB action (the CLI has no command for it);
-    // the action's fields are snake_case (serde renames only the variant).
-    const dir = await mkdtemp(join(tmpdir(), 'weft-rad-cob-'));
-    try {
-      const file = join(dir, 'actions.jsonl');
-      await writeFile(file, `${JSON.stringify({ type: 'review.comment', review: where, body: opts.body, reply_to: cid })}\n`);
-      await this.rad(repo, `reply in review ${where}`, ['cob', 'update', '--repo', repo, '--type', PATCH_TYPE, '--object', id, '--message', 'Reply', file]);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-    return { id: '', author: `did:key:${await this.nid()}`, body: opts.body, createdAt: new Date().toISOString(), inReplyTo: cid };
+    return this.writing(async () => {
+      const [kind, where, cid] = opts.threadId.split(':');
+      if (!kind || !where || !cid) throw new ForgeNotFoundError(`radicle ${repo}: thread "${opts.threadId}" of patch ${id} is not a thread id from listReviewComments`);
+      if (kind === 'r') return this.commentOn(repo, { revision: where, body: opts.body, replyTo: cid });
+      // A review's line comments are answered with a raw COB action (the CLI has no command for it);
+      // the action's fields are snake_case (serde renames only the variant).
+      const dir = await mkdtemp(join(tmpdir(), 'weft-rad-cob-'));
+      try {
+        const file = join(dir, 'actions.jsonl');
+        await writeFile(file, `${JSON.stringify({ type: 'review.comment', review: where, body: opts.body, reply_to: cid })}\n`);
+        await this.rad(repo, `reply in review ${where}`, ['cob', 'update', '--repo', repo, '--type', PATCH_TYPE, '--object', id, '--message', 'Reply', file]);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+      return { id: '', author: `did:key:${await this.nid()}`, body: opts.body, createdAt: new Date().toISOString(), inReplyTo: cid };
+    });
   }
 
   async canWrite(repo: string, user: string): Promise<boolean> {

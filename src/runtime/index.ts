@@ -6,6 +6,7 @@ export * from './errors.js';
 export * from './rest.js';
 export * from './backoff.js';
 export * from './workqueue.js';
+export * from './keyed-lock.js';
 export * from './informer.js';
 export * from './leader.js';
 export * from './leader-status.js';

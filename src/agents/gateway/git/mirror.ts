@@ -4,6 +4,7 @@ import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { basicAuth, gitAuthEnv, runGit } from '../../../forge/git.js';
 import { RadicleForge, type RadicleForgeOptions } from '../../../forge/radicle.js';
+import { KeyedLock } from '../../../runtime/keyed-lock.js';
 import { GatewayError } from '../errors.js';
 import type { TaskKey } from '../identity.js';
 
@@ -33,7 +34,7 @@ export interface MirrorStoreOptions {
  * FETCH_HEAD never hold it. Calls on one mirror can be serialized with {@link withLock}.
  */
 export class MirrorStore {
-  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly locks = new KeyedLock();
   private readonly radicles = new Map<string, RadicleForge>();
   constructor(readonly opts: MirrorStoreOptions) {}
 
@@ -68,15 +69,7 @@ export class MirrorStore {
 
   /** Runs `fn` with the mirror `dir` to itself (per-process lock). */
   async withLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.locks.get(dir) ?? Promise.resolve();
-    const run = prev.catch(() => undefined).then(fn);
-    const tail = run.catch(() => undefined);
-    this.locks.set(dir, tail);
-    try {
-      return await run;
-    } finally {
-      if (this.locks.get(dir) === tail) this.locks.delete(dir);
-    }
+    return this.locks.run(dir, fn);
   }
 
   /** The Radicle forge of an upstream's identity (one per RAD_HOME: it remembers the identity). */
