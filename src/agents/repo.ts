@@ -34,8 +34,6 @@ export function repoLocation(url: string): RepoLocation | undefined {
   return { kind: u.hostname === 'github.com' ? 'github' : 'gitea', baseUrl, repo };
 }
 
-const radicleForges = new Map<string, RadicleForge>();
-
 /** Reads a Secret of the task's namespace (the operator's RBAC; undefined when missing). */
 export type TaskSecretReader = (namespace: string, name: string) => Promise<SecretLike | undefined>;
 
@@ -49,10 +47,7 @@ export async function forgeForTask(task: AgentTask, readSecret: TaskSecretReader
   const url = task.spec.repo.url.trim();
   if (url.startsWith('rad:')) {
     if (!radicle) throw new ForgeAuthError(`spec.repo.url ${url} is a Radicle repository but the operator has no Radicle identity; start it with --radicle-home`);
-    // One forge per identity: it remembers the identity's node id (one `rad self` call, not one per reconcile).
-    let forge = radicleForges.get(radicle.radHome);
-    if (!forge) radicleForges.set(radicle.radHome, (forge = new RadicleForge(radicle)));
-    return { forge, repo: url };
+    return { forge: RadicleForge.of(radicle), repo: url };
   }
   const loc = repoLocation(task.spec.repo.url);
   const ref = task.spec.repo.credentialsSecretRef;

@@ -31,6 +31,8 @@ const PATCH_TYPE = 'xyz.radicle.patch';
  * one task's branch while the controller comments on another's patch) could make one fail.
  */
 const identityWrites = new KeyedLock();
+/** {@link RadicleForge.of}'s forges. */
+const shared = new Map<string, RadicleForge>();
 const RID = /^rad:z[1-9A-HJ-NP-Za-km-z]+$/;
 
 /**
@@ -45,6 +47,22 @@ export class RadicleForge implements ForgeProvider {
 
   constructor(private readonly opts: RadicleForgeOptions) {
     this.binDir = opts.binDir ?? forgeToolDir('rad');
+  }
+
+  /** Whether `url` is a repository id (`rad:z…`). */
+  static isRepoId(url: string): boolean {
+    return RID.test(url);
+  }
+
+  /**
+   * The process's forge for an identity (one per options: it remembers the identity's node id, so
+   * the controller and the git gateway do not ask `rad self` on every call).
+   */
+  static of(opts: RadicleForgeOptions): RadicleForge {
+    const key = JSON.stringify([opts.radHome, opts.passphrase, opts.binDir, opts.announce, opts.timeoutMs]);
+    let forge = shared.get(key);
+    if (!forge) shared.set(key, (forge = new RadicleForge(opts)));
+    return forge;
   }
 
   private env(): Record<string, string> {

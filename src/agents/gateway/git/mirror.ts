@@ -35,7 +35,6 @@ export interface MirrorStoreOptions {
  */
 export class MirrorStore {
   private readonly locks = new KeyedLock();
-  private readonly radicles = new Map<string, RadicleForge>();
   constructor(readonly opts: MirrorStoreOptions) {}
 
   /** The mirror directory of a task; `uid` keeps a re-created task from reusing an old mirror. */
@@ -72,18 +71,11 @@ export class MirrorStore {
     return this.locks.run(dir, fn);
   }
 
-  /** The Radicle forge of an upstream's identity (one per RAD_HOME: it remembers the identity). */
-  private radicle(opts: RadicleForgeOptions): RadicleForge {
-    let f = this.radicles.get(opts.radHome);
-    if (!f) this.radicles.set(opts.radHome, (f = new RadicleForge(opts)));
-    return f;
-  }
-
   /** Creates the mirror when missing and fetches every branch and tag from the upstream (pruning). */
   async sync(dir: string, up: UpstreamRepo): Promise<void> {
     const env = upstreamEnv(up);
     if (up.radicle) {
-      const rad = this.radicle(up.radicle);
+      const rad = RadicleForge.of(up.radicle);
       if (!existsSync(join(dir, 'HEAD'))) await this.create(dir, { ...up, baseBranch: up.baseBranch ?? (await rad.defaultBranch(up.url)) }, env);
       // Agents push weft/<task>: the operator's own branches come from its namespace, the rest are canonical.
       return rad.fetchInto(up.url, dir, { ownPrefix: 'weft/' });
@@ -116,7 +108,7 @@ export class MirrorStore {
    * (absent when undefined), so a concurrent change there is never clobbered.
    */
   async pushUpstream(dir: string, up: UpstreamRepo, o: { ref: string; newOid: string; expectOld: string | undefined }): Promise<void> {
-    if (up.radicle) return this.radicle(up.radicle).pushBranch(up.url, { gitDir: dir, sha: o.newOid, branch: o.ref.replace(/^refs\/heads\//, ''), expectOld: o.expectOld });
+    if (up.radicle) return RadicleForge.of(up.radicle).pushBranch(up.url, { gitDir: dir, sha: o.newOid, branch: o.ref.replace(/^refs\/heads\//, ''), expectOld: o.expectOld });
     await runGit(['push', `--force-with-lease=${o.ref}:${o.expectOld ?? ''}`, up.url, `${o.newOid}:${o.ref}`], { cwd: dir, env: upstreamEnv(up), url: up.url, repo: up.url, timeoutMs: this.opts.timeoutMs });
   }
 
@@ -145,7 +137,7 @@ export function upstreamEnv(up: UpstreamRepo): Record<string, string> {
 export function checkUpstreamUrl(at: string, url: string, o: { radicle?: boolean } = {}): void {
   if (url.startsWith('rad:')) {
     if (!o.radicle) throw new GatewayError(500, 'EndpointNotConfigured', `${at}: spec.repo.url "${url}" is a Radicle repository but the operator has no Radicle identity; start it with --radicle-home (RAD_HOME of an identity made with \`rad auth\`, RAD_PASSPHRASE in its environment)`);
-    if (!/^rad:z[1-9A-HJ-NP-Za-km-z]+$/.test(url)) throw new GatewayError(500, 'EndpointNotConfigured', `${at}: spec.repo.url "${url}" is not a Radicle repository id (rad:z…); list them with \`rad ls\``);
+    if (!RadicleForge.isRepoId(url)) throw new GatewayError(500, 'EndpointNotConfigured', `${at}: spec.repo.url "${url}" is not a Radicle repository id (rad:z…); list them with \`rad ls\``);
     return;
   }
   const fix = 'use an http(s):// clone URL without credentials and put the token in the Secret of spec.repo.credentialsSecretRef (key "token")';
