@@ -46,6 +46,24 @@ const MiB = 1024 * 1024;
 const SHA_META = 'sha256';
 
 /**
+ * Multipart parts are signed without hashing their payload (`x-amz-content-sha256: UNSIGNED-PAYLOAD`,
+ * which S3 accepts on any request): over plain HTTP the SDK otherwise computes the SHA-256 of every
+ * part it holds in memory just for the signature, a third pass over the bytes. Each part carries
+ * its CRC32 checksum, which the server verifies, and the whole object's sha256 is checked by the
+ * caller before the upload completes.
+ */
+function unsignedPartPayload(client: S3Client): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const headers = (args.request as { headers?: Record<string, string> }).headers;
+      if (context.commandName === 'UploadPartCommand' && headers && !headers['x-amz-content-sha256']) headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
+      return next(args);
+    },
+    { step: 'build', name: 'weftUnsignedPartPayload' },
+  );
+}
+
+/**
  * An {@link ArtifactStore} on an S3-compatible server (AWS S3, versitygw, Ceph RGW, …): SigV4,
  * path-style, multipart above a threshold, server-verified checksums (SHA-256 of the whole object
  * for a single PUT; CRC32, native and cheap, of each part of a multipart upload, whose full-object
@@ -85,6 +103,7 @@ export class S3ArtifactStore implements ArtifactStore {
       responseChecksumValidation: 'WHEN_REQUIRED',
       requestHandler: { connectionTimeout: this.opts.connectTimeoutMs, httpAgent: { keepAlive: true, maxSockets: 32 } },
     });
+    unsignedPartPayload(this.client);
   }
 
   /** The underlying SDK client (for the benchmark's SDK-only baseline and bucket administration). */

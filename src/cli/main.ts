@@ -2,7 +2,6 @@ import { Command, CommanderError, Option } from 'commander';
 import { FlagError } from '../config/errors.js';
 import { parseOperatorConfig, type CommonFlags } from '../config/operator.js';
 import { LOG_FORMATS, LOG_LEVELS, createLogger } from '../log.js';
-import { runOperator } from '../operator/run.js';
 import { versionInfo } from '../version.js';
 import { toolVersions } from '../cluster/tools.js';
 import { weftHome } from './home.js';
@@ -98,7 +97,7 @@ function buildProgram(io: CliIO, setResult: (p: Promise<number>) => void): Comma
       run(async () => {
         const cfg = parseOperatorConfig(o);
         const log = createLogger({ level: cfg.logLevel, format: cfg.logFormat });
-        const op = await runOperator(cfg, log);
+        const op = await (await import('../operator/run.js')).runOperator(cfg, log);
         await untilSignal();
         await op.stop();
         return EXIT.ok;

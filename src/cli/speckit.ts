@@ -8,11 +8,7 @@ import type { Command } from 'commander';
 import YAML from 'yaml';
 import { FlagError } from '../config/errors.js';
 import { parseTasks } from '../speckit/index.js';
-import { applySync, readTasksFromForge } from '../agents/speckit-sync.js';
 import { featureName, planSync, SyncError, type SyncOptions, type SyncPlan } from '../speckit/sync.js';
-import { repoLocation } from '../agents/repo.js';
-import { loadKubeConfig } from '../runtime/load-kubeconfig.js';
-import { RestClient } from '../runtime/rest.js';
 import { EXIT, type CliIO } from './io.js';
 
 export interface SyncFlags {
@@ -35,6 +31,7 @@ export interface SyncFlags {
 /** tasks.md from a local file, or from the forge at the base branch with the token. */
 async function readTasksMd(f: SyncFlags, feature: string, env: NodeJS.ProcessEnv): Promise<{ text: string; file: string }> {
   if (f.file) return { text: await readFile(f.file, 'utf8').catch((err: Error) => Promise.reject(new FlagError('--file', `cannot read ${f.file}: ${err.message}`))), file: f.file };
+  const [{ repoLocation }, { readTasksFromForge }] = await Promise.all([import('../agents/repo.js'), import('../agents/speckit-sync.js')]);
   if (!repoLocation(f.repo)) throw new FlagError('--repo', `"${f.repo}" has no forge API to read tasks.md from (http(s) Gitea or GitHub URLs only); pass the file with --file`);
   const token = f.tokenFile ? (await readFile(f.tokenFile, 'utf8').catch((err: Error) => Promise.reject(new FlagError('--token-file', `cannot read ${f.tokenFile}: ${err.message}`)))).trim() : (env.WEFT_FORGE_TOKEN ?? '');
   return readTasksFromForge({ repoUrl: f.repo, feature, ref: f.base, token });
@@ -78,6 +75,8 @@ export async function speckitSync(f: SyncFlags, io: CliIO, env: NodeJS.ProcessEn
     io.out(plan.tasks.map((t) => YAML.stringify(t)).join('---\n'));
     return EXIT.ok;
   }
+  // The cluster client loads only when something is applied (the CLI starts faster for the rest).
+  const [{ RestClient }, { loadKubeConfig }, { applySync }] = await Promise.all([import('../runtime/rest.js'), import('../runtime/load-kubeconfig.js'), import('../agents/speckit-sync.js')]);
   const rest = new RestClient(await loadKubeConfig(f.kubeconfig, env).toClientNode());
   const r = await applySync(rest, plan, f.namespace, { dryRun: f.dryRun === true, concurrency }).catch((err: unknown) => (err instanceof SyncError ? err : Promise.reject(err)));
   if (r instanceof SyncError) {

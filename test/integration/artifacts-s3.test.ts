@@ -77,7 +77,19 @@ describe('S3 artifact store against a real versitygw', () => {
     const body = randomBytes(20 * MiB + 3);
     await writeFile(file, body);
     const key = 'team-a/job/big/1/big.bin';
+    // What each part was signed with: not a SHA-256 of its payload (the SDK's default over HTTP, a
+    // third pass over the bytes) but UNSIGNED-PAYLOAD, the part's CRC32 being its check.
+    const signedAs: string[] = [];
+    store.s3.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'UploadPartCommand') signedAs.push((args.request as { headers: Record<string, string> }).headers['x-amz-content-sha256']!);
+        return next(args);
+      },
+      { step: 'finalizeRequest', name: 'testPartPayloadHash' },
+    );
     await store.put(key, createReadStream(file), { size: body.length, sha256: sha(body) });
+    store.s3.middlewareStack.remove('testPartPayloadHash');
+    expect(signedAs).toEqual(['UNSIGNED-PAYLOAD', 'UNSIGNED-PAYLOAD']);
 
     const got = await store.get(key);
     expect(got.size).toBe(body.length);
