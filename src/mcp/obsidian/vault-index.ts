@@ -49,6 +49,8 @@ export class VaultIndex {
   private sorted: VaultFile[] | undefined;
   private watcher: FSWatcher | undefined;
   private readonly pending = new Map<string, NodeJS.Timeout>();
+  /** How many refreshes of each path have started (the last one started wins). */
+  private readonly generations = new Map<string, number>();
   private readonly listeners = new Set<(path: string) => void>();
 
   private constructor(readonly root: string) {}
@@ -105,10 +107,19 @@ export class VaultIndex {
     this.watcher.on('error', () => this.watcher?.close());
   }
 
-  /** Re-reads one file (after a write or a watcher event) and updates the index; resolves when done. */
+  /**
+   * Re-reads one file (after a write or a watcher event) and updates the index; resolves when done.
+   * Refreshes of one path can overlap (a watcher event of the previous write and the next write's
+   * own refresh): only the one started last is applied, since its read is the newest, whichever
+   * read finishes first.
+   */
   async refresh(path: string): Promise<void> {
+    clearTimeout(this.pending.get(path));
     this.pending.delete(path);
+    const generation = (this.generations.get(path) ?? 0) + 1;
+    this.generations.set(path, generation);
     const next = await this.read(path);
+    if (this.generations.get(path) !== generation) return; // a later refresh of this path is reading
     if (this.files.has(path)) this.fulltext.discard(path);
     if (next) {
       this.files.set(path, next);
