@@ -1,10 +1,7 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { Agent, request } from 'undici';
 import { artifactPath, type ArtifactKind, type ArtifactManifest, type ManifestArtifact } from './manifest.js';
 import { runPrefix, type RunRef } from './store.js';
-import { collectArtifacts, sha256File, type LocalArtifact } from './uploader.js';
+import { collectArtifacts, uploadBody, type LocalArtifact } from './uploader.js';
 
 /** Options of {@link uploadThroughOperator}. */
 export interface OperatorUploadOptions {
@@ -73,23 +70,8 @@ export async function uploadThroughOperator(o: OperatorUploadOptions): Promise<A
   return manifest;
 }
 
-/**
- * Files up to this size are read once into memory, digested and sent from there (one read instead of
- * two: the digest goes in a header, before the body); larger ones are digested, then streamed.
- * With 4 files in flight that is at most 64 MiB of buffers.
- */
-const IN_MEMORY_BYTES = 16 * 1024 * 1024;
-
-/** The file's bytes (when small) and its sha256. */
-async function contentOf(f: LocalArtifact): Promise<{ bytes?: Buffer; sha256: string }> {
-  if (f.size > IN_MEMORY_BYTES) return { sha256: f.sha256 || (await sha256File(f.source)) };
-  const bytes = await readFile(f.source);
-  if (bytes.length !== f.size) throw new OperatorUploadError(f.path, 0, `artifact "${f.path}": the file changed while it was uploaded (${f.size} bytes when collected, ${bytes.length} now)`);
-  return { bytes, sha256: f.sha256 || createHash('sha256').update(bytes).digest('hex') };
-}
-
 async function putOne(base: string, o: OperatorUploadOptions, f: LocalArtifact, dispatcher: Agent): Promise<ManifestArtifact> {
-  const { bytes, sha256 } = await contentOf(f);
+  const { body, sha256 } = await uploadBody(f);
   const url = artifactPath(o.dest, f.path);
   let res;
   try {
@@ -97,7 +79,7 @@ async function putOne(base: string, o: OperatorUploadOptions, f: LocalArtifact, 
       method: 'PUT',
       dispatcher,
       headers: { authorization: `Bearer ${o.token}`, 'content-type': 'application/octet-stream', 'content-length': String(f.size), 'x-weft-sha256': sha256 },
-      body: bytes ?? createReadStream(f.source, { highWaterMark: 1 << 20 }),
+      body,
     });
   } catch (err) {
     throw new OperatorUploadError(f.path, 0, `artifact "${f.path}": cannot reach the operator at ${base} (--operator): ${err instanceof Error ? err.message : String(err)}`);

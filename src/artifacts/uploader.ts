@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, realpath, stat } from 'node:fs/promises';
+import { open, readFile, realpath, stat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import { isAbsolute, join, sep } from 'node:path';
 import { glob } from 'tinyglobby';
 import { ArtifactRefusedError, type ArtifactRefusal } from './errors.js';
@@ -140,6 +141,25 @@ export async function sha256File(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
+/**
+ * Files up to this size are read once into memory, digested and sent from there; larger ones are
+ * digested, then streamed (read twice: the digest travels ahead of the body, in a header or as the
+ * store's checksum). With 4 files in flight that is at most 64 MiB of buffers.
+ */
+const IN_MEMORY_BYTES = 16 * 1024 * 1024;
+
+/**
+ * What to send for one collected file: its bytes (small files) or a stream of them, and its sha256
+ * (the collected one, or computed now). A small file whose size changed since it was collected is
+ * an error naming it.
+ */
+export async function uploadBody(f: LocalArtifact): Promise<{ body: Buffer | Readable; sha256: string }> {
+  if (f.size > IN_MEMORY_BYTES) return { sha256: f.sha256 || (await sha256File(f.source)), body: createReadStream(f.source, { highWaterMark: 1 << 20 }) };
+  const bytes = await readFile(f.source);
+  if (bytes.length !== f.size) throw new Error(`artifact "${f.path}": the file changed after it was collected (${f.size} bytes then, ${bytes.length} now): upload it once the step that writes it has finished`);
+  return { body: bytes, sha256: f.sha256 || createHash('sha256').update(bytes).digest('hex') };
+}
+
 /** Throws an {@link ArtifactRefusedError} listing every refusal, when there is one. */
 export function assertNoRefusals(result: CollectResult): void {
   if (result.refused.length > 0) throw new ArtifactRefusedError(result.refused);
@@ -165,10 +185,11 @@ export async function uploadArtifacts(files: readonly LocalArtifact[], opts: Upl
   const worker = async (): Promise<void> => {
     for (let f = queue.shift(); f; f = queue.shift()) {
       const key = artifactKey(opts.run, f.path);
-      let sha256 = f.sha256;
+      let sha256: string;
       try {
-        sha256 ||= await sha256File(f.source);
-        await opts.store.put(key, createReadStream(f.source, { highWaterMark: 1 << 20 }), { size: f.size, sha256 });
+        const content = await uploadBody(f);
+        sha256 = content.sha256;
+        await opts.store.put(key, content.body, { size: f.size, sha256 });
       } catch (err) {
         queue.length = 0; // the other workers stop after their current file
         throw err;
