@@ -2,6 +2,7 @@ import { Agent, request } from 'undici';
 import { artifactPath, type ArtifactKind, type ArtifactManifest, type ManifestArtifact } from './manifest.js';
 import { runPrefix, type RunRef } from './store.js';
 import { collectArtifacts, uploadBody, type LocalArtifact } from './uploader.js';
+import { forEachPooled } from './pool.js';
 
 /** Options of {@link uploadThroughOperator}. */
 export interface OperatorUploadOptions {
@@ -48,19 +49,11 @@ export async function uploadThroughOperator(o: OperatorUploadOptions): Promise<A
   const base = o.operator.replace(/\/+$/, '');
   const dispatcher = new Agent({ keepAliveTimeout: 10_000, connections: o.concurrency ?? 4 });
   const artifacts: ManifestArtifact[] = [];
-  const queue = [...files];
   let error: string | undefined;
-  const worker = async (): Promise<void> => {
-    for (let f = queue.shift(); f && !error; f = queue.shift()) {
-      try {
-        artifacts.push(await putOne(base, o, f, dispatcher));
-      } catch (err) {
-        error ??= err instanceof Error ? err.message : String(err);
-      }
-    }
-  };
   try {
-    await Promise.all(Array.from({ length: Math.max(1, o.concurrency ?? 4) }, worker));
+    await forEachPooled(files, o.concurrency ?? 4, async (f) => void artifacts.push(await putOne(base, o, f, dispatcher)));
+  } catch (err) {
+    error = err instanceof Error ? err.message : String(err);
   } finally {
     await dispatcher.close();
   }

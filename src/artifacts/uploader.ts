@@ -7,6 +7,7 @@ import { glob } from 'tinyglobby';
 import { ArtifactRefusedError, type ArtifactRefusal } from './errors.js';
 import { findSymlinks } from './symlinks.js';
 import { artifactKey, type ArtifactStore, type RunRef } from './store.js';
+import { forEachPooled } from './pool.js';
 
 /** One collected file: where it is, and what `status.artifacts` will say about it. */
 export interface LocalArtifact {
@@ -180,25 +181,12 @@ export interface UploadOptions {
  * the uploads in flight settle.
  */
 export async function uploadArtifacts(files: readonly LocalArtifact[], opts: UploadOptions): Promise<ArtifactEntry[]> {
-  const queue = [...files];
   const out: ArtifactEntry[] = [];
-  const worker = async (): Promise<void> => {
-    for (let f = queue.shift(); f; f = queue.shift()) {
-      const key = artifactKey(opts.run, f.path);
-      let sha256: string;
-      try {
-        const content = await uploadBody(f);
-        sha256 = content.sha256;
-        await opts.store.put(key, content.body, { size: f.size, sha256 });
-      } catch (err) {
-        queue.length = 0; // the other workers stop after their current file
-        throw err;
-      }
-      out.push({ path: f.path, key, size: f.size, sha256 });
-    }
-  };
-  const results = await Promise.allSettled(Array.from({ length: Math.max(1, opts.concurrency ?? 4) }, worker));
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
+  await forEachPooled(files, opts.concurrency ?? 4, async (f) => {
+    const key = artifactKey(opts.run, f.path);
+    const { body, sha256 } = await uploadBody(f);
+    await opts.store.put(key, body, { size: f.size, sha256 });
+    out.push({ path: f.path, key, size: f.size, sha256 });
+  });
   return out.sort((a, b) => (a.path < b.path ? -1 : 1));
 }

@@ -24,9 +24,14 @@ describe('VaultIndex.refresh', () => {
     await writeFile(join(root, 'Note.md'), '---\nstatus: done\n---\n# Note\n');
     await index.refresh('Note.md');
     expect(index.get('Note.md')?.frontmatter).toEqual({ status: 'done' });
+    // A third refresh starts and ends before the first: a refresh applied forgets its path's entry, and
+    // the first's number must not match the next one's.
+    await writeFile(join(root, 'Note.md'), '---\nstatus: final\n---\n# Note\n');
+    await index.refresh('Note.md');
     finishFirst();
     await first;
-    expect(index.get('Note.md')?.frontmatter).toEqual({ status: 'done' });
+    expect(index.get('Note.md')?.frontmatter).toEqual({ status: 'final' });
+    expect((index as unknown as { generations: Map<string, number> }).generations.size).toBe(0);
     index.close();
   });
 });

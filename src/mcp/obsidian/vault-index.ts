@@ -49,8 +49,9 @@ export class VaultIndex {
   private sorted: VaultFile[] | undefined;
   private watcher: FSWatcher | undefined;
   private readonly pending = new Map<string, NodeJS.Timeout>();
-  /** How many refreshes of each path have started (the last one started wins). */
+  /** The refresh of each path being read, the newest started (only while one is). */
   private readonly generations = new Map<string, number>();
+  private lastGeneration = 0;
   private readonly listeners = new Set<(path: string) => void>();
 
   private constructor(readonly root: string) {}
@@ -116,10 +117,11 @@ export class VaultIndex {
   async refresh(path: string): Promise<void> {
     clearTimeout(this.pending.get(path));
     this.pending.delete(path);
-    const generation = (this.generations.get(path) ?? 0) + 1;
+    const generation = ++this.lastGeneration; // unique, so an entry can go once its refresh is applied
     this.generations.set(path, generation);
     const next = await this.read(path);
     if (this.generations.get(path) !== generation) return; // a later refresh of this path is reading
+    this.generations.delete(path);
     if (this.files.has(path)) this.fulltext.discard(path);
     if (next) {
       this.files.set(path, next);
