@@ -7,9 +7,12 @@
  * process's CPU time while serving: its own cost, whatever else the machine runs) and exits.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
+import { request } from 'undici';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import type { AgentTask } from '../src/api/agenttask/index.js';
@@ -17,7 +20,7 @@ import { TokenVerifier, registerLlmGateway } from '../src/agents/gateway/index.j
 import { startFakeLlm, type ScriptTurn } from '../test/fakes/llm/index.js';
 
 /** What the bench gives a worker. */
-export type WorkerRole = { role: 'fake'; apiKey: string; turn: ScriptTurn } | { role: 'gateway'; apiKey: string; upstream: string };
+export type WorkerRole = { role: 'fake'; apiKey: string; turn: ScriptTurn } | { role: 'gateway'; apiKey: string; upstream: string } | { role: 'bare'; apiKey: string; upstream: string };
 
 const TASK = { apiVersion: 'weft.dev/v1alpha1', kind: 'AgentTask', metadata: { name: 'bench', namespace: 'acme' }, spec: { org: 'acme', repo: { url: 'https://x/y' }, source: { inline: { title: 'b' } } } } as AgentTask;
 
@@ -69,6 +72,39 @@ async function gateway(w: Extract<WorkerRole, { role: 'gateway' }>): Promise<voi
   });
 }
 
+/**
+ * The floor: a bare pass-through proxy (node:http and undici, the key injected, nothing checked,
+ * counted or written), so that the gateway's added latency can be told from the extra hop's.
+ */
+async function bare(w: Extract<WorkerRole, { role: 'bare' }>): Promise<void> {
+  const upstream = new URL('/v1/chat/completions', w.upstream);
+  let requests = 0;
+  const server = createServer((req, res) => {
+    requests++;
+    void request(upstream, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${w.apiKey}` }, body: req }).then(
+      (up) => {
+        res.writeHead(up.statusCode, { 'content-type': String(up.headers['content-type'] ?? 'application/octet-stream') });
+        up.body.pipe(res);
+      },
+      () => res.writeHead(502).end(),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  send({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+  let cpu = process.cpuUsage();
+  let atMark = 0;
+  process.on('message', (m) => {
+    if (m === 'mark') {
+      cpu = process.cpuUsage();
+      atMark = requests;
+      return;
+    }
+    const used = process.cpuUsage(cpu);
+    server.close();
+    send({ cpuMs: (used.user + used.system) / 1000, requests: requests - atMark }, true);
+  });
+}
+
 function send(m: unknown, last = false): void {
   process.send!(m, undefined, {}, () => {
     if (last) process.exit(0);
@@ -76,4 +112,4 @@ function send(m: unknown, last = false): void {
 }
 
 const w = JSON.parse(process.argv[2]!) as WorkerRole;
-await (w.role === 'fake' ? fake(w) : gateway(w));
+await (w.role === 'fake' ? fake(w) : w.role === 'bare' ? bare(w) : gateway(w));

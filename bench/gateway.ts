@@ -1,16 +1,19 @@
 /**
  * npm run bench:gateway — the LLM gateway's added latency on a streamed completion: the same
- * scripted stream from the fake LLM, fetched directly and through the gateway (alternating, same
- * run, same client), N calls each after a warm-up. Prints p50/p99 of time to first byte and time
- * to the last byte for both, and p50/p99 of the per-pair difference. Goal (issue 16): p99 added
- * < 5 ms. The client (here), the gateway and the fake LLM run in separate processes
+ * scripted stream from the fake LLM, fetched directly, through the gateway and through a bare
+ * pass-through proxy (rounds of one call each, the order rotating; same run, same client), N rounds
+ * after a warm-up. Prints p50/p99 of time to first byte and to the last byte for each, and p50/p99 of
+ * the per-round difference from the direct call ("added"). Goal (issue 16): p99 added < 5 ms. The
+ * bare proxy (node:http piping to undici, nothing checked, counted or written) is the floor: what
+ * any extra hop costs on this machine, so that the gateway's own share can be told from the hop's.
+ * The client (here), the gateway, the bare proxy and the fake LLM run in separate processes
  * (bench/gateway-worker.ts), so that one's work does not delay another's timers. The CPU time per
- * request of the gateway process is printed too, with the fake's for scale: on a busy machine
- * the latency tails measure the machine more than the gateway.
+ * request of each process is printed too: on a busy machine the latency tails measure the machine
+ * more than the gateway.
  * The gateway runs as in the operator: transcripts on, metrics on, TokenReview answers cached (a
  * stub verifier stands in for the apiserver, which a cached review does not reach), the task read
  * from memory (the operator reads it from its informer cache).
- * Bounded: BENCH_CALLS (default 500) pairs (half for the paced scenario), 3-minute overall limit.
+ * Bounded: BENCH_CALLS (default 500) rounds (half for the paced scenario), 3-minute overall limit.
  * BENCH_TRANSCRIPT=0 turns transcripts off; BENCH_CPU_PROF=DIR writes the sides' CPU profiles (100 µs
  * sampling); BENCH_GW_ARGS="--trace-gc" passes node flags to the gateway process.
  */
@@ -55,17 +58,18 @@ interface Scenario {
   calls: number;
 }
 
-interface Sides {
-  direct: { url: string; headers: Record<string, string> };
-  proxied: { url: string; headers: Record<string, string> };
-}
+type Side = 'direct' | 'proxied' | 'bare';
+const SIDES: Side[] = ['direct', 'proxied', 'bare'];
+type Sides = Record<Side, { url: string; headers: Record<string, string> }>;
+type Samples = Record<Side, Sample[]>;
 
-/** Runs a scenario: warm-up, then pairs of calls (direct and proxied, alternating order). */
-async function run(sc: Scenario, io: { client: Agent; sides: Sides; deadline: number; afterWarmup: () => void }): Promise<{ direct: Sample[]; proxied: Sample[] }> {
-  const samples = { direct: [] as Sample[], proxied: [] as Sample[] };
+/** Runs a scenario: warm-up, then rounds of one call per side (the order rotating each round). */
+async function run(sc: Scenario, io: { client: Agent; sides: Sides; deadline: number; afterWarmup: () => void }): Promise<Samples> {
+  const samples: Samples = { direct: [], proxied: [], bare: [] };
   for (let i = 0; i < WARMUP + sc.calls && Date.now() < io.deadline; i++) {
     if (i === WARMUP) io.afterWarmup();
-    const order = i % 2 === 0 ? (['direct', 'proxied'] as const) : (['proxied', 'direct'] as const);
+    const order = [...SIDES.slice(i % 3), ...SIDES.slice(0, i % 3)];
+    if (Math.floor(i / 3) % 2 === 1) order.reverse();
     for (const side of order) {
       const s = await once(io.client, io.sides[side].url, io.sides[side].headers);
       if (i >= WARMUP) samples[side].push(s);
@@ -74,19 +78,21 @@ async function run(sc: Scenario, io: { client: Agent; sides: Sides; deadline: nu
   return samples;
 }
 
-function report(sc: Scenario, samples: { direct: Sample[]; proxied: Sample[] }): number {
+/** p50/p99 of a side and of its per-round difference from direct. */
+function line(name: string, xs: number[], direct: number[]): string {
+  const added = xs.map((x, i) => x - direct[i]!);
+  return `${name} p50 ${fmt(pct(xs, 50))} p99 ${fmt(pct(xs, 99))}, added p50 ${fmt(pct(added, 50))} p99 ${fmt(pct(added, 99))} (p99 − direct p99: ${fmt(pct(xs, 99) - pct(direct, 99))})`;
+}
+
+function report(sc: Scenario, samples: Samples): number {
   const n = samples.direct.length;
-  process.stdout.write(`${sc.name}: ${n} pairs\n`);
+  process.stdout.write(`${sc.name}: ${n} rounds\n`);
   let addedP99 = 0;
   for (const metric of ['ttfb', 'total'] as const) {
-    const d = samples.direct.map((s) => s[metric]);
-    const p = samples.proxied.map((s) => s[metric]);
-    const added = p.map((x, i) => x - d[i]!);
-    const label = metric === 'ttfb' ? 'first byte' : 'last byte ';
-    process.stdout.write(
-      `  ${label}: direct p50 ${fmt(pct(d, 50))} p99 ${fmt(pct(d, 99))} | via gateway p50 ${fmt(pct(p, 50))} p99 ${fmt(pct(p, 99))} | added (per pair) p50 ${fmt(pct(added, 50))} p99 ${fmt(pct(added, 99))}\n`,
-    );
-    if (metric === 'total') addedP99 = pct(added, 99);
+    const [d, p, b] = SIDES.map((side) => samples[side].map((s) => s[metric])) as [number[], number[], number[]];
+    process.stdout.write(`  ${metric === 'ttfb' ? 'first byte' : 'last byte '}: direct p50 ${fmt(pct(d, 50))} p99 ${fmt(pct(d, 99))}\n`);
+    process.stdout.write(`    ${line('via gateway    ', p, d)}\n    ${line('via bare proxy ', b, d)}\n`);
+    if (metric === 'total') addedP99 = pct(p.map((x, i) => x - d[i]!), 99);
   }
   return addedP99;
 }
@@ -127,20 +133,22 @@ async function main(): Promise<void> {
   for (const sc of scenarios) {
     const fake = await startWorker({ role: 'fake', apiKey: KEY, turn: sc.turn });
     const gw = await startWorker({ role: 'gateway', apiKey: KEY, upstream: fake.url });
+    const bare = await startWorker({ role: 'bare', apiKey: KEY, upstream: fake.url });
     const client = new Agent({ connections: 4 });
     const sides: Sides = {
       direct: { url: `${fake.url}/v1/chat/completions`, headers: { authorization: `Bearer ${KEY}` } },
       proxied: { url: `${gw.url}/llm/acme/bench/openai/v1/chat/completions`, headers: { authorization: `Bearer ${TOKEN}` } },
+      bare: { url: bare.url, headers: {} },
     };
     try {
-      worst = Math.max(worst, report(sc, await run(sc, { client, sides, deadline, afterWarmup: () => (gw.mark(), fake.mark()) })));
+      worst = Math.max(worst, report(sc, await run(sc, { client, sides, deadline, afterWarmup: () => (gw.mark(), fake.mark(), bare.mark()) })));
     } finally {
       await client.close();
       const { usage, cpuMs, requests } = await gw.stop();
+      const bareStopped = await bare.stop();
       const fakeStopped = await fake.stop();
-      const fakePerRequest = fakeStopped.cpuMs !== undefined && fakeStopped.requests ? `${((fakeStopped.cpuMs * 1000) / fakeStopped.requests).toFixed(0)} µs` : '?';
-      const perRequest = cpuMs !== undefined && requests ? `${((cpuMs * 1000) / requests).toFixed(0)} µs` : '?';
-      process.stdout.write(`  gateway process CPU ${perRequest} per request after the warm-up (user + system, all its threads; the fake LLM process, for scale: ${fakePerRequest}); counted ${usage?.requests} requests, ${usage?.inputTokens} input / ${usage?.outputTokens} output tokens\n`);
+      const per = (x: Stopped) => (x.cpuMs !== undefined && x.requests ? `${((x.cpuMs * 1000) / x.requests).toFixed(0)} µs` : '?');
+      process.stdout.write(`  CPU per request after the warm-up (user + system, all threads of the process): gateway ${per({ cpuMs, requests })}, bare proxy ${per(bareStopped)}, fake LLM ${per(fakeStopped)}; the gateway counted ${usage?.requests} requests, ${usage?.inputTokens} input / ${usage?.outputTokens} output tokens\n`);
     }
   }
   process.stdout.write(`goal p99 added < 5 ms: ${worst < 5 ? 'met' : 'NOT met'} (worst p99 added ${fmt(worst)})\n`);

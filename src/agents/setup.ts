@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { RestClient } from '../runtime/rest.js';
-import { endpointFromSecret, kubeSecretReader, kubeTaskLoader, kubeTokenReview } from './gateway/kube.js';
+import { cachedSecretReader, cachedTaskLoader, endpointFromSecret, kubeSecretReader, kubeTaskLoader, kubeTokenReview, type TaskCache } from './gateway/kube.js';
 import { registerLlmGateway, type LlmGateway } from './gateway/routes.js';
 import { TokenVerifier } from './gateway/token-cache.js';
 import { registerGitGateway } from './gateway/git/routes.js';
@@ -18,6 +18,8 @@ import type { RadicleForgeOptions } from '../forge/radicle.js';
 
 export interface AgentGatewayOptions {
   rest: RestClient;
+  /** The operator's AgentTask informer: tasks are read from its cache (else with a GET per call). */
+  tasks?: TaskCache;
   signals: AgentSignals;
   metrics: Registry;
   log: Logger;
@@ -33,8 +35,9 @@ export interface AgentGatewayOptions {
 /** Registers the gateway routes on the operator's HTTP server; returns the LLM gateway (usage, flush). */
 export function registerAgentGateway(app: FastifyInstance, o: AgentGatewayOptions): LlmGateway {
   const verifier = new TokenVerifier({ review: kubeTokenReview(o.rest) });
-  const loadTask = kubeTaskLoader(o.rest);
-  const secrets = kubeSecretReader(o.rest);
+  // No apiserver request on an LLM or git call's path: tasks from the informer, Secrets reused for 10 s.
+  const loadTask = o.tasks ? cachedTaskLoader(o.tasks, kubeTaskLoader(o.rest)) : kubeTaskLoader(o.rest);
+  const secrets = cachedSecretReader(kubeSecretReader(o.rest));
   const gw = registerLlmGateway(app, {
     verifier,
     loadTask,

@@ -29,7 +29,8 @@ import { registerAccessGuard } from '../server/dashboard/guard.js';
 import { startOperatorTracing } from '../telemetry/operator.js';
 import { AgentSignals } from '../agents/signals.js';
 import { tracesUrl } from '../telemetry/options.js';
-import { WEFT_GROUP } from '../api/resources.js';
+import { AGENTTASKS, WEFT_GROUP } from '../api/resources.js';
+import type { AgentTask } from '../api/agenttask/index.js';
 
 /** A running operator: its HTTP address and a way to stop it gracefully. */
 export interface RunningOperator {
@@ -111,7 +112,7 @@ export async function runOperator(cfg: OperatorConfig, log: Logger, opts: RunOpe
       if (agentSignals) {
         // The agent gateway: pods authenticate with their projected token (docs/agenttask.md).
         const { registerAgentGateway } = await import('../agents/setup.js');
-        const gw = registerAgentGateway(a, { rest, signals: agentSignals, metrics, log, transcriptDir: cfg.agents.transcriptDir, tracesUrl: cfg.tracing ? tracesUrl(cfg.tracing.endpoint) : undefined, radicle: cfg.agents.radicle });
+        const gw = registerAgentGateway(a, { rest, tasks: mgr.informer<AgentTask>(AGENTTASKS), signals: agentSignals, metrics, log, transcriptDir: cfg.agents.transcriptDir, tracesUrl: cfg.tracing ? tracesUrl(cfg.tracing.endpoint) : undefined, radicle: cfg.agents.radicle });
         cleanups.push(() => gw.close());
         // --- code-server attach: /attach/<ns>/<task>/ (HTTP + WebSocket), RBAC verb `attach` (src/server/attach) ---
         const { registerAttachRoutes } = await import('../server/attach/routes.js');

@@ -36,6 +36,56 @@ export function kubeTaskLoader(rest: RestClient): (task: TaskKey) => Promise<Age
   };
 }
 
+/** What {@link cachedTaskLoader} reads: the operator's AgentTask informer. */
+export interface TaskCache {
+  hasSynced(): boolean;
+  /** By `namespace/name`. */
+  get(key: string): AgentTask | undefined;
+}
+
+/**
+ * Reads AgentTasks from the operator's informer cache, with no request to the apiserver on an LLM or
+ * git call's path; before the cache's first sync, and for a task it does not hold (just created, or
+ * gone), `fallback` asks the apiserver.
+ */
+export function cachedTaskLoader(cache: TaskCache, fallback: (task: TaskKey) => Promise<AgentTask | undefined>): (task: TaskKey) => Promise<AgentTask | undefined> {
+  return async (task) => (cache.hasSynced() ? cache.get(`${task.namespace}/${task.name}`) : undefined) ?? fallback(task);
+}
+
+/** How long {@link cachedSecretReader} reuses a Secret it read. */
+export const SECRET_CACHE_MS = 10_000;
+
+/**
+ * A {@link SecretReader} that reuses what it read for `ttlMs` (default 10 s), so that the endpoint's
+ * key is not fetched from the apiserver on every LLM call: a changed Secret is used within that time.
+ * A missing Secret is not remembered (creating it takes effect at once); concurrent reads of one
+ * Secret share one request; failures are not cached.
+ */
+export function cachedSecretReader(read: SecretReader, o: { ttlMs?: number; now?: () => number } = {}): SecretReader {
+  const ttlMs = o.ttlMs ?? SECRET_CACHE_MS;
+  const now = o.now ?? Date.now;
+  const cache = new Map<string, { data: Record<string, string>; until: number }>();
+  const inflight = new Map<string, Promise<Record<string, string> | undefined>>();
+  return (namespace, name) => {
+    const key = `${namespace}/${name}`;
+    const hit = cache.get(key);
+    if (hit && hit.until > now()) return Promise.resolve(hit.data);
+    cache.delete(key);
+    let p = inflight.get(key);
+    if (!p) {
+      p = read(namespace, name)
+        .then((data) => {
+          if (cache.size >= 256) for (const [k, v] of cache) if (v.until <= now()) cache.delete(k);
+          if (data) cache.set(key, { data, until: now() + ttlMs });
+          return data;
+        })
+        .finally(() => inflight.delete(key));
+      inflight.set(key, p);
+    }
+    return p;
+  };
+}
+
 /** Reads a Secret's data (decoded), or undefined when it does not exist. */
 export type SecretReader = (namespace: string, name: string) => Promise<Record<string, string> | undefined>;
 
