@@ -29,6 +29,10 @@ const MAX_LINE_BYTES = 8 * 1024 * 1024;
 /** Files stay open this long after their last line, at most MAX_OPEN of them. */
 const IDLE_CLOSE_MS = 30_000;
 const MAX_OPEN = 64;
+/** Serialised lines wait at most this long for their append (so a busy gateway writes once per interval, not per call)… */
+export const APPEND_EVERY_MS = 20;
+/** …or until this many bytes wait. */
+const APPEND_NOW_BYTES = 1024 * 1024;
 
 interface OpenFile {
   fh: FileHandle;
@@ -57,50 +61,72 @@ export class TranscriptWriter {
 
   /**
    * Queues one entry (or a function that makes it: then the work of building it, such as assembling
-   * a streamed message, happens after the reply, not on its way). Entries are serialised, redacted
-   * and appended in batches, after pending I/O (setImmediate), one write per file per batch.
+   * a streamed message, happens after the reply, not on its way). Entries are serialised and
+   * redacted after pending I/O (setImmediate); their lines are appended at most every
+   * {@link APPEND_EVERY_MS} (one write per file for all the lines of that time, not one per call).
    */
   write(entry: TranscriptEntry | (() => TranscriptEntry), redact: (v: unknown) => unknown): void {
     this.pending.push({ entry, redact });
-    if (this.pending.length === 1) this.queue = this.queue.then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(() => this.drain());
+    if (this.pending.length === 1) setImmediate(() => this.serialize());
   }
 
   private pending: Array<{ entry: TranscriptEntry | (() => TranscriptEntry); redact: (v: unknown) => unknown }> = [];
+  /** Serialised lines waiting for their append, by file. */
+  private lines = new Map<string, string[]>();
+  private linesBytes = 0;
+  private appendTimer: NodeJS.Timeout | undefined;
 
-  private async drain(): Promise<void> {
+  private serialize(): void {
     const batch = this.pending;
     this.pending = [];
-    const byFile = new Map<string, string[]>();
     for (const { entry, redact } of batch) {
       try {
         const e = typeof entry === 'function' ? entry() : entry;
         let line = JSON.stringify(redact(e));
         if (Buffer.byteLength(line) > MAX_LINE_BYTES) line = JSON.stringify(redact({ ...e, request: { truncated: true }, response: { truncated: true } }));
         const file = this.pathFor(e.task, e.attempt);
-        const lines = byFile.get(file) ?? [];
-        if (lines.length === 0) byFile.set(file, lines);
+        const lines = this.lines.get(file) ?? [];
+        if (lines.length === 0) this.lines.set(file, lines);
         lines.push(`${line}\n`);
+        this.linesBytes += line.length;
       } catch (err) {
         this.log?.warn({ err }, 'transcript entry could not be serialised');
       }
     }
-    for (const [file, lines] of byFile) {
+    if (this.linesBytes >= APPEND_NOW_BYTES) void this.appendNow();
+    else if (!this.appendTimer && this.lines.size > 0) this.appendTimer = setTimeout(() => void this.appendNow(), APPEND_EVERY_MS);
+  }
+
+  /** Queues the append of every serialised line (in order after the appends before it). */
+  private appendNow(): Promise<void> {
+    clearTimeout(this.appendTimer);
+    this.appendTimer = undefined;
+    const lines = this.lines;
+    this.lines = new Map();
+    this.linesBytes = 0;
+    if (lines.size > 0) this.queue = this.queue.then(() => this.appendAll(lines));
+    return this.queue;
+  }
+
+  private async appendAll(lines: Map<string, string[]>): Promise<void> {
+    for (const [file, ls] of lines) {
       try {
-        await this.append(file, lines.join(''));
+        await this.append(file, ls.join(''));
       } catch (err) {
         this.log?.warn({ err, file }, 'transcript write failed');
       }
     }
   }
 
-  /** Resolves when every queued entry is written. */
+  /** Resolves when every entry written so far is in its file. */
   flush(): Promise<void> {
-    return this.queue;
+    if (this.pending.length > 0) this.serialize();
+    return this.appendNow();
   }
 
   /** Writes what is queued and closes every file. */
   async close(): Promise<void> {
-    await this.queue;
+    await this.flush();
     const files = [...this.files.values()];
     this.files.clear();
     await Promise.all(files.map((f) => (clearTimeout(f.timer), f.fh.close())));
