@@ -131,11 +131,14 @@ export interface PublishDeps {
   events: EventRecorder;
   storeFor: ReturnType<typeof storeResolver>;
   transcriptDir?: string | undefined;
+  /** Resolves when the gateway's pending transcript lines are written. */
+  transcriptsWritten?: () => Promise<void>;
 }
 
 /** Publishes an ended task's artifacts and writes the status; retried every 30 s while the store fails. */
 export async function publishEnded(d: PublishDeps, task: Task, log: Logger): Promise<{ requeueAfterMs: number } | undefined> {
   const ref = { namespace: task.metadata!.namespace!, kind: 'agenttask' as const, name: task.metadata!.name! };
+  await d.transcriptsWritten?.();
   const status = await publishTaskArtifacts({ task, store: () => d.storeFor(ref), ...(d.transcriptDir ? { transcriptDir: d.transcriptDir } : {}), now: new Date() });
   const c = status.conditions?.find((x) => x.type === ARTIFACTS_CONDITION);
   try {

@@ -136,7 +136,7 @@ class AgentTaskReconciler {
     // An ended task's transcripts, report and run record go to the artifact store (artifacts.ts).
     const now = this.task(key);
     if (!now || !this.storeFor || !needsPublishing(now)) return next;
-    return publishEnded({ rest: this.rest, informer: this.ctx.mgr.informer<Task>(AGENTTASKS), events: this.events, storeFor: this.storeFor, transcriptDir: this.ctx.cfg.agents.transcriptDir }, now, log);
+    return publishEnded({ rest: this.rest, informer: this.ctx.mgr.informer<Task>(AGENTTASKS), events: this.events, storeFor: this.storeFor, transcriptDir: this.ctx.cfg.agents.transcriptDir, transcriptsWritten: async () => this.deps.signals?.transcriptsWritten() }, now, log);
   }
 
   // --- read ---------------------------------------------------------------------------------

@@ -56,5 +56,6 @@ export function registerAgentGateway(app: FastifyInstance, o: AgentGatewayOption
     void git.mirrors.removeTask({ namespace, name }).catch((err: unknown) => o.log.warn({ err, task: key }, 'could not remove the git mirror of a deleted task'));
   });
   o.signals.onRestore((task, usage) => gw.ledger.restore(task, usage));
+  o.signals.onFlushTranscripts(() => gw.flush());
   return gw;
 }

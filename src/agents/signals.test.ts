@@ -14,4 +14,13 @@ describe('AgentSignals', () => {
     expect(s.of('a/t')).toEqual({});
     expect(gone).toEqual(['a/t']);
   });
+
+  it('transcriptsWritten waits for the gateway registered with onFlushTranscripts (resolves at once without one)', async () => {
+    const s = new AgentSignals();
+    await expect(s.transcriptsWritten()).resolves.toBeUndefined();
+    let flushed = 0;
+    s.onFlushTranscripts(async () => void flushed++);
+    await s.transcriptsWritten();
+    expect(flushed).toBe(1);
+  });
 });

@@ -38,6 +38,18 @@ export class AgentSignals implements GatewayEvents {
     return this.trace?.(`${task.namespace}/${task.name}`);
   }
 
+  private flush: () => Promise<void> = () => Promise.resolve();
+
+  /** How the gateway writes its pending transcript lines (they wait up to 20 ms for their append). */
+  onFlushTranscripts(fn: () => Promise<void>): void {
+    this.flush = fn;
+  }
+
+  /** Resolves when the gateway's transcript lines so far are in their files (before they are published). */
+  transcriptsWritten(): Promise<void> {
+    return this.flush();
+  }
+
   /** How the gateway's ledger is seeded from status.usage after an operator restart. */
   onRestore(fn: (task: TaskKey, usage: AgentUsage) => void): void {
     this.restore = fn;
