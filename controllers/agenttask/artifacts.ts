@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AgentTask, AgentTaskStatus } from '../../src/api/agenttask/types.js';
-import { artifactKey, artifactPath, recordRun, type ArtifactStore, type RunOutcome, type RunRecord } from '../../src/artifacts/index.js';
+import { artifactKey, artifactPath, recordRun, specDigest, type ArtifactStore, type RunOutcome, type RunRecord } from '../../src/artifacts/index.js';
 import type { ArtifactEntry } from '../../src/artifacts/uploader.js';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
@@ -89,7 +89,7 @@ function runRecordOf(task: AgentTask, entries: readonly Entry[], now: Date): Run
     ...(task.metadata.uid ? { uid: task.metadata.uid } : {}),
     template: task.spec.agent?.driver ?? 'weft-agent',
     org: task.spec.org,
-    specDigest: `sha256:${sha256(Buffer.from(JSON.stringify(task.spec)))}`,
+    specDigest: specDigest(task.spec),
     outcome: runOutcome(task),
     startedAt: created ? new Date(created).toISOString() : metaTime(now),
     finishedAt: st.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime ?? metaTime(now),

@@ -4,13 +4,12 @@
  * reached the store is listed into `status.artifacts`, the run goes into the history, and condition
  * `ArtifactsPublished` says how it went (reason `Published`, or `ArtifactsFailed` with the cause).
  */
-import { createHash } from 'node:crypto';
 import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import type { Job, JobStatus } from '../../src/api/job/types.js';
 import { SERVICE_ACCOUNTS } from '../../src/api/resources.js';
 import type { Workload } from '../../src/api/workload/types.js';
 import { jobServiceAccountName } from '../../src/agents/gateway/identity.js';
-import { recordRun, type ArtifactStore, type RunRecord } from '../../src/artifacts/index.js';
+import { recordRun, specDigest, type ArtifactStore, type RunRecord } from '../../src/artifacts/index.js';
 import { runPrefix } from '../../src/artifacts/store.js';
 import { withArtifactUpload } from '../../src/jobs/artifacts.js';
 import { JOB_CONTAINER } from '../../src/jobs/pod.js';
@@ -69,7 +68,7 @@ function runRecord(job: Job, run: { attempt: number; prefix: string; artifacts: 
     ...(job.metadata.uid ? { uid: job.metadata.uid } : {}),
     template: job.spec.template,
     org: job.spec.org,
-    specDigest: `sha256:${createHash('sha256').update(JSON.stringify(job.spec)).digest('hex')}`,
+    specDigest: specDigest(job.spec),
     outcome: st.phase !== 'Succeeded' ? 'Failed' : o.uploadError ? 'ArtifactsFailed' : 'Succeeded',
     startedAt: st.startTime ?? metaTime(o.now),
     finishedAt: st.completionTime ?? metaTime(o.now),

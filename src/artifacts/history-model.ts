@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ArtifactEntry } from './uploader.js';
 
 /** How a run ended. */
@@ -52,6 +53,14 @@ export interface HistoryFilter {
 const TIME_MAX = 9_999_999_999_999;
 
 /** A time (ms since the epoch) as 13 digits that sort newest first. */
+/**
+ * `RunRecord.specDigest`: the sha256 of the spec as JSON.
+ * @example specDigest(job.spec) // 'sha256:3f…'
+ */
+export function specDigest(spec: unknown): string {
+  return `sha256:${createHash('sha256').update(JSON.stringify(spec)).digest('hex')}`;
+}
+
 export function invertedTime(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0 || ms > TIME_MAX) throw new TypeError(`time ${ms} is out of range for the history index`);
   return String(TIME_MAX - Math.floor(ms)).padStart(13, '0');

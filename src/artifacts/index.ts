@@ -8,6 +8,7 @@ import { HistoryIndex, type RunRecord } from './history.js';
 import type { ArtifactStore } from './store.js';
 
 export { ARTIFACT_KINDS, artifactPath, historyArtifacts, parseDest, type ArtifactKind, type ArtifactManifest, type ManifestArtifact, type ManifestRefusal } from './manifest.js';
+export { specDigest } from './history-model.js';
 export { HistoryIndex, type HistoryEntry, type HistoryFilter, type HistoryPage, type HistoryQuery, type RunOutcome, type RunRecord } from './history.js';
 export { openStore, parseStoreSecret, type StoreConfig } from './config.js';
 export { ArtifactConfigError, ArtifactStoreError } from './errors.js';

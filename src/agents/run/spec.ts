@@ -5,9 +5,15 @@
 import type { AgentTaskSource, ScriptedStep } from '../../api/agenttask/types.js';
 import type { LintError, TestCounts, TestFailure } from './summary.js';
 
-/** The branch an AgentTask's agent pushes to, the only one the git gateway lets it push. */
+/** What the branches of AgentTasks start with. */
+export const TASK_BRANCH_PREFIX = 'weft/';
+
+/**
+ * The branch an AgentTask's agent pushes to, the only one the git gateway lets it push.
+ * @example taskBranch('fix-login') // 'weft/fix-login'
+ */
 export function taskBranch(task: string): string {
-  return `weft/${task}`;
+  return `${TASK_BRANCH_PREFIX}${task}`;
 }
 
 /** The task as the runner sees it: no Secret references (the pod cannot read Secrets). */

@@ -7,6 +7,7 @@ import { RadicleForge, type RadicleForgeOptions } from '../../../forge/radicle.j
 import { KeyedLock } from '../../../runtime/keyed-lock.js';
 import { GatewayError } from '../errors.js';
 import type { TaskKey } from '../identity.js';
+import { TASK_BRANCH_PREFIX } from '../../run/spec.js';
 
 /** The real repository of a task, as the operator reaches it. `token` is secret: never logged or stored. */
 export interface UpstreamRepo {
@@ -78,7 +79,7 @@ export class MirrorStore {
       const rad = RadicleForge.of(up.radicle);
       if (!existsSync(join(dir, 'HEAD'))) await this.create(dir, { ...up, baseBranch: up.baseBranch ?? (await rad.defaultBranch(up.url)) }, env);
       // Agents push weft/<task>: the operator's own branches come from its namespace, the rest are canonical.
-      return rad.fetchInto(up.url, dir, { ownPrefix: 'weft/' });
+      return rad.fetchInto(up.url, dir, { ownPrefix: TASK_BRANCH_PREFIX });
     }
     if (!existsSync(join(dir, 'HEAD'))) await this.create(dir, up, env);
     await runGit(['fetch', '-q', '--prune', '--no-tags', up.url, '+refs/heads/*:refs/heads/*', '+refs/tags/*:refs/tags/*'], { cwd: dir, env, url: up.url, repo: up.url, timeoutMs: this.opts.timeoutMs });

@@ -1,12 +1,7 @@
+import { taskBranch } from '../../run/spec.js';
 import { ZERO_OID, type RefCommand, type RefReport } from './pktline.js';
 
-/**
- * The one branch an AgentTask's agent may push: `weft/<task>`.
- * @example taskBranch('fix-login') // 'weft/fix-login'
- */
-export function taskBranch(task: string): string {
-  return `weft/${task}`;
-}
+export { taskBranch };
 
 /** What a push asks for, per command. */
 export type RefChange = 'create' | 'update' | 'delete';
