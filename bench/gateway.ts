@@ -2,7 +2,9 @@
  * npm run bench:gateway — the LLM gateway's added latency on a streamed completion: the same
  * scripted stream from the fake LLM, fetched directly, through the gateway and through a bare
  * pass-through proxy (rounds of one call each, the order rotating; same run, same client), N rounds
- * after a warm-up. Prints p50/p99 of time to first byte and to the last byte for each, and p50/p99 of
+ * after a warm-up. The upstream stream is the same on all three sides: the direct and bare calls ask
+ * for usage (`stream_options.include_usage`) as the gateway does on the agent's behalf (the gateway
+ * then drops that chunk on its way back). Prints p50/p99 of time to first byte and to the last byte for each, and p50/p99 of
  * the per-round difference from the direct call ("added"). Goal (issue 16): p99 added < 5 ms. The
  * bare proxy (node:http piping to undici, nothing checked, counted or written) is the floor: what
  * any extra hop costs on this machine, so that the gateway's own share can be told from the hop's.
@@ -29,7 +31,11 @@ const WARMUP = Math.min(50, CALLS);
 const KEY = 'sk-bench-upstream-key-0123456789';
 const TOKEN = 'bench-agent-token';
 const TURN: ScriptTurn = { text: 'word '.repeat(60).trim(), model: 'gpt-bench', usage: { input: 800, output: 60, cached: 400 } };
-const BODY = JSON.stringify({ model: 'gpt-bench', stream: true, messages: [{ role: 'system', content: 'You are a coding agent.' }, { role: 'user', content: 'x'.repeat(4000) }] });
+const REQUEST = { model: 'gpt-bench', stream: true, messages: [{ role: 'system', content: 'You are a coding agent.' }, { role: 'user', content: 'x'.repeat(4000) }] };
+/** What the agent sends to the gateway: no `stream_options`, so the gateway asks for usage and drops that chunk. */
+const BODY = JSON.stringify(REQUEST);
+/** What the gateway sends upstream, sent as it is to the fake and the bare proxy: the same upstream stream for all three sides. */
+const UPSTREAM_BODY = JSON.stringify({ ...REQUEST, stream_options: { include_usage: true } });
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 const fmt = (ms: number) => `${ms.toFixed(2)} ms`;
@@ -39,16 +45,16 @@ interface Sample {
   total: number;
 }
 
-async function once(client: Agent, url: string, headers: Record<string, string>): Promise<Sample> {
+async function once(client: Agent, side: Sides[Side]): Promise<Sample> {
   const t0 = performance.now();
-  const res = await request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: BODY, dispatcher: client });
+  const res = await request(side.url, { method: 'POST', headers: { 'content-type': 'application/json', ...side.headers }, body: side.body, dispatcher: client });
   let ttfb = 0;
   let bytes = 0;
   for await (const chunk of res.body) {
     if (!ttfb) ttfb = performance.now() - t0;
     bytes += (chunk as Buffer).length;
   }
-  if (res.statusCode !== 200 || bytes === 0) throw new Error(`${url}: HTTP ${res.statusCode}, ${bytes} bytes`);
+  if (res.statusCode !== 200 || bytes === 0) throw new Error(`${side.url}: HTTP ${res.statusCode}, ${bytes} bytes`);
   return { ttfb, total: performance.now() - t0 };
 }
 
@@ -60,7 +66,7 @@ interface Scenario {
 
 type Side = 'direct' | 'proxied' | 'bare';
 const SIDES: Side[] = ['direct', 'proxied', 'bare'];
-type Sides = Record<Side, { url: string; headers: Record<string, string> }>;
+type Sides = Record<Side, { url: string; headers: Record<string, string>; body: string }>;
 type Samples = Record<Side, Sample[]>;
 
 /** Runs a scenario: warm-up, then rounds of one call per side (the order rotating each round). */
@@ -71,7 +77,7 @@ async function run(sc: Scenario, io: { client: Agent; sides: Sides; deadline: nu
     const order = [...SIDES.slice(i % 3), ...SIDES.slice(0, i % 3)];
     if (Math.floor(i / 3) % 2 === 1) order.reverse();
     for (const side of order) {
-      const s = await once(io.client, io.sides[side].url, io.sides[side].headers);
+      const s = await once(io.client, io.sides[side]);
       if (i >= WARMUP) samples[side].push(s);
     }
   }
@@ -136,9 +142,9 @@ async function main(): Promise<void> {
     const bare = await startWorker({ role: 'bare', apiKey: KEY, upstream: fake.url });
     const client = new Agent({ connections: 4 });
     const sides: Sides = {
-      direct: { url: `${fake.url}/v1/chat/completions`, headers: { authorization: `Bearer ${KEY}` } },
-      proxied: { url: `${gw.url}/llm/acme/bench/openai/v1/chat/completions`, headers: { authorization: `Bearer ${TOKEN}` } },
-      bare: { url: bare.url, headers: {} },
+      direct: { url: `${fake.url}/v1/chat/completions`, headers: { authorization: `Bearer ${KEY}` }, body: UPSTREAM_BODY },
+      proxied: { url: `${gw.url}/llm/acme/bench/openai/v1/chat/completions`, headers: { authorization: `Bearer ${TOKEN}` }, body: BODY },
+      bare: { url: bare.url, headers: {}, body: UPSTREAM_BODY },
     };
     try {
       const added = report(sc, await run(sc, { client, sides, deadline, afterWarmup: () => (gw.mark(), fake.mark(), bare.mark()) }));
