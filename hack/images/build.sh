@@ -299,10 +299,21 @@ build_agent() {
 
 CODE_SERVER_VERSION=4.139.1
 
+# unset_npm_env: drops the npm_* variables an outer npm run (e.g. `npm test` under the system Node)
+# exports, which an inner npm reads as its own config: npm_config_user_agent names the outer Node
+# ("node/v20"), and code-server's postinstall takes its Node version from it, not from PATH.
+unset_npm_env() {
+  local v
+  for v in $(compgen -e); do
+    case "$v" in npm_*) unset "$v" ;; esac
+  done
+}
+
 # code_server_layer OUT.tar: /opt/code-server with `npm i code-server@$CODE_SERVER_VERSION`. Its
 # native modules (kerberos, node-pty, spdlog, sqlite3, …) compile with node-gyp against Debian's Node
 # headers (npm_config_nodedir=/usr, the nodejs package: they are N-API modules and load under Node
-# 24); code-server's postinstall needs Node 24 first on PATH (engines.node "24"). Needs
+# 24); code-server's postinstall needs Node 24 (it reads the version from npm_config_user_agent, so
+# the outer npm's variables go: unset_npm_env). Needs
 # build-essential, python3 and libkrb5-dev (hack/install-deps.sh). Cached by version and this script.
 code_server_layer() {
   local d; d=$(mktemp -d "$WORK/code-server.XXXX")
@@ -310,7 +321,7 @@ code_server_layer() {
   [ -f /usr/include/gssapi/gssapi.h ] || die "kerberos headers missing (gssapi/gssapi.h): apt-get install -y libkrb5-dev (hack/install-deps.sh)"
   mkdir -p "$d/opt/code-server"
   echo '{"name":"weft-code-server","private":true}' >"$d/opt/code-server/package.json"
-  (cd "$d/opt/code-server" && PATH="$(dirname "$(node_bin)"):$PATH" npm_config_nodedir=/usr HOME="$d/home" \
+  (cd "$d/opt/code-server" && unset_npm_env && PATH="$(dirname "$(node_bin)"):$PATH" npm_config_nodedir=/usr HOME="$d/home" \
     npm i --no-audit --no-fund --loglevel=error --omit=dev "code-server@$CODE_SERVER_VERSION" >&2) \
     || die "npm i code-server@$CODE_SERVER_VERSION failed (see above): it needs Node 24 ($(node_bin)), build-essential, python3 and libkrb5-dev"
   rm -rf "$d/home" "$d/opt/code-server/package-lock.json"
