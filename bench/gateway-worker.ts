@@ -27,17 +27,7 @@ const TASK = { apiVersion: 'weft.dev/v1alpha1', kind: 'AgentTask', metadata: { n
 async function fake(w: Extract<WorkerRole, { role: 'fake' }>): Promise<void> {
   const llm = await startFakeLlm({ apiKey: w.apiKey, repeat: w.turn });
   send({ url: llm.url });
-  let cpu = process.cpuUsage();
-  let atMark = 0;
-  process.on('message', (m) => {
-    if (m === 'mark') {
-      cpu = process.cpuUsage();
-      atMark = llm.requests.length;
-    }
-    if (m !== 'stop') return;
-    const used = process.cpuUsage(cpu);
-    void llm.close().then(() => send({ cpuMs: (used.user + used.system) / 1000, requests: llm.requests.length - atMark }, true));
-  });
+  control({ requests: () => llm.requests.length, close: () => llm.close() });
 }
 
 async function gateway(w: Extract<WorkerRole, { role: 'gateway' }>): Promise<void> {
@@ -52,23 +42,16 @@ async function gateway(w: Extract<WorkerRole, { role: 'gateway' }>): Promise<voi
     log: pino({ level: 'warn' }),
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
-  let cpu = process.cpuUsage();
-  let requestsAtMark = 0;
   send({ url });
-  process.on('message', (m) => {
-    if (m === 'mark') {
-      cpu = process.cpuUsage();
-      requestsAtMark = gw.usage({ namespace: 'acme', name: 'bench' }).requests ?? 0;
-      return;
-    }
-    void (async () => {
-      await gw.flush();
-      const used = process.cpuUsage(cpu);
-      const usage = gw.usage({ namespace: 'acme', name: 'bench' });
+  const task = { namespace: 'acme', name: 'bench' };
+  control({
+    requests: () => gw.usage(task).requests ?? 0,
+    settle: () => gw.flush(),
+    extra: () => ({ usage: gw.usage(task) }),
+    close: async () => {
       await app.close();
       await rm(dir, { recursive: true, force: true });
-      send({ usage, cpuMs: (used.user + used.system) / 1000, requests: (usage.requests ?? 0) - requestsAtMark }, true);
-    })();
+    },
   });
 }
 
@@ -91,17 +74,30 @@ async function bare(w: Extract<WorkerRole, { role: 'bare' }>): Promise<void> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   send({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+  control({ requests: () => requests, close: () => new Promise((resolve) => server.close(resolve)) });
+}
+
+/**
+ * Answers the bench's messages: 'mark' starts counting the process's CPU time and requests (after the
+ * warm-up); 'stop' lets pending work settle, sends the counts (and `extra`), closes and exits.
+ */
+function control(o: { requests: () => number; close: () => Promise<unknown>; settle?: () => Promise<void>; extra?: () => Record<string, unknown> }): void {
   let cpu = process.cpuUsage();
   let atMark = 0;
   process.on('message', (m) => {
     if (m === 'mark') {
       cpu = process.cpuUsage();
-      atMark = requests;
+      atMark = o.requests();
       return;
     }
-    const used = process.cpuUsage(cpu);
-    server.close();
-    send({ cpuMs: (used.user + used.system) / 1000, requests: requests - atMark }, true);
+    if (m !== 'stop') return;
+    void (async () => {
+      await o.settle?.();
+      const used = process.cpuUsage(cpu);
+      const counts = { ...o.extra?.(), cpuMs: (used.user + used.system) / 1000, requests: o.requests() - atMark };
+      await o.close();
+      send(counts, true);
+    })();
   });
 }
 

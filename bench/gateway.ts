@@ -84,9 +84,12 @@ async function run(sc: Scenario, io: { client: Agent; sides: Sides; deadline: nu
   return samples;
 }
 
+/** The per-round difference of a side from the direct call. */
+const addedTo = (xs: number[], direct: number[]) => xs.map((x, i) => x - direct[i]!);
+
 /** p50/p99 of a side and of its per-round difference from direct. */
 function line(name: string, xs: number[], direct: number[]): string {
-  const added = xs.map((x, i) => x - direct[i]!);
+  const added = addedTo(xs, direct);
   return `${name} p50 ${fmt(pct(xs, 50))} p99 ${fmt(pct(xs, 99))}, added p50 ${fmt(pct(added, 50))} p99 ${fmt(pct(added, 99))} (p99 − direct p99: ${fmt(pct(xs, 99) - pct(direct, 99))})`;
 }
 
@@ -98,12 +101,12 @@ function report(sc: Scenario, samples: Samples): { gateway: number; bare: number
     const [d, p, b] = SIDES.map((side) => samples[side].map((s) => s[metric])) as [number[], number[], number[]];
     process.stdout.write(`  ${metric === 'ttfb' ? 'first byte' : 'last byte '}: direct p50 ${fmt(pct(d, 50))} p99 ${fmt(pct(d, 99))}\n`);
     process.stdout.write(`    ${line('via gateway    ', p, d)}\n    ${line('via bare proxy ', b, d)}\n`);
-    if (metric === 'total') Object.assign(addedP99, { gateway: pct(p.map((x, i) => x - d[i]!), 99), bare: pct(b.map((x, i) => x - d[i]!), 99) });
+    if (metric === 'total') Object.assign(addedP99, { gateway: pct(addedTo(p, d), 99), bare: pct(addedTo(b, d), 99) });
   }
   return addedP99;
 }
 
-/** Starts a worker and waits for its URL. */
+/** What a side reports when it stops (bench/gateway-worker.ts). */
 type Stopped = { usage?: AgentUsage; cpuMs?: number; requests?: number };
 
 /** Starts a side in its own process and waits for its URL. */

@@ -52,7 +52,6 @@ export interface HistoryFilter {
 
 const TIME_MAX = 9_999_999_999_999;
 
-/** A time (ms since the epoch) as 13 digits that sort newest first. */
 /**
  * `RunRecord.specDigest`: the sha256 of the spec as JSON.
  * @example specDigest(job.spec) // 'sha256:3f…'
@@ -61,6 +60,7 @@ export function specDigest(spec: unknown): string {
   return `sha256:${createHash('sha256').update(JSON.stringify(spec)).digest('hex')}`;
 }
 
+/** A time (ms since the epoch) as 13 digits that sort newest first. */
 export function invertedTime(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0 || ms > TIME_MAX) throw new TypeError(`time ${ms} is out of range for the history index`);
   return String(TIME_MAX - Math.floor(ms)).padStart(13, '0');

@@ -7,6 +7,7 @@ export * from './rest.js';
 export * from './backoff.js';
 export * from './workqueue.js';
 export * from './keyed-lock.js';
+export * from './ttl-cache.js';
 export * from './informer.js';
 export * from './leader.js';
 export * from './leader-status.js';

@@ -1,7 +1,7 @@
 import type { V1Secret } from '@kubernetes/client-node';
 import type { AgentTask } from '../../api/agenttask/index.js';
 import { AGENTTASKS, SECRETS } from '../../api/resources.js';
-import { isNotFound, type RestClient } from '../../runtime/index.js';
+import { AsyncTtlCache, isNotFound, type RestClient } from '../../runtime/index.js';
 import { GatewayError } from './errors.js';
 import { GATEWAY_AUDIENCE, type TaskKey, type TokenReviewStatus } from './identity.js';
 import type { LlmEndpoint } from './upstream.js';
@@ -62,28 +62,8 @@ export const SECRET_CACHE_MS = 10_000;
  * Secret share one request; failures are not cached.
  */
 export function cachedSecretReader(read: SecretReader, o: { ttlMs?: number; now?: () => number } = {}): SecretReader {
-  const ttlMs = o.ttlMs ?? SECRET_CACHE_MS;
-  const now = o.now ?? Date.now;
-  const cache = new Map<string, { data: Record<string, string>; until: number }>();
-  const inflight = new Map<string, Promise<Record<string, string> | undefined>>();
-  return (namespace, name) => {
-    const key = `${namespace}/${name}`;
-    const hit = cache.get(key);
-    if (hit && hit.until > now()) return Promise.resolve(hit.data);
-    cache.delete(key);
-    let p = inflight.get(key);
-    if (!p) {
-      p = read(namespace, name)
-        .then((data) => {
-          if (cache.size >= 256) for (const [k, v] of cache) if (v.until <= now()) cache.delete(k);
-          if (data) cache.set(key, { data, until: now() + ttlMs });
-          return data;
-        })
-        .finally(() => inflight.delete(key));
-      inflight.set(key, p);
-    }
-    return p;
-  };
+  const cache = new AsyncTtlCache<Record<string, string>>({ ttlMs: o.ttlMs ?? SECRET_CACHE_MS, maxEntries: 1000, ...(o.now ? { now: o.now } : {}) });
+  return (namespace, name) => cache.get(`${namespace}/${name}`, () => read(namespace, name));
 }
 
 /** Reads a Secret's data (decoded), or undefined when it does not exist. */

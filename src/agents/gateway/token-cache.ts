@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { AsyncTtlCache } from '../../runtime/ttl-cache.js';
 import { identityOf, type TokenIdentity, type TokenReviewStatus } from './identity.js';
 
 export interface TokenVerifierOptions {
@@ -9,11 +10,6 @@ export interface TokenVerifierOptions {
   /** Most cached identities (default 10,000; the oldest go first). */
   maxEntries?: number;
   now?: () => number;
-}
-
-interface Entry {
-  identity: TokenIdentity;
-  expires: number;
 }
 
 /** The `exp` claim of a JWT in milliseconds, when it has one (not verified: only caps the cache). */
@@ -34,43 +30,20 @@ export function jwtExpiryMs(token: string): number | undefined {
  * verifications of one token share one review.
  */
 export class TokenVerifier {
-  private readonly cache = new Map<string, Entry>();
-  private readonly inflight = new Map<string, Promise<TokenIdentity | undefined>>();
-  private readonly ttlMs: number;
-  private readonly maxEntries: number;
-  private readonly now: () => number;
+  private readonly cache: AsyncTtlCache<TokenIdentity>;
 
   constructor(private readonly opts: TokenVerifierOptions) {
-    this.ttlMs = opts.ttlMs ?? 60_000;
-    this.maxEntries = opts.maxEntries ?? 10_000;
-    this.now = opts.now ?? Date.now;
+    this.cache = new AsyncTtlCache({ ttlMs: opts.ttlMs ?? 60_000, maxEntries: opts.maxEntries ?? 10_000, ...(opts.now ? { now: opts.now } : {}) });
   }
 
   /** The token's ServiceAccount identity, or undefined when the apiserver does not accept it. */
-  async verify(token: string): Promise<TokenIdentity | undefined> {
+  verify(token: string): Promise<TokenIdentity | undefined> {
     const key = createHash('sha256').update(token).digest('hex');
-    const hit = this.cache.get(key);
-    if (hit && hit.expires > this.now()) return hit.identity;
-    if (hit) this.cache.delete(key);
-    let p = this.inflight.get(key);
-    if (!p) {
-      p = this.review(token, key).finally(() => this.inflight.delete(key));
-      this.inflight.set(key, p);
-    }
-    return p;
+    return this.cache.get(key, async () => identityOf(await this.opts.review(token)), () => jwtExpiryMs(token));
   }
 
   /** Cached identities (for tests and metrics). */
   get size(): number {
     return this.cache.size;
-  }
-
-  private async review(token: string, key: string): Promise<TokenIdentity | undefined> {
-    const identity = identityOf(await this.opts.review(token));
-    if (!identity) return undefined;
-    const expires = Math.min(this.now() + this.ttlMs, jwtExpiryMs(token) ?? Number.POSITIVE_INFINITY);
-    if (this.cache.size >= this.maxEntries) this.cache.delete(this.cache.keys().next().value!);
-    this.cache.set(key, { identity, expires });
-    return identity;
   }
 }

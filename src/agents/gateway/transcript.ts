@@ -83,12 +83,16 @@ export class TranscriptWriter {
       try {
         const e = typeof entry === 'function' ? entry() : entry;
         let line = JSON.stringify(redact(e));
-        if (Buffer.byteLength(line) > MAX_LINE_BYTES) line = JSON.stringify(redact({ ...e, request: { truncated: true }, response: { truncated: true } }));
+        let bytes = Buffer.byteLength(line);
+        if (bytes > MAX_LINE_BYTES) {
+          line = JSON.stringify(redact({ ...e, request: { truncated: true }, response: { truncated: true } }));
+          bytes = Buffer.byteLength(line);
+        }
         const file = this.pathFor(e.task, e.attempt);
         const lines = this.lines.get(file) ?? [];
         if (lines.length === 0) this.lines.set(file, lines);
         lines.push(`${line}\n`);
-        this.linesBytes += line.length;
+        this.linesBytes += bytes;
       } catch (err) {
         this.log?.warn({ err }, 'transcript entry could not be serialised');
       }

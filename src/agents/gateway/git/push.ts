@@ -1,7 +1,8 @@
 import { GatewayError } from '../errors.js';
 import { PktLineError, parseReceiveRequest, receivePackReply } from './pktline.js';
 import { errText, type GitCtx, type GitTarget } from './context.js';
-import { decidePush, taskBranch } from './scope.js';
+import { taskBranch } from '../../run/spec.js';
+import { decidePush } from './scope.js';
 import { runService } from './service.js';
 
 /** How a push ended, for metrics and logs, and the receive-pack reply for the client. */

@@ -1,5 +1,6 @@
 import { gitToken } from './auth.js';
-import { changeOf, decidePush, taskBranch } from './scope.js';
+import { taskBranch } from '../../run/spec.js';
+import { changeOf, decidePush } from './scope.js';
 
 const Z = '0'.repeat(40);
 const A = 'a'.repeat(40);

@@ -1,8 +1,6 @@
 import { taskBranch } from '../../run/spec.js';
 import { ZERO_OID, type RefCommand, type RefReport } from './pktline.js';
 
-export { taskBranch };
-
 /** What a push asks for, per command. */
 export type RefChange = 'create' | 'update' | 'delete';
 
